@@ -1,0 +1,82 @@
+"""The flags every driver shares, and the small helpers that act on them."""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+
+from absl import flags as absl_flags
+from absl import logging as absl_logging
+
+FLAGS = absl_flags.FLAGS
+
+STRATEGY_CHOICES = ("default", "one_device", "mirrored")
+
+WORKDIR = absl_flags.DEFINE_string(
+    "workdir",
+    None,
+    "Directory for checkpoints, logs, metrics, samples and results. Re-running a command "
+    "with the same --workdir resumes where it stopped.",
+)
+SEED = absl_flags.DEFINE_integer(
+    "seed", 88, "Seed for Python, NumPy and TensorFlow random streams (the original SeqGAN uses 88)."
+)
+STRATEGY = absl_flags.DEFINE_enum(
+    "strategy",
+    "default",
+    list(STRATEGY_CHOICES),
+    "tf.distribute strategy: 'default' (TensorFlow's default placement), 'one_device' (the "
+    "first GPU if any, else the CPU) or 'mirrored' (MirroredStrategy over all local GPUs; "
+    "over the CPU when there is none).",
+)
+PROGRESS_INTERVAL = absl_flags.DEFINE_float(
+    "progress_interval",
+    10.0,
+    "Seconds between progress lines (phase, position, ETA, latest metric); 0 prints every step.",
+)
+
+
+def set_global_seed(seed: int) -> None:
+    """Seeds Python's ``random``, NumPy and TensorFlow's global generator."""
+    import numpy as np
+    import tensorflow as tf
+
+    random.seed(seed)
+    np.random.seed(seed)
+    tf.random.set_seed(seed)
+
+
+def make_strategy(name: str):
+    """Returns the tf.distribute strategy named by ``--strategy``.
+
+    Raises:
+      ValueError: for a name outside :data:`STRATEGY_CHOICES`.
+    """
+    import tensorflow as tf
+
+    if name == "default":
+        return tf.distribute.get_strategy()
+    if name == "one_device":
+        gpus = tf.config.list_logical_devices("GPU")
+        return tf.distribute.OneDeviceStrategy(gpus[0].name if gpus else "/cpu:0")
+    if name == "mirrored":
+        gpus = tf.config.list_logical_devices("GPU")
+        if gpus:
+            return tf.distribute.MirroredStrategy([d.name for d in gpus])
+        cpus = tf.config.list_logical_devices("CPU")
+        return tf.distribute.MirroredStrategy([d.name for d in cpus])
+    raise ValueError(f"--strategy={name!r}: expected one of {', '.join(STRATEGY_CHOICES)}")
+
+
+def setup_logging(workdir: str | None, filename: str = "run.log") -> None:
+    """Logs through absl to stderr and, when ``workdir`` is set, to ``workdir/filename``."""
+    absl_logging.set_verbosity(absl_logging.INFO)
+    if workdir:
+        os.makedirs(workdir, exist_ok=True)
+        path = os.path.join(workdir, filename)
+        root = logging.getLogger()
+        if not any(getattr(h, "baseFilename", None) == os.path.abspath(path) for h in root.handlers):
+            handler = logging.FileHandler(path)
+            handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+            root.addHandler(handler)
