@@ -1,0 +1,62 @@
+"""Every hyper-parameter of the original SeqGAN oracle experiment, with its value there.
+
+Values are those of the authors' current published code (sequence_gan.py and the
+model classes) as recorded in the project's spec; where the paper-era code differed
+the comment says so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelConfig:
+    """Shapes and optimiser settings of the four networks."""
+
+    vocab_size: int = 5000
+    sequence_length: int = 20
+    start_token: int = 0
+    batch_size: int = 64
+
+    # Generator (and oracle, and rollout network): same LSTM shapes.
+    gen_emb_dim: int = 32
+    gen_hidden_dim: int = 32
+    gen_init_stddev: float = 0.1  # every generator parameter, biases included, ~ N(0, 0.1)
+    oracle_init_stddev: float = 1.0  # the paper's oracle: every parameter ~ N(0, 1)
+    gen_learning_rate: float = 0.01  # the paper-era code used Adam's default 1e-3
+    gen_grad_clip: float = 5.0  # global norm
+    adam_epsilon: float = 1e-8  # TF1's AdamOptimizer default (Keras' default is 1e-7)
+
+    # Discriminator (CNN text classifier with one highway layer).
+    dis_emb_dim: int = 64
+    dis_filter_sizes: tuple[int, ...] = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20)
+    dis_num_filters: tuple[int, ...] = (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)
+    dis_dropout_keep_prob: float = 0.75
+    dis_l2_reg_lambda: float = 0.2
+    dis_learning_rate: float = 1e-4
+    dis_highway_gate_bias: float = 0.0  # highway() defaults to -2.0; the discriminator passes 0
+
+    # Rollout.
+    rollout_num: int = 16
+    rollout_update_rate: float = 0.8  # 0.0 reproduces what the original code actually did
+
+    def __post_init__(self) -> None:
+        if len(self.dis_filter_sizes) != len(self.dis_num_filters):
+            raise ValueError(
+                f"dis_filter_sizes has {len(self.dis_filter_sizes)} entries but dis_num_filters "
+                f"has {len(self.dis_num_filters)}"
+            )
+        if max(self.dis_filter_sizes) > self.sequence_length:
+            raise ValueError(
+                f"a discriminator window of {max(self.dis_filter_sizes)} exceeds the sequence "
+                f"length {self.sequence_length}"
+            )
+        if not 0.0 <= self.rollout_update_rate <= 1.0:
+            raise ValueError(
+                f"rollout_update_rate must lie in [0, 1], got {self.rollout_update_rate}"
+            )
+        if not 0 <= self.start_token < self.vocab_size:
+            raise ValueError(
+                f"start_token {self.start_token} outside the vocabulary [0, {self.vocab_size})"
+            )

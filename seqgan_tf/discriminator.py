@@ -1,0 +1,159 @@
+"""The SeqGAN discriminator: the original's CNN text classifier with one highway layer.
+
+embedding (64, uniform(-1, 1)) -> one convolution per window size (12 sizes, 1,720
+filters, truncated-normal 0.1 weights, 0.1 biases, ReLU) -> max over positions ->
+highway (Glorot-uniform weights and biases, transform-gate bias 0 instead of the
+usual -2) -> dropout (keep 0.75 in training only) -> 2 logits. Label [0, 1] means
+real, [1, 0] generated; the reward is softmax(logits)[:, 1].
+
+Loss: mean softmax cross-entropy + 0.2 * (l2_loss(W_out) + l2_loss(b_out)) with
+l2_loss(x) = sum(x^2) / 2; Adam(1e-4).
+"""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+
+from seqgan_tf.config import ModelConfig
+from seqgan_tf.optimizers import apply_gradients, tf1_adam
+
+
+def _seeded(initializer_cls, seed: int | None, offset: int, **kwargs):
+    return initializer_cls(seed=None if seed is None else seed + offset, **kwargs)
+
+
+class Highway(keras.layers.Layer):
+    """out = t * relu(z W_g + b_g) + (1 - t) * z, t = sigmoid(z W_t + b_t + gate_bias).
+
+    The original's ``linear()`` creates its matrix and bias with ``tf.get_variable``'s
+    default initialiser, Glorot-uniform, for the bias too (fan_in = fan_out = size).
+    """
+
+    def __init__(self, size: int, gate_bias: float = 0.0, seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.size = size
+        self.gate_bias = gate_bias
+
+        def glorot(offset: int):
+            return _seeded(keras.initializers.GlorotUniform, seed, offset)
+
+        self.transform_kernel = self.add_weight(
+            shape=(size, size), initializer=glorot(0), name="transform_kernel"
+        )
+        self.transform_bias = self.add_weight(
+            shape=(size,), initializer=glorot(1), name="transform_bias"
+        )
+        self.gate_kernel = self.add_weight(
+            shape=(size, size), initializer=glorot(2), name="gate_kernel"
+        )
+        self.gate_bias_weight = self.add_weight(
+            shape=(size,), initializer=glorot(3), name="gate_bias"
+        )
+        self.built = True
+
+    def call(self, z: tf.Tensor) -> tf.Tensor:
+        g = tf.nn.relu(tf.matmul(z, self.transform_kernel) + self.transform_bias)
+        t = tf.sigmoid(tf.matmul(z, self.gate_kernel) + self.gate_bias_weight + self.gate_bias)
+        return t * g + (1.0 - t) * z
+
+
+class Discriminator(keras.Model):
+    """D_phi: probability that a token sequence is real.
+
+    Args:
+      config: shapes and optimiser settings (defaults: the original's).
+      seed: seed of the initialisers.
+    """
+
+    def __init__(self, config: ModelConfig | None = None, seed: int | None = None, **kwargs):
+        kwargs.setdefault("name", "discriminator")
+        super().__init__(**kwargs)
+        config = config or ModelConfig()
+        self.config = config
+        self.embedding = self.add_weight(
+            shape=(config.vocab_size, config.dis_emb_dim),
+            initializer=_seeded(keras.initializers.RandomUniform, seed, 0, minval=-1.0, maxval=1.0),
+            name="embedding",
+        )
+        self.convolutions = []
+        for index, (width, filters) in enumerate(
+            zip(config.dis_filter_sizes, config.dis_num_filters, strict=True)
+        ):
+            # The original's conv2d over [B, T, E, 1] with a [w, E, 1, f] filter, VALID
+            # padding, is this Conv1D over [B, T, E].
+            conv = keras.layers.Conv1D(
+                filters,
+                width,
+                padding="valid",
+                activation="relu",
+                kernel_initializer=_seeded(
+                    keras.initializers.TruncatedNormal, seed, 10 + index, stddev=0.1
+                ),
+                bias_initializer=keras.initializers.Constant(0.1),
+                name=f"conv_maxpool_{width}",
+            )
+            conv.build((None, config.sequence_length, config.dis_emb_dim))
+            self.convolutions.append(conv)
+        self.num_features = sum(config.dis_num_filters)
+        self.highway = Highway(
+            self.num_features,
+            gate_bias=config.dis_highway_gate_bias,
+            seed=None if seed is None else seed + 100,
+        )
+        self.dropout = keras.layers.Dropout(
+            1.0 - config.dis_dropout_keep_prob, seed=None if seed is None else seed + 200
+        )
+        self.output_kernel = self.add_weight(
+            shape=(self.num_features, 2),
+            initializer=_seeded(keras.initializers.TruncatedNormal, seed, 300, stddev=0.1),
+            name="output_kernel",
+        )
+        self.output_bias = self.add_weight(
+            shape=(2,), initializer=keras.initializers.Constant(0.1), name="output_bias"
+        )
+        self.train_optimizer = tf1_adam(config.dis_learning_rate, name="discriminator_adam")
+        self.built = True
+        self.train_optimizer.build(self.trainable_variables)
+
+    def features(self, tokens: tf.Tensor) -> tf.Tensor:
+        """Max-pooled convolution features [B, 1720] of the embedded sequence."""
+        embedded = tf.gather(self.embedding, tokens)
+        pooled = [tf.reduce_max(conv(embedded), axis=1) for conv in self.convolutions]
+        return tf.concat(pooled, axis=1)
+
+    def call(self, tokens: tf.Tensor, training: bool = False) -> tf.Tensor:
+        """Logits [B, 2]: column 0 "generated", column 1 "real"."""
+        z = self.highway(self.features(tokens))
+        z = self.dropout(z, training=training)
+        return tf.matmul(z, self.output_kernel) + self.output_bias
+
+    def loss_fn(self, tokens: tf.Tensor, labels: tf.Tensor, training: bool = True) -> tf.Tensor:
+        """Mean softmax cross-entropy + lambda * (l2_loss(W_out) + l2_loss(b_out)).
+
+        Args:
+          labels: one-hot [B, 2] ([0, 1] = real) or integer class ids [B] (1 = real).
+        """
+        labels = tf.convert_to_tensor(labels)
+        if labels.shape.rank == 1:
+            labels = tf.one_hot(labels, 2)
+        logits = self(tokens, training=training)
+        cross_entropy = tf.nn.softmax_cross_entropy_with_logits(
+            labels=tf.cast(labels, logits.dtype), logits=logits
+        )
+        l2 = tf.nn.l2_loss(self.output_kernel) + tf.nn.l2_loss(self.output_bias)
+        return tf.reduce_mean(cross_entropy) + self.config.dis_l2_reg_lambda * l2
+
+    @tf.function
+    def train_step_on_batch(self, tokens: tf.Tensor, labels: tf.Tensor) -> tf.Tensor:
+        """One Adam(1e-4) update with dropout active; returns the loss before it."""
+        with tf.GradientTape() as tape:
+            loss = self.loss_fn(tokens, labels, training=True)
+        variables = self.trainable_variables
+        apply_gradients(self.train_optimizer, tape.gradient(loss, variables), variables)
+        return loss
+
+    @tf.function
+    def real_probability(self, tokens: tf.Tensor) -> tf.Tensor:
+        """D(Y) = softmax(logits)[:, 1] with dropout off, [B] (the reward)."""
+        return tf.nn.softmax(self(tokens, training=False))[:, 1]

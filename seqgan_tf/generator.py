@@ -1,0 +1,99 @@
+"""The SeqGAN generator: the original's LSTM policy, its MLE and policy-gradient losses.
+
+Both losses use the original's clipped log-probability log(clip(p, 1e-20, 1)). The
+MLE ("pretrain") loss is a mean over batch and time; the adversarial loss is a *sum*
+over batch and time of log p(y_t | Y_<t) * reward[b, t], with no baseline. The two
+updates each have their own Adam state (learning rate 0.01; the paper-era code used
+Adam's default 1e-3), after clipping gradients to global norm 5.0.
+"""
+
+from __future__ import annotations
+
+import math
+
+import tensorflow as tf
+
+from seqgan_tf.config import ModelConfig
+from seqgan_tf.optimizers import apply_gradients, tf1_adam
+from seqgan_tf.token_lstm import TokenLSTM
+
+LOG_PROB_FLOOR = math.log(1e-20)
+
+
+class Generator(TokenLSTM):
+    """The generator G_theta of SeqGAN, with its two optimisers.
+
+    Args:
+      config: shapes and optimiser settings (defaults: the original's).
+      seed: seed of the N(0, 0.1) initialisers.
+    """
+
+    def __init__(self, config: ModelConfig | None = None, seed: int | None = None, **kwargs):
+        config = config or ModelConfig()
+        kwargs.setdefault("name", "generator")
+        super().__init__(
+            vocab_size=config.vocab_size,
+            emb_dim=config.gen_emb_dim,
+            hidden_dim=config.gen_hidden_dim,
+            sequence_length=config.sequence_length,
+            start_token=config.start_token,
+            init_stddev=config.gen_init_stddev,
+            seed=seed,
+            **kwargs,
+        )
+        self.config = config
+        self.pretrain_optimizer = tf1_adam(config.gen_learning_rate, name="pretrain_adam")
+        self.adversarial_optimizer = tf1_adam(config.gen_learning_rate, name="adversarial_adam")
+        # Built eagerly so that their slots exist before any tf.function traces.
+        self.pretrain_optimizer.build(self.trainable_variables)
+        self.adversarial_optimizer.build(self.trainable_variables)
+
+    def clipped_token_log_probs(self, tokens: tf.Tensor) -> tf.Tensor:
+        """log(clip(p(y_t | y_<t), 1e-20, 1)), [B, T], as the original's losses take it.
+
+        max(log p, log 1e-20) equals log(clip(p)) and has the same (zero) gradient
+        below the floor, without first rounding p to float32.
+        """
+        return tf.maximum(self.token_log_probs(tokens), LOG_PROB_FLOOR)
+
+    def pretrain_loss(self, tokens: tf.Tensor) -> tf.Tensor:
+        """MLE loss: mean over batch and time of -log p(x_t | x_<t)."""
+        return -tf.reduce_mean(self.clipped_token_log_probs(tokens))
+
+    def adversarial_loss(self, tokens: tf.Tensor, rewards: tf.Tensor) -> tf.Tensor:
+        """Policy-gradient loss: -sum over batch and time of log p(y_t | Y_<t) * reward."""
+        rewards = tf.cast(rewards, self.embedding.dtype)
+        return -tf.reduce_sum(self.clipped_token_log_probs(tokens) * rewards)
+
+    @tf.function
+    def pretrain_step(self, tokens: tf.Tensor) -> tf.Tensor:
+        """One MLE update on a batch; returns the loss before the update."""
+        with tf.GradientTape() as tape:
+            loss = self.pretrain_loss(tokens)
+        variables = self.trainable_variables
+        apply_gradients(
+            self.pretrain_optimizer,
+            tape.gradient(loss, variables),
+            variables,
+            self.config.gen_grad_clip,
+        )
+        return loss
+
+    @tf.function
+    def adversarial_step(self, tokens: tf.Tensor, rewards: tf.Tensor) -> tf.Tensor:
+        """One policy-gradient update; returns the loss before the update."""
+        with tf.GradientTape() as tape:
+            loss = self.adversarial_loss(tokens, rewards)
+        variables = self.trainable_variables
+        apply_gradients(
+            self.adversarial_optimizer,
+            tape.gradient(loss, variables),
+            variables,
+            self.config.gen_grad_clip,
+        )
+        return loss
+
+    @tf.function
+    def generate(self, num_sequences: int, seeds: tf.Tensor) -> tf.Tensor:
+        """Compiled :meth:`sample`."""
+        return self.sample(num_sequences, seeds)

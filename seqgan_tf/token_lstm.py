@@ -1,0 +1,217 @@
+"""The LSTM language model that generator, oracle and rollout network all are.
+
+Embedding -> :class:`~seqgan_tf.lstm_cell.LSTMCell` -> linear output layer, with the
+original's conventions: initial h and c are zeros; the first input is the embedding
+of the start token; each later input is the embedding of the previous token (the
+sampled one when generating, the true one when scoring).
+
+Parameters import and export in the original's 15-array layout (embedding; Wi, Ui,
+bi; Wf, Uf, bf; Wog, Uog, bog; Wc, Uc, bc; Wo, bo), the layout of the published
+``target_params_py3.pkl``.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from seqgan_tf.lstm_cell import GATE_ARRAY_NAMES, LSTMCell
+
+PARAM_NAMES = ("embedding",) + GATE_ARRAY_NAMES + ("Wo", "bo")
+
+
+def param_shapes(vocab_size: int, emb_dim: int, hidden_dim: int) -> list[tuple[int, ...]]:
+    """Shapes of the 15 arrays of the original's parameter layout."""
+    gate = [(emb_dim, hidden_dim), (hidden_dim, hidden_dim), (hidden_dim,)]
+    return [(vocab_size, emb_dim)] + gate * 4 + [(hidden_dim, vocab_size), (vocab_size,)]
+
+
+class TokenLSTM(keras.Model):
+    """Embedding, custom-gate LSTM cell and softmax output over a fixed-length sequence.
+
+    Args:
+      vocab_size, emb_dim, hidden_dim, sequence_length, start_token: the shapes.
+      init_stddev: every parameter, biases included, starts ~ N(0, init_stddev).
+      seed: seed of the initialisers (None: Keras' global seed stream).
+    """
+
+    def __init__(
+        self,
+        vocab_size: int,
+        emb_dim: int,
+        hidden_dim: int,
+        sequence_length: int,
+        start_token: int = 0,
+        init_stddev: float = 0.1,
+        seed: int | None = None,
+        **kwargs,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.vocab_size = vocab_size
+        self.emb_dim = emb_dim
+        self.hidden_dim = hidden_dim
+        self.sequence_length = sequence_length
+        self.start_token = start_token
+
+        def init(offset: int) -> keras.initializers.Initializer:
+            return keras.initializers.RandomNormal(
+                0.0, init_stddev, seed=None if seed is None else seed + offset
+            )
+
+        self.embedding = self.add_weight(
+            shape=(vocab_size, emb_dim), initializer=init(0), name="embedding"
+        )
+        self.cell = LSTMCell(emb_dim, hidden_dim, initializer=init(1), name="lstm_cell")
+        self.output_kernel = self.add_weight(
+            shape=(hidden_dim, vocab_size), initializer=init(2), name="output_kernel"
+        )
+        self.output_bias = self.add_weight(
+            shape=(vocab_size,), initializer=init(3), name="output_bias"
+        )
+        self.built = True
+
+    # ----------------------------------------------------------------- pieces
+    def embed(self, tokens: tf.Tensor) -> tf.Tensor:
+        return tf.gather(self.embedding, tokens)
+
+    def output_logits(self, h: tf.Tensor) -> tf.Tensor:
+        return tf.matmul(h, self.output_kernel) + self.output_bias
+
+    def zero_state(self, batch_size) -> tuple[tf.Tensor, tf.Tensor]:
+        zeros = tf.zeros([batch_size, self.hidden_dim], dtype=self.embedding.dtype)
+        return zeros, zeros
+
+    def _teacher_forced_inputs(self, tokens: tf.Tensor) -> tf.Tensor:
+        """[start, y_0, ..., y_{T-2}] for each row of ``tokens``."""
+        batch = tf.shape(tokens)[0]
+        start = tf.fill([batch, 1], tf.constant(self.start_token, dtype=tokens.dtype))
+        return tf.concat([start, tokens[:, :-1]], axis=1)
+
+    # ----------------------------------------------------------------- scoring
+    def teacher_forced_states(self, tokens: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+        """Hidden and cell states [B, T, H] after each step, fed the true tokens.
+
+        ``h[:, t]`` is the state whose output layer gives p(y_t | y_<t).
+        """
+        tokens = tf.convert_to_tensor(tokens)
+        projected = self.cell.project_inputs(self.embed(self._teacher_forced_inputs(tokens)))
+        h, c = self.zero_state(tf.shape(tokens)[0])
+        hs, cs = [], []
+        # T is small and static (20): an unrolled loop compiles to straight-line code.
+        for t in range(self.sequence_length):
+            h, c = self.cell.step_from_projection(projected[:, t], h, c)
+            hs.append(h)
+            cs.append(c)
+        return tf.stack(hs, axis=1), tf.stack(cs, axis=1)
+
+    def call(self, tokens: tf.Tensor) -> tf.Tensor:
+        """Teacher-forced logits [B, T, V] of p(y_t | y_<t)."""
+        hs, _ = self.teacher_forced_states(tokens)
+        return self.output_logits(hs)
+
+    def token_log_probs(self, tokens: tf.Tensor) -> tf.Tensor:
+        """log p(y_t | y_<t) of each given token, [B, T] (teacher forcing)."""
+        tokens = tf.convert_to_tensor(tokens)
+        logits = self(tokens)
+        target_logits = tf.gather(logits, tokens, axis=2, batch_dims=2)
+        return target_logits - tf.reduce_logsumexp(logits, axis=2)
+
+    # ----------------------------------------------------------------- sampling
+    def sample(self, num_sequences: int, seeds: tf.Tensor) -> tf.Tensor:
+        """Draws ``num_sequences`` sequences [N, T] at temperature 1.
+
+        Args:
+          seeds: int [2, T] stateless seeds, one pair per position (from a
+            ``tf.random.Generator``'s ``make_seeds``), so that a run's random stream
+            is the generator's checkpointable state.
+        """
+        h, c = self.zero_state(num_sequences)
+        x = self.embed(tf.fill([num_sequences], self.start_token))
+        tokens = []
+        for t in range(self.sequence_length):
+            h, c = self.cell(x, h, c)
+            token = tf.random.stateless_categorical(
+                self.output_logits(h), 1, seed=seeds[:, t], dtype=tf.int32
+            )[:, 0]
+            tokens.append(token)
+            x = self.embed(token)
+        return tf.stack(tokens, axis=1)
+
+    # ----------------------------------------------------------------- parameters
+    def export_params(self) -> list[np.ndarray]:
+        """The 15 float32 arrays of the original's layout (see :data:`PARAM_NAMES`)."""
+        return (
+            [keras.ops.convert_to_numpy(self.embedding)]
+            + self.cell.gate_arrays()
+            + [
+                keras.ops.convert_to_numpy(self.output_kernel),
+                keras.ops.convert_to_numpy(self.output_bias),
+            ]
+        )
+
+    def import_params(self, arrays: list[np.ndarray], source: str = "parameters") -> None:
+        """Loads the 15 arrays of the original's layout, checking count and shapes.
+
+        Raises:
+          ValueError: naming ``source``, the array and the problem.
+        """
+        arrays = validate_params(
+            arrays, param_shapes(self.vocab_size, self.emb_dim, self.hidden_dim), source
+        )
+        self.embedding.assign(arrays[0])
+        self.cell.set_gate_arrays(list(arrays[1:13]))
+        self.output_kernel.assign(arrays[13])
+        self.output_bias.assign(arrays[14])
+
+    def copy_params_from(self, other: TokenLSTM) -> None:
+        for mine, theirs in zip(self.lstm_variables, other.lstm_variables, strict=True):
+            mine.assign(theirs)
+
+    @property
+    def lstm_variables(self) -> list:
+        """Embedding, the cell's three fused arrays, output kernel and bias (fixed order)."""
+        cell = self.cell
+        return [
+            self.embedding,
+            cell.input_kernel,
+            cell.recurrent_kernel,
+            cell.bias,
+            self.output_kernel,
+            self.output_bias,
+        ]
+
+
+def validate_params(
+    arrays, expected_shapes: list[tuple[int, ...]], source: str
+) -> list[np.ndarray]:
+    """Checks a 15-array parameter list; raises ValueError naming the array and problem."""
+    if not isinstance(arrays, (list, tuple)):
+        raise ValueError(
+            f"{source}: expected a list of {len(expected_shapes)} arrays, "
+            f"got {type(arrays).__name__}"
+        )
+    if len(arrays) != len(expected_shapes):
+        raise ValueError(
+            f"{source}: expected {len(expected_shapes)} arrays "
+            f"({', '.join(PARAM_NAMES)}), got {len(arrays)}"
+        )
+    checked = []
+    for index, (array, shape, name) in enumerate(
+        zip(arrays, expected_shapes, PARAM_NAMES, strict=True)
+    ):
+        if not isinstance(array, np.ndarray):
+            raise ValueError(
+                f"{source}: array {index} ({name}) is a {type(array).__name__}, not a numpy array"
+            )
+        if tuple(array.shape) != tuple(shape):
+            raise ValueError(
+                f"{source}: array {index} ({name}) has shape {tuple(array.shape)}, "
+                f"expected {tuple(shape)}"
+            )
+        if not np.issubdtype(array.dtype, np.floating):
+            raise ValueError(f"{source}: array {index} ({name}) has dtype {array.dtype}, not float")
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"{source}: array {index} ({name}) holds NaN or infinite values")
+        checked.append(array.astype(np.float32))
+    return checked
