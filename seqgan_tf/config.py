@@ -47,11 +47,6 @@ class ModelConfig:
                 f"dis_filter_sizes has {len(self.dis_filter_sizes)} entries but dis_num_filters "
                 f"has {len(self.dis_num_filters)}"
             )
-        if max(self.dis_filter_sizes) > self.sequence_length:
-            raise ValueError(
-                f"a discriminator window of {max(self.dis_filter_sizes)} exceeds the sequence "
-                f"length {self.sequence_length}"
-            )
         if not 0.0 <= self.rollout_update_rate <= 1.0:
             raise ValueError(
                 f"rollout_update_rate must lie in [0, 1], got {self.rollout_update_rate}"

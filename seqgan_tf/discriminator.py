@@ -70,6 +70,11 @@ class Discriminator(keras.Model):
         kwargs.setdefault("name", "discriminator")
         super().__init__(**kwargs)
         config = config or ModelConfig()
+        if max(config.dis_filter_sizes) > config.sequence_length:
+            raise ValueError(
+                f"a discriminator window of {max(config.dis_filter_sizes)} exceeds the "
+                f"sequence length {config.sequence_length}"
+            )
         self.config = config
         self.embedding = self.add_weight(
             shape=(config.vocab_size, config.dis_emb_dim),

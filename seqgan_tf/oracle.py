@@ -12,6 +12,7 @@ without the generator's 1e-20 clipping.
 
 from __future__ import annotations
 
+import codecs
 import io
 import os
 import pickle
@@ -36,6 +37,7 @@ _ALLOWED_PICKLE_GLOBALS = {
     ("numpy._core.multiarray", "_reconstruct"): _multiarray._reconstruct,
     ("numpy.core.multiarray", "scalar"): _multiarray.scalar,
     ("numpy._core.multiarray", "scalar"): _multiarray.scalar,
+    ("_codecs", "encode"): codecs.encode,  # protocol-2 pickles spell array bytes this way
 }
 
 
@@ -74,7 +76,7 @@ def save_params(path: str | os.PathLike, arrays: list[np.ndarray]) -> None:
     """Writes 15 arrays as the original's pickle (a list of float32 numpy arrays)."""
     tmp = f"{os.fspath(path)}.tmp"
     with open(tmp, "wb") as f:
-        pickle.dump([np.asarray(a, dtype=np.float32) for a in arrays], f, protocol=2)
+        pickle.dump([np.asarray(a, dtype=np.float32) for a in arrays], f, protocol=4)
     os.replace(tmp, path)
 
 

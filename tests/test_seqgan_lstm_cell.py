@@ -1,0 +1,124 @@
+"""The shared LSTM cell against a float64 NumPy reference of the original's equations."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy_reference as ref
+import pytest
+import tensorflow as tf
+
+from seqgan_tf.config import ModelConfig
+from seqgan_tf.generator import Generator
+from seqgan_tf.lstm_cell import LSTMCell
+from seqgan_tf.oracle import Oracle, load_params
+from seqgan_tf.rollout import Rollout
+from seqgan_tf.token_lstm import PARAM_NAMES, param_shapes
+
+SMALL = ModelConfig(vocab_size=50, sequence_length=7, gen_emb_dim=6, gen_hidden_dim=5)
+
+
+def test_one_cell_step_matches_reference():
+    rng = np.random.default_rng(0)
+    params = ref.random_params(rng, vocab=11, emb=6, hidden=5, scale=0.7)
+    cell = LSTMCell(6, 5, initializer=tf.keras.initializers.Zeros())
+    cell.set_gate_arrays(params[1:13])
+    x, h, c = (rng.normal(size=s) for s in [(4, 6), (4, 5), (4, 5)])
+    h_ref, c_ref = ref.lstm_step(ref.unpack(params), x, h, c)
+    h_tf, c_tf = cell(
+        tf.constant(x, tf.float32), tf.constant(h, tf.float32), tf.constant(c, tf.float32)
+    )
+    np.testing.assert_allclose(h_tf.numpy(), h_ref, atol=1e-6)
+    np.testing.assert_allclose(c_tf.numpy(), c_ref, atol=1e-6)
+
+
+def test_gate_arrays_round_trip_in_original_order():
+    rng = np.random.default_rng(1)
+    arrays = ref.random_params(rng, vocab=3, emb=4, hidden=2, scale=1.0)[1:13]
+    cell = LSTMCell(4, 2, initializer=tf.keras.initializers.Zeros())
+    cell.set_gate_arrays(arrays)
+    for got, want in zip(cell.gate_arrays(), arrays, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_generator_log_probs_match_reference_on_same_weights():
+    rng = np.random.default_rng(2)
+    generator = Generator(SMALL, seed=0)
+    params = ref.random_params(rng, vocab=50, emb=6, hidden=5, scale=0.5)
+    generator.import_params(params)
+    tokens = rng.integers(0, 50, size=(16, 7))
+    want = ref.token_log_probs(params, tokens)
+    got = generator.token_log_probs(tf.constant(tokens, tf.int32)).numpy()
+    np.testing.assert_allclose(got, want, atol=1e-5)
+
+
+def test_generator_oracle_and_rollout_share_one_cell_and_match_reference():
+    """Full-size models (5000 x 32 x 32) on the same generator-scale N(0, 0.1) weights:
+    generator, oracle and rollout give the reference's per-token log-probs to 1e-5."""
+    rng = np.random.default_rng(5)
+    params = ref.random_params(rng, vocab=5000, emb=32, hidden=32, scale=0.1)
+    tokens = rng.integers(0, 5000, size=(64, 20))
+    want = ref.token_log_probs(params, tokens)
+    oracle = Oracle(params)
+    generator = Generator(seed=0)
+    generator.import_params(params)
+    rollout = Rollout(generator, update_rate=0.8)
+    for model in (oracle, generator, rollout):
+        assert isinstance(model.cell, LSTMCell)
+        got = model.token_log_probs(tf.constant(tokens, tf.int32)).numpy()
+        np.testing.assert_allclose(got, want, atol=1e-5, err_msg=model.name)
+
+
+def float32_numpy_log_probs(params, tokens):
+    """The reference's equations evaluated in float32: the rounding any float32 port has."""
+    p = [np.asarray(a, np.float32) for a in params]
+    embedding, wout, bout = p[0], p[13], p[14]
+    batch, length = tokens.shape
+    h = np.zeros((batch, p[2].shape[0]), np.float32)
+    c = h.copy()
+    x = embedding[np.zeros(batch, int)]
+    out = np.zeros((batch, length))
+    for t in range(length):
+        h, c = ref.lstm_step(p, x, h, c)
+        logits = h @ wout + bout
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        out[:, t] = log_p[np.arange(batch), tokens[:, t]]
+        x = embedding[tokens[:, t]]
+    return out
+
+
+def test_published_oracle_matches_reference_within_float32_conditioning(
+    oracle_pickle_path, real_data_path
+):
+    """With the published N(0, 1) weights the recurrence amplifies float32 rounding: even
+    the reference's own equations in float32 miss the float64 values by several 1e-5 on a
+    few tokens. The port must be as accurate as that float32 evaluation, and 1e-5 on
+    average and at the 99.9th percentile."""
+    params = load_params(oracle_pickle_path)
+    tokens = np.loadtxt(real_data_path, dtype=np.int64, max_rows=256)
+    want = ref.token_log_probs(params, tokens)
+    float32_error = np.abs(float32_numpy_log_probs(params, tokens) - want)
+    got = Oracle(params).token_log_probs(tf.constant(tokens, tf.int32)).numpy()
+    error = np.abs(got - want)
+    assert error.mean() < 2e-6
+    assert np.percentile(error, 99.9) < 1e-5
+    assert error.max() <= 2.0 * float32_error.max()
+
+
+def test_export_import_round_trip_is_exact():
+    generator = Generator(SMALL, seed=3)
+    exported = generator.export_params()
+    assert [a.shape for a in exported] == param_shapes(50, 6, 5)
+    assert len(exported) == len(PARAM_NAMES) == 15
+    other = Generator(SMALL, seed=4)
+    other.import_params(exported)
+    for a, b in zip(other.export_params(), exported, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_import_rejects_wrong_shapes_with_array_name():
+    generator = Generator(SMALL, seed=3)
+    arrays = generator.export_params()
+    arrays[3] = np.zeros(4, np.float32)  # bi should be [5]
+    with pytest.raises(ValueError, match=r"array 3 \(bi\) has shape \(4,\), expected \(5,\)"):
+        generator.import_params(arrays, source="test-params")
