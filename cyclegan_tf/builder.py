@@ -1,0 +1,87 @@
+"""Builds the CycleGAN model, its optimisers and the distributed train step from a config."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import keras
+import tensorflow as tf
+
+from cyclegan_tf.discriminator import PatchDiscriminator
+from cyclegan_tf.generator import ResnetGenerator
+from cyclegan_tf.image_pool import ImagePool
+from cyclegan_tf.model import CycleGAN
+from cyclegan_tf.schedule import LinearDecaySchedule
+
+
+@dataclasses.dataclass
+class ModelConfig:
+    """Architecture and optimisation settings (the flags of the same names)."""
+
+    image_size: int = 256
+    n_blocks: int = 9
+    upsample: str = "transpose"
+    discriminator: str = "patch70"
+    lambda_cycle: float = 10.0
+    lambda_identity: float = 5.0
+    pool_size: int = 50
+    lr: float = 2e-4
+    beta_1: float = 0.5
+    beta_2: float = 0.999
+    n_epochs: int = 100
+    n_epochs_decay: int = 100
+    batch_size: int = 1  # per replica
+    jit_compile: bool = False
+    seed: int = 0
+
+
+def build_cyclegan(config: ModelConfig, strategy: tf.distribute.Strategy,
+                   steps_per_epoch: int) -> CycleGAN:
+    """Creates the four networks, the pools and the optimisers under ``strategy``, all built."""
+    replicas = strategy.num_replicas_in_sync
+    with strategy.scope():
+        keras.utils.set_random_seed(config.seed)
+        nets = dict(
+            g_ab=ResnetGenerator(config.n_blocks, config.upsample, name="G_AB"),
+            g_ba=ResnetGenerator(config.n_blocks, config.upsample, name="G_BA"),
+            d_a=PatchDiscriminator(config.discriminator, name="D_A"),
+            d_b=PatchDiscriminator(config.discriminator, name="D_B"),
+        )
+        shape = (config.image_size, config.image_size, 3)
+        model = CycleGAN(
+            **nets,
+            pool_a=ImagePool(config.pool_size, shape, replicas, seed=config.seed, name="pool_A"),
+            pool_b=ImagePool(config.pool_size, shape, replicas, seed=config.seed + 1,
+                             name="pool_B"),
+            lambda_cycle=config.lambda_cycle,
+            lambda_identity=config.lambda_identity,
+            global_batch_size=config.batch_size * replicas,
+        )
+
+        def adam(name: str) -> keras.optimizers.Optimizer:
+            schedule = LinearDecaySchedule(config.lr, steps_per_epoch, config.n_epochs,
+                                           config.n_epochs_decay)
+            return keras.optimizers.Adam(schedule, beta_1=config.beta_1, beta_2=config.beta_2,
+                                         name=name)
+
+        model.compile(g_optimizer=adam("adam_G"), d_optimizer=adam("adam_D"))
+        model.build_all(shape)
+    return model
+
+
+def make_train_function(model: CycleGAN, strategy: tf.distribute.Strategy,
+                        jit_compile: bool = False):
+    """A tf.function running ``model.train_step`` on every replica and summing the losses.
+
+    ``jit_compile`` compiles the step with XLA; it applies to a single device only (XLA cannot
+    compile the cross-replica all-reduce of a MirroredStrategy step from here).
+    """
+    jit = jit_compile and strategy.num_replicas_in_sync == 1
+
+    @tf.function(jit_compile=jit, reduce_retracing=True)
+    def distributed(batch):
+        per_replica = strategy.run(model.train_step, args=(batch,))
+        return {k: strategy.reduce(tf.distribute.ReduceOp.SUM, v, axis=None)
+                for k, v in per_replica.items()}
+
+    return distributed

@@ -1,0 +1,93 @@
+"""The image pool (history buffer) of Shrivastava et al. 2017 as used by CycleGAN.
+
+The discriminators see a mix of the newest fakes and fakes from earlier steps. Official
+``ImagePool.query``, per image: while fewer than ``pool_size`` are stored, store it and return
+it; afterwards, with probability 1/2 return a uniformly chosen stored fake and put the new
+image in its place, else return the new image.
+
+Port notes: the state lives in ``tf.Variable``s so it is saved in checkpoints and resumed
+after a kill (the seed's Python list is lost on restart); the coin flips are stateless random
+numbers keyed by (seed, step, replica, image), so a resumed run draws the same ones. Under a
+distribution strategy each replica keeps its own pool, as each process of the official
+DataParallel code keeps its own: the variable holds one pool per replica, each replica updates
+its slice, and an all-gather makes the (mirrored) variable identical everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import tensorflow as tf
+
+
+class ImagePool(tf.Module):
+    """Per-replica pools of ``pool_size`` images of ``image_shape`` (H, W, C).
+
+    Args:
+      pool_size: images kept per replica; 0 disables the pool (query returns its input).
+      image_shape: (H, W, C) of one image.
+      num_replicas: replicas of the strategy the pool is created under.
+      seed: seed of the pool's stateless random stream.
+    """
+
+    def __init__(
+        self,
+        pool_size: int,
+        image_shape: Sequence[int],
+        num_replicas: int = 1,
+        seed: int = 0,
+        name: str | None = None,
+    ):
+        super().__init__(name=name)
+        if pool_size < 0:
+            raise ValueError(f"pool_size must be >= 0, got {pool_size}")
+        self.pool_size = int(pool_size)
+        self.num_replicas = int(num_replicas)
+        self.seed = int(seed)
+        shape = [self.num_replicas, max(self.pool_size, 1), *[int(s) for s in image_shape]]
+        agg = tf.VariableAggregation.ONLY_FIRST_REPLICA
+        self.images = tf.Variable(tf.zeros(shape), trainable=False, aggregation=agg, name="images")
+        self.counts = tf.Variable(
+            tf.zeros([self.num_replicas], tf.int32), trainable=False, aggregation=agg, name="counts"
+        )
+
+    def query(self, images: tf.Tensor, step: tf.Tensor) -> tf.Tensor:
+        """Returns the images the discriminator should see for this replica's batch ``images``.
+
+        Call in replica context (inside ``strategy.run``) or with no strategy. ``step`` is the
+        global training step; it keys the random draws.
+        """
+        if self.pool_size == 0:
+            return images
+        ctx = tf.distribute.get_replica_context()
+        replica = ctx.replica_id_in_sync_group if ctx is not None else 0
+        replica = tf.cast(replica, tf.int32)
+        pool = self.images[replica]
+        count = self.counts[replica]
+        step = tf.cast(step, tf.int64)
+        outputs = []
+        for i in range(images.shape[0]):  # static per-replica batch: the images in order
+            image = images[i]
+            key = tf.stack(
+                [tf.constant(self.seed, tf.int64),
+                 step * 65536 + tf.cast(replica, tf.int64) * 1024 + i]
+            )
+            p = tf.random.stateless_uniform([], seed=key)
+            slot = tf.random.stateless_uniform(
+                [], seed=key + [0, 1 << 40], minval=0, maxval=self.pool_size, dtype=tf.int32
+            )
+            filling = count < self.pool_size
+            swap = tf.logical_and(tf.logical_not(filling), p > 0.5)
+            outputs.append(tf.where(swap, pool[slot], image))
+            write_at = tf.where(filling, count, slot)
+            written = tf.where(tf.logical_or(filling, swap), image, pool[write_at])
+            pool = tf.tensor_scatter_nd_update(pool, [[write_at]], written[None])
+            count = count + tf.cast(filling, tf.int32)
+        if ctx is not None and self.num_replicas > 1:
+            pools = ctx.all_gather(pool[None], axis=0)
+            counts = ctx.all_gather(count[None], axis=0)
+        else:
+            pools, counts = pool[None], count[None]
+        self.images.assign(pools)
+        self.counts.assign(counts)
+        return tf.stack(outputs)

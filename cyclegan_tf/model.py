@@ -1,0 +1,143 @@
+"""The CycleGAN training model: two generators, two discriminators, two pools, one step.
+
+Naming follows the seed: G_AB maps A to B, G_BA maps B to A, D_A judges domain A (real A
+against G_BA's fakes) and D_B judges domain B. (The official code calls G_AB ``netG_A`` and
+calls the discriminator of domain B ``netD_A``.)
+
+Generator objective, official form: GAN_AB + GAN_BA + lambda_cyc * (cyc_A + cyc_B)
++ lambda_id * (idt_A + idt_B). The seed averages each pair instead ((x + y) / 2), which
+halves the whole objective; Adam is invariant to that scale, so only the official form is kept.
+"""
+
+from __future__ import annotations
+
+import keras
+import tensorflow as tf
+
+from cyclegan_tf.image_pool import ImagePool
+from cyclegan_tf.losses import l1_loss, lsgan_discriminator_loss, lsgan_generator_loss
+
+LOSS_NAMES = (
+    "g_loss", "gan_ab", "gan_ba", "cycle_a", "cycle_b", "identity_a", "identity_b",
+    "d_loss", "d_a_loss", "d_b_loss",
+)
+
+
+class CycleGAN(keras.Model):
+    """Keras-io style CycleGAN whose ``train_step`` does one official iteration.
+
+    Losses are averaged over ``global_batch_size`` (the per-replica batch times the replicas),
+    so that gradients summed over replicas by the optimiser equal single-device gradients of the
+    same global batch; the returned losses are each replica's share, to be summed.
+    """
+
+    def __init__(
+        self,
+        g_ab: keras.Model,
+        g_ba: keras.Model,
+        d_a: keras.Model,
+        d_b: keras.Model,
+        pool_a: ImagePool,
+        pool_b: ImagePool,
+        lambda_cycle: float = 10.0,
+        lambda_identity: float = 5.0,
+        global_batch_size: int = 1,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.g_ab, self.g_ba, self.d_a, self.d_b = g_ab, g_ba, d_a, d_b
+        self.pool_a, self.pool_b = pool_a, pool_b
+        self.lambda_cycle = float(lambda_cycle)
+        self.lambda_identity = float(lambda_identity)
+        self.global_batch_size = int(global_batch_size)
+
+    def compile(self, g_optimizer: keras.optimizers.Optimizer,
+                d_optimizer: keras.optimizers.Optimizer, **kwargs) -> None:
+        """One Adam for both generators (as the official and the seed), one for both D's.
+
+        The seed gives D_A and D_B separate Adams, the official code one over both; Adam's
+        update is per parameter, so the two are the same.
+        """
+        super().compile(**kwargs)
+        self.g_optimizer = g_optimizer
+        self.d_optimizer = d_optimizer
+
+    def build_all(self, image_shape: tuple[int, int, int]) -> None:
+        """Creates every weight and optimiser slot (needed before restoring a checkpoint)."""
+        shape = (None, *image_shape)
+        for net in (self.g_ab, self.g_ba, self.d_a, self.d_b):
+            if not net.built:
+                net.build(shape)
+        self.g_optimizer.build(self.generator_variables)
+        self.d_optimizer.build(self.discriminator_variables)
+        self.built = True
+
+    @property
+    def generator_variables(self) -> list:
+        return self.g_ab.trainable_variables + self.g_ba.trainable_variables
+
+    @property
+    def discriminator_variables(self) -> list:
+        return self.d_a.trainable_variables + self.d_b.trainable_variables
+
+    def call(self, inputs, training=None):
+        real_a, real_b = inputs
+        return self.g_ab(real_a, training=training), self.g_ba(real_b, training=training)
+
+    def _average(self, per_example: tf.Tensor) -> tf.Tensor:
+        return tf.nn.compute_average_loss(per_example, global_batch_size=self.global_batch_size)
+
+    def train_step(self, data):
+        real_a, real_b = data
+        # The step keys the pools' random draws; read it before the optimiser increments it.
+        step = self.d_optimizer.iterations
+
+        # Generators, with the discriminators held fixed (only G variables are updated).
+        with tf.GradientTape() as tape:
+            fake_b = self.g_ab(real_a, training=True)
+            fake_a = self.g_ba(real_b, training=True)
+            rec_a = self.g_ba(fake_b, training=True)
+            rec_b = self.g_ab(fake_a, training=True)
+            gan_ab = lsgan_generator_loss(self.d_b(fake_b, training=True))
+            gan_ba = lsgan_generator_loss(self.d_a(fake_a, training=True))
+            cycle_a = l1_loss(rec_a, real_a)
+            cycle_b = l1_loss(rec_b, real_b)
+            per_example = gan_ab + gan_ba + self.lambda_cycle * (cycle_a + cycle_b)
+            if self.lambda_identity > 0:
+                # Official idt_A = G_A(real_B) compared with real_B: a generator fed an image
+                # of its target domain should leave it unchanged.
+                identity_a = l1_loss(self.g_ba(real_a, training=True), real_a)
+                identity_b = l1_loss(self.g_ab(real_b, training=True), real_b)
+                per_example += self.lambda_identity * (identity_a + identity_b)
+            else:
+                identity_a = identity_b = tf.zeros_like(cycle_a)
+            g_loss = self._average(per_example)
+        g_vars = self.generator_variables
+        self.g_optimizer.apply(tape.gradient(g_loss, g_vars), g_vars)
+
+        # Discriminators on real images and on pooled earlier fakes (no gradient to G).
+        pooled_a = self.pool_a.query(tf.stop_gradient(fake_a), step)
+        pooled_b = self.pool_b.query(tf.stop_gradient(fake_b), step)
+        with tf.GradientTape() as tape:
+            d_a_per = lsgan_discriminator_loss(self.d_a(real_a, training=True),
+                                               self.d_a(pooled_a, training=True))
+            d_b_per = lsgan_discriminator_loss(self.d_b(real_b, training=True),
+                                               self.d_b(pooled_b, training=True))
+            d_a_loss = self._average(d_a_per)
+            d_b_loss = self._average(d_b_per)
+            d_loss = d_a_loss + d_b_loss
+        d_vars = self.discriminator_variables
+        self.d_optimizer.apply(tape.gradient(d_loss, d_vars), d_vars)
+
+        return {
+            "g_loss": g_loss,
+            "gan_ab": self._average(gan_ab),
+            "gan_ba": self._average(gan_ba),
+            "cycle_a": self._average(cycle_a),
+            "cycle_b": self._average(cycle_b),
+            "identity_a": self._average(identity_a),
+            "identity_b": self._average(identity_b),
+            "d_loss": d_loss,
+            "d_a_loss": d_a_loss,
+            "d_b_loss": d_b_loss,
+        }
