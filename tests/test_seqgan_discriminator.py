@@ -1,0 +1,159 @@
+"""The discriminator: shapes, initialisers, forward pass, loss, dropout, optimiser."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy_reference as ref
+import pytest
+import tensorflow as tf
+
+from seqgan_tf.config import ModelConfig
+from seqgan_tf.discriminator import Discriminator
+
+SMALL = ModelConfig(
+    vocab_size=30,
+    sequence_length=6,
+    dis_emb_dim=5,
+    dis_filter_sizes=(1, 2, 6),
+    dis_num_filters=(3, 4, 2),
+)
+FILTER_SIZES = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20)
+NUM_FILTERS = (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160)
+
+
+@pytest.fixture(scope="module")
+def full_discriminator() -> Discriminator:
+    return Discriminator(seed=0)
+
+
+def test_trainable_parameter_count_from_the_specs_shapes(full_discriminator):
+    vocab, emb, features = 5000, 64, sum(NUM_FILTERS)
+    assert features == 1720
+    convolutions = sum(w * emb * f + f for w, f in zip(FILTER_SIZES, NUM_FILTERS, strict=True))
+    highway = 2 * (features * features + features)
+    output = features * 2 + 2
+    expected = vocab * emb + convolutions + highway + output
+    assert expected == 7_045_402
+    count = sum(int(np.prod(v.shape)) for v in full_discriminator.trainable_variables)
+    assert count == expected
+
+
+def test_initialisers(full_discriminator):
+    d = full_discriminator
+    embedding = d.embedding.numpy()
+    assert embedding.min() >= -1.0 and embedding.max() <= 1.0
+    assert abs(embedding.std() - 2 / math.sqrt(12)) < 0.01  # uniform(-1, 1)
+    # truncated normal(0.1): |w| <= 2 sigma, std of N(0,1) truncated at 2 is 0.8796
+    for conv in d.convolutions:
+        kernel, bias = conv.kernel.numpy(), conv.bias.numpy()
+        assert np.abs(kernel).max() <= 0.2 + 1e-6
+        assert abs(kernel.std() - 0.08796) < 0.005
+        np.testing.assert_array_equal(bias, np.full_like(bias, np.float32(0.1)))
+    limit = math.sqrt(6 / (1720 + 1720))  # Glorot-uniform, bias too (fan_in = fan_out = 1720)
+    h = d.highway
+    for array in (h.transform_kernel, h.transform_bias, h.gate_kernel, h.gate_bias_weight):
+        values = array.numpy()
+        assert np.abs(values).max() <= limit
+        assert abs(values.std() - limit / math.sqrt(3)) < 0.05 * limit
+    assert h.gate_bias == 0.0  # the original overrides highway()'s default -2
+    assert np.abs(d.output_kernel.numpy()).max() <= 0.2 + 1e-6
+    np.testing.assert_array_equal(d.output_bias.numpy(), np.float32([0.1, 0.1]))
+
+
+def _reference_logits(d: Discriminator, tokens: np.ndarray) -> np.ndarray:
+    h = d.highway
+    return ref.discriminator_logits(
+        d.embedding.numpy(),
+        [conv.kernel.numpy() for conv in d.convolutions],
+        [conv.bias.numpy() for conv in d.convolutions],
+        (
+            h.gate_kernel.numpy(),
+            h.gate_bias_weight.numpy(),
+            h.transform_kernel.numpy(),
+            h.transform_bias.numpy(),
+        ),
+        d.output_kernel.numpy(),
+        d.output_bias.numpy(),
+        tokens,
+    )
+
+
+def test_forward_pass_matches_reference_on_full_size_model(full_discriminator):
+    tokens = np.random.default_rng(0).integers(0, 5000, size=(8, 20))
+    want = _reference_logits(full_discriminator, tokens)
+    got = full_discriminator(tf.constant(tokens, tf.int32), training=False).numpy()
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4)
+    probability = full_discriminator.real_probability(tf.constant(tokens, tf.int32)).numpy()
+    softmax = np.exp(want) / np.exp(want).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(probability, softmax[:, 1], atol=1e-5)
+
+
+def test_loss_is_mean_cross_entropy_plus_l2_of_output_layer():
+    d = Discriminator(SMALL, seed=1)
+    rng = np.random.default_rng(1)
+    tokens = rng.integers(0, 30, size=(10, 6))
+    labels = rng.integers(0, 2, size=10)  # 1 = real = one-hot [0, 1]
+    logits = _reference_logits(d, tokens)
+    log_softmax = ref.log_softmax(logits)
+    cross_entropy = -log_softmax[np.arange(10), labels].mean()
+    l2 = (d.output_kernel.numpy().astype(np.float64) ** 2).sum() / 2 + (
+        d.output_bias.numpy().astype(np.float64) ** 2
+    ).sum() / 2
+    want = cross_entropy + 0.2 * l2
+    got = d.loss_fn(tf.constant(tokens, tf.int32), labels, training=False).numpy()
+    assert got == pytest.approx(want, rel=1e-5)
+    one_hot = np.eye(2)[labels]
+    got_one_hot = d.loss_fn(tf.constant(tokens, tf.int32), one_hot, training=False).numpy()
+    assert got_one_hot == pytest.approx(want, rel=1e-5)
+
+
+def test_dropout_keeps_075_in_training_only():
+    d = Discriminator(SMALL, seed=2)
+    tokens = tf.constant(np.random.default_rng(2).integers(0, 30, size=(16, 6)), tf.int32)
+    np.testing.assert_array_equal(d(tokens, training=False).numpy(), d(tokens).numpy())
+    assert not np.allclose(d(tokens, training=True).numpy(), d(tokens, training=True).numpy())
+    dropped = d.dropout(tf.ones([2000, 100]), training=True).numpy()
+    assert abs((dropped == 0).mean() - 0.25) < 0.01
+    np.testing.assert_allclose(dropped[dropped != 0], 1 / 0.75, rtol=1e-6)
+
+
+def test_training_step_is_one_tf1_adam_1e4_update():
+    config = ModelConfig(**{**SMALL.__dict__, "dis_dropout_keep_prob": 1.0})  # deterministic
+    d = Discriminator(config, seed=3)
+    rng = np.random.default_rng(3)
+    tokens = tf.constant(rng.integers(0, 30, size=(12, 6)), tf.int32)
+    labels = tf.one_hot(rng.integers(0, 2, size=12), 2)
+    variables = d.trainable_variables
+    with tf.GradientTape() as tape:
+        loss = d.loss_fn(tokens, labels, training=True)
+    gradients = [
+        tf.convert_to_tensor(g).numpy().astype(np.float64) for g in tape.gradient(loss, variables)
+    ]
+    before = [v.numpy().astype(np.float64) for v in variables]
+    d.train_step_on_batch(tokens, labels)
+    lr_t = 1e-4 * math.sqrt(1 - 0.999) / (1 - 0.9)  # TF1 Adam, first step, no clipping
+    for variable, w, g in zip(variables, before, gradients, strict=True):
+        want = w - lr_t * (0.1 * g) / (np.sqrt(0.001 * g * g) + 1e-8)
+        np.testing.assert_allclose(variable.numpy(), want, atol=1e-7, err_msg=variable.path)
+
+
+def test_training_separates_real_from_generated():
+    # A larger step than the original's 1e-4 (checked above) keeps this test short.
+    d = Discriminator(ModelConfig(**{**SMALL.__dict__, "dis_learning_rate": 1e-3}), seed=3)
+    rng = np.random.default_rng(3)
+    real = rng.integers(0, 15, size=(32, 6))  # "real" sequences use the lower half of the vocab
+    fake = rng.integers(15, 30, size=(32, 6))
+    tokens = tf.constant(np.concatenate([real, fake]), tf.int32)
+    labels = tf.one_hot(np.r_[np.ones(32, int), np.zeros(32, int)], 2)
+    for _ in range(200):
+        d.train_step_on_batch(tokens, labels)
+    p = d.real_probability(tokens).numpy()
+    assert p[:32].min() > 0.5 > p[32:].max()
+    assert int(d.train_optimizer.iterations) == 200
+
+
+def test_window_longer_than_sequence_is_rejected():
+    with pytest.raises(ValueError, match="window of 20 exceeds the sequence length 6"):
+        Discriminator(ModelConfig(sequence_length=6))

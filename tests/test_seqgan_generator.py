@@ -1,0 +1,191 @@
+"""The generator: parameter count, initialisation, sampling, both losses, updates."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy_reference as ref
+import pytest
+import tensorflow as tf
+from scipy import stats
+
+from seqgan_tf.config import ModelConfig
+from seqgan_tf.generator import Generator
+
+TINY = ModelConfig(vocab_size=3, sequence_length=3, gen_emb_dim=4, gen_hidden_dim=5)
+SMALL = ModelConfig(vocab_size=30, sequence_length=6, gen_emb_dim=4, gen_hidden_dim=5)
+
+
+def test_trainable_parameter_count_from_the_specs_shapes():
+    vocab, emb, hidden = 5000, 32, 32
+    per_gate = emb * hidden + hidden * hidden + hidden  # W, U, b
+    expected = vocab * emb + 4 * per_gate + hidden * vocab + vocab
+    assert expected == 333_320
+    generator = Generator(seed=0)
+    assert sum(int(np.prod(v.shape)) for v in generator.trainable_variables) == expected
+
+
+def test_every_parameter_biases_included_starts_normal_with_stddev_0_1():
+    generator = Generator(seed=0)
+    for name, array in zip(
+        ["embedding", "Wi", "Ui", "bi", "Wf", "Uf", "bf", "Wog", "Uog", "bog", "Wc", "Uc", "bc"]
+        + ["Wo", "bo"],
+        generator.export_params(),
+        strict=True,
+    ):
+        n = array.size
+        # Standard error of a sample std is ~ sigma / sqrt(2n); allow 5 of them.
+        assert abs(array.std() - 0.1) < 5 * 0.1 / math.sqrt(2 * n) + 1e-3, name
+        assert abs(array.mean()) < 5 * 0.1 / math.sqrt(n) + 1e-3, name
+
+
+def _tiny_generator(seed: int = 0) -> tuple[Generator, list[np.ndarray]]:
+    params = ref.random_params(np.random.default_rng(seed), vocab=3, emb=4, hidden=5, scale=1.0)
+    generator = Generator(TINY, seed=0)
+    generator.import_params(params)
+    return generator, params
+
+
+def _sequence_counts(tokens: np.ndarray) -> np.ndarray:
+    index = tokens[:, 0] * 9 + tokens[:, 1] * 3 + tokens[:, 2]  # itertools.product order
+    return np.bincount(index, minlength=27)
+
+
+def test_sampling_follows_the_softmax():
+    """Frequencies of all 27 sequences of a 3-token, length-3 model match the exact
+    probabilities (fixed seed, chi-square), and the same test rejects a wrong model."""
+    generator, params = _tiny_generator()
+    rng = tf.random.Generator.from_seed(123)
+    tokens = np.concatenate([generator.generate(5000, rng.make_seeds(3)).numpy() for _ in range(8)])
+    counts = _sequence_counts(tokens)
+    _, probabilities = ref.all_sequence_probabilities(params, length=3)
+    assert abs(probabilities.sum() - 1.0) < 1e-9
+    assert probabilities.min() > 1e-3  # every cell expected > 40 times
+    expected = probabilities * len(tokens)
+    assert stats.chisquare(counts, expected).pvalue > 1e-3
+    # Power: the frequencies are far from another model's probabilities.
+    _, other = ref.all_sequence_probabilities(_tiny_generator(seed=1)[1], length=3)
+    assert stats.chisquare(counts, other * len(tokens)).pvalue < 1e-9
+
+
+def test_sampling_is_reproducible_from_the_seeds():
+    generator, _ = _tiny_generator()
+    seeds = tf.constant([[1, 2, 3], [4, 5, 6]], tf.int64)
+    a = generator.generate(50, seeds).numpy()
+    b = generator.generate(50, seeds).numpy()
+    np.testing.assert_array_equal(a, b)
+
+
+def _small_generator_with_reference(seed: int = 0, output_scale: float = 1.0):
+    rng = np.random.default_rng(seed)
+    params = ref.random_params(rng, vocab=30, emb=4, hidden=5, scale=0.5)
+    params[13] = params[13] * output_scale
+    generator = Generator(SMALL, seed=0)
+    generator.import_params(params)
+    tokens = rng.integers(0, 30, size=(8, 6))
+    return generator, params, tokens
+
+
+def test_pretrain_loss_is_mean_clipped_negative_log_likelihood():
+    generator, params, tokens = _small_generator_with_reference(output_scale=200.0)
+    log_p = ref.token_log_probs(params, tokens)
+    assert log_p.min() < math.log(1e-20)  # the clip is exercised
+    want = -np.maximum(log_p, math.log(1e-20)).mean()
+    got = generator.pretrain_loss(tf.constant(tokens, tf.int32)).numpy()
+    assert got == pytest.approx(want, rel=1e-5)
+
+
+def test_adversarial_loss_is_reward_weighted_sum_not_mean():
+    generator, params, tokens = _small_generator_with_reference()
+    rewards = np.random.default_rng(3).uniform(size=tokens.shape)
+    want = -(ref.token_log_probs(params, tokens) * rewards).sum()
+    got = generator.adversarial_loss(tf.constant(tokens, tf.int32), rewards).numpy()
+    assert got == pytest.approx(want, rel=1e-5)
+
+
+def test_policy_gradient_is_reward_weighted_sum_of_log_prob_gradients():
+    generator, _, tokens = _small_generator_with_reference()
+    tokens = tf.constant(tokens, tf.int32)
+    rewards = tf.constant(np.random.default_rng(4).uniform(size=tokens.shape), tf.float32)
+    variables = generator.trainable_variables
+    with tf.GradientTape() as tape:
+        loss = generator.adversarial_loss(tokens, rewards)
+    gradients = tape.gradient(loss, variables)
+    with tf.GradientTape(persistent=True) as tape:
+        log_probs = generator.clipped_token_log_probs(tokens)  # [B, T]
+    jacobians = tape.jacobian(log_probs, variables, experimental_use_pfor=False)
+    for variable, gradient, jacobian in zip(variables, gradients, jacobians, strict=True):
+        direct = -np.einsum("bt,bt...->...", rewards.numpy(), jacobian.numpy())
+        np.testing.assert_allclose(
+            tf.convert_to_tensor(gradient).numpy(), direct, atol=1e-5, err_msg=variable.path
+        )
+
+
+def test_gradient_is_zero_through_clipped_probabilities():
+    generator, params, tokens = _small_generator_with_reference(output_scale=200.0)
+    log_p = ref.token_log_probs(params, tokens)
+    clipped = log_p < math.log(1e-20) - 1.0
+    assert clipped.any() and (~clipped).any()
+    tokens_tf = tf.constant(tokens, tf.int32)
+    with tf.GradientTape() as tape:
+        per_token = generator.clipped_token_log_probs(tokens_tf)
+        masked = tf.reduce_sum(tf.where(tf.constant(clipped), per_token, 0.0))
+    gradients = tape.gradient(masked, generator.trainable_variables)
+    for gradient in gradients:
+        assert np.all(tf.convert_to_tensor(gradient).numpy() == 0.0)
+
+
+def _tf1_adam_reference(weights, gradients, lr, clip, steps=1):
+    """float64 TF1 AdamOptimizer after tf.clip_by_global_norm, from their documentation."""
+    norm = math.sqrt(sum(float((g.astype(np.float64) ** 2).sum()) for g in gradients))
+    scale = clip / max(norm, clip)
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    updated = []
+    for w, g in zip(weights, gradients, strict=True):
+        g = g.astype(np.float64) * scale
+        m = (1 - beta1) * g
+        v = (1 - beta2) * g * g
+        lr_t = lr * math.sqrt(1 - beta2**steps) / (1 - beta1**steps)
+        updated.append(w.astype(np.float64) - lr_t * m / (np.sqrt(v) + eps))
+    return updated, norm
+
+
+@pytest.mark.parametrize("step", ["pretrain", "adversarial"])
+def test_update_is_tf1_adam_with_global_norm_clip_5(step):
+    generator, _, tokens = _small_generator_with_reference()
+    tokens = tf.constant(tokens, tf.int32)
+    rewards = tf.fill(tokens.shape, 50.0)  # large: the global norm exceeds 5 and is clipped
+    variables = generator.trainable_variables
+    with tf.GradientTape() as tape:
+        loss = (
+            generator.pretrain_loss(tokens)
+            if step == "pretrain"
+            else generator.adversarial_loss(tokens, rewards)
+        )
+    gradients = [tf.convert_to_tensor(g).numpy() for g in tape.gradient(loss, variables)]
+    before = [v.numpy() for v in variables]
+    want, norm = _tf1_adam_reference(before, gradients, lr=0.01, clip=5.0)
+    if step == "adversarial":
+        assert norm > 5.0
+        generator.adversarial_step(tokens, rewards)
+    else:
+        generator.pretrain_step(tokens)
+    for variable, expected in zip(variables, want, strict=True):
+        np.testing.assert_allclose(variable.numpy(), expected, atol=2e-6, err_msg=variable.path)
+    # Each update has its own Adam state.
+    used, unused = (
+        (generator.pretrain_optimizer, generator.adversarial_optimizer)
+        if step == "pretrain"
+        else (generator.adversarial_optimizer, generator.pretrain_optimizer)
+    )
+    assert int(used.iterations.numpy()) == 1 and int(unused.iterations.numpy()) == 0
+
+
+def test_mle_training_lowers_the_loss():
+    generator, _, tokens = _small_generator_with_reference()
+    tokens = tf.constant(np.tile(tokens, (4, 1)), tf.int32)
+    first = float(generator.pretrain_step(tokens))
+    for _ in range(30):
+        last = float(generator.pretrain_step(tokens))
+    assert last < first - 0.5
