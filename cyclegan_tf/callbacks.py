@@ -1,0 +1,130 @@
+"""Keras callbacks of the training driver: progress with ETA, TensorBoard, samples, checkpoints.
+
+The driver's loop (train.py) calls them through ``keras.callbacks.CallbackList`` with the
+global step as the batch index and the step's losses as logs.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import time
+
+import keras
+import numpy as np
+import tensorflow as tf
+from absl import logging
+from tensorflow.core.framework import summary_pb2
+
+from cyclegan_tf import images as image_io
+
+
+class ProgressLogger(keras.callbacks.Callback):
+    """Logs epoch, step, losses, images per second and the ETA every ``interval`` seconds."""
+
+    def __init__(self, total_steps: int, steps_per_epoch: int, global_batch: int,
+                 interval: float):
+        super().__init__()
+        self.total_steps = total_steps
+        self.steps_per_epoch = steps_per_epoch
+        self.global_batch = global_batch
+        self.interval = interval
+        self._last = 0.0
+        self._first_step = None
+        self._first_time = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        step, now = batch, time.time()
+        if self._first_step is None:  # the first step includes tracing: time from its end
+            self._first_step, self._first_time = step, now
+        if now - self._last < self.interval and step < self.total_steps:
+            return
+        self._last = now
+        done = step - self._first_step
+        rate = done / (now - self._first_time) if done else 0.0
+        eta = datetime.timedelta(seconds=int((self.total_steps - step) / rate)) if rate else "?"
+        losses = " ".join(f"{k}={logs[k]:.4f}" for k in ("g_loss", "d_loss", "cycle_a",
+                                                          "identity_a") if k in logs)
+        logging.info(
+            "[epoch %d/%d] [step %d/%d %.1f%%] %s | %.3f img/s | ETA %s",
+            (step - 1) // self.steps_per_epoch + 1, -(-self.total_steps // self.steps_per_epoch),
+            step, self.total_steps, 100.0 * step / self.total_steps, losses,
+            rate * self.global_batch, eta,
+        )
+
+
+def write_scalar(tag: str, value, step: int) -> None:
+    """``tf.summary.scalar`` without the tensorboard package (not a project dependency).
+
+    Writes the same event TensorBoard's scalar plugin writes: a float32 tensor summary with
+    the 'scalars' plugin metadata.
+    """
+    metadata = summary_pb2.SummaryMetadata(
+        plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="scalars")
+    )
+    tf.summary.write(tag, tf.cast(value, tf.float32), step=step,
+                     metadata=metadata.SerializeToString())
+
+
+class TensorBoardScalars(keras.callbacks.Callback):
+    """Writes every loss and the learning rate as TensorBoard scalars every ``every`` steps."""
+
+    def __init__(self, logdir: str, every: int, lr_fn):
+        super().__init__()
+        self.writer = tf.summary.create_file_writer(logdir)
+        self.every = max(1, every)
+        self.lr_fn = lr_fn
+
+    def on_train_batch_end(self, batch, logs=None):
+        if batch % self.every:
+            return
+        with self.writer.as_default(step=batch):
+            for key, value in logs.items():
+                write_scalar(f"loss/{key}", value, batch)
+            write_scalar("learning_rate", self.lr_fn(), batch)
+
+    def on_train_end(self, logs=None):
+        self.writer.flush()
+
+
+class SampleGrid(keras.callbacks.Callback):
+    """Saves ``samples/step_XXXXXXX.png`` (real A, fake B, real B, fake A) every ``every`` steps."""
+
+    def __init__(self, directory: str, real_a, real_b, every: int, g_ab, g_ba):
+        super().__init__()
+        self.directory = directory
+        self.real_a, self.real_b = real_a, real_b
+        self.every = every
+        self.g_ab, self.g_ba = g_ab, g_ba
+        self.last_path = None
+
+    def write(self, step: int) -> str:
+        fake_b = self.g_ab(self.real_a, training=False)
+        fake_a = self.g_ba(self.real_b, training=False)
+        grid = image_io.sample_grid(self.real_a, np.asarray(fake_b), self.real_b,
+                                    np.asarray(fake_a))
+        path = os.path.join(self.directory, f"step_{step:07d}.png")
+        os.makedirs(self.directory, exist_ok=True)
+        from PIL import Image
+
+        Image.fromarray(grid).save(path)
+        self.last_path = path
+        return path
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.every > 0 and batch % self.every == 0:
+            logging.info("sample grid: %s", self.write(batch))
+
+
+class PeriodicCheckpoint(keras.callbacks.Callback):
+    """Saves the training state every ``every`` steps and at the end of every epoch."""
+
+    def __init__(self, manager: tf.train.CheckpointManager, every: int, steps_per_epoch: int):
+        super().__init__()
+        self.manager = manager
+        self.every = every
+        self.steps_per_epoch = steps_per_epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        if (self.every > 0 and batch % self.every == 0) or batch % self.steps_per_epoch == 0:
+            self.manager.save(checkpoint_number=batch)

@@ -1,0 +1,99 @@
+"""The settings of a run (one field per flag of cyclegan_tf.main)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+
+from cyclegan_tf.builder import ModelConfig
+
+DATASET_CHOICES = ("auto", "facades", "synthetic_facades", "folder")
+# Fields that fix the checkpoint's shapes or the meaning of its step: a resumed run must match.
+ARCHITECTURE_FIELDS = ("crop_size", "n_blocks", "upsample", "discriminator", "pool_size",
+                       "batch_size")
+
+
+@dataclasses.dataclass
+class RunConfig:
+    workdir: str = "runs/cyclegan"
+    dataset: str = "auto"
+    data_dir: str | None = None
+    manual_dir: str | None = None
+    data_folder: str | None = None
+    synthetic_train: int = 400
+    synthetic_test: int = 106
+    synthetic_size: int = 0  # 0: generate at load_size
+    load_size: int = 286
+    crop_size: int = 256
+    flip: bool = True
+    n_blocks: int = 9
+    upsample: str = "transpose"
+    discriminator: str = "patch70"
+    lambda_cycle: float = 10.0
+    lambda_identity: float = 5.0
+    pool_size: int = 50
+    lr: float = 2e-4
+    beta_1: float = 0.5
+    beta_2: float = 0.999
+    n_epochs: int = 100
+    n_epochs_decay: int = 100
+    batch_size: int = 1
+    jit_compile: bool = False
+    seed: int = 88
+    strategy: str = "default"
+    sample_every: int = 100
+    n_samples: int = 5
+    checkpoint_every: int = 100
+    summary_every: int = 10
+    progress_interval: float = 10.0
+    max_steps: int = 0  # > 0: stop (checkpointed) once the global step reaches it
+
+    def model_config(self) -> ModelConfig:
+        return ModelConfig(
+            image_size=self.crop_size, n_blocks=self.n_blocks, upsample=self.upsample,
+            discriminator=self.discriminator, lambda_cycle=self.lambda_cycle,
+            lambda_identity=self.lambda_identity, pool_size=self.pool_size, lr=self.lr,
+            beta_1=self.beta_1, beta_2=self.beta_2, n_epochs=self.n_epochs,
+            n_epochs_decay=self.n_epochs_decay, batch_size=self.batch_size,
+            jit_compile=self.jit_compile, seed=self.seed,
+        )
+
+    def validate(self) -> None:
+        checks = [
+            (self.dataset in DATASET_CHOICES, f"--dataset={self.dataset}: expected one of "
+                                              f"{', '.join(DATASET_CHOICES)}"),
+            (self.crop_size >= 16, f"--crop_size={self.crop_size}: must be >= 16"),
+            (self.crop_size % 4 == 0, f"--crop_size={self.crop_size}: must be a multiple of 4 "
+                                      "(two stride-2 downsamplings)"),
+            (self.load_size >= self.crop_size,
+             f"--load_size={self.load_size} is smaller than --crop_size={self.crop_size}"),
+            (self.batch_size >= 1, f"--batch_size={self.batch_size}: must be >= 1"),
+            (self.n_epochs + self.n_epochs_decay >= 1,
+             "--n_epochs + --n_epochs_decay must be >= 1"),
+            (self.dataset != "folder" or bool(self.data_folder),
+             "--dataset=folder needs --data_folder"),
+        ]
+        for ok, message in checks:
+            if not ok:
+                raise ValueError(message)
+
+    def save(self, path: str) -> None:
+        with open(path, "w") as f:
+            json.dump(dataclasses.asdict(self), f, indent=1, sort_keys=True)
+
+    @classmethod
+    def load(cls, path: str) -> RunConfig:
+        with open(path) as f:
+            values = json.load(f)
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in values.items() if k in known})
+
+    def check_resumable(self, saved: RunConfig, path: str) -> None:
+        """Raises if a flag that shapes the checkpoint differs from the run in ``path``."""
+        for name in ARCHITECTURE_FIELDS:
+            if getattr(self, name) != getattr(saved, name):
+                raise ValueError(
+                    f"--{name}={getattr(self, name)} differs from {getattr(saved, name)} used "
+                    f"by the run saved in {os.path.dirname(path)}; use another --workdir."
+                )

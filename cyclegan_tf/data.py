@@ -1,0 +1,308 @@
+"""Image sources (tfds facades, a folder, synthetic facades) and the tf.data pipelines.
+
+Every source ends as an :class:`ImageSet`: encoded images (JPEG/PNG bytes) with names, for
+trainA/trainB/testA/testB, and whether the test pairs are aligned. The pipelines decode in
+parallel, augment (resize to ``load_size``, random crop ``crop_size``, random horizontal flip)
+and scale to [-1, 1].
+
+Resume: an epoch's order and each image's crop and flip follow from (seed, epoch), so a run
+restarted at step k of an epoch skips the first k batches and continues with the same data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+import re
+import zipfile
+
+import numpy as np
+import tensorflow as tf
+from absl import logging
+from PIL import Image
+
+from cyclegan_tf import synthetic_facades
+
+SPLITS = ("trainA", "trainB", "testA", "testB")
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff")
+TFDS_NAME = "cycle_gan/facades"
+FACADES_ZIP = "facades.zip"
+
+
+class DataError(ValueError):
+    """Bad input data: the message names the file or folder and the problem."""
+
+
+@dataclasses.dataclass
+class DomainImages:
+    """One split of one domain: encoded images and their names (for messages and outputs)."""
+
+    encoded: list[bytes]
+    names: list[str]
+
+    def __len__(self) -> int:
+        return len(self.encoded)
+
+
+@dataclasses.dataclass
+class ImageSet:
+    train_a: DomainImages
+    train_b: DomainImages
+    test_a: DomainImages
+    test_b: DomainImages
+    aligned: bool  # test_a[i] and test_b[i] show the same scene
+    description: str
+
+
+def pair_key(name: str) -> str:
+    """'12_A.jpg' -> '12': the name shared by the two halves of an aligned pair."""
+    stem = os.path.splitext(os.path.basename(name))[0]
+    return re.sub(r"[_-]?[AaBb]$", "", stem)
+
+
+def _align(a: DomainImages, b: DomainImages) -> tuple[DomainImages, DomainImages, bool]:
+    """Orders two test splits so equal pair keys share an index; aligned=False if they differ."""
+    keys_a = [pair_key(n) for n in a.names]
+    keys_b = [pair_key(n) for n in b.names]
+    if len(a) != len(b) or sorted(keys_a) != sorted(keys_b) or len(set(keys_a)) != len(keys_a):
+        return a, b, False
+
+    def order(keys):
+        return sorted(range(len(keys)), key=lambda i: (len(keys[i]), keys[i]))
+
+    def take(d, idx):
+        return DomainImages([d.encoded[i] for i in idx], [d.names[i] for i in idx])
+
+    return take(a, order(keys_a)), take(b, order(keys_b)), True
+
+
+# ----------------------------------------------------------------------------- folder
+
+
+def _check_image(path: str, data: bytes) -> bytes:
+    """Returns bytes TensorFlow can decode as a 3-channel image, or raises naming ``path``."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            fmt, mode, bands = image.format, image.mode, len(image.getbands())
+            if mode != "RGB":
+                raise DataError(
+                    f"{path}: image has {bands} channel(s) (mode {mode}); expected 3 (RGB). "
+                    "Convert it to RGB."
+                )
+            if fmt not in ("JPEG", "PNG", "BMP", "GIF", "WEBP"):
+                buffer = io.BytesIO()  # TensorFlow cannot decode e.g. TIFF: re-encode.
+                image.save(buffer, format="PNG")
+                return buffer.getvalue()
+    except DataError:
+        raise
+    except Exception as e:  # PIL raises several types for corrupt files
+        raise DataError(f"{path}: cannot read image ({type(e).__name__}: {e})") from e
+    return data
+
+
+def load_folder(root: str) -> ImageSet:
+    """Reads ``root/{trainA,trainB,testA,testB}``; every image is checked before training."""
+    if not os.path.isdir(root):
+        raise DataError(f"--data_folder={root}: no such directory")
+    splits = {}
+    for split in SPLITS:
+        folder = os.path.join(root, split)
+        if not os.path.isdir(folder):
+            raise DataError(f"{folder}: split folder missing (need {', '.join(SPLITS)})")
+        names = sorted(f for f in os.listdir(folder) if f.lower().endswith(IMAGE_EXTENSIONS))
+        if not names:
+            raise DataError(f"{folder}: no images ({', '.join(IMAGE_EXTENSIONS)})")
+        encoded = []
+        for name in names:
+            path = os.path.join(folder, name)
+            try:
+                with open(path, "rb") as f:
+                    data = f.read()
+            except OSError as e:
+                raise DataError(f"{path}: cannot read file ({e})") from e
+            encoded.append(_check_image(path, data))
+        splits[split] = DomainImages(encoded, names)
+    test_a, test_b, aligned = _align(splits["testA"], splits["testB"])
+    return ImageSet(splits["trainA"], splits["trainB"], test_a, test_b, aligned,
+                    f"folder {root}")
+
+
+# ----------------------------------------------------------------------------- tfds
+
+
+def tfds_manual_dir(data_dir: str | None, manual_dir: str | None) -> str:
+    """tfds' manual download folder: ``--manual_dir``, else ``<data_dir>/downloads/manual``."""
+    if manual_dir:
+        return manual_dir
+    import tensorflow_datasets as tfds
+
+    base = data_dir or os.path.expanduser(tfds.core.constants.DATA_DIR)
+    return os.path.join(base, "downloads", "manual")
+
+
+def facades_available(data_dir: str | None, manual_dir: str | None) -> bool:
+    """Whether tfds facades is prepared in ``data_dir`` or its zip waits in the manual folder."""
+    import tensorflow_datasets as tfds
+
+    if os.path.isfile(os.path.join(tfds_manual_dir(data_dir, manual_dir), FACADES_ZIP)):
+        return True
+    try:
+        return tfds.builder(TFDS_NAME, data_dir=data_dir).is_prepared()
+    except Exception:  # an unreadable data_dir means "not available"
+        return False
+
+
+def _tfds_names(split: str, count: int, zip_path: str) -> list[str] | None:
+    """File names of a tfds cycle_gan split, in the order tfds stored its records.
+
+    tfds keeps no file name, but it keys each record by its file name and stores a split's
+    records sorted by a salted hash of the key (salt = the split's name). Hashing the names
+    (read from the zip when present, else facades' '<i>_A.jpg' pattern) recovers the order,
+    and with it which label map belongs to which photo.
+    """
+    from tensorflow_datasets.core import hashing
+
+    if os.path.isfile(zip_path):
+        with zipfile.ZipFile(zip_path) as z:
+            names = [os.path.basename(n) for n in z.namelist()
+                     if os.path.basename(os.path.dirname(n)) == split
+                     and n.lower().endswith(IMAGE_EXTENSIONS)]
+    else:
+        names = [f"{i}_{split[-1]}.jpg" for i in range(1, count + 1)]
+    if len(names) != count:
+        return None
+    hasher = hashing.Hasher(split)
+    return sorted(names, key=hasher.hash_key)
+
+
+def load_tfds_facades(data_dir: str | None = None, manual_dir: str | None = None) -> ImageSet:
+    """Builds (offline if the zip is in the manual folder) and reads tfds ``cycle_gan/facades``."""
+    import tensorflow_datasets as tfds
+
+    manual = tfds_manual_dir(data_dir, manual_dir)
+    builder = tfds.builder(TFDS_NAME, data_dir=data_dir)
+    if not builder.is_prepared():
+        try:
+            builder.download_and_prepare(
+                download_config=tfds.download.DownloadConfig(manual_dir=manual)
+            )
+        except Exception as e:
+            raise DataError(
+                f"--dataset=facades: cannot build {TFDS_NAME} in {builder.data_dir} ({e}). "
+                f"With no network, put {FACADES_ZIP} (35,135,868 bytes) in {manual}, or use "
+                "--dataset=folder or --dataset=synthetic_facades."
+            ) from e
+    splits = {}
+    for split in SPLITS:
+        ds = builder.as_dataset(split=split, shuffle_files=False,
+                                decoders={"image": tfds.decode.SkipDecoding()})
+        encoded = [bytes(ex["image"]) for ex in tfds.as_numpy(ds)]
+        names = _tfds_names(split, len(encoded), os.path.join(manual, FACADES_ZIP))
+        if names is None:
+            names = [f"{split}_{i:04d}.jpg" for i in range(len(encoded))]
+        splits[split] = DomainImages(encoded, names)
+    test_a, test_b, aligned = _align(splits["testA"], splits["testB"])
+    if not aligned:
+        logging.warning("tfds facades: could not recover the A/B pairing; no paired metrics.")
+    return ImageSet(splits["trainA"], splits["trainB"], test_a, test_b, aligned,
+                    f"tfds {TFDS_NAME} in {builder.data_dir}")
+
+
+# ----------------------------------------------------------------------------- synthetic
+
+
+def load_synthetic(seed: int, n_train: int, n_test: int, size: int) -> ImageSet:
+    """Paired synthetic facades: train pairs 0..n_train-1, test pairs after them."""
+    if n_train < 1 or n_test < 1:
+        raise DataError("--synthetic_train and --synthetic_test must be >= 1")
+    photos, labels = synthetic_facades.generate(seed, n_train + n_test, size)
+
+    def domain(images, lo, hi, suffix):
+        return DomainImages(images[lo:hi], [f"{i + 1}_{suffix}.png" for i in range(lo, hi)])
+
+    n = n_train + n_test
+    return ImageSet(
+        domain(photos, 0, n_train, "A"), domain(labels, 0, n_train, "B"),
+        domain(photos, n_train, n, "A"), domain(labels, n_train, n, "B"),
+        aligned=True, description=f"synthetic facades (seed {seed}, {size} px)",
+    )
+
+
+# ----------------------------------------------------------------------------- pipelines
+
+
+def decode(encoded: tf.Tensor) -> tf.Tensor:
+    """Encoded bytes -> float32 HxWx3 in [0, 255]."""
+    image = tf.io.decode_image(encoded, channels=3, expand_animations=False)
+    return tf.cast(image, tf.float32)
+
+
+def to_model_range(image: tf.Tensor) -> tf.Tensor:
+    return image / 127.5 - 1.0
+
+
+def augment(image: tf.Tensor, seed: tf.Tensor, load_size: int, crop_size: int,
+            flip: bool) -> tf.Tensor:
+    """Official 'resize_and_crop': bicubic resize to load_size, random crop, random flip."""
+    image = tf.image.resize(image, [load_size, load_size], method="bicubic")
+    image = tf.clip_by_value(image, 0.0, 255.0)
+    if crop_size < load_size:
+        image = tf.image.stateless_random_crop(image, [crop_size, crop_size, 3], seed=seed)
+    if flip:
+        image = tf.image.stateless_random_flip_left_right(image, seed=seed + 1)
+    return to_model_range(image)
+
+
+def steps_per_epoch(images: ImageSet, global_batch: int) -> int:
+    """Batches per epoch: max(|A|, |B|) images, as the seed's and the official datasets."""
+    n = max(len(images.train_a), len(images.train_b))
+    if n < global_batch:
+        raise DataError(f"{images.description}: {n} training images < global batch {global_batch}")
+    return n // global_batch
+
+
+def train_dataset(images: ImageSet, epoch: int, start_step: int, global_batch: int,
+                  load_size: int, crop_size: int, flip: bool, seed: int) -> tf.data.Dataset:
+    """The batches of ``epoch`` from batch ``start_step`` on, as (real_A, real_B) pairs.
+
+    Unaligned sampling as in training both the seed and the official code: A goes through a
+    shuffled order, B is drawn at random for each A.
+    """
+    if crop_size > load_size:
+        raise DataError(f"--crop_size={crop_size} exceeds --load_size={load_size}")
+    n_a, n_b = len(images.train_a), len(images.train_b)
+    n = max(n_a, n_b)
+    steps = n // global_batch
+    rng = np.random.default_rng([seed, epoch])
+    idx_a = rng.permutation(n) % n_a
+    idx_b = rng.integers(0, n_b, n)
+    seeds = rng.integers(0, 2**31 - 1, (n, 2, 2))
+    lo, hi = start_step * global_batch, steps * global_batch
+    # tf.constant keeps the bytes exactly (NumPy 'S' arrays would drop trailing NULs).
+    enc_a = tf.constant([images.train_a.encoded[i] for i in idx_a[lo:hi]], dtype=tf.string)
+    enc_b = tf.constant([images.train_b.encoded[i] for i in idx_b[lo:hi]], dtype=tf.string)
+    ds = tf.data.Dataset.from_tensor_slices((enc_a, enc_b, seeds[lo:hi]))
+
+    def load(a, b, s):
+        return (augment(decode(a), s[0], load_size, crop_size, flip),
+                augment(decode(b), s[1], load_size, crop_size, flip))
+
+    ds = ds.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return ds.batch(global_batch, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+
+
+def test_dataset(a: DomainImages, b: DomainImages, size: int, batch: int = 1) -> tf.data.Dataset:
+    """Test pairs (index i of A with index i of B), resized to ``size``, no augmentation."""
+    n = min(len(a), len(b))
+
+    def load(x, y):
+        def prep(e):
+            return to_model_range(tf.clip_by_value(
+                tf.image.resize(decode(e), [size, size], method="bicubic"), 0.0, 255.0))
+        return prep(x), prep(y)
+
+    ds = tf.data.Dataset.from_tensor_slices((tf.constant(a.encoded[:n], dtype=tf.string),
+                                             tf.constant(b.encoded[:n], dtype=tf.string)))
+    return ds.map(load, num_parallel_calls=tf.data.AUTOTUNE).batch(batch).prefetch(2)

@@ -1,0 +1,167 @@
+"""The training driver: data, model, checkpoints and callbacks around a tf.function step.
+
+Keras' ``fit`` is not used: the step must resume in the middle of an epoch after a kill (the
+data order and the learning rate follow from the restored step), and three kinds of state (four
+networks, two optimisers, two pools) live in one checkpoint. The step itself is the model's
+``train_step``; sampling, logging and checkpointing are Keras callbacks.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import keras
+import tensorflow as tf
+from absl import logging
+
+from cyclegan_tf import data
+from cyclegan_tf.builder import build_cyclegan, make_train_function
+from cyclegan_tf.callbacks import PeriodicCheckpoint, ProgressLogger, SampleGrid, TensorBoardScalars
+from cyclegan_tf.config import RunConfig
+from cyclegan_tf.model import CycleGAN
+
+
+def load_images(config: RunConfig) -> data.ImageSet:
+    """The ImageSet named by ``--dataset`` ('auto': facades, else the folder, else synthetic)."""
+    name = config.dataset
+    if name == "auto":
+        if data.facades_available(config.data_dir, config.manual_dir):
+            name = "facades"
+        elif config.data_folder and os.path.isdir(config.data_folder):
+            name = "folder"
+        else:
+            name = "synthetic_facades"
+        logging.info("--dataset=auto: using %s", name)
+    if name == "facades":
+        return data.load_tfds_facades(config.data_dir, config.manual_dir)
+    if name == "folder":
+        return data.load_folder(config.data_folder)
+    size = config.synthetic_size or config.load_size
+    return data.load_synthetic(config.seed, config.synthetic_train, config.synthetic_test, size)
+
+
+def make_checkpoint(model: CycleGAN, epoch: tf.Variable) -> tf.train.Checkpoint:
+    """Everything a resumed run needs; the optimisers carry the step (``iterations``)."""
+    return tf.train.Checkpoint(
+        g_ab=model.g_ab, g_ba=model.g_ba, d_a=model.d_a, d_b=model.d_b,
+        g_optimizer=model.g_optimizer, d_optimizer=model.d_optimizer,
+        pool_a=model.pool_a, pool_b=model.pool_b, epoch=epoch,
+    )
+
+
+class _StopRequest:
+    """SIGTERM/SIGINT set a flag; the loop checkpoints after the current step and returns."""
+
+    def __init__(self):
+        self.requested = False
+        self._previous = {}
+
+    def __enter__(self):
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                self._previous[sig] = signal.signal(sig, self._handle)
+            except ValueError:  # not the main thread: rely on periodic checkpoints
+                pass
+        return self
+
+    def _handle(self, signum, frame):
+        logging.warning("signal %d: stopping after this step (checkpointed)", signum)
+        self.requested = True
+
+    def __exit__(self, *exc):
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+
+def train(config: RunConfig, strategy: tf.distribute.Strategy | None = None,
+          on_step=None) -> dict:
+    """Trains (or resumes) the run in ``config.workdir``; returns a summary dict.
+
+    ``on_step(step, logs)`` is called after every step, before the callbacks (so before any
+    checkpoint of that step): tests record losses with it and simulate a kill by raising.
+    """
+    config.validate()
+    strategy = strategy or tf.distribute.get_strategy()
+    os.makedirs(config.workdir, exist_ok=True)
+    config_path = os.path.join(config.workdir, "config.json")
+    if os.path.exists(config_path):
+        config.check_resumable(RunConfig.load(config_path), config_path)
+    config.save(config_path)
+
+    images = load_images(config)
+    logging.info("data: %s (train %d A / %d B, test %d A / %d B, aligned=%s)",
+                 images.description, len(images.train_a), len(images.train_b),
+                 len(images.test_a), len(images.test_b), images.aligned)
+    replicas = strategy.num_replicas_in_sync
+    global_batch = config.batch_size * replicas
+    steps_per_epoch = data.steps_per_epoch(images, global_batch)
+    total_steps = steps_per_epoch * (config.n_epochs + config.n_epochs_decay)
+    model = build_cyclegan(config.model_config(), strategy, steps_per_epoch)
+    with strategy.scope():
+        epoch_var = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
+    checkpoint = make_checkpoint(model, epoch_var)
+    manager = tf.train.CheckpointManager(checkpoint, os.path.join(config.workdir, "checkpoints"),
+                                         max_to_keep=3)
+    if manager.latest_checkpoint:
+        checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
+        logging.info("resumed from %s", manager.latest_checkpoint)
+    step = int(model.g_optimizer.iterations.numpy())
+    if int(epoch_var.numpy()) != step // steps_per_epoch:
+        raise ValueError(
+            f"{manager.latest_checkpoint}: epoch {int(epoch_var.numpy())} does not match step "
+            f"{step} at {steps_per_epoch} steps per epoch (was the data changed?)"
+        )
+    logging.info("global batch %d (%d per replica x %d replicas), %d steps per epoch, "
+                 "step %d of %d", global_batch, config.batch_size, replicas, steps_per_epoch,
+                 step, total_steps)
+
+    train_fn = make_train_function(model, strategy, config.jit_compile)
+    n = min(config.n_samples, len(images.test_a), len(images.test_b))
+    sample_a, sample_b = next(iter(data.test_dataset(images.test_a, images.test_b,
+                                                     config.crop_size, batch=n)))
+    sampler = SampleGrid(os.path.join(config.workdir, "samples"), sample_a.numpy(),
+                         sample_b.numpy(), config.sample_every, model.g_ab, model.g_ba)
+    callbacks = keras.callbacks.CallbackList(
+        [
+            ProgressLogger(total_steps, steps_per_epoch, global_batch, config.progress_interval),
+            TensorBoardScalars(os.path.join(config.workdir, "tensorboard"), config.summary_every,
+                               lambda: model.g_optimizer.learning_rate),
+            sampler,
+            PeriodicCheckpoint(manager, config.checkpoint_every, steps_per_epoch),
+        ],
+        model=model,
+    )
+    last_step = total_steps if config.max_steps <= 0 else min(total_steps, config.max_steps)
+    logs: dict = {}
+    start_time, start_step = time.time(), step
+    callbacks.on_train_begin()
+    with _StopRequest() as stop:
+        while step < last_step and not stop.requested:
+            epoch = step // steps_per_epoch
+            ds = data.train_dataset(images, epoch, step % steps_per_epoch, global_batch,
+                                    config.load_size, config.crop_size, config.flip,
+                                    config.seed)
+            for batch in strategy.experimental_distribute_dataset(ds):
+                logs = {k: float(v) for k, v in train_fn(batch).items()}
+                step += 1
+                epoch_var.assign(step // steps_per_epoch)
+                if on_step is not None:
+                    on_step(step, logs)
+                callbacks.on_train_batch_end(step, logs)
+                if step >= last_step or stop.requested:
+                    break
+        if manager.latest_checkpoint is None or manager.checkpoint.save_counter == 0 or \
+                not manager.latest_checkpoint.endswith(f"-{step}"):
+            manager.save(checkpoint_number=step)
+    if step > start_step and (sampler.last_path is None or
+                              not sampler.last_path.endswith(f"{step:07d}.png")):
+        sampler.write(step)
+    callbacks.on_train_end(logs)
+    elapsed = time.time() - start_time
+    logging.info("stopped at step %d of %d (epoch %d) after %.1f s; checkpoint %s",
+                 step, total_steps, int(epoch_var.numpy()), elapsed, manager.latest_checkpoint)
+    return {"step": step, "total_steps": total_steps, "epoch": int(epoch_var.numpy()),
+            "logs": logs, "checkpoint": manager.latest_checkpoint,
+            "samples": sampler.last_path, "model": model}
