@@ -1,0 +1,55 @@
+"""Project-level promises: the README's commands, CI, and the shared flags."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+
+
+def _readme_commands() -> list[str]:
+    text = (REPO / "README.md").read_text()
+    return re.findall(r"```bash\n(.+?)\n```", text, flags=re.S)
+
+
+def test_readme_top_shows_main_and_test_commands():
+    commands = _readme_commands()
+    assert len(commands) >= 2
+    main, tests = commands[0], commands[1]
+    assert "pip install" in main and "python -m seqgan_tf.main" in main
+    assert "pip install" in tests and "pytest" in tests
+
+
+def test_ci_runs_the_readme_test_command_verbatim():
+    test_command = _readme_commands()[1]
+    ci_lines = (REPO / ".ci" / "run").read_text().splitlines()
+    assert test_command in ci_lines
+
+
+def test_shared_flags_are_defined_once():
+    import flags
+
+    for name in ("workdir", "seed", "strategy", "progress_interval"):
+        assert name in flags.FLAGS
+    definitions = []
+    for path in REPO.rglob("*.py"):
+        if ".venv" in path.parts:
+            continue
+        text = path.read_text()
+        for name in ("workdir", "seed", "strategy"):
+            if re.search(rf"DEFINE_\w+\(\s*\"{name}\"", text):
+                definitions.append((name, path.relative_to(REPO)))
+    assert sorted(definitions) == sorted(
+        (name, pathlib.Path("flags/common.py")) for name in ("workdir", "seed", "strategy")
+    )
+
+
+def test_make_strategy_rejects_unknown_names():
+    import pytest
+
+    from flags.common import make_strategy
+
+    assert make_strategy("default") is not None
+    with pytest.raises(ValueError, match="--strategy='bogus'"):
+        make_strategy("bogus")
