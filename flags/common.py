@@ -20,7 +20,9 @@ WORKDIR = absl_flags.DEFINE_string(
     "with the same --workdir resumes where it stopped.",
 )
 SEED = absl_flags.DEFINE_integer(
-    "seed", 88, "Seed for Python, NumPy and TensorFlow random streams (the original SeqGAN uses 88)."
+    "seed",
+    88,
+    "Seed for Python, NumPy and TensorFlow random streams (the original SeqGAN uses 88).",
 )
 STRATEGY = absl_flags.DEFINE_enum(
     "strategy",
@@ -76,7 +78,9 @@ def setup_logging(workdir: str | None, filename: str = "run.log") -> None:
         os.makedirs(workdir, exist_ok=True)
         path = os.path.join(workdir, filename)
         root = logging.getLogger()
-        if not any(getattr(h, "baseFilename", None) == os.path.abspath(path) for h in root.handlers):
+        if not any(
+            getattr(h, "baseFilename", None) == os.path.abspath(path) for h in root.handlers
+        ):
             handler = logging.FileHandler(path)
             handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
             root.addHandler(handler)
