@@ -13,6 +13,7 @@ l2_loss(x) = sum(x^2) / 2; Adam(1e-4).
 from __future__ import annotations
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from seqgan_tf.config import ModelConfig
@@ -157,6 +158,36 @@ class Discriminator(keras.Model):
         variables = self.trainable_variables
         apply_gradients(self.train_optimizer, tape.gradient(loss, variables), variables)
         return loss
+
+    @tf.function
+    def train_epochs(self, batches: tf.Tensor, labels: tf.Tensor, epochs: int) -> tf.Tensor:
+        """``epochs`` passes over ``batches`` [num_batches, B, T] with integer labels
+        [num_batches, B] (1 = real), one compiled call; returns the mean loss."""
+        num_batches = tf.shape(batches)[0]
+        losses = tf.TensorArray(tf.float32, size=num_batches * epochs)
+        for step in tf.range(num_batches * epochs):
+            i = step % num_batches
+            losses = losses.write(
+                step, self.train_step_on_batch(batches[i], tf.one_hot(labels[i], 2))
+            )
+        return tf.reduce_mean(losses.stack())
+
+    def train_round(
+        self, real: np.ndarray, generated: np.ndarray, epochs: int, shuffle_seed: int
+    ) -> float:
+        """One round of the original: mix real and generated sequences, shuffle once,
+        drop the remainder of whole batches, train ``epochs`` epochs; mean loss."""
+        batch_size = self.config.batch_size
+        tokens = np.concatenate([real, generated]).astype(np.int32)
+        labels = np.concatenate([np.ones(len(real), np.int32), np.zeros(len(generated), np.int32)])
+        order = np.random.default_rng(shuffle_seed).permutation(len(tokens))
+        num_batches = len(tokens) // batch_size
+        if num_batches == 0:
+            raise ValueError(f"a discriminator round needs at least {batch_size} sequences")
+        order = order[: num_batches * batch_size]
+        batches = tokens[order].reshape(num_batches, batch_size, -1)
+        batch_labels = labels[order].reshape(num_batches, batch_size)
+        return float(self.train_epochs(tf.constant(batches), tf.constant(batch_labels), epochs))
 
     @tf.function
     def real_probability(self, tokens: tf.Tensor) -> tf.Tensor:

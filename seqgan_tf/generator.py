@@ -94,6 +94,11 @@ class Generator(TokenLSTM):
         return loss
 
     @tf.function
-    def generate(self, num_sequences: int, seeds: tf.Tensor) -> tf.Tensor:
-        """Compiled :meth:`sample`."""
-        return self.sample(num_sequences, seeds)
+    def pretrain_epoch(self, batches: tf.Tensor) -> tf.Tensor:
+        """One MLE epoch over ``batches`` [num_batches, B, T] in order (the original does
+        not shuffle), as one compiled call; returns the mean loss."""
+        num_batches = tf.shape(batches)[0]
+        losses = tf.TensorArray(tf.float32, size=num_batches)
+        for i in tf.range(num_batches):
+            losses = losses.write(i, self.pretrain_step(batches[i]))
+        return tf.reduce_mean(losses.stack())

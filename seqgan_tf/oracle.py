@@ -153,7 +153,3 @@ class Oracle(TokenLSTM):
             for i in range(0, len(tokens), batch_size)
         ]
         return np.concatenate(parts).astype(np.float64)
-
-    @tf.function
-    def generate(self, num_sequences: int, seeds: tf.Tensor) -> tf.Tensor:
-        return self.sample(num_sequences, seeds)

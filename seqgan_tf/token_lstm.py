@@ -138,6 +138,21 @@ class TokenLSTM(keras.Model):
             x = self.embed(token)
         return tf.stack(tokens, axis=1)
 
+    @tf.function
+    def generate(self, num_sequences: int, seeds: tf.Tensor) -> tf.Tensor:
+        """Compiled :meth:`sample`."""
+        return self.sample(num_sequences, seeds)
+
+    def generate_many(
+        self, num_sequences: int, rng: tf.random.Generator, batch_size: int = 1024
+    ) -> np.ndarray:
+        """``num_sequences`` samples [N, T] drawn ``batch_size`` at a time from ``rng``."""
+        chunks = []
+        for start in range(0, num_sequences, batch_size):
+            count = min(batch_size, num_sequences - start)
+            chunks.append(self.generate(count, rng.make_seeds(self.sequence_length)).numpy())
+        return np.concatenate(chunks, axis=0)
+
     # ----------------------------------------------------------------- parameters
     def export_params(self) -> list[np.ndarray]:
         """The 15 float32 arrays of the original's layout (see :data:`PARAM_NAMES`)."""
