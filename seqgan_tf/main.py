@@ -1,47 +1,146 @@
-"""SeqGAN driver: ``python -m seqgan_tf.main --mode=smoke --workdir=DIR``."""
+"""SeqGAN driver.
+
+    python -m seqgan_tf.main --mode=oracle --workdir=DIR [--preset=original|paper|quick]
+    python -m seqgan_tf.main --mode=score --oracle_params=PKL --data=FILE
+    python -m seqgan_tf.main --mode=sample --workdir=DIR --num_samples=N --output=FILE
+    python -m seqgan_tf.main --mode=smoke --workdir=DIR
+
+Every hyper-parameter of the original is a flag whose default is the original's value;
+a preset changes the ones it names unless they are given on the command line.
+"""
 
 from __future__ import annotations
 
-import json
+import os
+import sys
 
 from absl import app
 from absl import flags as absl_flags
 
 import flags as shared_flags
+from flags.dataclass_flags import dataclass_values, define_dataclass_flags, explicitly_set
 from seqgan_tf import data_paths
+from seqgan_tf.config import ModelConfig
+from seqgan_tf.schedule import MODEL_HELP, PRESETS, SCHEDULE_HELP, Schedule
 
+FLAGS = absl_flags.FLAGS
 _MODE = absl_flags.DEFINE_enum(
-    "mode", "smoke", ["smoke"], "smoke: one step of every model on the oracle (a few minutes)."
+    "mode",
+    "oracle",
+    ["oracle", "score", "sample", "smoke"],
+    "oracle: the synthetic-data experiment; score: NLL_oracle of --data; sample: write "
+    "samples of a trained --workdir to --output; smoke: one step of every model.",
+)
+_PRESET = absl_flags.DEFINE_enum(
+    "preset", "original", sorted(PRESETS), "Schedule preset (see seqgan_tf/schedule.py)."
 )
 _ORACLE_PARAMS = absl_flags.DEFINE_string(
     "oracle_params",
     None,
-    "The published oracle pickle (target_params_py3.pkl). Default: $SEQGAN_DATA_DIR's, else "
-    "../shared/data/seqgan's; when none is found a random N(0,1) oracle is built from --seed.",
+    "The oracle's parameter pickle (the published target_params_py3.pkl). Default: the one "
+    "in $SEQGAN_DATA_DIR or ../shared/data/seqgan; if none is found, a random N(0,1) oracle "
+    "is built from --seed (its numbers are not comparable with the paper's).",
 )
 _REAL_DATA = absl_flags.DEFINE_string(
-    "real_data", None, "Train on this token file instead of fresh oracle samples."
+    "real_data",
+    None,
+    "Train on this token file (e.g. the published real_data.txt) instead "
+    "of drawing --num_samples sequences from the oracle.",
 )
+_RANDOM_ORACLE = absl_flags.DEFINE_boolean(
+    "random_oracle",
+    False,
+    "Build a random N(0,1) oracle from --seed (the paper's recipe) even when the published "
+    "one is found.",
+)
+_DATA = absl_flags.DEFINE_string("data", None, "--mode=score: the token file to score.")
+_OUTPUT = absl_flags.DEFINE_string("output", None, "--mode=sample: the token file to write.")
+define_dataclass_flags(ModelConfig, MODEL_HELP)
+define_dataclass_flags(
+    Schedule,
+    {
+        **SCHEDULE_HELP,
+        "num_samples": SCHEDULE_HELP["num_samples"] + "; with --mode=sample, how many to write",
+    },
+)
+
+
+def _resolve(cls: type):
+    values = dataclass_values(cls, FLAGS)
+    given = explicitly_set(cls, FLAGS)
+    for name, value in PRESETS[_PRESET.value].items():
+        if name in values and name not in given:
+            values[name] = value
+    return cls(**values)
+
+
+def _oracle_params_path() -> str | None:
+    if _RANDOM_ORACLE.value:
+        if _ORACLE_PARAMS.value:
+            raise ValueError("--random_oracle and --oracle_params exclude each other")
+        return None
+    if _ORACLE_PARAMS.value:
+        if not os.path.isfile(_ORACLE_PARAMS.value):
+            raise ValueError(f"--oracle_params={_ORACLE_PARAMS.value}: file not found")
+        return _ORACLE_PARAMS.value
+    found = data_paths.published_oracle_params()
+    return str(found) if found else None
+
+
+def _require_workdir() -> str:
+    workdir = shared_flags.WORKDIR.value
+    if not workdir:
+        raise ValueError("--workdir is required for this mode")
+    return workdir
+
+
+def run(argv: list[str]) -> None:
+    if len(argv) > 1:
+        raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
+    mode = _MODE.value
+    # Flag and file checks first: a mistake is reported before TensorFlow loads.
+    oracle_params = _oracle_params_path()
+    for flag in (_REAL_DATA, _DATA):
+        if flag.value and not os.path.isfile(flag.value):
+            raise ValueError(f"--{flag.name}={flag.value}: file not found")
+    if mode == "score" and not _DATA.value:
+        raise ValueError("--mode=score needs --data=FILE")
+    if mode == "sample" and not _OUTPUT.value:
+        raise ValueError("--mode=sample needs --output=FILE")
+    config, schedule = _resolve(ModelConfig), _resolve(Schedule)
+
+    from seqgan_tf import commands  # imports TensorFlow
+
+    if mode == "score":
+        commands.score(oracle_params, _DATA.value, config)
+        return
+    workdir = _require_workdir()
+    shared_flags.setup_logging(workdir)
+    shared_flags.set_global_seed(shared_flags.SEED.value)
+    if mode == "sample":
+        commands.sample(workdir, _OUTPUT.value, FLAGS.num_samples, shared_flags.SEED.value)
+    elif mode == "smoke":
+        commands.smoke(workdir, oracle_params, _REAL_DATA.value, shared_flags.SEED.value)
+    else:
+        commands.oracle_experiment(
+            workdir=workdir,
+            config=config,
+            schedule=schedule,
+            preset=_PRESET.value,
+            oracle_params=oracle_params,
+            real_data=_REAL_DATA.value,
+            seed=shared_flags.SEED.value,
+            strategy_name=shared_flags.STRATEGY.value,
+            progress_interval=shared_flags.PROGRESS_INTERVAL.value,
+        )
 
 
 def main(argv: list[str]) -> None:
-    if len(argv) > 1:
-        raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-    workdir = shared_flags.WORKDIR.value
-    if not workdir:
-        raise app.UsageError("--workdir is required")
-    shared_flags.setup_logging(workdir)
-    shared_flags.set_global_seed(shared_flags.SEED.value)
-    oracle_params = _ORACLE_PARAMS.value or data_paths.published_oracle_params()
-    from seqgan_tf.smoke import run_smoke
-
-    report = run_smoke(
-        workdir,
-        oracle_params=str(oracle_params) if oracle_params else None,
-        real_data=_REAL_DATA.value,
-        seed=shared_flags.SEED.value,
-    )
-    print(json.dumps(report, indent=2))
+    try:
+        run(argv)
+    except (ValueError, FileNotFoundError) as error:
+        # Bad flags and bad files: one clear line, no traceback.
+        sys.exit(f"error: {error}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,87 @@
+"""What each ``--mode`` of the driver does, as importable functions."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import tensorflow as tf
+from absl import logging
+
+import flags as shared_flags
+from seqgan_tf.config import ModelConfig
+from seqgan_tf.experiment import ExperimentSpec, OracleExperiment
+from seqgan_tf.generator import Generator
+from seqgan_tf.oracle import Oracle
+from seqgan_tf.schedule import Schedule
+from seqgan_tf.token_files import read_token_file, write_token_file
+
+
+def oracle_experiment(
+    workdir: str,
+    config: ModelConfig,
+    schedule: Schedule,
+    preset: str,
+    oracle_params: str | None,
+    real_data: str | None,
+    seed: int,
+    strategy_name: str = "default",
+    progress_interval: float = 10.0,
+) -> dict:
+    """Runs or resumes the oracle experiment in ``workdir``; returns results.json's content."""
+    strategy = shared_flags.make_strategy(strategy_name)
+    if strategy.num_replicas_in_sync > 1:
+        raise ValueError(
+            f"--strategy={strategy_name} gives {strategy.num_replicas_in_sync} replicas; the "
+            "SeqGAN loops run on one device (the models have 0.3M and 7M parameters), use "
+            "--strategy=one_device or default"
+        )
+    if oracle_params is None:
+        logging.warning(
+            "no oracle parameter file: using a random N(0,1) oracle from --seed=%d; its "
+            "NLL_oracle values are NOT comparable with the paper's",
+            seed,
+        )
+    spec = ExperimentSpec(config, schedule, seed, preset, oracle_params, real_data)
+    tf.get_logger().setLevel("WARNING")  # checkpoint writes log at INFO on every save
+    logging.info("oracle experiment in %s: preset %s, %s", workdir, preset, schedule)
+    return OracleExperiment(workdir, spec, progress_interval, strategy).run()
+
+
+def score(oracle_params: str | None, data: str, config: ModelConfig) -> float:
+    """Prints ``NLL_oracle: <value>`` of a token file under the oracle."""
+    if oracle_params is None:
+        raise ValueError("--mode=score needs --oracle_params (no published oracle was found)")
+    oracle = Oracle.from_file(oracle_params, config)
+    nll = oracle.nll(read_token_file(data, config.vocab_size, config.sequence_length))
+    print(f"NLL_oracle: {nll:.6f}")
+    return nll
+
+
+def sample(workdir: str, output: str, num_samples: int, seed: int) -> None:
+    """Writes ``num_samples`` sequences of the workdir's latest generator to ``output``."""
+    experiment_path = os.path.join(workdir, "experiment.json")
+    state_path = os.path.join(workdir, "state.json")
+    if not os.path.exists(experiment_path) or not os.path.exists(state_path):
+        raise ValueError(f"--workdir={workdir} holds no trained experiment (no state.json)")
+    with open(experiment_path) as f:
+        stored = json.load(f)
+    with open(state_path) as f:
+        state = json.load(f)
+    if not state["checkpoint"]:
+        raise ValueError(f"--workdir={workdir} has no checkpoint yet")
+    config_values = {k: tuple(v) if isinstance(v, list) else v for k, v in stored["config"].items()}
+    generator = Generator(ModelConfig(**config_values))
+    tf.train.Checkpoint(generator=generator).read(
+        os.path.join(workdir, state["checkpoint"])
+    ).expect_partial()
+    samples = generator.generate_many(num_samples, tf.random.Generator.from_seed(seed))
+    write_token_file(output, samples)
+    print(f"wrote {num_samples} samples of {workdir} (unit {state['next_unit']}) to {output}")
+
+
+def smoke(workdir: str, oracle_params: str | None, real_data: str | None, seed: int) -> None:
+    from seqgan_tf.smoke import run_smoke
+
+    report = run_smoke(workdir, oracle_params, real_data, seed)
+    print(json.dumps(report, indent=2))

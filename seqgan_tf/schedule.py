@@ -1,0 +1,92 @@
+"""The oracle experiment's schedule, and the named presets.
+
+``original`` is the authors' current published code (sequence_gan.py); ``paper`` is
+the paper-era code (240 MLE epochs, 800 adversarial iterations, NLL_oracle after every
+iteration with the best value kept, generator Adam at 1e-3); ``quick`` is a short run
+for a 2-core CPU that still shows the adversarial phase improving on MLE.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class Schedule:
+    """How long each phase runs and how often NLL_oracle is measured."""
+
+    num_samples: int = 9984  # generated_num = 10000 in batches of 64: 156 x 64
+    mle_epochs: int = 120
+    mle_eval_every: int = 5
+    dis_pretrain_rounds: int = 50
+    dis_epochs_per_round: int = 3
+    adversarial_iterations: int = 200  # TOTAL_BATCH; the paper-era code ran 800
+    adversarial_eval_every: int = 5
+    generator_steps_per_iteration: int = 1
+    dis_rounds_per_iteration: int = 5
+
+    def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            minimum = 1 if field.name.endswith(("_every", "num_samples")) else 0
+            if value < minimum:
+                raise ValueError(f"--{field.name} must be at least {minimum}, got {value}")
+
+
+SCHEDULE_HELP = {
+    "num_samples": "Sequences the oracle samples as training data, and the generator samples "
+    "for each NLL_oracle evaluation and each discriminator round",
+    "mle_epochs": "Generator MLE pre-training epochs",
+    "mle_eval_every": "Measure NLL_oracle after MLE epochs e with e % this == 0",
+    "dis_pretrain_rounds": "Discriminator pre-training rounds (fresh samples each round)",
+    "dis_epochs_per_round": "Discriminator epochs per round",
+    "adversarial_iterations": "Adversarial iterations (TOTAL_BATCH)",
+    "adversarial_eval_every": "Measure NLL_oracle at iterations i with i % this == 0 and the last",
+    "generator_steps_per_iteration": "Policy-gradient steps per adversarial iteration",
+    "dis_rounds_per_iteration": "Discriminator rounds per adversarial iteration",
+}
+
+MODEL_HELP = {
+    "vocab_size": "Vocabulary size",
+    "sequence_length": "Sequence length",
+    "start_token": "Start token id",
+    "batch_size": "Batch size of every network",
+    "gen_emb_dim": "Generator/oracle embedding size",
+    "gen_hidden_dim": "Generator/oracle LSTM size",
+    "gen_init_stddev": "Std of the generator's N(0, s) initialisation",
+    "oracle_init_stddev": "Std of a random oracle's N(0, s) parameters",
+    "gen_learning_rate": "Generator Adam learning rate (paper-era code: 1e-3)",
+    "gen_grad_clip": "Generator gradient clipping (global norm)",
+    "adam_epsilon": "Adam epsilon (TF1's default)",
+    "dis_emb_dim": "Discriminator embedding size",
+    "dis_filter_sizes": "Discriminator window sizes",
+    "dis_num_filters": "Discriminator filters per window size",
+    "dis_dropout_keep_prob": "Discriminator dropout keep probability while training",
+    "dis_l2_reg_lambda": "L2 weight on the discriminator's output layer",
+    "dis_learning_rate": "Discriminator Adam learning rate",
+    "dis_highway_gate_bias": "Bias added inside the highway transform gate",
+    "rollout_num": "Monte-Carlo rollouts per prefix",
+    "rollout_update_rate": "Rollout network's delayed-update rate r (0 = what the original "
+    "code actually did: roll out with the current generator)",
+}
+
+PRESETS: dict[str, dict] = {
+    "original": {},
+    "paper": {
+        "mle_epochs": 240,
+        "adversarial_iterations": 800,
+        "adversarial_eval_every": 1,
+        "gen_learning_rate": 1e-3,
+    },
+    # About 15 minutes on a 2-core CPU (see docs/RESULTS.md): a shorter MLE phase, and
+    # one single-epoch discriminator round per iteration instead of five of three epochs.
+    "quick": {
+        "mle_epochs": 40,
+        "mle_eval_every": 5,
+        "dis_pretrain_rounds": 10,
+        "dis_epochs_per_round": 1,
+        "adversarial_iterations": 30,
+        "adversarial_eval_every": 5,
+        "dis_rounds_per_iteration": 1,
+    },
+}
