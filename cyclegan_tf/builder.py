@@ -70,18 +70,21 @@ def build_cyclegan(config: ModelConfig, strategy: tf.distribute.Strategy,
 
 
 def make_train_function(model: CycleGAN, strategy: tf.distribute.Strategy,
-                        jit_compile: bool = False):
+                        jit_compile: bool = False, run_eagerly: bool = False):
     """A tf.function running ``model.train_step`` on every replica and summing the losses.
 
     ``jit_compile`` compiles the step with XLA; it applies to a single device only (XLA cannot
     compile the cross-replica all-reduce of a MirroredStrategy step from here).
+    ``run_eagerly`` skips tf.function (as Keras' ``run_eagerly``): for debugging, and for
+    runs of a handful of steps, where tracing the graph costs more than it saves.
     """
     jit = jit_compile and strategy.num_replicas_in_sync == 1
 
-    @tf.function(jit_compile=jit, reduce_retracing=True)
     def distributed(batch):
         per_replica = strategy.run(model.train_step, args=(batch,))
         return {k: strategy.reduce(tf.distribute.ReduceOp.SUM, v, axis=None)
                 for k, v in per_replica.items()}
 
-    return distributed
+    if run_eagerly:
+        return distributed
+    return tf.function(distributed, jit_compile=jit, reduce_retracing=True)

@@ -48,6 +48,8 @@ absl_flags.DEFINE_integer("n_epochs_decay", D.n_epochs_decay,
 absl_flags.DEFINE_integer("batch_size", D.batch_size, "Batch size per replica.")
 absl_flags.DEFINE_bool("jit_compile", D.jit_compile,
                        "XLA-compile the step (single device; slower on CPU, see PERFORMANCE.md).")
+absl_flags.DEFINE_bool("run_eagerly", D.run_eagerly,
+                       "Run the step eagerly (debugging; very short runs skip tracing).")
 absl_flags.DEFINE_integer("sample_every", D.sample_every, "Steps between sample grids (0: end).")
 absl_flags.DEFINE_integer("n_samples", D.n_samples, "Test pairs in each sample grid.")
 absl_flags.DEFINE_integer("checkpoint_every", D.checkpoint_every,

@@ -40,6 +40,7 @@ class RunConfig:
     n_epochs_decay: int = 100
     batch_size: int = 1
     jit_compile: bool = False
+    run_eagerly: bool = False
     seed: int = 88
     strategy: str = "default"
     sample_every: int = 100
@@ -64,6 +65,8 @@ class RunConfig:
             (self.dataset in DATASET_CHOICES, f"--dataset={self.dataset}: expected one of "
                                               f"{', '.join(DATASET_CHOICES)}"),
             (self.crop_size >= 16, f"--crop_size={self.crop_size}: must be >= 16"),
+            (self.discriminator != "patch70" or self.crop_size >= 24,
+             f"--crop_size={self.crop_size}: the 70x70 PatchGAN needs >= 24 px"),
             (self.crop_size % 4 == 0, f"--crop_size={self.crop_size}: must be a multiple of 4 "
                                       "(two stride-2 downsamplings)"),
             (self.load_size >= self.crop_size,

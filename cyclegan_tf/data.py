@@ -181,6 +181,11 @@ def load_tfds_facades(data_dir: str | None = None, manual_dir: str | None = None
     """Builds (offline if the zip is in the manual folder) and reads tfds ``cycle_gan/facades``."""
     import tensorflow_datasets as tfds
 
+    try:
+        import importlib_resources  # noqa: F401
+    except ImportError as e:  # tfds 4.9 imports it but declares it only for Python < 3.9
+        raise DataError("--dataset=facades: tensorflow-datasets needs the package "
+                        "importlib_resources here: pip install importlib_resources") from e
     manual = tfds_manual_dir(data_dir, manual_dir)
     builder = tfds.builder(TFDS_NAME, data_dir=data_dir)
     if not builder.is_prepared():

@@ -117,7 +117,7 @@ def train(config: RunConfig, strategy: tf.distribute.Strategy | None = None,
                  "step %d of %d", global_batch, config.batch_size, replicas, steps_per_epoch,
                  step, total_steps)
 
-    train_fn = make_train_function(model, strategy, config.jit_compile)
+    train_fn = make_train_function(model, strategy, config.jit_compile, config.run_eagerly)
     n = min(config.n_samples, len(images.test_a), len(images.test_b))
     sample_a, sample_b = next(iter(data.test_dataset(images.test_a, images.test_b,
                                                      config.crop_size, batch=n)))
