@@ -115,6 +115,87 @@ class GanResult:
     edges: np.ndarray
 
 
+def _cosine(step: tf.Tensor, total: tf.Tensor, floor: tf.Tensor) -> tf.Tensor:
+    """Cosine decay from 1 to ``floor`` over ``total`` steps."""
+    progress = tf.cast(step, tf.float32) / tf.cast(total, tf.float32)
+    return floor + (1.0 - floor) * 0.5 * (1.0 + tf.cos(np.pi * progress))
+
+
+class _GanTrainer:
+    """G, D, their optimisers and the traced training loop, reused across runs.
+
+    Tracing the loop costs seconds on a 2-core CPU, so (as for the discriminator trainer)
+    one traced function per architecture serves every run: the loss variant, step counts
+    and learning rates are arguments, and each run re-initialises weights, Adam state and
+    the noise generator.
+    """
+
+    def __init__(self, hidden_units: tuple[int, ...], batch_size: int, d_steps: int) -> None:
+        self.generator = make_mlp(1, hidden_units, 0, "generator", activation="relu")
+        self.discriminator = make_discriminator(1, hidden_units, 0)
+        # beta_1 = 0.5 as in DCGAN: less momentum damps the oscillation of the two-player game.
+        self.d_opt = keras.optimizers.Adam(1e-3, beta_1=0.5)
+        self.g_opt = keras.optimizers.Adam(1e-3, beta_1=0.5)
+        self.d_opt.build(self.discriminator.trainable_variables)
+        self.g_opt.build(self.generator.trainable_variables)
+        self.rng = tf.random.Generator.from_seed(0)
+        self.batch_size, self.d_steps = batch_size, d_steps
+        i64, f32 = tf.TensorSpec([], tf.int64), tf.TensorSpec([], tf.float32)
+        self.run = tf.function(
+            self._run,
+            input_signature=[
+                tf.TensorSpec([None, 1], tf.float32),  # data pool
+                i64,  # start
+                i64,  # stop
+                i64,  # total steps
+                f32,  # D learning rate
+                f32,  # G learning rate
+                f32,  # learning-rate floor
+                tf.TensorSpec([], tf.bool),  # non-saturating generator loss?
+            ],
+        )
+
+    def data_batch(self, data_pool: tf.Tensor, n: int) -> tf.Tensor:
+        size = tf.shape(data_pool, out_type=tf.int64)[0]
+        return tf.gather(data_pool, self.rng.uniform([n], 0, size, tf.int64))
+
+    def _run(self, data_pool, start, stop, total, d_rate, g_rate, floor, non_saturating):
+        g, d, b = self.generator, self.discriminator, self.batch_size
+        for step in tf.range(start, stop):
+            # Both step sizes decay (cosine, to `floor` of their start) so that the game's
+            # oscillation around the equilibrium dies down and the last JS is representative.
+            decay = _cosine(step, total, floor)
+            self.d_opt.learning_rate.assign(d_rate * decay)
+            self.g_opt.learning_rate.assign(g_rate * decay)
+            for _ in range(self.d_steps):  # ascend V in D (the inner max)
+                fake = g(self.rng.normal([b, 1]), training=True)
+                with tf.GradientTape() as tape:
+                    loss = -value_from_logits(
+                        d(self.data_batch(data_pool, b), training=True), d(fake, training=True)
+                    )
+                grads = tape.gradient(loss, d.trainable_variables)
+                self.d_opt.apply(grads, d.trainable_variables)
+            with tf.GradientTape() as tape:  # descend in G (the outer min)
+                logits = d(g(self.rng.normal([b, 1]), training=True))
+                loss = tf.cond(
+                    non_saturating,
+                    lambda logits=logits: generator_loss(logits, "non_saturating"),
+                    lambda logits=logits: generator_loss(logits, "minimax"),
+                )
+            grads = tape.gradient(loss, g.trainable_variables)
+            self.g_opt.apply(grads, g.trainable_variables)
+
+    def reset(self, generator: keras.Model, discriminator: keras.Model, seed: int) -> None:
+        self.generator.set_weights(generator.get_weights())
+        self.discriminator.set_weights(discriminator.get_weights())
+        for variable in self.d_opt.variables + self.g_opt.variables:
+            variable.assign(tf.zeros_like(variable))
+        self.rng.reset_from_seed(seed)
+
+
+_TRAINERS: dict[tuple, _GanTrainer] = {}
+
+
 def train_gan(
     target: GaussianMixture,
     config: GanConfig,
@@ -122,7 +203,10 @@ def train_gan(
     progress: Callable[[str], None] | None = None,
     progress_interval: float = 10.0,
 ) -> GanResult:
-    """Trains G and D on ``target`` (a known 1-D P_data); records JS every ``eval_every`` steps."""
+    """Trains G and D on ``target`` (a known 1-D P_data); records JS every ``eval_every`` steps.
+
+    Returns new models (not shared with later runs), the JS records and the final bins.
+    """
     if target.dim != 1:
         raise ValueError("the GAN demonstration is 1-D: pass a 1-D target")
     edges = config.edges
@@ -131,63 +215,37 @@ def train_gan(
 
     generator = make_mlp(1, config.hidden_units, seed + 100, "generator", activation="relu")
     discriminator = make_discriminator(1, config.hidden_units, seed + 200)
-    # beta_1 = 0.5 as in DCGAN: less momentum damps the oscillation of the two-player game.
-    # The generator's step size decays (cosine, to lr_floor of its start) so that the game's
-    # oscillation around the equilibrium dies down and the last JS is representative.
-    g_schedule = keras.optimizers.schedules.CosineDecay(
-        config.g_learning_rate, config.steps, alpha=config.lr_floor
+    key = (tuple(config.hidden_units), config.batch_size, config.d_steps)
+    if key not in _TRAINERS:
+        _TRAINERS[key] = _GanTrainer(*key)
+    trainer = _TRAINERS[key]
+    trainer.reset(generator, discriminator, seed)
+    data_pool = tf.constant(target.sample(200_000, np.random.default_rng(seed)).astype(np.float32))
+    arguments = (
+        tf.constant(config.steps, tf.int64),
+        tf.constant(config.d_learning_rate, tf.float32),
+        tf.constant(config.g_learning_rate, tf.float32),
+        tf.constant(config.lr_floor, tf.float32),
+        tf.constant(config.loss == "non_saturating"),
     )
-    d_schedule = keras.optimizers.schedules.CosineDecay(
-        config.d_learning_rate, config.steps * config.d_steps, alpha=config.lr_floor
-    )
-    d_opt = keras.optimizers.Adam(d_schedule, beta_1=0.5)
-    g_opt = keras.optimizers.Adam(g_schedule, beta_1=0.5)
-    d_opt.build(discriminator.trainable_variables)
-    g_opt.build(generator.trainable_variables)
-
-    rng = np.random.default_rng(seed)
-    data_pool = tf.constant(target.sample(200_000, rng).astype(np.float32))
-    tf_rng = tf.random.Generator.from_seed(seed)
-    b = config.batch_size
-
-    def data_batch(n: int) -> tf.Tensor:
-        return tf.gather(data_pool, tf_rng.uniform([n], 0, data_pool.shape[0], tf.int64))
-
-    @tf.function
-    def run(num_steps: tf.Tensor) -> None:
-        for _ in tf.range(num_steps):
-            for _ in range(config.d_steps):
-                fake = generator(tf_rng.normal([b, 1]), training=True)
-                with tf.GradientTape() as tape:
-                    loss = -value_from_logits(
-                        discriminator(data_batch(b), training=True),
-                        discriminator(fake, training=True),
-                    )
-                grads = tape.gradient(loss, discriminator.trainable_variables)
-                d_opt.apply(grads, discriminator.trainable_variables)
-            with tf.GradientTape() as tape:
-                logits = discriminator(generator(tf_rng.normal([b, 1]), training=True))
-                loss = generator_loss(logits, config.loss)
-            grads = tape.gradient(loss, generator.trainable_variables)
-            g_opt.apply(grads, generator.trainable_variables)
-
-    def current_value() -> tf.Tensor:
-        n = 8192
-        return value_from_logits(
-            discriminator(data_batch(n)), discriminator(generator(tf_rng.normal([n, 1])))
-        )
 
     def record(step: int) -> GanRecord:
-        js = measures.js_divergence(data_bins, pushforward_bins(generator, edges, z_eval, w_eval))
-        return GanRecord(step, js, 2.0 * js - 2.0 * measures.LOG2, float(current_value()))
+        bins = pushforward_bins(trainer.generator, edges, z_eval, w_eval)
+        js = measures.js_divergence(data_bins, bins)
+        n = 8192
+        value = value_from_logits(
+            trainer.discriminator(trainer.data_batch(data_pool, n)),
+            trainer.discriminator(trainer.generator(trainer.rng.normal([n, 1]))),
+        )
+        return GanRecord(step, js, 2.0 * js - 2.0 * measures.LOG2, float(value))
 
     records = [record(0)]
     started = last_report = time.monotonic()
     step = 0
     while step < config.steps:
-        chunk = min(config.eval_every, config.steps - step)
-        run(tf.constant(chunk, tf.int64))
-        step += chunk
+        stop = min(step + config.eval_every, config.steps)
+        trainer.run(data_pool, tf.constant(step, tf.int64), tf.constant(stop, tf.int64), *arguments)
+        step = stop
         records.append(record(step))
         now = time.monotonic()
         if progress is not None and (
@@ -199,6 +257,8 @@ def train_gan(
                 f"GAN ({config.loss}) step {step}/{config.steps}, JS {records[-1].js:.4f} nats, "
                 f"ETA {eta:.0f} s"
             )
+    generator.set_weights(trainer.generator.get_weights())
+    discriminator.set_weights(trainer.discriminator.get_weights())
     gen_bins = pushforward_bins(generator, edges, z_eval, w_eval)
     return GanResult(records, generator, discriminator, data_bins, gen_bins, edges)
 

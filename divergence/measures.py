@@ -131,7 +131,8 @@ def js_divergence(p: object, q: object, *, log_inputs: bool = False, atol: float
 def entropy(p: object, *, log_inputs: bool = False, atol: float = 1e-6) -> float:
     """Shannon entropy H(P) = -sum P log P in nats."""
     log_p = log_probabilities(p, "p", log_inputs, atol)
-    return float(-np.sum(np.where(log_p > -np.inf, np.exp(log_p) * log_p, 0.0)))
+    inside = log_p > -np.inf  # 0 log 0 = 0
+    return float(-np.sum(np.exp(log_p[inside]) * log_p[inside]))
 
 
 def kl_divergence_grid(

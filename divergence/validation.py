@@ -33,12 +33,10 @@ def check_same_support(p: np.ndarray, q: np.ndarray, names: tuple[str, str] = ("
 def check_probabilities(p: np.ndarray, name: str, atol: float) -> None:
     """``p`` is finite, non-negative and sums to 1 within ``atol``."""
     if not np.all(np.isfinite(p)):
-        bad = np.argwhere(~np.isfinite(p))[0]
-        raise ValueError(
-            f"{name} has a non-finite probability {p[tuple(bad)]} at index {tuple(bad)}"
-        )
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(p))[0])
+        raise ValueError(f"{name} has a non-finite probability {p[bad]} at index {list(bad)}")
     if np.any(p < 0):
-        bad = tuple(np.argwhere(p < 0)[0])
+        bad = tuple(int(i) for i in np.argwhere(p < 0)[0])
         raise ValueError(
             f"{name} has negative probabilities: {name}{list(bad)} = {p[bad]:.6g} "
             f"({int(np.sum(p < 0))} negative entries in all)"

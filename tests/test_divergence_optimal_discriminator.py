@@ -1,0 +1,153 @@
+"""The closed-form optimal discriminator and max_D V = 2 JSD - 2 log 2 (NumPy, no training)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import spatial, special, stats
+
+from divergence import generators
+from divergence import optimal_discriminator as od
+from divergence.densities import GaussianMixture
+from divergence.grids import Grid
+from divergence.measures import js_divergence_grid
+
+LOG2 = math.log(2.0)
+GRID = Grid.regular(-15.0, 15.0, 6001)
+
+
+def value_at_optimum_reference(pd: np.ndarray, pg: np.ndarray) -> float:
+    """V(G, D*) = sum p_data log(p_data / (p_data + p_G)) + p_G log(p_G / (p_data + p_G)),
+    written directly with D* as a ratio of probabilities (xlogy: 0 log 0 = 0)."""
+    total = pd + pg
+    safe = np.where(total > 0, total, 1.0)
+    return float(np.sum(special.xlogy(pd, pd / safe) + special.xlogy(pg, pg / safe)))
+
+
+def log_sigmoid(x: np.ndarray) -> np.ndarray:
+    return -np.logaddexp(0.0, -x)
+
+
+def test_optimal_discriminator_is_the_density_ratio():
+    x = GRID.axes[0]
+    pd, pg = stats.norm.pdf(x, 0, 1), stats.norm.pdf(x, 1.5, 0.7)
+    inside = (pd + pg) > 1e-200
+    d_star = od.optimal_discriminator(np.log(pd), np.log(pg))
+    np.testing.assert_allclose(d_star[inside], (pd / (pd + pg))[inside], rtol=1e-12)
+    assert np.all((d_star >= 0) & (d_star <= 1))
+
+
+def test_optimal_discriminator_from_log_densities_where_the_ratio_underflows():
+    # At x = 40 both densities are ~exp(-800): the ratio p/(p+q) is 0/0 in densities but
+    # well defined from log-densities.
+    log_pd = stats.norm.logpdf(40.0, 0, 1)
+    log_pg = stats.norm.logpdf(40.0, 1, 1)
+    assert math.exp(log_pd) == 0.0
+    expected = 1.0 / (1.0 + math.exp(log_pg - log_pd))
+    assert float(od.optimal_discriminator(log_pd, log_pg)) == pytest.approx(expected, rel=1e-12)
+    # Only one side has mass: D* is 1 or 0; neither: undefined, reported as 1/2.
+    d = od.optimal_discriminator(
+        np.array([0.0, -np.inf, -np.inf]), np.array([-np.inf, 0.0, -np.inf])
+    )
+    np.testing.assert_array_equal(d, [1.0, 0.0, 0.5])
+
+
+PAIRS = [
+    (GaussianMixture.one_d([1.0], [0.0], [1.0]), GaussianMixture.one_d([1.0], [1.5], [0.7])),
+    (generators.default_data(), generators.default_candidates()["G1"]),
+    (generators.default_data(), generators.default_candidates()["G3"]),
+    (GaussianMixture.one_d([1.0], [0.0], [1.0]), GaussianMixture.one_d([1.0], [0.0], [1.0])),
+]
+
+
+@pytest.mark.parametrize("pair", PAIRS)
+def test_value_at_the_optimum_is_2jsd_minus_2log2_on_a_grid(pair):
+    p_data, p_g = pair
+    log_pd, log_pg = p_data.log_prob_on(GRID), p_g.log_prob_on(GRID)
+    js = js_divergence_grid(log_pd, log_pg, GRID, log_inputs=True)
+    value = od.value_on_grid(
+        log_pd, log_pg, od.optimal_logit(log_pd, log_pg), GRID, log_inputs=True
+    )
+    assert value == pytest.approx(2 * js - 2 * LOG2, abs=1e-6)
+    # Independent reference: V written directly from the cell probabilities and D* as a ratio.
+    pd = np.exp(log_pd) * GRID.cell_volume
+    pg = np.exp(log_pg) * GRID.cell_volume
+    pd, pg = pd / pd.sum(), pg / pg.sum()
+    assert value == pytest.approx(value_at_optimum_reference(pd, pg), abs=1e-9)
+
+
+def test_value_at_the_optimum_matches_scipy_jsd_for_discrete_distributions():
+    rng = np.random.default_rng(0)
+    for _ in range(100):
+        n = int(rng.integers(2, 30))
+        p, q = rng.dirichlet(np.ones(n)), rng.dirichlet(np.ones(n))
+        p[rng.random(n) < 0.2] = 0.0
+        if p.sum() == 0:
+            p[0] = 1.0
+        p /= p.sum()
+        with np.errstate(divide="ignore"):
+            logit = od.optimal_logit(np.log(p), np.log(q))
+        js = spatial.distance.jensenshannon(p, q) ** 2
+        assert od.value_discrete(p, q, logit) == pytest.approx(2 * js - 2 * LOG2, abs=1e-10)
+
+
+def test_the_optimum_beats_every_perturbed_discriminator_by_the_bernoulli_kl():
+    # V(D*) - V(D) = sum (p_data + p_G) KL(Bernoulli(D*) || Bernoulli(D)) >= 0.
+    rng = np.random.default_rng(1)
+    p_data, p_g = PAIRS[0]
+    log_pd, log_pg = p_data.log_prob_on(GRID), p_g.log_prob_on(GRID)
+    star = od.optimal_logit(log_pd, log_pg)
+    best = od.value_on_grid(log_pd, log_pg, star, GRID, log_inputs=True)
+    pd = np.exp(log_pd) * GRID.cell_volume
+    pg = np.exp(log_pg) * GRID.cell_volume
+    pd, pg = pd / pd.sum(), pg / pg.sum()
+    for scale in (1e-3, 0.1, 1.0):
+        logit = star + scale * rng.standard_normal(star.shape)
+        value = od.value_on_grid(log_pd, log_pg, logit, GRID, log_inputs=True)
+        # KL(Bernoulli(sigmoid(a)) || Bernoulli(sigmoid(b))), in logits to survive the tails.
+        a, b = star, logit
+        bern_kl = np.exp(log_sigmoid(a)) * (log_sigmoid(a) - log_sigmoid(b)) + np.exp(
+            log_sigmoid(-a)
+        ) * (log_sigmoid(-a) - log_sigmoid(-b))
+        assert value < best
+        assert best - value == pytest.approx(float(np.sum((pd + pg) * bern_kl)), rel=1e-6)
+
+
+def test_clueless_discriminator_scores_minus_2log2_for_any_generator():
+    p_data, p_g = PAIRS[1]
+    log_pd, log_pg = p_data.log_prob_on(GRID), p_g.log_prob_on(GRID)
+    value = od.value_on_grid(log_pd, log_pg, np.zeros(GRID.shape), GRID, log_inputs=True)
+    assert value == pytest.approx(-2 * LOG2, abs=1e-12)
+
+
+def test_value_along_the_scaled_optimum_peaks_at_d_star():
+    data = generators.default_data()
+    grid = Grid.regular(-12.0, 12.0, 2401)
+    scales = np.linspace(0.0, 2.0, 41)
+    for candidate in generators.default_candidates().values():
+        values = generators.value_along_scaled_optimum(data, candidate, grid, scales)
+        assert scales[int(np.argmax(values))] == pytest.approx(1.0)
+        assert values[0] == pytest.approx(-2 * LOG2, abs=1e-12)
+
+
+def test_the_best_of_the_three_generators_has_the_lowest_jsd():
+    data = generators.default_data()
+    max_values = {
+        name: od.max_value_from_js(
+            js_divergence_grid(data.log_prob_on(GRID), g.log_prob_on(GRID), GRID, log_inputs=True)
+        )
+        for name, g in generators.default_candidates().items()
+    }
+    assert min(max_values, key=max_values.get) == "G3"
+    assert max_values["G3"] < max_values["G2"] < max_values["G1"]
+
+
+def test_weighted_distance_is_zero_at_the_optimum_and_grows_with_error():
+    p_data, p_g = PAIRS[0]
+    log_pd, log_pg = p_data.log_prob_on(GRID), p_g.log_prob_on(GRID)
+    d_star = od.optimal_discriminator(log_pd, log_pg)
+    assert od.weighted_rms_distance(d_star, d_star, log_pd, log_pg, GRID) == 0.0
+    off = od.weighted_rms_distance(np.clip(d_star + 0.1, 0, 1), d_star, log_pd, log_pg, GRID)
+    assert 0.05 < off <= 0.1
