@@ -101,6 +101,10 @@ class WorkdirMismatchError(ValueError):
     """The workdir holds a different experiment."""
 
 
+class InterruptedRun(Exception):
+    """Raised by ``interrupt_after_unit``: a kill simulated inside the process (tests)."""
+
+
 class OracleExperiment:
     """Runs (or resumes) one oracle experiment in ``workdir``."""
 
@@ -111,6 +115,7 @@ class OracleExperiment:
         progress_interval: float = 10.0,
         strategy: tf.distribute.Strategy | None = None,
         print_fn: Callable[[str], None] = print,
+        interrupt_after_unit: int | None = None,
     ) -> None:
         self.workdir = workdir
         self.spec = spec
@@ -118,6 +123,7 @@ class OracleExperiment:
         self.schedule = spec.schedule
         self.progress_interval = progress_interval
         self.print_fn = print_fn
+        self.interrupt_after_unit = interrupt_after_unit
         self.units = schedule_units(self.schedule)
         strategy = strategy or tf.distribute.get_strategy()
         with strategy.scope():
@@ -374,6 +380,8 @@ class OracleExperiment:
             )
             if kill_after is not None and int(kill_after) == index:
                 os.kill(os.getpid(), signal.SIGKILL)
+            if self.interrupt_after_unit == index:
+                raise InterruptedRun(f"interrupted after unit {index} ({unit})")
             self._save(state, index + 1)
             progress.update(index, row.get("nll_oracle"))
         results = self._results(values, state["wall_seconds"])

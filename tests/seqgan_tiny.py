@@ -1,0 +1,50 @@
+"""A tiny oracle experiment (seconds, not hours) shared by the experiment tests."""
+
+from __future__ import annotations
+
+from seqgan_tf.config import ModelConfig
+from seqgan_tf.schedule import Schedule
+
+TINY_CONFIG = ModelConfig(
+    vocab_size=30,
+    sequence_length=6,
+    gen_emb_dim=4,
+    gen_hidden_dim=5,
+    dis_emb_dim=5,
+    dis_filter_sizes=(1, 2, 3),
+    dis_num_filters=(3, 4, 5),
+    batch_size=8,
+    rollout_num=2,
+)
+TINY_SCHEDULE = Schedule(
+    num_samples=32,
+    mle_epochs=4,
+    mle_eval_every=2,
+    dis_pretrain_rounds=2,
+    dis_epochs_per_round=1,
+    adversarial_iterations=3,
+    adversarial_eval_every=2,
+    dis_rounds_per_iteration=1,
+)
+TINY_FLAGS = [
+    "--random_oracle",
+    "--vocab_size=30",
+    "--sequence_length=6",
+    "--gen_emb_dim=4",
+    "--gen_hidden_dim=5",
+    "--dis_emb_dim=5",
+    "--dis_filter_sizes=1,2,3",
+    "--dis_num_filters=3,4,5",
+    "--batch_size=8",
+    "--rollout_num=2",
+    "--num_samples=32",
+    "--mle_epochs=4",
+    "--mle_eval_every=2",
+    "--dis_pretrain_rounds=2",
+    "--dis_epochs_per_round=1",
+    "--adversarial_iterations=3",
+    "--adversarial_eval_every=2",
+    "--dis_rounds_per_iteration=1",
+    "--seed=5",
+    "--progress_interval=0",
+]

@@ -1,0 +1,178 @@
+"""The oracle experiment's schedule, logs and results, at a tiny scale, in-process."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from seqgan_tiny import TINY_CONFIG, TINY_SCHEDULE
+
+from seqgan_tf.experiment import (
+    ExperimentSpec,
+    OracleExperiment,
+    Unit,
+    WorkdirMismatchError,
+    schedule_units,
+)
+from seqgan_tf.schedule import PRESETS, Schedule
+from seqgan_tf.token_files import read_token_file
+
+SPEC = ExperimentSpec(TINY_CONFIG, TINY_SCHEDULE, seed=5, preset="original")
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    workdir = str(tmp_path_factory.mktemp("experiment"))
+    results = OracleExperiment(workdir, SPEC, progress_interval=0, print_fn=lambda _: None).run()
+    return workdir, results
+
+
+def _metrics(workdir):
+    with open(f"{workdir}/metrics.jsonl") as f:
+        return [json.loads(line) for line in f]
+
+
+def test_units_follow_the_original_schedule():
+    units = schedule_units(Schedule())
+    assert units[0] == Unit("oracle_samples")
+    assert sum(u.phase == "mle" for u in units) == 120
+    assert sum(u.phase == "dis_pretrain" for u in units) == 50
+    adversarial = [u for u in units if u.phase == "adversarial"]
+    assert len(adversarial) == 200 * 6  # generator part + 5 discriminator rounds
+    assert adversarial[:6] == [Unit("adversarial", 0, p) for p in range(6)]
+
+
+def test_log_is_the_originals_format_byte_for_byte(finished):
+    workdir, _ = finished
+    rows = _metrics(workdir)
+    mle = {r["step"]: r["nll_oracle"] for r in rows if r["phase"] == "mle" and r["nll_oracle"]}
+    adv = {
+        r["step"]: r["nll_oracle"]
+        for r in rows
+        if r["phase"] == "adversarial" and r["nll_oracle"] is not None
+    }
+    # MLE: epochs e with e % 2 == 0 (0, 2); adversarial: i % 2 == 0 and the last (0, 2).
+    assert sorted(mle) == [0, 2]
+    assert sorted(adv) == [0, 2]
+    expected = (
+        "pre-training...\n"
+        + "".join(f"epoch:\t{e}\tnll:\t{mle[e]:g}\n" for e in (0, 2))
+        + "adversarial training...\n"
+        + "".join(f"epoch:\t{i}\tnll:\t{adv[i]:g}\n" for i in (0, 2))
+    )
+    with open(f"{workdir}/experiment-log.txt", "rb") as f:
+        assert f.read() == expected.encode()
+
+
+def test_metrics_rows_one_per_unit_with_wall_time(finished):
+    workdir, _ = finished
+    rows = _metrics(workdir)
+    assert len(rows) == len(schedule_units(TINY_SCHEDULE))
+    phases = [r["phase"] for r in rows]
+    assert phases[0] == "oracle_samples"
+    # the last MLE epoch (3) is not a multiple of 2: measured for the table, not logged
+    assert phases[1:5] == ["mle", "mle", "mle", "mle_final"]
+    assert phases.count("dis_pretrain") == 2
+    walls = [r["wall_seconds"] for r in rows]
+    assert walls == sorted(walls) and walls[-1] > 0
+    assert all("dis_loss" in r for r in rows if r["phase"] == "dis_pretrain")
+    assert all(
+        "adversarial_loss" in r for r in rows if r["phase"] == "adversarial" and r["part"] == 0
+    )
+
+
+def test_results_and_files(finished):
+    workdir, results = finished
+    for key in (
+        "oracle",
+        "mle_nll",
+        "seqgan_nll_final",
+        "seqgan_nll_best",
+        "rollout_update_rate",
+        "preset",
+    ):
+        assert key in results
+    assert results["oracle"] == "random"
+    assert results["rollout_update_rate"] == 0.8
+    rows = _metrics(workdir)
+    adv_nll = [r["nll_oracle"] for r in rows if r["phase"] == "adversarial" and r["nll_oracle"]]
+    assert results["seqgan_nll_final"] == adv_nll[-1]
+    assert results["seqgan_nll_best"] == min(adv_nll)
+    assert results["mle_nll"] == [r for r in rows if r["phase"] == "mle_final"][0]["nll_oracle"]
+    with open(f"{workdir}/results.json") as f:
+        assert json.load(f) == results
+    table = open(f"{workdir}/results.md").read()
+    for text in (
+        "10.310",
+        "9.038",
+        "8.985",
+        "8.946",
+        "8.736",
+        "9.07",
+        "8.68",
+        "random N(0,1)",
+        "r = 0.8",
+    ):
+        assert text in table
+    real = read_token_file(f"{workdir}/real_data.txt", 30, 6)
+    assert real.shape == (32, 6)
+    for name in ("mle_final", "seqgan_final", "seqgan_best"):
+        assert read_token_file(f"{workdir}/samples/{name}.txt", 30, 6).shape == (32, 6)
+    import os
+
+    assert os.listdir(f"{workdir}/tensorboard")
+
+
+def test_finished_run_is_not_repeated(finished):
+    workdir, results = finished
+    before = open(f"{workdir}/experiment-log.txt").read()
+    again = OracleExperiment(workdir, SPEC, print_fn=lambda _: None).run()
+    assert again == results
+    assert open(f"{workdir}/experiment-log.txt").read() == before
+
+
+def test_workdir_holding_another_experiment_is_rejected(finished):
+    workdir, _ = finished
+    other = ExperimentSpec(
+        TINY_CONFIG, Schedule(**{**TINY_SCHEDULE.__dict__, "mle_epochs": 5}), seed=5
+    )
+    with pytest.raises(
+        WorkdirMismatchError,
+        match=r"holds another experiment \(schedule\.mle_epochs is 4 there, 5 here\)",
+    ):
+        OracleExperiment(workdir, other)
+
+
+def test_real_data_file_replaces_oracle_samples(tmp_path):
+    data = np.random.default_rng(0).integers(0, 30, size=(24, 6))
+    path = tmp_path / "real.txt"
+    path.write_text("".join(" ".join(map(str, row)) + "\n" for row in data))
+    schedule = Schedule(
+        num_samples=16,
+        mle_epochs=1,
+        mle_eval_every=1,
+        dis_pretrain_rounds=0,
+        adversarial_iterations=0,
+    )
+    spec = ExperimentSpec(TINY_CONFIG, schedule, seed=1, real_data=str(path))
+    results = OracleExperiment(str(tmp_path / "w"), spec, print_fn=lambda _: None).run()
+    np.testing.assert_array_equal(read_token_file(tmp_path / "w" / "real_data.txt", 30, 6), data)
+    assert results["real_data"] == "file"
+
+
+def test_presets_name_only_known_hyper_parameters():
+    import dataclasses
+
+    from seqgan_tf.config import ModelConfig
+
+    known = {f.name for f in dataclasses.fields(Schedule)} | {
+        f.name for f in dataclasses.fields(ModelConfig)
+    }
+    assert set(PRESETS) >= {"original", "paper", "quick"}
+    assert PRESETS["original"] == {}
+    for values in PRESETS.values():
+        assert set(values) <= known
+    assert PRESETS["paper"]["mle_epochs"] == 240
+    assert PRESETS["paper"]["adversarial_iterations"] == 800
+    assert PRESETS["paper"]["adversarial_eval_every"] == 1

@@ -1,0 +1,175 @@
+"""Resume after a real SIGKILL in each phase of the oracle experiment.
+
+Each killed process dies right after a unit's work and log lines, before its
+checkpoint: the worst moment. The resumed runs must end with the same experiment log,
+metrics and results as an uninterrupted run: no line lost or repeated, no phase redone
+beyond the interrupted unit, the same random stream.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+
+import pytest
+from seqgan_tiny import TINY_FLAGS
+
+from seqgan_tf.experiment import KILL_AFTER_UNIT_ENV
+
+REPO = pathlib.Path(__file__).resolve().parents[1]
+# Units of the tiny schedule: 0 oracle samples; 1-4 MLE epochs; 5-6 discriminator
+# pre-training; 7.. adversarial (generator part, discriminator round) x 3.
+KILL_CHAIN = {
+    "oracle_samples": 0,
+    "mle": 2,
+    "dis_pretrain": 5,
+    "adversarial_generator": 9,
+    "adversarial_discriminator": 10,
+}
+
+
+def _run(workdir: pathlib.Path, kill_after: int | None = None) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k != KILL_AFTER_UNIT_ENV}
+    env["TF_CPP_MIN_LOG_LEVEL"] = "2"
+    if kill_after is not None:
+        env[KILL_AFTER_UNIT_ENV] = str(kill_after)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "seqgan_tf.main",
+            "--mode=oracle",
+            f"--workdir={workdir}",
+            *TINY_FLAGS,
+        ],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def _metrics_without_time(workdir: pathlib.Path) -> list[dict]:
+    rows = [json.loads(line) for line in (workdir / "metrics.jsonl").read_text().splitlines()]
+    for row in rows:
+        row.pop("wall_seconds")
+    return rows
+
+
+def _results_without_time(workdir: pathlib.Path) -> dict:
+    results = json.loads((workdir / "results.json").read_text())
+    results.pop("wall_seconds")
+    return results
+
+
+@pytest.mark.slow  # seven processes: ~2-4 minutes; the in-process variant below runs by default
+def test_kill_in_each_phase_then_resume_matches_an_uninterrupted_run(tmp_path):
+    reference = tmp_path / "reference"
+    done = _run(reference)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+    workdir = tmp_path / "killed"
+    state_path = workdir / "state.json"
+    next_unit = 0
+    for phase, unit in KILL_CHAIN.items():
+        killed = _run(workdir, kill_after=unit)
+        assert killed.returncode == -signal.SIGKILL, (phase, killed.stderr[-3000:])
+        if next_unit > 0:
+            assert f"at unit {next_unit} of" in killed.stderr  # resumed, not restarted
+        next_unit = json.loads(state_path.read_text())["next_unit"] if state_path.exists() else 0
+        assert next_unit == unit  # the interrupted unit is the next one
+    finished = _run(workdir)
+    assert finished.returncode == 0, finished.stderr[-3000:]
+
+    assert (workdir / "experiment-log.txt").read_bytes() == (
+        reference / "experiment-log.txt"
+    ).read_bytes()
+    assert _metrics_without_time(workdir) == _metrics_without_time(reference)
+    assert _results_without_time(workdir) == _results_without_time(reference)
+    assert (workdir / "real_data.txt").read_bytes() == (reference / "real_data.txt").read_bytes()
+
+
+def test_interrupt_in_each_phase_then_resume_in_process(tmp_path):
+    """The same check without new processes: each interruption leaves the workdir as a
+    kill would (the unit's log lines written, no checkpoint), and fresh models resume."""
+    from seqgan_tiny import TINY_CONFIG, TINY_SCHEDULE
+
+    from seqgan_tf.experiment import ExperimentSpec, InterruptedRun, OracleExperiment
+
+    spec = ExperimentSpec(TINY_CONFIG, TINY_SCHEDULE, seed=5)
+    reference = tmp_path / "reference"
+    OracleExperiment(str(reference), spec, progress_interval=1e9, print_fn=lambda _: None).run()
+    workdir = tmp_path / "interrupted"
+    for unit in KILL_CHAIN.values():
+        experiment = OracleExperiment(
+            str(workdir),
+            spec,
+            progress_interval=1e9,
+            print_fn=lambda _: None,
+            interrupt_after_unit=unit,
+        )
+        with pytest.raises(InterruptedRun):
+            experiment.run()
+    OracleExperiment(str(workdir), spec, progress_interval=1e9, print_fn=lambda _: None).run()
+    assert (workdir / "experiment-log.txt").read_bytes() == (
+        reference / "experiment-log.txt"
+    ).read_bytes()
+    assert _metrics_without_time(workdir) == _metrics_without_time(reference)
+    assert _results_without_time(workdir) == _results_without_time(reference)
+
+
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--preset=bogus"], "--preset"),
+        (
+            ["--oracle_params=/nonexistent/params.pkl"],
+            "--oracle_params=/nonexistent/params.pkl: file not found",
+        ),
+        (["--mode=score"], "--mode=score needs --data=FILE"),
+        (["--dis_filter_sizes=1,x"], "--dis_filter_sizes=1,x: expected a comma-separated list"),
+        (["--mle_eval_every=0"], "--mle_eval_every must be at least 1, got 0"),
+    ],
+)
+def test_bad_flags_are_rejected_with_a_clear_message(tmp_path, flags, message):
+    result = subprocess.run(
+        [sys.executable, "-m", "seqgan_tf.main", f"--workdir={tmp_path}", *flags],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_workdir_of_another_experiment_is_rejected_from_the_command_line(tmp_path):
+    from seqgan_tiny import TINY_CONFIG, TINY_SCHEDULE
+
+    from seqgan_tf.experiment import ExperimentSpec
+
+    identity = ExperimentSpec(TINY_CONFIG, TINY_SCHEDULE, seed=5).identity()
+    (tmp_path / "experiment.json").write_text(json.dumps(identity))
+    other = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "seqgan_tf.main",
+            f"--workdir={tmp_path}",
+            *TINY_FLAGS,
+            "--mle_epochs=7",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert other.returncode == 1
+    assert "holds another experiment (schedule.mle_epochs is 4 there, 7 here)" in other.stderr
+    assert "Traceback" not in other.stderr
