@@ -176,3 +176,24 @@ def test_presets_name_only_known_hyper_parameters():
     assert PRESETS["paper"]["mle_epochs"] == 240
     assert PRESETS["paper"]["adversarial_iterations"] == 800
     assert PRESETS["paper"]["adversarial_eval_every"] == 1
+
+
+def test_sample_mode_writes_samples_of_the_trained_generator(finished, tmp_path, capsys):
+    from seqgan_tf import commands
+
+    workdir, _ = finished
+    first, second, other = (tmp_path / f"{n}.txt" for n in ("a", "b", "c"))
+    commands.sample(workdir, str(first), num_samples=50, seed=1)
+    commands.sample(workdir, str(second), num_samples=50, seed=1)
+    commands.sample(workdir, str(other), num_samples=50, seed=2)
+    samples = read_token_file(first, 30, 6)
+    assert samples.shape == (50, 6)
+    assert first.read_text() == second.read_text() != other.read_text()
+    assert "wrote 50 samples" in capsys.readouterr().out
+
+
+def test_sample_mode_needs_a_trained_workdir(tmp_path):
+    from seqgan_tf import commands
+
+    with pytest.raises(ValueError, match="holds no trained experiment"):
+        commands.sample(str(tmp_path), str(tmp_path / "out.txt"), 5, 0)
