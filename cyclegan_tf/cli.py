@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from absl import flags as absl_flags
 
 from cyclegan_tf.config import DATASET_CHOICES, RunConfig
@@ -68,3 +70,18 @@ def config_from_flags() -> RunConfig:
     workdir = common.WORKDIR.value or f"runs/cyclegan_{values['dataset']}"
     return RunConfig(workdir=workdir, seed=common.SEED.value, strategy=common.STRATEGY.value,
                      progress_interval=common.PROGRESS_INTERVAL.value, **values)
+
+
+def test_config_from_flags() -> RunConfig:
+    """For --mode=test: flags not given on the command line take the trained run's values.
+
+    So ``--mode=test --workdir=W`` translates the same test split the run in W sampled from.
+    """
+    config = config_from_flags()
+    path = os.path.join(config.workdir, "config.json")
+    if os.path.exists(path):
+        saved = RunConfig.load(path)
+        for name in [*_FIELDS, "seed"]:
+            if not absl_flags.FLAGS[name].present:
+                setattr(config, name, getattr(saved, name))
+    return config

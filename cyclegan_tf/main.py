@@ -11,10 +11,11 @@ from flags import common
 def main(argv: list[str]) -> None:
     if len(argv) > 1:
         raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-    config = cli.config_from_flags()
+    test = cli.MODE.value == "test"
+    config = cli.test_config_from_flags() if test else cli.config_from_flags()
     common.setup_logging(config.workdir, "cyclegan.log")
     common.set_global_seed(config.seed)
-    if cli.MODE.value == "test":
+    if test:
         from cyclegan_tf.evaluate import evaluate
 
         evaluate(config)

@@ -1,10 +1,13 @@
-"""A run killed between checkpoints resumes with the same weights, step, pool, epoch and data."""
+"""A run killed between checkpoints resumes (weights, step, pool, epoch, data); then --mode=test."""
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 import pytest
 import tensorflow as tf
+from PIL import Image
 
 from cyclegan_tf.config import RunConfig
 from cyclegan_tf.train import train
@@ -77,3 +80,27 @@ def test_kill_and_resume_continues_where_it_stopped(tmp_path):
     assert float(model.g_optimizer.learning_rate) == 0.0
     # A finished run restarted does nothing more.
     assert train(make_config(tmp_path))["step"] == 6
+
+    # --mode=test on the finished run: translations written as the seed does, paired metrics.
+    from cyclegan_tf import data
+    from cyclegan_tf.evaluate import evaluate
+
+    result = evaluate(make_config(tmp_path))
+    for domain in ("A", "B"):
+        files = sorted(os.listdir(tmp_path / "output" / domain))
+        assert files == ["0001.png", "0002.png"]
+        assert Image.open(tmp_path / "output" / domain / files[0]).size == (24, 24)
+    rows = {row["name"]: row for row in result["rows"]}
+    assert set(rows) == {"A→B: G_AB(real A) vs real B", "B→A: G_BA(real B) vs real A",
+                         "baseline: real A as B", "baseline: real B as A"}
+    # The baseline rows recomputed in NumPy from the test pairs.
+    images = data.load_synthetic(11, 3, 2, 28)
+    a, b = (x.numpy() for x in next(iter(data.test_dataset(images.test_a, images.test_b, 24,
+                                                            batch=2))))
+    a01, b01 = (a + 1) / 2, (b + 1) / 2
+    l1 = np.abs(a01 - b01).mean(axis=(1, 2, 3)).mean()
+    psnr = np.mean(10 * np.log10(1 / ((a01 - b01) ** 2).mean(axis=(1, 2, 3))))
+    assert rows["baseline: real A as B"]["l1"] == pytest.approx(l1, rel=1e-4)
+    assert rows["baseline: real A as B"]["psnr"] == pytest.approx(psnr, rel=1e-4)
+    assert all(np.isfinite(r[m]) for r in rows.values() for m in ("l1", "psnr", "ssim"))
+    assert (tmp_path / "output" / "metrics.md").read_text().count("|") > 20
