@@ -1,0 +1,249 @@
+"""Times the units of the SeqGAN oracle schedule against the original TF1 code.
+
+Usage::
+
+    python -m bench.seqgan_speed --repeats=3 --json=/tmp/seqgan_speed.json
+
+Units (full-size models: vocab 5000, embedding 32, hidden 32, length 20, batch 64;
+discriminator with 12 windows / 1,720 filters and a highway layer):
+
+- ``mle_epoch_s``: one MLE epoch, 156 steps of batch 64 (``Generator.pretrain_epoch``).
+- ``nll_eval_s``: one NLL_oracle evaluation: sample 9,984 sequences from the generator
+  and score them with the oracle.
+- ``dis_epoch_s``: one discriminator epoch, 312 steps of 64 (a ``train_round`` of one
+  epoch on 9,984 real + 9,984 generated sequences, shuffle and input pipeline included).
+- ``reward_s``: one reward matrix, 16 x 19 rollouts of a batch of 64 scored by D.
+- ``adversarial_iteration_s``: one generator step (sample 64, reward, update) + rollout
+  update + 5 discriminator rounds (each: sample 9,984, mix with 9,984 real, 3 epochs).
+  A round takes minutes, so by default this is the SUM of separately timed parts
+  (``gen_step_s + rollout_update_s + 5 * (sample_9984_s + 3 * dis_epoch_s)``);
+  ``--full_adversarial`` times whole iterations instead.
+
+Each unit runs once as a warm-up (its time, tracing/compilation included, is reported as
+``<unit>_first_call_s``), then ``--repeats`` times; the median is reported. Process CPU
+time (all threads) is recorded beside wall time, since the machine may be shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import time
+from collections.abc import Callable
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from seqgan_tf import data_paths  # noqa: E402
+from seqgan_tf.config import ModelConfig  # noqa: E402
+from seqgan_tf.discriminator import Discriminator  # noqa: E402
+from seqgan_tf.generator import Generator  # noqa: E402
+from seqgan_tf.oracle import Oracle  # noqa: E402
+from seqgan_tf.rollout import Rollout  # noqa: E402
+from seqgan_tf.token_files import read_token_file  # noqa: E402
+
+# The original TF1 code run under TF 2.21's compat mode on this CPU (from the issue),
+# median of 3, seconds.
+ORIGINAL_S = {
+    "mle_epoch_s": 13.0,
+    "nll_eval_s": 10.0,
+    "dis_epoch_s": 30.0,
+    "reward_s": 13.7,
+}
+TARGET_SPEEDUP = {"mle_epoch_s": 4.0, "nll_eval_s": 3.0, "dis_epoch_s": 1.5, "reward_s": 2.0}
+
+NUM_SAMPLES = 9_984  # 156 x 64: the experiment's generated and real set size
+DIS_ROUNDS_PER_ITERATION = 5
+DIS_EPOCHS_PER_ROUND = 3
+
+
+def load_average() -> tuple[float, float, float]:
+    return os.getloadavg()
+
+
+def cpu_model() -> str:
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return platform.processor() or "unknown"
+    for line in out.splitlines():
+        if line.startswith("Model name:"):
+            return line.split(":", 1)[1].strip()
+    return "unknown"
+
+
+def time_unit(fn: Callable[[], object], repeats: int) -> dict[str, float]:
+    """Warm-up call, then ``repeats`` timed calls; medians of wall and process CPU time."""
+    start = time.perf_counter()
+    fn()
+    first = time.perf_counter() - start
+    walls, cpus = [], []
+    for _ in range(repeats):
+        cpu0, wall0 = time.process_time(), time.perf_counter()
+        fn()
+        walls.append(time.perf_counter() - wall0)
+        cpus.append(time.process_time() - cpu0)
+    return {
+        "median_s": statistics.median(walls),
+        "min_s": min(walls),
+        "cpu_median_s": statistics.median(cpus),
+        "first_call_s": first,
+        "runs_s": walls,
+    }
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs per unit (median)")
+    parser.add_argument("--json", default=None, help="write the figures to this JSON file")
+    parser.add_argument(
+        "--units",
+        default="mle,nll,dis,reward,adversarial",
+        help="comma-separated subset of mle,nll,dis,reward,adversarial",
+    )
+    parser.add_argument(
+        "--full_adversarial",
+        action="store_true",
+        help="time whole adversarial iterations instead of summing their parts",
+    )
+    parser.add_argument("--seed", type=int, default=88)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = parse_args(argv)
+    units = {u.strip() for u in args.units.split(",") if u.strip()}
+    config = ModelConfig()
+    batch, length = config.batch_size, config.sequence_length
+    load_before = load_average()
+
+    oracle_path = data_paths.published_oracle_params()
+    oracle = Oracle.from_file(oracle_path) if oracle_path else Oracle.from_seed(args.seed)
+    generator = Generator(config, seed=args.seed)
+    discriminator = Discriminator(config, seed=args.seed)
+    rollout = Rollout(generator, update_rate=config.rollout_update_rate)
+    rng = tf.random.Generator.from_seed(args.seed)
+
+    real_path = data_paths.published_real_data()
+    if real_path:
+        real = np.asarray(read_token_file(real_path), np.int32)[:NUM_SAMPLES]
+    else:
+        real = oracle.generate_many(NUM_SAMPLES, rng)
+    mle_batches = tf.constant(real.reshape(-1, batch, length))
+    fake = generator.generate_many(NUM_SAMPLES, rng)
+
+    results: dict[str, dict[str, float]] = {}
+
+    def run(name: str, fn: Callable[[], object]) -> None:
+        results[name] = time_unit(fn, args.repeats)
+        r = results[name]
+        print(
+            f"  {name:<24} median {r['median_s']:8.3f} s   (cpu {r['cpu_median_s']:7.2f} s, "
+            f"first call {r['first_call_s']:7.2f} s)",
+            flush=True,
+        )
+
+    print(f"timing on {cpu_model()}, {os.cpu_count()} CPUs, load {load_before}", flush=True)
+    if "mle" in units:
+        run("mle_epoch_s", lambda: float(generator.pretrain_epoch(mle_batches)))
+    if "nll" in units:
+        run("nll_eval_s", lambda: oracle.nll(generator.generate_many(NUM_SAMPLES, rng)))
+    if "dis" in units or "adversarial" in units:
+        run(
+            "dis_epoch_s",
+            lambda: discriminator.train_round(real, fake, epochs=1, shuffle_seed=0),
+        )
+    samples64 = generator.generate(batch, rng.make_seeds(length))
+    if "reward" in units or "adversarial" in units:
+        run(
+            "reward_s",
+            lambda: rollout.get_reward(
+                samples64, config.rollout_num, discriminator, rng.make_seeds(length)
+            ).numpy(),
+        )
+    if "adversarial" in units:
+
+        def generator_step() -> None:
+            samples = generator.generate(batch, rng.make_seeds(length))
+            rewards = rollout.get_reward(
+                samples, config.rollout_num, discriminator, rng.make_seeds(length)
+            )
+            float(generator.adversarial_step(samples, rewards))
+
+        def discriminator_round() -> None:
+            generated = generator.generate_many(NUM_SAMPLES, rng)
+            shuffle_seed = int(rng.uniform([], 0, 2**31 - 1, dtype=tf.int64))
+            discriminator.train_round(
+                real, generated, epochs=DIS_EPOCHS_PER_ROUND, shuffle_seed=shuffle_seed
+            )
+
+        run("gen_step_s", generator_step)
+        run("rollout_update_s", lambda: rollout.update_params(generator))
+        run("sample_9984_s", lambda: generator.generate_many(NUM_SAMPLES, rng))
+        if args.full_adversarial:
+
+            def iteration() -> None:
+                generator_step()
+                rollout.update_params(generator)
+                for _ in range(DIS_ROUNDS_PER_ITERATION):
+                    discriminator_round()
+
+            run("adversarial_iteration_s", iteration)
+        else:
+            parts = (
+                results["gen_step_s"]["median_s"]
+                + results["rollout_update_s"]["median_s"]
+                + DIS_ROUNDS_PER_ITERATION
+                * (
+                    results["sample_9984_s"]["median_s"]
+                    + DIS_EPOCHS_PER_ROUND * results["dis_epoch_s"]["median_s"]
+                )
+            )
+            results["adversarial_iteration_s"] = {"median_s": parts, "summed_from_parts": True}
+            print(f"  {'adversarial_iteration_s':<24} {parts:8.3f} s (sum of parts)", flush=True)
+
+    load_after = load_average()
+    print()
+    print(f"{'unit':<26}{'ours (s)':>10}{'original (s)':>14}{'speed-up':>10}{'target':>8}")
+    for name, r in results.items():
+        original = ORIGINAL_S.get(name)
+        if original is None:
+            print(f"{name:<26}{r['median_s']:>10.3f}")
+            continue
+        ratio = original / r["median_s"]
+        target = TARGET_SPEEDUP[name]
+        verdict = "met" if ratio >= target else "NOT met"
+        print(
+            f"{name:<26}{r['median_s']:>10.3f}{original:>14.1f}{ratio:>9.2f}x"
+            f"{target:>7.1f}x  {verdict}"
+        )
+    print(f"load average before {load_before}, after {load_after}")
+
+    report = {name: r["median_s"] for name, r in results.items()}
+    report["details"] = results
+    report["original_s"] = ORIGINAL_S
+    report["machine"] = {
+        "cpu": cpu_model(),
+        "cpus": os.cpu_count(),
+        "load_average_before": load_before,
+        "load_average_after": load_after,
+        "tensorflow": tf.__version__,
+    }
+    report["command"] = "python -m bench.seqgan_speed " + " ".join(
+        f"--{k}={v}" for k, v in vars(args).items()
+    )
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(report, f, indent=2)
+        print(f"wrote {args.json}")
+    return report
+
+
+if __name__ == "__main__":
+    main()
