@@ -12,6 +12,7 @@ import sys
 import pytest
 import tensorflow as tf
 from absl import flags as absl_flags
+from absl.testing import flagsaver
 
 from divergence import gan1d
 from divergence import main as divergence_main
@@ -45,18 +46,22 @@ def run_main_in_process(monkeypatch):
 
     In-process saves a second TensorFlow import (10+ s on a busy 2-core CPU). Op determinism
     is process-wide and cannot be switched off again, so it is stubbed here: other tests in
-    this process (unseeded random ops in particular) must not inherit it.
+    this process (unseeded random ops in particular) must not inherit it. The flags' values
+    and parsed state, and the root logger's handlers, are put back as they were.
     """
     monkeypatch.setattr(tf.config.experimental, "enable_op_determinism", lambda: None)
     root = logging.getLogger()
     handlers_before = list(root.handlers)
+    was_parsed = absl_flags.FLAGS.is_parsed()
 
     def run(argv: list[str]) -> None:
         absl_flags.FLAGS(["divergence.main", *argv])
         divergence_main.main(["divergence.main"])
 
-    yield run
-    absl_flags.FLAGS.unparse_flags()
+    with flagsaver.flagsaver():
+        yield run
+    if not was_parsed:
+        absl_flags.FLAGS.unparse_flags()
     for handler in list(root.handlers):
         if handler not in handlers_before:  # the workdir's log file
             root.removeHandler(handler)

@@ -122,28 +122,6 @@ def test_clueless_discriminator_scores_minus_2log2_for_any_generator():
     assert value == pytest.approx(-2 * LOG2, abs=1e-12)
 
 
-def test_value_along_the_scaled_optimum_peaks_at_d_star():
-    data = generators.default_data()
-    grid = Grid.regular(-12.0, 12.0, 2401)
-    scales = np.linspace(0.0, 2.0, 41)
-    for candidate in generators.default_candidates().values():
-        values = generators.value_along_scaled_optimum(data, candidate, grid, scales)
-        assert scales[int(np.argmax(values))] == pytest.approx(1.0)
-        assert values[0] == pytest.approx(-2 * LOG2, abs=1e-12)
-
-
-def test_the_best_of_the_three_generators_has_the_lowest_jsd():
-    data = generators.default_data()
-    max_values = {
-        name: od.max_value_from_js(
-            js_divergence_grid(data.log_prob_on(GRID), g.log_prob_on(GRID), GRID, log_inputs=True)
-        )
-        for name, g in generators.default_candidates().items()
-    }
-    assert min(max_values, key=max_values.get) == "G3"
-    assert max_values["G3"] < max_values["G2"] < max_values["G1"]
-
-
 def test_weighted_distance_is_zero_at_the_optimum_and_grows_with_error():
     p_data, p_g = PAIRS[0]
     log_pd, log_pg = p_data.log_prob_on(GRID), p_g.log_prob_on(GRID)

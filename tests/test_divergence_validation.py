@@ -8,7 +8,7 @@ import pytest
 from divergence import measures
 from divergence import optimal_discriminator as od
 from divergence.densities import GaussianMixture
-from divergence.discriminator import DiscriminatorConfig, train_discriminator
+from divergence.discriminator import DiscriminatorConfig, make_discriminator, train_discriminator
 from divergence.gan1d import GanConfig
 from divergence.grids import Grid
 from divergence.mle import MleConfig
@@ -90,6 +90,16 @@ def test_discriminator_inputs():
         od.value_discrete([1.5, -0.5], [0.5, 0.5], np.zeros(2))
     with pytest.raises(ValueError, match="mismatched supports: data samples are 1-D, generated"):
         train_discriminator(np.zeros((10, 1)), np.zeros((10, 2)), DiscriminatorConfig(), seed=0)
+    with pytest.raises(
+        ValueError, match=r"init_from has weights of shapes .* hidden_units=\(32, 32\)"
+    ):
+        train_discriminator(
+            np.zeros((10, 1)),
+            np.zeros((10, 1)),
+            DiscriminatorConfig(),
+            seed=0,
+            init_from=make_discriminator(1, (8,), seed=0),
+        )
 
 
 def test_mixture_parameters():
