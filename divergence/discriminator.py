@@ -30,7 +30,11 @@ def make_mlp(
     activation: str = "tanh",
     output_dim: int = 1,
 ) -> keras.Model:
-    """An MLP whose last layer is linear; initialisers are seeded so runs repeat exactly."""
+    """An MLP whose last layer is linear; initialisers are seeded so runs repeat exactly.
+
+    float32 explicitly: the comparisons with float64 closed forms must not change if some
+    other code in the process sets a global mixed-precision policy.
+    """
     layers: list[keras.layers.Layer] = [keras.Input(shape=(input_dim,))]
     for i, units in enumerate(hidden_units):
         layers.append(
@@ -38,11 +42,14 @@ def make_mlp(
                 units,
                 activation=activation,
                 kernel_initializer=keras.initializers.GlorotUniform(seed=seed + i),
+                dtype="float32",
             )
         )
     layers.append(
         keras.layers.Dense(
-            output_dim, kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 1000)
+            output_dim,
+            kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 1000),
+            dtype="float32",
         )
     )
     return keras.Sequential(layers, name=name)
