@@ -54,7 +54,7 @@ class Generator(TokenLSTM):
         max(log p, log 1e-20) equals log(clip(p)) and has the same (zero) gradient
         below the floor, without first rounding p to float32.
         """
-        return tf.maximum(self.token_log_probs(tokens), LOG_PROB_FLOOR)
+        return tf.maximum(self.token_log_probs_for_training(tokens), LOG_PROB_FLOOR)
 
     def pretrain_loss(self, tokens: tf.Tensor) -> tf.Tensor:
         """MLE loss: mean over batch and time of -log p(x_t | x_<t)."""

@@ -25,7 +25,7 @@ import tensorflow as tf
 
 from seqgan_tf.discriminator import Discriminator
 from seqgan_tf.generator import Generator
-from seqgan_tf.token_lstm import TokenLSTM
+from seqgan_tf.token_lstm import TokenLSTM, categorical_sample
 
 
 class Rollout(TokenLSTM):
@@ -92,9 +92,7 @@ class Rollout(TokenLSTM):
                 h, c = self.cell(self.embed(token), h, c)
                 h = tf.concat([h, joining_h], axis=0)
                 c = tf.concat([c, joining_c], axis=0)
-            token = tf.random.stateless_categorical(
-                self.output_logits(h), 1, seed=seeds[:, p], dtype=tf.int32
-            )[:, 0]
+            token = categorical_sample(self.output_logits(h), seeds[:, p])
             sampled_columns.append(token)
 
         columns = [tile(samples[:, 0], rollout_num * (length - 1))]

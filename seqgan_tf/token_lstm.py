@@ -12,11 +12,53 @@ bi; Wf, Uf, bf; Wog, Uog, bog; Wc, Uc, bc; Wo, bo), the layout of the published
 
 from __future__ import annotations
 
+import math
+
 import keras
 import numpy as np
 import tensorflow as tf
 
 from seqgan_tf.lstm_cell import GATE_ARRAY_NAMES, LSTMCell
+
+# Sequences sampled per compiled call by generate_many: one [N, V] softmax per step stays
+# cache-friendly enough, and 9,984 = 4 x 2,496 needs no ragged last call.
+DEFAULT_SAMPLE_BATCH = 2496
+
+
+def categorical_sample(logits: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+    """One exact draw per row from softmax(logits) [N, V] (temperature 1), int32 [N].
+
+    Inverse-CDF sampling with one stateless uniform per row, the method of TensorFlow's
+    own multinomial kernel, but in two levels so that it runs as vectorised float32 ops:
+    the V probabilities are cut into ~sqrt(V) blocks; a uniform u * total picks the block
+    whose cumulative sum first exceeds it, then the token inside that block whose
+    cumulative sum first exceeds the remainder. Only the order of the float32 sums
+    differs from a flat cumulative sum. (``tf.random.stateless_categorical`` computes a
+    scalar double exp per logit and was ~4x slower; Gumbel-max needs V uniforms a row.)
+    """
+    num_rows = tf.shape(logits)[0]
+    vocab = logits.shape[-1]
+    block = max(1, math.isqrt(vocab - 1) + 1)  # ceil(sqrt(V))
+    num_blocks = -(-vocab // block)
+    weights = tf.exp(logits - tf.reduce_max(logits, axis=1, keepdims=True))
+    if num_blocks * block != vocab:  # zero weight for the padding: never drawn
+        weights = tf.pad(weights, [[0, 0], [0, num_blocks * block - vocab]])
+    weights = tf.reshape(weights, [num_rows, num_blocks, block])
+    block_sums = tf.reduce_sum(weights, axis=2)  # [N, num_blocks]
+    block_cdf = tf.cumsum(block_sums, axis=1)
+    target = tf.random.stateless_uniform([num_rows, 1], seed=seed) * block_cdf[:, -1:]
+    # side="right": the first block whose cumulative sum exceeds the target, so a block
+    # of zero weight is never chosen; the clamp only guards float32 round-off.
+    chosen = tf.minimum(
+        tf.searchsorted(block_cdf, target, side="right", out_type=tf.int32), num_blocks - 1
+    )
+    before = tf.gather(block_cdf - block_sums, chosen, batch_dims=1)  # [N, 1]
+    inner_cdf = tf.cumsum(tf.gather(weights, chosen[:, 0], batch_dims=1), axis=1)
+    inner = tf.minimum(
+        tf.searchsorted(inner_cdf, target - before, side="right", out_type=tf.int32), block - 1
+    )
+    return tf.minimum(chosen[:, 0] * block + inner[:, 0], vocab - 1)
+
 
 PARAM_NAMES = ("embedding",) + GATE_ARRAY_NAMES + ("Wo", "bo")
 
@@ -76,7 +118,14 @@ class TokenLSTM(keras.Model):
         return tf.gather(self.embedding, tokens)
 
     def output_logits(self, h: tf.Tensor) -> tf.Tensor:
-        return tf.matmul(h, self.output_kernel) + self.output_bias
+        """Logits [..., V] of states [..., H]."""
+        if h.shape.rank == 2:
+            return tf.matmul(h, self.output_kernel) + self.output_bias
+        # One 2-D matmul: a [B, T, H] x [H, V] matmul broadcasts into a batched matmul
+        # whose kernel gradient is a [B, H, V] tensor summed over B.
+        flat = tf.reshape(h, [-1, self.hidden_dim])
+        logits = tf.matmul(flat, self.output_kernel) + self.output_bias
+        return tf.reshape(logits, tf.concat([tf.shape(h)[:-1], [self.vocab_size]], axis=0))
 
     def zero_state(self, batch_size) -> tuple[tf.Tensor, tf.Tensor]:
         zeros = tf.zeros([batch_size, self.hidden_dim], dtype=self.embedding.dtype)
@@ -110,12 +159,34 @@ class TokenLSTM(keras.Model):
         hs, _ = self.teacher_forced_states(tokens)
         return self.output_logits(hs)
 
+    def _flat_logits(self, tokens: tf.Tensor) -> tf.Tensor:
+        """Teacher-forced logits as one [B * T, V] matrix (row b * T + t)."""
+        hs, _ = self.teacher_forced_states(tokens)
+        return self.output_logits(tf.reshape(hs, [-1, self.hidden_dim]))
+
     def token_log_probs(self, tokens: tf.Tensor) -> tf.Tensor:
-        """log p(y_t | y_<t) of each given token, [B, T] (teacher forcing)."""
+        """log p(y_t | y_<t) of each given token, [B, T] (teacher forcing).
+
+        Target logit minus log-sum-exp on a flat [B * T, V] matrix: for scoring without
+        gradients this reads the logits twice and writes nothing of their size.
+        """
         tokens = tf.convert_to_tensor(tokens)
-        logits = self(tokens)
-        target_logits = tf.gather(logits, tokens, axis=2, batch_dims=2)
-        return target_logits - tf.reduce_logsumexp(logits, axis=2)
+        logits = self._flat_logits(tokens)
+        flat_tokens = tf.reshape(tokens, [-1, 1])
+        target_logits = tf.gather(logits, flat_tokens, batch_dims=1)[:, 0]
+        log_probs = target_logits - tf.reduce_logsumexp(logits, axis=1)
+        return tf.reshape(log_probs, tf.shape(tokens))
+
+    def token_log_probs_for_training(self, tokens: tf.Tensor) -> tf.Tensor:
+        """The same numbers as :meth:`token_log_probs`, as -sparse softmax cross-entropy,
+        whose kernel computes the loss and its gradient (softmax - one-hot) in one pass
+        over the [B * T, V] logits; used where gradients are taken."""
+        tokens = tf.convert_to_tensor(tokens)
+        logits = self._flat_logits(tokens)
+        log_probs = -tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=tf.reshape(tokens, [-1]), logits=logits
+        )
+        return tf.reshape(log_probs, tf.shape(tokens))
 
     # ----------------------------------------------------------------- sampling
     def sample(self, num_sequences: int, seeds: tf.Tensor) -> tf.Tensor:
@@ -131,9 +202,7 @@ class TokenLSTM(keras.Model):
         tokens = []
         for t in range(self.sequence_length):
             h, c = self.cell(x, h, c)
-            token = tf.random.stateless_categorical(
-                self.output_logits(h), 1, seed=seeds[:, t], dtype=tf.int32
-            )[:, 0]
+            token = categorical_sample(self.output_logits(h), seeds[:, t])
             tokens.append(token)
             x = self.embed(token)
         return tf.stack(tokens, axis=1)
@@ -144,7 +213,10 @@ class TokenLSTM(keras.Model):
         return self.sample(num_sequences, seeds)
 
     def generate_many(
-        self, num_sequences: int, rng: tf.random.Generator, batch_size: int = 1024
+        self,
+        num_sequences: int,
+        rng: tf.random.Generator,
+        batch_size: int = DEFAULT_SAMPLE_BATCH,
     ) -> np.ndarray:
         """``num_sequences`` samples [N, T] drawn ``batch_size`` at a time from ``rng``."""
         chunks = []
