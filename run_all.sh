@@ -15,3 +15,6 @@ python -m seqgan_tf.main --mode=oracle --preset=quick --workdir="$RUN_DIR/seqgan
 
 echo "== SeqGAN: speed of each unit of the original schedule"
 python -m bench.seqgan_speed --json="$RUN_DIR/seqgan_speed.json"
+
+echo "== divergence: GAN theory (MLE = KL, D*, max_D V = 2 JSD - 2 log 2, 1-D GAN)"
+python -m divergence.main --workdir="$RUN_DIR/divergence"
