@@ -17,7 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.optimizers import apply_gradients, tf1_adam
+from seqgan_tf.optimizers import dense_gradients, tf1_adam
 
 
 def _seeded(initializer_cls, seed: int | None, offset: int, **kwargs):
@@ -121,6 +121,14 @@ class Discriminator(keras.Model):
         self.train_optimizer = tf1_adam(config.dis_learning_rate, name="discriminator_adam")
         self.built = True
         self.train_optimizer.build(self.trainable_variables)
+        # Adam over 7M parameters (5.9M in the highway) is memory-bound: as separate graph
+        # ops it reads and writes each array several times a step; XLA fuses the update
+        # into one pass (measured ~15% off a training step). The convolutions stay on the
+        # graph executor: under XLA they ran ~3.7x slower than oneDNN's kernels.
+        self._fused_update = tf.function(self._update_body, jit_compile=True)
+
+    def _update_body(self, gradients: list[tf.Tensor]) -> None:
+        self.train_optimizer.apply_gradients(zip(gradients, self.trainable_variables, strict=True))
 
     def features(self, tokens: tf.Tensor) -> tf.Tensor:
         """Max-pooled convolution features [B, 1720] of the embedded sequence."""
@@ -155,8 +163,7 @@ class Discriminator(keras.Model):
         """One Adam(1e-4) update with dropout active; returns the loss before it."""
         with tf.GradientTape() as tape:
             loss = self.loss_fn(tokens, labels, training=True)
-        variables = self.trainable_variables
-        apply_gradients(self.train_optimizer, tape.gradient(loss, variables), variables)
+        self._fused_update(dense_gradients(tape.gradient(loss, self.trainable_variables)))
         return loss
 
     @tf.function

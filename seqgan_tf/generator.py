@@ -26,9 +26,17 @@ class Generator(TokenLSTM):
     Args:
       config: shapes and optimiser settings (defaults: the original's).
       seed: seed of the N(0, 0.1) initialisers.
+      jit_compile: compile :meth:`pretrain_epoch` with XLA (same math, float32 sums
+        reordered).
     """
 
-    def __init__(self, config: ModelConfig | None = None, seed: int | None = None, **kwargs):
+    def __init__(
+        self,
+        config: ModelConfig | None = None,
+        seed: int | None = None,
+        jit_compile: bool = True,
+        **kwargs,
+    ):
         config = config or ModelConfig()
         kwargs.setdefault("name", "generator")
         super().__init__(
@@ -47,6 +55,10 @@ class Generator(TokenLSTM):
         # Built eagerly so that their slots exist before any tf.function traces.
         self.pretrain_optimizer.build(self.trainable_variables)
         self.adversarial_optimizer.build(self.trainable_variables)
+        # XLA fuses the softmax, its gradient and Adam's element-wise updates of a whole
+        # epoch (measured: ~1.7x less CPU time per step than the graph executor); the
+        # compilation (tens of seconds at full size) is paid once per process.
+        self._pretrain_epoch = tf.function(self._pretrain_epoch_body, jit_compile=jit_compile)
 
     def clipped_token_log_probs(self, tokens: tf.Tensor) -> tf.Tensor:
         """log(clip(p(y_t | y_<t), 1e-20, 1)), [B, T], as the original's losses take it.
@@ -68,16 +80,7 @@ class Generator(TokenLSTM):
     @tf.function
     def pretrain_step(self, tokens: tf.Tensor) -> tf.Tensor:
         """One MLE update on a batch; returns the loss before the update."""
-        with tf.GradientTape() as tape:
-            loss = self.pretrain_loss(tokens)
-        variables = self.trainable_variables
-        apply_gradients(
-            self.pretrain_optimizer,
-            tape.gradient(loss, variables),
-            variables,
-            self.config.gen_grad_clip,
-        )
-        return loss
+        return self._pretrain_update(tokens)
 
     @tf.function
     def adversarial_step(self, tokens: tf.Tensor, rewards: tf.Tensor) -> tf.Tensor:
@@ -93,12 +96,26 @@ class Generator(TokenLSTM):
         )
         return loss
 
-    @tf.function
     def pretrain_epoch(self, batches: tf.Tensor) -> tf.Tensor:
         """One MLE epoch over ``batches`` [num_batches, B, T] in order (the original does
         not shuffle), as one compiled call; returns the mean loss."""
+        return self._pretrain_epoch(tf.convert_to_tensor(batches, tf.int32))
+
+    def _pretrain_epoch_body(self, batches: tf.Tensor) -> tf.Tensor:
         num_batches = tf.shape(batches)[0]
         losses = tf.TensorArray(tf.float32, size=num_batches)
         for i in tf.range(num_batches):
-            losses = losses.write(i, self.pretrain_step(batches[i]))
+            losses = losses.write(i, self._pretrain_update(batches[i]))
         return tf.reduce_mean(losses.stack())
+
+    def _pretrain_update(self, tokens: tf.Tensor) -> tf.Tensor:
+        with tf.GradientTape() as tape:
+            loss = self.pretrain_loss(tokens)
+        variables = self.trainable_variables
+        apply_gradients(
+            self.pretrain_optimizer,
+            tape.gradient(loss, variables),
+            variables,
+            self.config.gen_grad_clip,
+        )
+        return loss
