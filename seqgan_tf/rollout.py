@@ -27,6 +27,9 @@ from seqgan_tf.discriminator import Discriminator
 from seqgan_tf.generator import Generator
 from seqgan_tf.token_lstm import TokenLSTM, categorical_sample
 
+# Rows per sampling block in the rollout (see Rollout._sample_next).
+SAMPLE_BLOCK = 1024
+
 
 class Rollout(TokenLSTM):
     """The rollout policy G_beta.
@@ -92,7 +95,7 @@ class Rollout(TokenLSTM):
                 h, c = self.cell(self.embed(token), h, c)
                 h = tf.concat([h, joining_h], axis=0)
                 c = tf.concat([c, joining_c], axis=0)
-            token = categorical_sample(self.output_logits(h), seeds[:, p])
+            token = self._sample_next(h, seeds[:, p])
             sampled_columns.append(token)
 
         columns = [tile(samples[:, 0], rollout_num * (length - 1))]
@@ -100,6 +103,24 @@ class Rollout(TokenLSTM):
             fixed = tile(samples[:, p], rollout_num * (length - 1 - p))
             columns.append(tf.concat([sampled_columns[p - 1], fixed], axis=0))
         return tf.stack(columns, axis=1)
+
+    def _sample_next(self, h: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
+        """Next tokens of states h [R, H], in blocks of at most SAMPLE_BLOCK rows.
+
+        Late positions advance up to (T-1) * N * B = 19,456 rows at once; their [R, V]
+        logits and weights (~390 MB each) would stream through memory several times.
+        Blocks keep them in cache. Each block draws with its own seed folded from
+        ``seed``, so the draws stay independent and reproducible.
+        """
+        rows = h.shape[0]
+        if rows is None or rows <= SAMPLE_BLOCK:
+            return categorical_sample(self.output_logits(h), seed)
+        tokens = []
+        for index, start in enumerate(range(0, rows, SAMPLE_BLOCK)):
+            block_seed = tf.random.experimental.stateless_fold_in(seed, index)
+            logits = self.output_logits(h[start : start + SAMPLE_BLOCK])
+            tokens.append(categorical_sample(logits, block_seed))
+        return tf.concat(tokens, axis=0)
 
     @tf.function
     def get_reward(
