@@ -26,8 +26,11 @@ import numpy as np
 def machine() -> str:
     try:
         out = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout
-        model = next(line.split(":", 1)[1].strip() for line in out.splitlines()
-                     if line.startswith("Model name"))
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in out.splitlines()
+            if line.startswith("Model name")
+        )
     except Exception:  # lscpu missing: fall back to platform
         model = platform.processor() or platform.machine()
     return f"{model}, {os.cpu_count()} logical CPUs"
@@ -41,16 +44,21 @@ def keras_step(args):
 
     from cyclegan_tf.builder import ModelConfig, build_cyclegan, make_train_function
 
-    config = ModelConfig(image_size=args.size, n_blocks=args.blocks, batch_size=1,
-                         upsample="resize" if args.arch == "seed" else "transpose",
-                         discriminator="seed16" if args.arch == "seed" else "patch70",
-                         lr=3e-4 if args.arch == "seed" else 2e-4)
+    config = ModelConfig(
+        image_size=args.size,
+        n_blocks=args.blocks,
+        batch_size=1,
+        upsample="resize" if args.arch == "seed" else "transpose",
+        discriminator="seed16" if args.arch == "seed" else "patch70",
+        lr=3e-4 if args.arch == "seed" else 2e-4,
+    )
     strategy = tf.distribute.get_strategy()
     model = build_cyclegan(config, strategy, steps_per_epoch=1000)
     step = make_train_function(model, strategy, jit_compile=args.jit)
     rng = np.random.default_rng(0)
-    batch = tuple(tf.constant(rng.uniform(-1, 1, (1, args.size, args.size, 3)), tf.float32)
-                  for _ in range(2))
+    batch = tuple(
+        tf.constant(rng.uniform(-1, 1, (1, args.size, args.size, 3)), tf.float32) for _ in range(2)
+    )
 
     def run():
         logs = step(batch)
@@ -67,8 +75,10 @@ def torch_step(args):
         import torch
         import torch.nn as nn
     except ImportError as e:
-        raise SystemExit("PyTorch is not installed: pip install torch (CPU build), or run "
-                         "with --no-torch for the Keras figure alone.") from e
+        raise SystemExit(
+            "PyTorch is not installed: pip install torch (CPU build), or run "
+            "with --no-torch for the Keras figure alone."
+        ) from e
     import random
 
     torch.manual_seed(0)
@@ -78,8 +88,14 @@ def torch_step(args):
         def __init__(self, f):
             super().__init__()
             self.block = nn.Sequential(
-                nn.ReflectionPad2d(1), nn.Conv2d(f, f, 3), nn.InstanceNorm2d(f), nn.ReLU(True),
-                nn.ReflectionPad2d(1), nn.Conv2d(f, f, 3), nn.InstanceNorm2d(f))
+                nn.ReflectionPad2d(1),
+                nn.Conv2d(f, f, 3),
+                nn.InstanceNorm2d(f),
+                nn.ReLU(True),
+                nn.ReflectionPad2d(1),
+                nn.Conv2d(f, f, 3),
+                nn.InstanceNorm2d(f),
+            )
 
         def forward(self, x):
             return x + self.block(x)
@@ -88,8 +104,11 @@ def torch_step(args):
         m = [nn.ReflectionPad2d(3), nn.Conv2d(3, 64, 7), nn.InstanceNorm2d(64), nn.ReLU(True)]
         f = 64
         for _ in range(2):
-            m += [nn.Conv2d(f, f * 2, 3, stride=2, padding=1), nn.InstanceNorm2d(f * 2),
-                  nn.ReLU(True)]
+            m += [
+                nn.Conv2d(f, f * 2, 3, stride=2, padding=1),
+                nn.InstanceNorm2d(f * 2),
+                nn.ReLU(True),
+            ]
             f *= 2
         m += [ResidualBlock(f) for _ in range(args.blocks)]
         for _ in range(2):
@@ -110,11 +129,21 @@ def torch_step(args):
             return layers + [nn.LeakyReLU(0.2, inplace=True)]
 
         if args.arch == "seed":
-            return nn.Sequential(*block(3, 64, False), *block(64, 128), *block(128, 256),
-                                 *block(256, 512), nn.ZeroPad2d((1, 0, 1, 0)),
-                                 nn.Conv2d(512, 1, 4, padding=1))
-        return nn.Sequential(*block(3, 64, False), *block(64, 128), *block(128, 256),
-                             *block(256, 512, stride=1), nn.Conv2d(512, 1, 4, padding=1))
+            return nn.Sequential(
+                *block(3, 64, False),
+                *block(64, 128),
+                *block(128, 256),
+                *block(256, 512),
+                nn.ZeroPad2d((1, 0, 1, 0)),
+                nn.Conv2d(512, 1, 4, padding=1),
+            )
+        return nn.Sequential(
+            *block(3, 64, False),
+            *block(64, 128),
+            *block(128, 256),
+            *block(256, 512, stride=1),
+            nn.Conv2d(512, 1, 4, padding=1),
+        )
 
     def init(m):
         if "Conv" in m.__class__.__name__:
@@ -125,8 +154,9 @@ def torch_step(args):
     for net in (g_ab, g_ba, d_a, d_b):
         net.apply(init)
     lr = 3e-4 if args.arch == "seed" else 2e-4
-    opt_g = torch.optim.Adam(list(g_ab.parameters()) + list(g_ba.parameters()), lr=lr,
-                             betas=(0.5, 0.999))
+    opt_g = torch.optim.Adam(
+        list(g_ab.parameters()) + list(g_ba.parameters()), lr=lr, betas=(0.5, 0.999)
+    )
     opt_da = torch.optim.Adam(d_a.parameters(), lr=lr, betas=(0.5, 0.999))
     opt_db = torch.optim.Adam(d_b.parameters(), lr=lr, betas=(0.5, 0.999))
     mse, l1 = nn.MSELoss(), nn.L1Loss()
@@ -166,8 +196,10 @@ def torch_step(args):
         loss_g = gan + 10.0 * cyc + 5.0 * id_loss
         loss_g.backward()
         opt_g.step()
-        for d, opt, real, fake, buf in ((d_a, opt_da, real_a, fake_a, buf_a),
-                                        (d_b, opt_db, real_b, fake_b, buf_b)):
+        for d, opt, real, fake, buf in (
+            (d_a, opt_da, real_a, fake_a, buf_a),
+            (d_b, opt_db, real_b, fake_b, buf_b),
+        ):
             opt.zero_grad()
             pr = d(real)
             pf = d(buf.push_and_pop(fake).detach())
@@ -202,8 +234,10 @@ def main(argv=None) -> None:
     import tensorflow as tf
 
     print(f"machine: {machine()}")
-    print(f"config: {args.size} px, batch 1, {args.blocks} residual blocks, {args.arch} layout, "
-          f"{args.warmup} warm-up + {args.steps} timed steps each, interleaved")
+    print(
+        f"config: {args.size} px, batch 1, {args.blocks} residual blocks, {args.arch} layout, "
+        f"{args.warmup} warm-up + {args.steps} timed steps each, interleaved"
+    )
     runners = {"keras": keras_step(args)}
     versions = {"keras": f"TensorFlow {tf.__version__}, jit_compile={args.jit}"}
     if args.torch:
@@ -224,11 +258,14 @@ def main(argv=None) -> None:
     medians = {}
     for name, ts in times.items():
         medians[name] = statistics.median(ts)
-        print(f"| {name} ({versions[name]}) | {t0[name]:.1f} | {medians[name]:.3f} | "
-              f"{1 / medians[name]:.3f} | {', '.join(f'{t:.2f}' for t in ts)} |")
+        print(
+            f"| {name} ({versions[name]}) | {t0[name]:.1f} | {medians[name]:.3f} | "
+            f"{1 / medians[name]:.3f} | {', '.join(f'{t:.2f}' for t in ts)} |"
+        )
     if "pytorch" in medians:
-        print(f"Keras / PyTorch speed (images/s ratio): "
-              f"{medians['pytorch'] / medians['keras']:.2f}")
+        print(
+            f"Keras / PyTorch speed (images/s ratio): {medians['pytorch'] / medians['keras']:.2f}"
+        )
 
 
 if __name__ == "__main__":
