@@ -35,8 +35,9 @@ class ModelConfig:
     seed: int = 0
 
 
-def build_cyclegan(config: ModelConfig, strategy: tf.distribute.Strategy,
-                   steps_per_epoch: int) -> CycleGAN:
+def build_cyclegan(
+    config: ModelConfig, strategy: tf.distribute.Strategy, steps_per_epoch: int
+) -> CycleGAN:
     """Creates the four networks, the pools and the optimisers under ``strategy``, all built."""
     replicas = strategy.num_replicas_in_sync
     with strategy.scope():
@@ -51,26 +52,33 @@ def build_cyclegan(config: ModelConfig, strategy: tf.distribute.Strategy,
         model = CycleGAN(
             **nets,
             pool_a=ImagePool(config.pool_size, shape, replicas, seed=config.seed, name="pool_A"),
-            pool_b=ImagePool(config.pool_size, shape, replicas, seed=config.seed + 1,
-                             name="pool_B"),
+            pool_b=ImagePool(
+                config.pool_size, shape, replicas, seed=config.seed + 1, name="pool_B"
+            ),
             lambda_cycle=config.lambda_cycle,
             lambda_identity=config.lambda_identity,
             global_batch_size=config.batch_size * replicas,
         )
 
         def adam(name: str) -> keras.optimizers.Optimizer:
-            schedule = LinearDecaySchedule(config.lr, steps_per_epoch, config.n_epochs,
-                                           config.n_epochs_decay)
-            return keras.optimizers.Adam(schedule, beta_1=config.beta_1, beta_2=config.beta_2,
-                                         name=name)
+            schedule = LinearDecaySchedule(
+                config.lr, steps_per_epoch, config.n_epochs, config.n_epochs_decay
+            )
+            return keras.optimizers.Adam(
+                schedule, beta_1=config.beta_1, beta_2=config.beta_2, name=name
+            )
 
         model.compile(g_optimizer=adam("adam_G"), d_optimizer=adam("adam_D"))
         model.build_all(shape)
     return model
 
 
-def make_train_function(model: CycleGAN, strategy: tf.distribute.Strategy,
-                        jit_compile: bool = False, run_eagerly: bool = False):
+def make_train_function(
+    model: CycleGAN,
+    strategy: tf.distribute.Strategy,
+    jit_compile: bool = False,
+    run_eagerly: bool = False,
+):
     """A tf.function running ``model.train_step`` on every replica and summing the losses.
 
     ``jit_compile`` compiles the step with XLA; it applies to a single device only (XLA cannot
@@ -82,8 +90,10 @@ def make_train_function(model: CycleGAN, strategy: tf.distribute.Strategy,
 
     def distributed(batch):
         per_replica = strategy.run(model.train_step, args=(batch,))
-        return {k: strategy.reduce(tf.distribute.ReduceOp.SUM, v, axis=None)
-                for k, v in per_replica.items()}
+        return {
+            k: strategy.reduce(tf.distribute.ReduceOp.SUM, v, axis=None)
+            for k, v in per_replica.items()
+        }
 
     if run_eagerly:
         return distributed

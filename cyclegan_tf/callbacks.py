@@ -22,8 +22,7 @@ from cyclegan_tf import images as image_io
 class ProgressLogger(keras.callbacks.Callback):
     """Logs epoch, step, losses, images per second and the ETA every ``interval`` seconds."""
 
-    def __init__(self, total_steps: int, steps_per_epoch: int, global_batch: int,
-                 interval: float):
+    def __init__(self, total_steps: int, steps_per_epoch: int, global_batch: int, interval: float):
         super().__init__()
         self.total_steps = total_steps
         self.steps_per_epoch = steps_per_epoch
@@ -43,13 +42,19 @@ class ProgressLogger(keras.callbacks.Callback):
         done = step - self._first_step
         rate = done / (now - self._first_time) if done else 0.0
         eta = datetime.timedelta(seconds=int((self.total_steps - step) / rate)) if rate else "?"
-        losses = " ".join(f"{k}={logs[k]:.4f}" for k in ("g_loss", "d_loss", "cycle_a",
-                                                          "identity_a") if k in logs)
+        losses = " ".join(
+            f"{k}={logs[k]:.4f}" for k in ("g_loss", "d_loss", "cycle_a", "identity_a") if k in logs
+        )
         logging.info(
             "[epoch %d/%d] [step %d/%d %.1f%%] %s | %.3f img/s | ETA %s",
-            (step - 1) // self.steps_per_epoch + 1, -(-self.total_steps // self.steps_per_epoch),
-            step, self.total_steps, 100.0 * step / self.total_steps, losses,
-            rate * self.global_batch, eta,
+            (step - 1) // self.steps_per_epoch + 1,
+            -(-self.total_steps // self.steps_per_epoch),
+            step,
+            self.total_steps,
+            100.0 * step / self.total_steps,
+            losses,
+            rate * self.global_batch,
+            eta,
         )
 
 
@@ -62,8 +67,9 @@ def write_scalar(tag: str, value, step: int) -> None:
     metadata = summary_pb2.SummaryMetadata(
         plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="scalars")
     )
-    tf.summary.write(tag, tf.cast(value, tf.float32), step=step,
-                     metadata=metadata.SerializeToString())
+    tf.summary.write(
+        tag, tf.cast(value, tf.float32), step=step, metadata=metadata.SerializeToString()
+    )
 
 
 class TensorBoardScalars(keras.callbacks.Callback):
@@ -101,8 +107,9 @@ class SampleGrid(keras.callbacks.Callback):
     def write(self, step: int) -> str:
         fake_b = self.g_ab(self.real_a, training=False)
         fake_a = self.g_ba(self.real_b, training=False)
-        grid = image_io.sample_grid(self.real_a, np.asarray(fake_b), self.real_b,
-                                    np.asarray(fake_a))
+        grid = image_io.sample_grid(
+            self.real_a, np.asarray(fake_b), self.real_b, np.asarray(fake_a)
+        )
         path = os.path.join(self.directory, f"step_{step:07d}.png")
         os.makedirs(self.directory, exist_ok=True)
         from PIL import Image

@@ -10,8 +10,14 @@ from cyclegan_tf.builder import ModelConfig
 
 DATASET_CHOICES = ("auto", "facades", "synthetic_facades", "folder")
 # Fields that fix the checkpoint's shapes or the meaning of its step: a resumed run must match.
-ARCHITECTURE_FIELDS = ("crop_size", "n_blocks", "upsample", "discriminator", "pool_size",
-                       "batch_size")
+ARCHITECTURE_FIELDS = (
+    "crop_size",
+    "n_blocks",
+    "upsample",
+    "discriminator",
+    "pool_size",
+    "batch_size",
+)
 
 
 @dataclasses.dataclass
@@ -52,30 +58,52 @@ class RunConfig:
 
     def model_config(self) -> ModelConfig:
         return ModelConfig(
-            image_size=self.crop_size, n_blocks=self.n_blocks, upsample=self.upsample,
-            discriminator=self.discriminator, lambda_cycle=self.lambda_cycle,
-            lambda_identity=self.lambda_identity, pool_size=self.pool_size, lr=self.lr,
-            beta_1=self.beta_1, beta_2=self.beta_2, n_epochs=self.n_epochs,
-            n_epochs_decay=self.n_epochs_decay, batch_size=self.batch_size,
-            jit_compile=self.jit_compile, seed=self.seed,
+            image_size=self.crop_size,
+            n_blocks=self.n_blocks,
+            upsample=self.upsample,
+            discriminator=self.discriminator,
+            lambda_cycle=self.lambda_cycle,
+            lambda_identity=self.lambda_identity,
+            pool_size=self.pool_size,
+            lr=self.lr,
+            beta_1=self.beta_1,
+            beta_2=self.beta_2,
+            n_epochs=self.n_epochs,
+            n_epochs_decay=self.n_epochs_decay,
+            batch_size=self.batch_size,
+            jit_compile=self.jit_compile,
+            seed=self.seed,
         )
 
     def validate(self) -> None:
         checks = [
-            (self.dataset in DATASET_CHOICES, f"--dataset={self.dataset}: expected one of "
-                                              f"{', '.join(DATASET_CHOICES)}"),
+            (
+                self.dataset in DATASET_CHOICES,
+                f"--dataset={self.dataset}: expected one of {', '.join(DATASET_CHOICES)}",
+            ),
             (self.crop_size >= 16, f"--crop_size={self.crop_size}: must be >= 16"),
-            (self.discriminator != "patch70" or self.crop_size >= 24,
-             f"--crop_size={self.crop_size}: the 70x70 PatchGAN needs >= 24 px"),
-            (self.crop_size % 4 == 0, f"--crop_size={self.crop_size}: must be a multiple of 4 "
-                                      "(two stride-2 downsamplings)"),
-            (self.load_size >= self.crop_size,
-             f"--load_size={self.load_size} is smaller than --crop_size={self.crop_size}"),
+            (
+                self.discriminator != "patch70" or self.crop_size >= 24,
+                f"--crop_size={self.crop_size}: the 70x70 PatchGAN needs >= 24 px",
+            ),
+            (
+                self.crop_size % 4 == 0,
+                f"--crop_size={self.crop_size}: must be a multiple of 4 "
+                "(two stride-2 downsamplings)",
+            ),
+            (
+                self.load_size >= self.crop_size,
+                f"--load_size={self.load_size} is smaller than --crop_size={self.crop_size}",
+            ),
             (self.batch_size >= 1, f"--batch_size={self.batch_size}: must be >= 1"),
-            (self.n_epochs + self.n_epochs_decay >= 1,
-             "--n_epochs + --n_epochs_decay must be >= 1"),
-            (self.dataset != "folder" or bool(self.data_folder),
-             "--dataset=folder needs --data_folder"),
+            (
+                self.n_epochs + self.n_epochs_decay >= 1,
+                "--n_epochs + --n_epochs_decay must be >= 1",
+            ),
+            (
+                self.dataset != "folder" or bool(self.data_folder),
+                "--dataset=folder needs --data_folder",
+            ),
         ]
         for ok, message in checks:
             if not ok:

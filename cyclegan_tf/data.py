@@ -125,8 +125,7 @@ def load_folder(root: str) -> ImageSet:
             encoded.append(_check_image(path, data))
         splits[split] = DomainImages(encoded, names)
     test_a, test_b, aligned = _align(splits["testA"], splits["testB"])
-    return ImageSet(splits["trainA"], splits["trainB"], test_a, test_b, aligned,
-                    f"folder {root}")
+    return ImageSet(splits["trainA"], splits["trainB"], test_a, test_b, aligned, f"folder {root}")
 
 
 # ----------------------------------------------------------------------------- tfds
@@ -166,9 +165,12 @@ def _tfds_names(split: str, count: int, zip_path: str) -> list[str] | None:
 
     if os.path.isfile(zip_path):
         with zipfile.ZipFile(zip_path) as z:
-            names = [os.path.basename(n) for n in z.namelist()
-                     if os.path.basename(os.path.dirname(n)) == split
-                     and n.lower().endswith(IMAGE_EXTENSIONS)]
+            names = [
+                os.path.basename(n)
+                for n in z.namelist()
+                if os.path.basename(os.path.dirname(n)) == split
+                and n.lower().endswith(IMAGE_EXTENSIONS)
+            ]
     else:
         names = [f"{i}_{split[-1]}.jpg" for i in range(1, count + 1)]
     if len(names) != count:
@@ -184,8 +186,10 @@ def load_tfds_facades(data_dir: str | None = None, manual_dir: str | None = None
     try:
         import importlib_resources  # noqa: F401
     except ImportError as e:  # tfds 4.9 imports it but declares it only for Python < 3.9
-        raise DataError("--dataset=facades: tensorflow-datasets needs the package "
-                        "importlib_resources here: pip install importlib_resources") from e
+        raise DataError(
+            "--dataset=facades: tensorflow-datasets needs the package "
+            "importlib_resources here: pip install importlib_resources"
+        ) from e
     manual = tfds_manual_dir(data_dir, manual_dir)
     builder = tfds.builder(TFDS_NAME, data_dir=data_dir)
     if not builder.is_prepared():
@@ -201,8 +205,9 @@ def load_tfds_facades(data_dir: str | None = None, manual_dir: str | None = None
             ) from e
     splits = {}
     for split in SPLITS:
-        ds = builder.as_dataset(split=split, shuffle_files=False,
-                                decoders={"image": tfds.decode.SkipDecoding()})
+        ds = builder.as_dataset(
+            split=split, shuffle_files=False, decoders={"image": tfds.decode.SkipDecoding()}
+        )
         encoded = [bytes(ex["image"]) for ex in tfds.as_numpy(ds)]
         names = _tfds_names(split, len(encoded), os.path.join(manual, FACADES_ZIP))
         if names is None:
@@ -211,8 +216,14 @@ def load_tfds_facades(data_dir: str | None = None, manual_dir: str | None = None
     test_a, test_b, aligned = _align(splits["testA"], splits["testB"])
     if not aligned:
         logging.warning("tfds facades: could not recover the A/B pairing; no paired metrics.")
-    return ImageSet(splits["trainA"], splits["trainB"], test_a, test_b, aligned,
-                    f"tfds {TFDS_NAME} in {builder.data_dir}")
+    return ImageSet(
+        splits["trainA"],
+        splits["trainB"],
+        test_a,
+        test_b,
+        aligned,
+        f"tfds {TFDS_NAME} in {builder.data_dir}",
+    )
 
 
 # ----------------------------------------------------------------------------- synthetic
@@ -229,9 +240,12 @@ def load_synthetic(seed: int, n_train: int, n_test: int, size: int) -> ImageSet:
 
     n = n_train + n_test
     return ImageSet(
-        domain(photos, 0, n_train, "A"), domain(labels, 0, n_train, "B"),
-        domain(photos, n_train, n, "A"), domain(labels, n_train, n, "B"),
-        aligned=True, description=f"synthetic facades (seed {seed}, {size} px)",
+        domain(photos, 0, n_train, "A"),
+        domain(labels, 0, n_train, "B"),
+        domain(photos, n_train, n, "A"),
+        domain(labels, n_train, n, "B"),
+        aligned=True,
+        description=f"synthetic facades (seed {seed}, {size} px)",
     )
 
 
@@ -248,8 +262,9 @@ def to_model_range(image: tf.Tensor) -> tf.Tensor:
     return image / 127.5 - 1.0
 
 
-def augment(image: tf.Tensor, seed: tf.Tensor, load_size: int, crop_size: int,
-            flip: bool) -> tf.Tensor:
+def augment(
+    image: tf.Tensor, seed: tf.Tensor, load_size: int, crop_size: int, flip: bool
+) -> tf.Tensor:
     """Official 'resize_and_crop': bicubic resize to load_size, random crop, random flip."""
     image = tf.image.resize(image, [load_size, load_size], method="bicubic")
     image = tf.clip_by_value(image, 0.0, 255.0)
@@ -268,8 +283,16 @@ def steps_per_epoch(images: ImageSet, global_batch: int) -> int:
     return n // global_batch
 
 
-def train_dataset(images: ImageSet, epoch: int, start_step: int, global_batch: int,
-                  load_size: int, crop_size: int, flip: bool, seed: int) -> tf.data.Dataset:
+def train_dataset(
+    images: ImageSet,
+    epoch: int,
+    start_step: int,
+    global_batch: int,
+    load_size: int,
+    crop_size: int,
+    flip: bool,
+    seed: int,
+) -> tf.data.Dataset:
     """The batches of ``epoch`` from batch ``start_step`` on, as (real_A, real_B) pairs.
 
     Unaligned sampling as in training both the seed and the official code: A goes through a
@@ -291,8 +314,10 @@ def train_dataset(images: ImageSet, epoch: int, start_step: int, global_batch: i
     ds = tf.data.Dataset.from_tensor_slices((enc_a, enc_b, seeds[lo:hi]))
 
     def load(a, b, s):
-        return (augment(decode(a), s[0], load_size, crop_size, flip),
-                augment(decode(b), s[1], load_size, crop_size, flip))
+        return (
+            augment(decode(a), s[0], load_size, crop_size, flip),
+            augment(decode(b), s[1], load_size, crop_size, flip),
+        )
 
     ds = ds.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return ds.batch(global_batch, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
@@ -304,10 +329,15 @@ def test_dataset(a: DomainImages, b: DomainImages, size: int, batch: int = 1) ->
 
     def load(x, y):
         def prep(e):
-            return to_model_range(tf.clip_by_value(
-                tf.image.resize(decode(e), [size, size], method="bicubic"), 0.0, 255.0))
+            return to_model_range(
+                tf.clip_by_value(
+                    tf.image.resize(decode(e), [size, size], method="bicubic"), 0.0, 255.0
+                )
+            )
+
         return prep(x), prep(y)
 
-    ds = tf.data.Dataset.from_tensor_slices((tf.constant(a.encoded[:n], dtype=tf.string),
-                                             tf.constant(b.encoded[:n], dtype=tf.string)))
+    ds = tf.data.Dataset.from_tensor_slices(
+        (tf.constant(a.encoded[:n], dtype=tf.string), tf.constant(b.encoded[:n], dtype=tf.string))
+    )
     return ds.map(load, num_parallel_calls=tf.data.AUTOTUNE).batch(batch).prefetch(2)

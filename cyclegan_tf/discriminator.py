@@ -32,8 +32,9 @@ class PatchDiscriminator(keras.Model):
                 (
                     # PyTorch padding=1 is symmetric; Keras 'same' is not for stride 2.
                     layers.ZeroPadding2D(1),
-                    layers.Conv2D(filters * 2**i, 4, strides=stride,
-                                  kernel_initializer=conv_init()),
+                    layers.Conv2D(
+                        filters * 2**i, 4, strides=stride, kernel_initializer=conv_init()
+                    ),
                     InstanceNormalization() if i > 0 else None,
                 )
             )

@@ -34,11 +34,14 @@ def pair_metrics(pred: tf.Tensor, target: tf.Tensor) -> dict[str, np.ndarray]:
 
 
 def format_table(rows: list[dict]) -> str:
-    lines = ["| translation | images | mean L1 | PSNR (dB) | SSIM |",
-             "| --- | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| translation | images | mean L1 | PSNR (dB) | SSIM |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
     for r in rows:
-        lines.append(f"| {r['name']} | {r['n']} | {r['l1']:.4f} | {r['psnr']:.2f} | "
-                     f"{r['ssim']:.4f} |")
+        lines.append(
+            f"| {r['name']} | {r['n']} | {r['l1']:.4f} | {r['psnr']:.2f} | {r['ssim']:.4f} |"
+        )
     return "\n".join(lines)
 
 
@@ -60,39 +63,58 @@ def evaluate(config: RunConfig) -> dict:
     shape = (None, saved.crop_size, saved.crop_size, 3)
     g_ab.build(shape)
     g_ba.build(shape)
-    tf.train.Checkpoint(g_ab=g_ab, g_ba=g_ba).restore(latest).expect_partial() \
-        .assert_existing_objects_matched()
+    tf.train.Checkpoint(g_ab=g_ab, g_ba=g_ba).restore(
+        latest
+    ).expect_partial().assert_existing_objects_matched()
     logging.info("testing generators of %s", latest)
 
     images = load_images(config)
     out_dir = os.path.join(config.workdir, "output")
     translate = tf.function(lambda a, b: (g_ab(a, training=False), g_ba(b, training=False)))
-    scores = {k: {m: [] for m in ("l1", "psnr", "ssim")}
-              for k in ("A→B", "B→A", "A→B copy", "B→A copy")}
+    scores = {
+        k: {m: [] for m in ("l1", "psnr", "ssim")} for k in ("A→B", "B→A", "A→B copy", "B→A copy")
+    }
     i = 0
-    for real_a, real_b in data.test_dataset(images.test_a, images.test_b, saved.crop_size,
-                                            batch=4):
+    for real_a, real_b in data.test_dataset(images.test_a, images.test_b, saved.crop_size, batch=4):
         fake_b, fake_a = translate(real_a, real_b)
         for j in range(real_a.shape[0]):
             image_io.save_png(fake_a[j], os.path.join(out_dir, "A", f"{i + j + 1:04d}.png"))
             image_io.save_png(fake_b[j], os.path.join(out_dir, "B", f"{i + j + 1:04d}.png"))
         i += real_a.shape[0]
         if images.aligned:
-            for key, pred, target in (("A→B", fake_b, real_b), ("B→A", fake_a, real_a),
-                                      ("A→B copy", real_a, real_b), ("B→A copy", real_b, real_a)):
+            for key, pred, target in (
+                ("A→B", fake_b, real_b),
+                ("B→A", fake_a, real_a),
+                ("A→B copy", real_a, real_b),
+                ("B→A copy", real_b, real_a),
+            ):
                 for m, v in pair_metrics(pred, target).items():
                     scores[key][m].extend(v.tolist())
     logging.info("wrote %d translations each to %s/A and %s/B", i, out_dir, out_dir)
-    result = {"checkpoint": latest, "images": i, "aligned": images.aligned,
-              "data": images.description, "rows": []}
+    result = {
+        "checkpoint": latest,
+        "images": i,
+        "aligned": images.aligned,
+        "data": images.description,
+        "rows": [],
+    }
     if not images.aligned:
         logging.info("test pairs are not aligned: no paired metrics")
         return result
-    names = {"A→B": "A→B: G_AB(real A) vs real B", "B→A": "B→A: G_BA(real B) vs real A",
-             "A→B copy": "baseline: real A as B", "B→A copy": "baseline: real B as A"}
+    names = {
+        "A→B": "A→B: G_AB(real A) vs real B",
+        "B→A": "B→A: G_BA(real B) vs real A",
+        "A→B copy": "baseline: real A as B",
+        "B→A copy": "baseline: real B as A",
+    }
     for key, values in scores.items():
-        result["rows"].append({"name": names[key], "n": len(values["l1"]),
-                               **{m: float(np.mean(v)) for m, v in values.items()}})
+        result["rows"].append(
+            {
+                "name": names[key],
+                "n": len(values["l1"]),
+                **{m: float(np.mean(v)) for m, v in values.items()},
+            }
+        )
     table = format_table(result["rows"])
     print(table)
     with open(os.path.join(out_dir, "metrics.md"), "w") as f:

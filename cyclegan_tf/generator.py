@@ -97,8 +97,9 @@ class ResnetGenerator(keras.Model):
             self.down.append(
                 (
                     layers.ZeroPadding2D(1),
-                    layers.Conv2D(filters * 2 ** (i + 1), 3, strides=2,
-                                  kernel_initializer=conv_init()),
+                    layers.Conv2D(
+                        filters * 2 ** (i + 1), 3, strides=2, kernel_initializer=conv_init()
+                    ),
                     InstanceNormalization(),
                 )
             )

@@ -69,8 +69,10 @@ class ImagePool(tf.Module):
         for i in range(images.shape[0]):  # static per-replica batch: the images in order
             image = images[i]
             key = tf.stack(
-                [tf.constant(self.seed, tf.int64),
-                 step * 65536 + tf.cast(replica, tf.int64) * 1024 + i]
+                [
+                    tf.constant(self.seed, tf.int64),
+                    step * 65536 + tf.cast(replica, tf.int64) * 1024 + i,
+                ]
             )
             p = tf.random.stateless_uniform([], seed=key)
             slot = tf.random.stateless_uniform(

@@ -18,8 +18,16 @@ from cyclegan_tf.image_pool import ImagePool
 from cyclegan_tf.losses import l1_loss, lsgan_discriminator_loss, lsgan_generator_loss
 
 LOSS_NAMES = (
-    "g_loss", "gan_ab", "gan_ba", "cycle_a", "cycle_b", "identity_a", "identity_b",
-    "d_loss", "d_a_loss", "d_b_loss",
+    "g_loss",
+    "gan_ab",
+    "gan_ba",
+    "cycle_a",
+    "cycle_b",
+    "identity_a",
+    "identity_b",
+    "d_loss",
+    "d_a_loss",
+    "d_b_loss",
 )
 
 
@@ -51,8 +59,12 @@ class CycleGAN(keras.Model):
         self.lambda_identity = float(lambda_identity)
         self.global_batch_size = int(global_batch_size)
 
-    def compile(self, g_optimizer: keras.optimizers.Optimizer,
-                d_optimizer: keras.optimizers.Optimizer, **kwargs) -> None:
+    def compile(
+        self,
+        g_optimizer: keras.optimizers.Optimizer,
+        d_optimizer: keras.optimizers.Optimizer,
+        **kwargs,
+    ) -> None:
         """One Adam for both generators (as the official and the seed), one for both D's.
 
         The seed gives D_A and D_B separate Adams, the official code one over both; Adam's
@@ -119,10 +131,12 @@ class CycleGAN(keras.Model):
         pooled_a = self.pool_a.query(tf.stop_gradient(fake_a), step)
         pooled_b = self.pool_b.query(tf.stop_gradient(fake_b), step)
         with tf.GradientTape() as tape:
-            d_a_per = lsgan_discriminator_loss(self.d_a(real_a, training=True),
-                                               self.d_a(pooled_a, training=True))
-            d_b_per = lsgan_discriminator_loss(self.d_b(real_b, training=True),
-                                               self.d_b(pooled_b, training=True))
+            d_a_per = lsgan_discriminator_loss(
+                self.d_a(real_a, training=True), self.d_a(pooled_a, training=True)
+            )
+            d_b_per = lsgan_discriminator_loss(
+                self.d_b(real_b, training=True), self.d_b(pooled_b, training=True)
+            )
             d_a_loss = self._average(d_a_per)
             d_b_loss = self._average(d_b_per)
             d_loss = d_a_loss + d_b_loss

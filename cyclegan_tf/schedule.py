@@ -29,8 +29,7 @@ class LinearDecaySchedule(keras.optimizers.schedules.LearningRateSchedule):
     after a resume, with no extra state.
     """
 
-    def __init__(self, initial_lr: float, steps_per_epoch: int, n_epochs: int,
-                 n_epochs_decay: int):
+    def __init__(self, initial_lr: float, steps_per_epoch: int, n_epochs: int, n_epochs_decay: int):
         if steps_per_epoch < 1:
             raise ValueError(f"steps_per_epoch must be >= 1, got {steps_per_epoch}")
         if n_epochs < 0 or n_epochs_decay < 0:
@@ -41,8 +40,7 @@ class LinearDecaySchedule(keras.optimizers.schedules.LearningRateSchedule):
         self.n_epochs_decay = int(n_epochs_decay)
 
     def __call__(self, step):
-        epoch = tf.cast(tf.math.floordiv(tf.cast(step, tf.int64), self.steps_per_epoch),
-                        tf.float32)
+        epoch = tf.cast(tf.math.floordiv(tf.cast(step, tf.int64), self.steps_per_epoch), tf.float32)
         past = tf.maximum(0.0, epoch + 1.0 - float(self.n_epochs))
         factor = 1.0 - past / float(self.n_epochs_decay + 1)
         return self.initial_lr * tf.maximum(factor, 0.0)

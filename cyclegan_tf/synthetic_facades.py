@@ -68,24 +68,50 @@ def _render(rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray
         for c in range(columns):
             x0 = left + c * col_w
             if ground and shop:
-                paint(int(y0 + 0.2 * floor_h), int(y0 + 0.95 * floor_h), int(x0 + 0.08 * col_w),
-                      int(x0 + 0.92 * col_w), "shop", glass * 0.8)
+                paint(
+                    int(y0 + 0.2 * floor_h),
+                    int(y0 + 0.95 * floor_h),
+                    int(x0 + 0.08 * col_w),
+                    int(x0 + 0.92 * col_w),
+                    "shop",
+                    glass * 0.8,
+                )
                 continue
             if ground and c == door_col:
-                paint(int(y0 + 0.25 * floor_h), int(y0 + floor_h), int(x0 + 0.3 * col_w),
-                      int(x0 + 0.7 * col_w), "door", np.array([90.0, 60.0, 40.0]))
+                paint(
+                    int(y0 + 0.25 * floor_h),
+                    int(y0 + floor_h),
+                    int(x0 + 0.3 * col_w),
+                    int(x0 + 0.7 * col_w),
+                    "door",
+                    np.array([90.0, 60.0, 40.0]),
+                )
                 continue
             wy0 = int(y0 + (1 - win_h) / 2 * floor_h)
             wy1 = int(y0 + (1 + win_h) / 2 * floor_h)
             wx0 = int(x0 + (1 - win_w) / 2 * col_w)
             wx1 = int(x0 + (1 + win_w) / 2 * col_w)
             frame = max(1, size // 128)
-            paint(wy0 - frame, wy1 + frame, wx0 - frame, wx1 + frame, "window",
-                  np.array([230.0, 230.0, 225.0]), noise_level=4.0)
+            paint(
+                wy0 - frame,
+                wy1 + frame,
+                wx0 - frame,
+                wx1 + frame,
+                "window",
+                np.array([230.0, 230.0, 225.0]),
+                noise_level=4.0,
+            )
             paint(wy0, wy1, wx0, wx1, "window", glass)
             sill_h = max(1, size // 100)
-            paint(wy1 + frame, wy1 + frame + sill_h, wx0 - 2 * frame, wx1 + 2 * frame, "sill",
-                  np.array([210.0, 210.0, 205.0]), noise_level=3.0)
+            paint(
+                wy1 + frame,
+                wy1 + frame + sill_h,
+                wx0 - 2 * frame,
+                wx1 + 2 * frame,
+                "sill",
+                np.array([210.0, 210.0, 205.0]),
+                noise_level=3.0,
+            )
     return np.clip(photo, 0, 255).astype(np.uint8), label
 
 
@@ -102,8 +128,9 @@ def encode_png(image: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def generate(seed: int, count: int, size: int = 256, offset: int = 0
-             ) -> tuple[list[bytes], list[bytes]]:
+def generate(
+    seed: int, count: int, size: int = 256, offset: int = 0
+) -> tuple[list[bytes], list[bytes]]:
     """PNG-encoded photos and label maps of pairs ``offset .. offset + count - 1``."""
     photos, labels = [], []
     for i in range(offset, offset + count):

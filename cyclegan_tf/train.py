@@ -45,9 +45,15 @@ def load_images(config: RunConfig) -> data.ImageSet:
 def make_checkpoint(model: CycleGAN, epoch: tf.Variable) -> tf.train.Checkpoint:
     """Everything a resumed run needs; the optimisers carry the step (``iterations``)."""
     return tf.train.Checkpoint(
-        g_ab=model.g_ab, g_ba=model.g_ba, d_a=model.d_a, d_b=model.d_b,
-        g_optimizer=model.g_optimizer, d_optimizer=model.d_optimizer,
-        pool_a=model.pool_a, pool_b=model.pool_b, epoch=epoch,
+        g_ab=model.g_ab,
+        g_ba=model.g_ba,
+        d_a=model.d_a,
+        d_b=model.d_b,
+        g_optimizer=model.g_optimizer,
+        d_optimizer=model.d_optimizer,
+        pool_a=model.pool_a,
+        pool_b=model.pool_b,
+        epoch=epoch,
     )
 
 
@@ -75,8 +81,7 @@ class _StopRequest:
             signal.signal(sig, handler)
 
 
-def train(config: RunConfig, strategy: tf.distribute.Strategy | None = None,
-          on_step=None) -> dict:
+def train(config: RunConfig, strategy: tf.distribute.Strategy | None = None, on_step=None) -> dict:
     """Trains (or resumes) the run in ``config.workdir``; returns a summary dict.
 
     ``on_step(step, logs)`` is called after every step, before the callbacks (so before any
@@ -91,9 +96,15 @@ def train(config: RunConfig, strategy: tf.distribute.Strategy | None = None,
     config.save(config_path)
 
     images = load_images(config)
-    logging.info("data: %s (train %d A / %d B, test %d A / %d B, aligned=%s)",
-                 images.description, len(images.train_a), len(images.train_b),
-                 len(images.test_a), len(images.test_b), images.aligned)
+    logging.info(
+        "data: %s (train %d A / %d B, test %d A / %d B, aligned=%s)",
+        images.description,
+        len(images.train_a),
+        len(images.train_b),
+        len(images.test_a),
+        len(images.test_b),
+        images.aligned,
+    )
     replicas = strategy.num_replicas_in_sync
     global_batch = config.batch_size * replicas
     steps_per_epoch = data.steps_per_epoch(images, global_batch)
@@ -102,8 +113,9 @@ def train(config: RunConfig, strategy: tf.distribute.Strategy | None = None,
     with strategy.scope():
         epoch_var = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
     checkpoint = make_checkpoint(model, epoch_var)
-    manager = tf.train.CheckpointManager(checkpoint, os.path.join(config.workdir, "checkpoints"),
-                                         max_to_keep=3)
+    manager = tf.train.CheckpointManager(
+        checkpoint, os.path.join(config.workdir, "checkpoints"), max_to_keep=3
+    )
     if manager.latest_checkpoint:
         checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
         logging.info("resumed from %s", manager.latest_checkpoint)
@@ -113,21 +125,37 @@ def train(config: RunConfig, strategy: tf.distribute.Strategy | None = None,
             f"{manager.latest_checkpoint}: epoch {int(epoch_var.numpy())} does not match step "
             f"{step} at {steps_per_epoch} steps per epoch (was the data changed?)"
         )
-    logging.info("global batch %d (%d per replica x %d replicas), %d steps per epoch, "
-                 "step %d of %d", global_batch, config.batch_size, replicas, steps_per_epoch,
-                 step, total_steps)
+    logging.info(
+        "global batch %d (%d per replica x %d replicas), %d steps per epoch, step %d of %d",
+        global_batch,
+        config.batch_size,
+        replicas,
+        steps_per_epoch,
+        step,
+        total_steps,
+    )
 
     train_fn = make_train_function(model, strategy, config.jit_compile, config.run_eagerly)
     n = min(config.n_samples, len(images.test_a), len(images.test_b))
-    sample_a, sample_b = next(iter(data.test_dataset(images.test_a, images.test_b,
-                                                     config.crop_size, batch=n)))
-    sampler = SampleGrid(os.path.join(config.workdir, "samples"), sample_a.numpy(),
-                         sample_b.numpy(), config.sample_every, model.g_ab, model.g_ba)
+    sample_a, sample_b = next(
+        iter(data.test_dataset(images.test_a, images.test_b, config.crop_size, batch=n))
+    )
+    sampler = SampleGrid(
+        os.path.join(config.workdir, "samples"),
+        sample_a.numpy(),
+        sample_b.numpy(),
+        config.sample_every,
+        model.g_ab,
+        model.g_ba,
+    )
     callbacks = keras.callbacks.CallbackList(
         [
             ProgressLogger(total_steps, steps_per_epoch, global_batch, config.progress_interval),
-            TensorBoardScalars(os.path.join(config.workdir, "tensorboard"), config.summary_every,
-                               lambda: model.g_optimizer.learning_rate),
+            TensorBoardScalars(
+                os.path.join(config.workdir, "tensorboard"),
+                config.summary_every,
+                lambda: model.g_optimizer.learning_rate,
+            ),
             sampler,
             PeriodicCheckpoint(manager, config.checkpoint_every, steps_per_epoch),
         ],
@@ -140,9 +168,16 @@ def train(config: RunConfig, strategy: tf.distribute.Strategy | None = None,
     with _StopRequest() as stop:
         while step < last_step and not stop.requested:
             epoch = step // steps_per_epoch
-            ds = data.train_dataset(images, epoch, step % steps_per_epoch, global_batch,
-                                    config.load_size, config.crop_size, config.flip,
-                                    config.seed)
+            ds = data.train_dataset(
+                images,
+                epoch,
+                step % steps_per_epoch,
+                global_batch,
+                config.load_size,
+                config.crop_size,
+                config.flip,
+                config.seed,
+            )
             for batch in strategy.experimental_distribute_dataset(ds):
                 logs = {k: float(v) for k, v in train_fn(batch).items()}
                 step += 1
@@ -152,16 +187,32 @@ def train(config: RunConfig, strategy: tf.distribute.Strategy | None = None,
                 callbacks.on_train_batch_end(step, logs)
                 if step >= last_step or stop.requested:
                     break
-        if manager.latest_checkpoint is None or manager.checkpoint.save_counter == 0 or \
-                not manager.latest_checkpoint.endswith(f"-{step}"):
+        if (
+            manager.latest_checkpoint is None
+            or manager.checkpoint.save_counter == 0
+            or not manager.latest_checkpoint.endswith(f"-{step}")
+        ):
             manager.save(checkpoint_number=step)
-    if step > start_step and (sampler.last_path is None or
-                              not sampler.last_path.endswith(f"{step:07d}.png")):
+    if step > start_step and (
+        sampler.last_path is None or not sampler.last_path.endswith(f"{step:07d}.png")
+    ):
         sampler.write(step)
     callbacks.on_train_end(logs)
     elapsed = time.time() - start_time
-    logging.info("stopped at step %d of %d (epoch %d) after %.1f s; checkpoint %s",
-                 step, total_steps, int(epoch_var.numpy()), elapsed, manager.latest_checkpoint)
-    return {"step": step, "total_steps": total_steps, "epoch": int(epoch_var.numpy()),
-            "logs": logs, "checkpoint": manager.latest_checkpoint,
-            "samples": sampler.last_path, "model": model}
+    logging.info(
+        "stopped at step %d of %d (epoch %d) after %.1f s; checkpoint %s",
+        step,
+        total_steps,
+        int(epoch_var.numpy()),
+        elapsed,
+        manager.latest_checkpoint,
+    )
+    return {
+        "step": step,
+        "total_steps": total_steps,
+        "epoch": int(epoch_var.numpy()),
+        "logs": logs,
+        "checkpoint": manager.latest_checkpoint,
+        "samples": sampler.last_path,
+        "model": model,
+    }

@@ -91,12 +91,17 @@ def test_kill_and_resume_continues_where_it_stopped(tmp_path):
         assert files == ["0001.png", "0002.png"]
         assert Image.open(tmp_path / "output" / domain / files[0]).size == (24, 24)
     rows = {row["name"]: row for row in result["rows"]}
-    assert set(rows) == {"A→B: G_AB(real A) vs real B", "B→A: G_BA(real B) vs real A",
-                         "baseline: real A as B", "baseline: real B as A"}
+    assert set(rows) == {
+        "A→B: G_AB(real A) vs real B",
+        "B→A: G_BA(real B) vs real A",
+        "baseline: real A as B",
+        "baseline: real B as A",
+    }
     # The baseline rows recomputed in NumPy from the test pairs.
     images = data.load_synthetic(11, 3, 2, 28)
-    a, b = (x.numpy() for x in next(iter(data.test_dataset(images.test_a, images.test_b, 24,
-                                                            batch=2))))
+    a, b = (
+        x.numpy() for x in next(iter(data.test_dataset(images.test_a, images.test_b, 24, batch=2)))
+    )
     a01, b01 = (a + 1) / 2, (b + 1) / 2
     l1 = np.abs(a01 - b01).mean(axis=(1, 2, 3)).mean()
     psnr = np.mean(10 * np.log10(1 / ((a01 - b01) ** 2).mean(axis=(1, 2, 3))))
