@@ -40,11 +40,7 @@ class Generator(TokenLSTM):
         config = config or ModelConfig()
         kwargs.setdefault("name", "generator")
         super().__init__(
-            vocab_size=config.vocab_size,
-            emb_dim=config.gen_emb_dim,
-            hidden_dim=config.gen_hidden_dim,
-            sequence_length=config.sequence_length,
-            start_token=config.start_token,
+            **TokenLSTM.shape_kwargs(config),
             init_stddev=config.gen_init_stddev,
             seed=seed,
             **kwargs,
@@ -85,16 +81,9 @@ class Generator(TokenLSTM):
     @tf.function
     def adversarial_step(self, tokens: tf.Tensor, rewards: tf.Tensor) -> tf.Tensor:
         """One policy-gradient update; returns the loss before the update."""
-        with tf.GradientTape() as tape:
-            loss = self.adversarial_loss(tokens, rewards)
-        variables = self.trainable_variables
-        apply_gradients(
-            self.adversarial_optimizer,
-            tape.gradient(loss, variables),
-            variables,
-            self.config.gen_grad_clip,
+        return self._update(
+            self.adversarial_optimizer, lambda: self.adversarial_loss(tokens, rewards)
         )
-        return loss
 
     def pretrain_epoch(self, batches: tf.Tensor) -> tf.Tensor:
         """One MLE epoch over ``batches`` [num_batches, B, T] in order (the original does
@@ -109,13 +98,14 @@ class Generator(TokenLSTM):
         return tf.reduce_mean(losses.stack())
 
     def _pretrain_update(self, tokens: tf.Tensor) -> tf.Tensor:
+        return self._update(self.pretrain_optimizer, lambda: self.pretrain_loss(tokens))
+
+    def _update(self, optimizer, loss_fn) -> tf.Tensor:
+        """One clipped Adam step on ``loss_fn()``; returns the loss before the step."""
         with tf.GradientTape() as tape:
-            loss = self.pretrain_loss(tokens)
+            loss = loss_fn()
         variables = self.trainable_variables
         apply_gradients(
-            self.pretrain_optimizer,
-            tape.gradient(loss, variables),
-            variables,
-            self.config.gen_grad_clip,
+            optimizer, tape.gradient(loss, variables), variables, self.config.gen_grad_clip
         )
         return loss

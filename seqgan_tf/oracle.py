@@ -105,13 +105,7 @@ class Oracle(TokenLSTM):
         config = config or ModelConfig()
         kwargs.setdefault("name", "oracle")
         super().__init__(
-            vocab_size=config.vocab_size,
-            emb_dim=config.gen_emb_dim,
-            hidden_dim=config.gen_hidden_dim,
-            sequence_length=config.sequence_length,
-            start_token=config.start_token,
-            init_stddev=config.oracle_init_stddev,
-            **kwargs,
+            **TokenLSTM.shape_kwargs(config), init_stddev=config.oracle_init_stddev, **kwargs
         )
         self.config = config
         self.source = source

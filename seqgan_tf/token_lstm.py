@@ -113,6 +113,18 @@ class TokenLSTM(keras.Model):
         )
         self.built = True
 
+    @staticmethod
+    def shape_kwargs(config) -> dict:
+        """The constructor's shape arguments from a :class:`~seqgan_tf.config.ModelConfig`
+        (generator, oracle and rollout share them)."""
+        return {
+            "vocab_size": config.vocab_size,
+            "emb_dim": config.gen_emb_dim,
+            "hidden_dim": config.gen_hidden_dim,
+            "sequence_length": config.sequence_length,
+            "start_token": config.start_token,
+        }
+
     # ----------------------------------------------------------------- pieces
     def embed(self, tokens: tf.Tensor) -> tf.Tensor:
         return tf.gather(self.embedding, tokens)
