@@ -361,7 +361,7 @@ class OracleExperiment:
                 total,
                 self.units[state["next_unit"]] if state["next_unit"] < total else "done",
             )
-        progress = _Progress(self.units, state["next_unit"], self.progress_interval)
+        progress = _Progress(self.units, self.progress_interval)
         kill_after = os.environ.get(KILL_AFTER_UNIT_ENV)
         for index in range(state["next_unit"], total):
             unit = self.units[index]
@@ -383,7 +383,7 @@ class OracleExperiment:
             if self.interrupt_after_unit == index:
                 raise InterruptedRun(f"interrupted after unit {index} ({unit})")
             self._save(state, index + 1)
-            progress.update(index, row.get("nll_oracle"))
+            progress.update(index, row.get("nll_oracle"), time.time() - started)
         results = self._results(values, state["wall_seconds"])
         _write_json_atomic(self.path("results.json"), results)
         table = results_lib.results_table(results)
@@ -416,54 +416,65 @@ class OracleExperiment:
 
 
 class _Progress:
-    """Prints phase, position, ETA of the phase and the latest NLL_oracle."""
+    """Prints phase, position, ETAs of the phase and of the run, and the latest NLL_oracle.
 
-    def __init__(self, units: list[Unit], first: int, interval: float) -> None:
+    ETAs add the mean time measured in this process for each kind of remaining unit (an
+    MLE epoch, a discriminator round, an adversarial iteration's generator part ...), so
+    they do not swing as units of different cost alternate; units of a kind not yet seen
+    make the run's ETA a lower bound ("> ...").
+    """
+
+    def __init__(self, units: list[Unit], interval: float) -> None:
         self.units = units
         self.interval = interval
         self.last_print = 0.0
         self.latest_nll: float | None = None
-        self.phase_started: dict[str, tuple[float, int]] = {}
-        self.totals: dict[str, int] = {}
-        for unit in units:
-            self.totals[unit.phase] = self.totals.get(unit.phase, 0) + 1
-        self.first = first
+        self.seconds: dict[tuple[str, bool], list[float]] = {}
+        self.parts = 1 + max((u.part for u in units), default=0)
 
-    def update(self, index: int, nll: float | None) -> None:
+    @staticmethod
+    def _kind(unit: Unit) -> tuple[str, bool]:
+        return unit.phase, unit.part > 0
+
+    def _eta(self, remaining: list[Unit]) -> tuple[float, bool]:
+        total, complete = 0.0, True
+        for unit in remaining:
+            times = self.seconds.get(self._kind(unit))
+            if times:
+                total += sum(times) / len(times)
+            else:
+                complete = False
+        return total, complete
+
+    def update(self, index: int, nll: float | None, seconds: float) -> None:
         unit = self.units[index]
-        now = time.time()
+        self.seconds.setdefault(self._kind(unit), []).append(seconds)
         if nll is not None:
             self.latest_nll = nll
-        start_time, start_index = self.phase_started.setdefault(unit.phase, (now, index))
-        phase_first = next(i for i, u in enumerate(self.units) if u.phase == unit.phase)
-        done_in_phase = index - phase_first + 1
-        total_in_phase = self.totals[unit.phase]
-        finished_phase = done_in_phase == total_in_phase
-        if now - self.last_print < self.interval and not finished_phase and nll is None:
+        now = time.time()
+        remaining = self.units[index + 1 :]
+        in_phase = [u for u in remaining if u.phase == unit.phase]
+        if now - self.last_print < self.interval and in_phase and nll is None:
             return
         self.last_print = now
-        timed_units = index - start_index
-        eta = "?"
-        if timed_units > 0:
-            rate = (now - start_time) / timed_units
-            eta = _format_seconds(rate * (total_in_phase - done_in_phase))
+        phase_eta, _ = self._eta(in_phase)
+        run_eta, complete = self._eta(remaining)
+        phase_total = sum(1 for u in self.units if u.phase == unit.phase)
         position = {
             "oracle_samples": "samples drawn",
-            "mle": f"epoch {unit.step + 1}/{total_in_phase}",
-            "dis_pretrain": f"round {unit.step + 1}/{total_in_phase}",
-        }.get(unit.phase, f"iteration {unit.step + 1}/{total_in_phase // max(1, self._parts())}")
-        nll_text = "n/a" if self.latest_nll is None else f"{self.latest_nll:.4f}"
+            "mle": f"epoch {unit.step + 1}/{phase_total}",
+            "dis_pretrain": f"round {unit.step + 1}/{phase_total}",
+        }.get(unit.phase, f"iteration {unit.step + 1}/{phase_total // self.parts}")
         logging.info(
-            "[%s] %s | %d%% of the run | phase ETA %s | NLL_oracle %s",
+            "[%s] %s | %d%% of the units | phase ETA %s | run ETA %s%s | NLL_oracle %s",
             unit.phase,
             position,
             int(100 * (index + 1) / len(self.units)),
-            eta,
-            nll_text,
+            _format_seconds(phase_eta),
+            "" if complete else "> ",
+            _format_seconds(run_eta),
+            "n/a" if self.latest_nll is None else f"{self.latest_nll:.4f}",
         )
-
-    def _parts(self) -> int:
-        return sum(1 for u in self.units if u.phase == "adversarial" and u.step == 0)
 
 
 def _format_seconds(seconds: float) -> str:

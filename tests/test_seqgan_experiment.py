@@ -197,3 +197,32 @@ def test_sample_mode_needs_a_trained_workdir(tmp_path):
 
     with pytest.raises(ValueError, match="holds no trained experiment"):
         commands.sample(str(tmp_path), str(tmp_path / "out.txt"), 5, 0)
+
+
+def test_progress_eta_adds_the_mean_time_of_each_remaining_kind_of_unit(caplog):
+    import logging
+
+    from seqgan_tf.experiment import _Progress
+
+    units = schedule_units(
+        Schedule(
+            mle_epochs=2,
+            dis_pretrain_rounds=0,
+            adversarial_iterations=3,
+            dis_rounds_per_iteration=1,
+        )
+    )
+    progress = _Progress(units, interval=0.0)
+    with caplog.at_level(logging.INFO):
+        progress.update(0, None, 5.0)  # oracle samples
+        progress.update(1, 9.5, 10.0)  # MLE epoch 1 of 2
+        progress.update(2, None, 10.0)  # MLE epoch 2 of 2
+        progress.update(3, 9.1, 20.0)  # iteration 1: generator part
+        progress.update(4, None, 60.0)  # iteration 1: discriminator round
+    lines = [r.getMessage() for r in caplog.records if "ETA" in r.getMessage()]
+    # after epoch 1: one epoch left (10 s) and 6 adversarial units of unknown cost
+    assert "[mle] epoch 1/2" in lines[1] and "phase ETA 0m10s | run ETA > 0m10s" in lines[1]
+    assert "NLL_oracle 9.5000" in lines[1]
+    # after a whole iteration: 2 more of 20 + 60 s
+    assert "[adversarial] iteration 1/3" in lines[4]
+    assert "phase ETA 2m40s | run ETA 2m40s | NLL_oracle 9.1000" in lines[4]
