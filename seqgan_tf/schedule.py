@@ -78,7 +78,7 @@ PRESETS: dict[str, dict] = {
         "adversarial_eval_every": 1,
         "gen_learning_rate": 1e-3,
     },
-    # 22 minutes on a shared 2-core CPU (docs/RESULTS.md): every phase shortened, and
+    # 15.6 minutes on an idle 2-core CPU (docs/RESULTS.md): every phase shortened, and
     # one single-epoch discriminator round per iteration instead of five of three epochs
     # (the discriminator's epochs are the original schedule's dominant cost).
     "quick": {
