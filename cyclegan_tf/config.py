@@ -57,23 +57,13 @@ class RunConfig:
     max_steps: int = 0  # > 0: stop (checkpointed) once the global step reaches it
 
     def model_config(self) -> ModelConfig:
-        return ModelConfig(
-            image_size=self.crop_size,
-            n_blocks=self.n_blocks,
-            upsample=self.upsample,
-            discriminator=self.discriminator,
-            lambda_cycle=self.lambda_cycle,
-            lambda_identity=self.lambda_identity,
-            pool_size=self.pool_size,
-            lr=self.lr,
-            beta_1=self.beta_1,
-            beta_2=self.beta_2,
-            n_epochs=self.n_epochs,
-            n_epochs_decay=self.n_epochs_decay,
-            batch_size=self.batch_size,
-            jit_compile=self.jit_compile,
-            seed=self.seed,
-        )
+        """The model's settings: every ModelConfig field of the same name, image size = crop."""
+        shared = {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(ModelConfig)
+            if f.name != "image_size"
+        }
+        return ModelConfig(image_size=self.crop_size, **shared)
 
     def validate(self) -> None:
         checks = [

@@ -10,21 +10,25 @@ import sys
 REPO = pathlib.Path(__file__).resolve().parents[1]
 
 
-def test_score_mode_on_the_published_files(oracle_pickle_path, real_data_path):
-    result = subprocess.run(
+def _score(oracle_params, data) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [
             sys.executable,
             "-m",
             "seqgan_tf.main",
             "--mode=score",
-            f"--oracle_params={oracle_pickle_path}",
-            f"--data={real_data_path}",
+            f"--oracle_params={oracle_params}",
+            f"--data={data}",
         ],
         cwd=REPO,
         capture_output=True,
         text=True,
         timeout=300,
     )
+
+
+def test_score_mode_on_the_published_files(oracle_pickle_path, real_data_path):
+    result = _score(oracle_pickle_path, real_data_path)
     assert result.returncode == 0, result.stderr[-2000:]
     match = re.search(r"^NLL_oracle: (\d+\.\d+)$", result.stdout, flags=re.M)
     assert match, result.stdout
@@ -34,20 +38,7 @@ def test_score_mode_on_the_published_files(oracle_pickle_path, real_data_path):
 def test_score_mode_rejects_a_bad_token_file(oracle_pickle_path, tmp_path):
     bad = tmp_path / "bad.txt"
     bad.write_text(" ".join(["1"] * 20) + "\n" + " ".join(["7"] * 19) + "\n")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "seqgan_tf.main",
-            "--mode=score",
-            f"--oracle_params={oracle_pickle_path}",
-            f"--data={bad}",
-        ],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    result = _score(oracle_pickle_path, bad)
     assert result.returncode == 1
     assert f"{bad}:2: expected 20 token ids, found 19" in result.stderr
     assert "Traceback" not in result.stderr
