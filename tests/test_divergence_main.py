@@ -12,6 +12,7 @@ import sys
 import pytest
 import tensorflow as tf
 from absl import flags as absl_flags
+from absl import logging as absl_logging
 from absl.testing import flagsaver
 
 from divergence import gan1d
@@ -53,6 +54,7 @@ def run_main_in_process(monkeypatch):
     root = logging.getLogger()
     handlers_before = list(root.handlers)
     was_parsed = absl_flags.FLAGS.is_parsed()
+    verbosity = absl_logging.get_verbosity()
 
     def run(argv: list[str]) -> None:
         absl_flags.FLAGS(["divergence.main", *argv])
@@ -66,6 +68,7 @@ def run_main_in_process(monkeypatch):
         if handler not in handlers_before:  # the workdir's log file
             root.removeHandler(handler)
             handler.close()
+    absl_logging.set_verbosity(verbosity)  # parsing flags set absl's logger level
 
 
 def test_main_writes_the_table_and_the_figures(tmp_path, run_main_in_process, caplog):

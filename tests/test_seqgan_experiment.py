@@ -202,6 +202,8 @@ def test_sample_mode_needs_a_trained_workdir(tmp_path):
 def test_progress_eta_adds_the_mean_time_of_each_remaining_kind_of_unit(caplog):
     import logging
 
+    from absl import logging as absl_logging
+
     from seqgan_tf.experiment import _Progress
 
     units = schedule_units(
@@ -213,12 +215,19 @@ def test_progress_eta_adds_the_mean_time_of_each_remaining_kind_of_unit(caplog):
         )
     )
     progress = _Progress(units, interval=0.0)
-    with caplog.at_level(logging.INFO):
-        progress.update(0, None, 5.0)  # oracle samples
-        progress.update(1, 9.5, 10.0)  # MLE epoch 1 of 2
-        progress.update(2, None, 10.0)  # MLE epoch 2 of 2
-        progress.update(3, 9.1, 20.0)  # iteration 1: generator part
-        progress.update(4, None, 60.0)  # iteration 1: discriminator round
+    # Another test may have parsed absl flags, which sets absl's logger to its default
+    # verbosity (WARNING); the progress lines are INFO.
+    verbosity = absl_logging.get_verbosity()
+    absl_logging.set_verbosity(absl_logging.INFO)
+    try:
+        with caplog.at_level(logging.INFO):
+            progress.update(0, None, 5.0)  # oracle samples
+            progress.update(1, 9.5, 10.0)  # MLE epoch 1 of 2
+            progress.update(2, None, 10.0)  # MLE epoch 2 of 2
+            progress.update(3, 9.1, 20.0)  # iteration 1: generator part
+            progress.update(4, None, 60.0)  # iteration 1: discriminator round
+    finally:
+        absl_logging.set_verbosity(verbosity)
     lines = [r.getMessage() for r in caplog.records if "ETA" in r.getMessage()]
     # after epoch 1: one epoch left (10 s) and 6 adversarial units of unknown cost
     assert "[mle] epoch 1/2" in lines[1] and "phase ETA 0m10s | run ETA > 0m10s" in lines[1]
