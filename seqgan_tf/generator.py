@@ -81,7 +81,7 @@ class Generator(TokenLSTM):
     @tf.function
     def adversarial_step(self, tokens: tf.Tensor, rewards: tf.Tensor) -> tf.Tensor:
         """One policy-gradient update; returns the loss before the update."""
-        return self._update(
+        return self.apply_loss(
             self.adversarial_optimizer, lambda: self.adversarial_loss(tokens, rewards)
         )
 
@@ -98,10 +98,11 @@ class Generator(TokenLSTM):
         return tf.reduce_mean(losses.stack())
 
     def _pretrain_update(self, tokens: tf.Tensor) -> tf.Tensor:
-        return self._update(self.pretrain_optimizer, lambda: self.pretrain_loss(tokens))
+        return self.apply_loss(self.pretrain_optimizer, lambda: self.pretrain_loss(tokens))
 
-    def _update(self, optimizer, loss_fn) -> tf.Tensor:
-        """One clipped Adam step on ``loss_fn()``; returns the loss before the step."""
+    def apply_loss(self, optimizer, loss_fn) -> tf.Tensor:
+        """One clipped Adam step of ``optimizer`` on ``loss_fn()``; returns the loss before
+        the step (also the update of the baselines' trainers, e.g. scheduled sampling)."""
         with tf.GradientTape() as tape:
             loss = loss_fn()
         variables = self.trainable_variables
