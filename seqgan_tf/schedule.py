@@ -91,3 +91,82 @@ PRESETS: dict[str, dict] = {
         "dis_rounds_per_iteration": 1,
     },
 }
+
+
+@dataclasses.dataclass(frozen=True)
+class BaselineSchedule:
+    """The paper-era baselines of Table 1 (``--mode=table1``), beside SeqGAN's Schedule.
+
+    The MLE baseline's epochs are one trajectory that SeqGAN (at ``Schedule.mle_epochs``)
+    and PG-BLEU (at ``pg_bleu_mle_epochs``) branch from, so it must be at least as long
+    as either pre-training.
+    """
+
+    mle_baseline_epochs: int = 350
+    ss_epochs: int = 300
+    ss_initial_true_prob: float = 1.0
+    ss_true_prob_decay: float = 0.002
+    pg_bleu_mle_epochs: int = 200
+    pg_bleu_iterations: int = 800
+    pg_bleu_rollout_num: int = 1
+    bleu_max_n: int = 3
+
+    def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            minimum = 1 if field.name in ("pg_bleu_rollout_num", "bleu_max_n") else 0
+            if value < minimum:
+                raise ValueError(f"--{field.name} must be at least {minimum}, got {value}")
+        if not 0.0 <= self.ss_initial_true_prob <= 1.0:
+            raise ValueError(
+                f"--ss_initial_true_prob must lie in [0, 1], got {self.ss_initial_true_prob}"
+            )
+        if self.pg_bleu_mle_epochs > self.mle_baseline_epochs:
+            raise ValueError(
+                f"--pg_bleu_mle_epochs={self.pg_bleu_mle_epochs} exceeds "
+                f"--mle_baseline_epochs={self.mle_baseline_epochs}: PG-BLEU branches from "
+                "the MLE baseline's run"
+            )
+
+    def true_input_prob(self, epoch: int) -> float:
+        """Scheduled sampling's probability of feeding the true previous token in
+        ``epoch`` (0-based): the initial value falling linearly, floored at 0."""
+        return max(0.0, self.ss_initial_true_prob - self.ss_true_prob_decay * epoch)
+
+
+BASELINE_HELP = {
+    "mle_baseline_epochs": "--mode=table1: epochs of the MLE baseline (paper-era code: 350)",
+    "ss_epochs": "--mode=table1: scheduled-sampling epochs",
+    "ss_initial_true_prob": "--mode=table1: scheduled sampling's probability of feeding the "
+    "true previous token in the first epoch",
+    "ss_true_prob_decay": "--mode=table1: how much that probability falls each epoch",
+    "pg_bleu_mle_epochs": "--mode=table1: MLE epochs before PG-BLEU's policy gradient",
+    "pg_bleu_iterations": "--mode=table1: PG-BLEU policy-gradient iterations",
+    "pg_bleu_rollout_num": "--mode=table1: rollouts per prefix for PG-BLEU's reward",
+    "bleu_max_n": "--mode=table1: BLEU's largest n-gram (equal weights 1/n)",
+}
+
+BASELINE_PRESETS: dict[str, dict] = {
+    "original": {},
+    "paper": {},
+    # With the quick preset's 20 MLE epochs and 15 SeqGAN iterations: the same shortening
+    # for the baselines. Scheduled sampling's probability falls 0.6 over its run as in the
+    # paper-era schedule (1.0 -> 0.4 over 300 epochs), i.e. 0.02 an epoch over 30.
+    "quick": {
+        "mle_baseline_epochs": 30,
+        "ss_epochs": 30,
+        "ss_true_prob_decay": 0.02,
+        "pg_bleu_mle_epochs": 20,
+        "pg_bleu_iterations": 15,
+    },
+}
+
+
+def check_table1_schedules(schedule: Schedule, baselines: BaselineSchedule) -> None:
+    """SeqGAN branches from the MLE baseline's run: its pre-training cannot be longer."""
+    if schedule.mle_epochs > baselines.mle_baseline_epochs:
+        raise ValueError(
+            f"--mle_epochs={schedule.mle_epochs} exceeds --mle_baseline_epochs="
+            f"{baselines.mle_baseline_epochs}: SeqGAN's pre-training is the first part of "
+            "the MLE baseline's run"
+        )
