@@ -1,0 +1,71 @@
+"""PG-BLEU, the paper's baseline that replaces SeqGAN's discriminator with BLEU.
+
+The generator, after MLE pre-training, is trained with SeqGAN's policy gradient (the
+same loss, optimiser and rollout network with its delayed update); the reward of a
+prefix is the mean sentence BLEU (equal 1/n weights up to ``max_n``, 3 in the
+paper-era code) of its Monte-Carlo completions against the whole real data set as
+references, from a single rollout by default; a whole sequence gets its own BLEU.
+The completions come from :meth:`seqgan_tf.rollout.Rollout.rollout_completions` in
+one compiled call and are scored in one vectorised BLEU call
+(:class:`seqgan_tf.bleu.BleuScorer`), so the reward does not dominate an iteration.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+from seqgan_tf.bleu import BleuScorer
+from seqgan_tf.generator import Generator
+from seqgan_tf.rollout import Rollout
+
+
+class PGBleuTrainer:
+    """Policy-gradient steps of ``generator`` with BLEU rewards from ``rollout``.
+
+    Args:
+      scorer: BLEU against the references (the real data).
+      rollout_num: completions per prefix.
+      batch_size: sequences per policy-gradient step.
+    """
+
+    def __init__(
+        self,
+        generator: Generator,
+        rollout: Rollout,
+        scorer: BleuScorer,
+        rollout_num: int,
+        batch_size: int,
+    ) -> None:
+        self.generator = generator
+        self.rollout = rollout
+        self.scorer = scorer
+        self.rollout_num = rollout_num
+        self.batch_size = batch_size
+        self._completions = tf.function(rollout.rollout_completions)
+
+    def rewards(self, samples: tf.Tensor, seeds: tf.Tensor) -> np.ndarray:
+        """The reward matrix [B, T] in SeqGAN's layout, BLEU in place of D.
+
+        Column g - 1 (g = 1..T-1) is the mean BLEU of the completions of Y[:, :g];
+        column T - 1 is BLEU(Y).
+        """
+        samples = np.asarray(samples)
+        batch, length = samples.shape
+        completions = self._completions(
+            tf.constant(samples, tf.int32), self.rollout_num, seeds
+        ).numpy()
+        # Row ((g - 1) * N + n) * B + b is the n-th completion of samples[b, :g].
+        prefix = self.scorer.score(completions).reshape(length - 1, self.rollout_num, batch)
+        full = self.scorer.score(samples)
+        return np.concatenate([prefix.mean(axis=1).T, full[:, None]], axis=1).astype(np.float32)
+
+    def step(self, rng: tf.random.Generator) -> dict:
+        """One policy-gradient update on a fresh batch, then the rollout's delayed update;
+        returns the loss (before the update) and the mean reward."""
+        length = self.generator.sequence_length
+        samples = self.generator.generate(self.batch_size, rng.make_seeds(length))
+        rewards = self.rewards(samples.numpy(), rng.make_seeds(length))
+        loss = self.generator.adversarial_step(samples, tf.constant(rewards))
+        self.rollout.update_params(self.generator)
+        return {"adversarial_loss": float(loss), "mean_reward": float(rewards.mean())}
