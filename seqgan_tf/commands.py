@@ -13,7 +13,7 @@ from seqgan_tf.config import ModelConfig
 from seqgan_tf.experiment import ExperimentSpec, OracleExperiment
 from seqgan_tf.generator import Generator
 from seqgan_tf.oracle import Oracle
-from seqgan_tf.schedule import Schedule
+from seqgan_tf.schedule import BaselineSchedule, Schedule
 from seqgan_tf.token_files import read_token_file, write_token_file
 
 
@@ -27,8 +27,10 @@ def oracle_experiment(
     seed: int,
     strategy_name: str = "default",
     progress_interval: float = 10.0,
+    baselines: BaselineSchedule | None = None,
 ) -> dict:
-    """Runs or resumes the oracle experiment in ``workdir``; returns results.json's content."""
+    """Runs or resumes the oracle experiment in ``workdir`` (with ``baselines``: the whole
+    of Table 1, ``--mode=table1``); returns results.json's content."""
     strategy = shared_flags.make_strategy(strategy_name)
     if strategy.num_replicas_in_sync > 1:
         raise ValueError(
@@ -42,10 +44,17 @@ def oracle_experiment(
             "NLL_oracle values are NOT comparable with the paper's",
             seed,
         )
-    spec = ExperimentSpec(config, schedule, seed, preset, oracle_params, real_data)
+    spec = ExperimentSpec(config, schedule, seed, preset, oracle_params, real_data, baselines)
     tf.get_logger().setLevel("WARNING")  # checkpoint writes log at INFO on every save
-    logging.info("oracle experiment in %s: preset %s, %s", workdir, preset, schedule)
-    return OracleExperiment(workdir, spec, progress_interval, strategy).run()
+    if baselines is None:
+        logging.info("oracle experiment in %s: preset %s, %s", workdir, preset, schedule)
+        return OracleExperiment(workdir, spec, progress_interval, strategy).run()
+    from seqgan_tf.table1 import Table1Experiment
+
+    logging.info("Table 1 in %s: preset %s, %s, %s", workdir, preset, schedule, baselines)
+    return Table1Experiment(
+        workdir, spec, progress_interval=progress_interval, strategy=strategy
+    ).run()
 
 
 def score(oracle_params: str | None, data: str, config: ModelConfig) -> float:

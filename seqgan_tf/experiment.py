@@ -34,7 +34,7 @@ from seqgan_tf.discriminator import Discriminator
 from seqgan_tf.generator import Generator
 from seqgan_tf.oracle import Oracle, save_params
 from seqgan_tf.rollout import Rollout
-from seqgan_tf.schedule import Schedule
+from seqgan_tf.schedule import BaselineSchedule, Schedule
 from seqgan_tf.token_files import read_token_file, write_token_file
 
 PUBLISHED_ORACLE_SHA256 = "5ac794a695dd6e0eb2bb689f3dfda55e4e0053e8c0399e6242630a95f1e60e8a"
@@ -77,10 +77,11 @@ class ExperimentSpec:
     preset: str = "original"
     oracle_params: str | None = None  # None: a random N(0, 1) oracle from the seed
     real_data: str | None = None  # None: sample the training data from the oracle
+    baselines: BaselineSchedule | None = None  # set: Table 1's baselines run too
 
     def identity(self) -> dict:
         """What must match for a workdir to be resumed (files by content, not path)."""
-        return {
+        identity = {
             "config": _jsonable(dataclasses.asdict(self.config)),
             "schedule": dataclasses.asdict(self.schedule),
             "seed": self.seed,
@@ -88,6 +89,10 @@ class ExperimentSpec:
             "oracle": oracle_identity(self.oracle_params),
             "real_data_sha256": _sha256(self.real_data) if self.real_data else None,
         }
+        if self.baselines is not None:
+            identity["mode"] = "table1"
+            identity["baselines"] = dataclasses.asdict(self.baselines)
+        return identity
 
 
 def oracle_identity(path: str | None) -> dict:
@@ -124,7 +129,7 @@ class OracleExperiment:
         self.progress_interval = progress_interval
         self.print_fn = print_fn
         self.interrupt_after_unit = interrupt_after_unit
-        self.units = schedule_units(self.schedule)
+        self.units = self._make_units()
         strategy = strategy or tf.distribute.get_strategy()
         with strategy.scope():
             # Built first: a bad parameter file stops the run before the workdir is touched.
@@ -140,18 +145,32 @@ class OracleExperiment:
             self.discriminator = Discriminator(self.config, seed=spec.seed + 1)
             self.rollout = Rollout(self.generator, self.config.rollout_update_rate)
             self.rng = tf.random.Generator.from_seed(spec.seed)
-        self.checkpoint = tf.train.Checkpoint(
-            generator=self.generator,
-            generator_pretrain_optimizer=self.generator.pretrain_optimizer,
-            generator_adversarial_optimizer=self.generator.adversarial_optimizer,
-            discriminator=self.discriminator,
-            discriminator_optimizer=self.discriminator.train_optimizer,
-            discriminator_dropout_seed=self.discriminator.dropout.seed_generator.state,
-            rollout=self.rollout,
-            rng=self.rng,
-        )
+            self._build_more_models()
+        self.checkpoint = tf.train.Checkpoint(**self._checkpoint_objects())
         self.summary_writer = tf.summary.create_file_writer(os.path.join(workdir, "tensorboard"))
         self.real: np.ndarray | None = None
+
+    # ------------------------------------------------------------------ hooks
+    def _make_units(self) -> list[Unit]:
+        return schedule_units(self.schedule)
+
+    def _build_more_models(self) -> None:
+        """Models beside SeqGAN's (built under the strategy's scope)."""
+
+    def _checkpoint_objects(self) -> dict:
+        return {
+            "generator": self.generator,
+            "generator_pretrain_optimizer": self.generator.pretrain_optimizer,
+            "generator_adversarial_optimizer": self.generator.adversarial_optimizer,
+            "discriminator": self.discriminator,
+            "discriminator_optimizer": self.discriminator.train_optimizer,
+            "discriminator_dropout_seed": self.discriminator.dropout.seed_generator.state,
+            "rollout": self.rollout,
+            "rng": self.rng,
+        }
+
+    def _table(self, results: dict) -> str:
+        return results_lib.results_table(results)
 
     # ------------------------------------------------------------------ workdir
     def path(self, *parts: str) -> str:
@@ -241,8 +260,9 @@ class OracleExperiment:
     def _generate(self, count: int) -> np.ndarray:
         return self.generator.generate_many(count, self.rng)
 
-    def _nll_oracle(self) -> tuple[float, np.ndarray]:
-        samples = self._generate(self.schedule.num_samples)
+    def _nll_oracle(self, generator: Generator | None = None) -> tuple[float, np.ndarray]:
+        """NLL_oracle of ``num_samples`` fresh samples of ``generator`` (default SeqGAN's)."""
+        samples = (generator or self.generator).generate_many(self.schedule.num_samples, self.rng)
         return self.oracle.nll(samples), samples
 
     def _mle_batches(self) -> tf.Tensor:
@@ -265,7 +285,8 @@ class OracleExperiment:
         row = {"phase": unit.phase, "step": unit.step, "part": unit.part, "nll_oracle": None}
         if unit.phase == "oracle_samples":
             self._make_real_data()
-            values["random_nll"], _ = self._nll_oracle()
+            values["random_nll"], samples = self._nll_oracle()
+            write_token_file(self.path("samples", "random.txt"), samples)
             row["nll_oracle"] = values["random_nll"]
             row["real_data_nll_oracle"] = values["real_data_nll"] = self.oracle.nll(self.real)
         elif unit.phase == "mle":
@@ -386,7 +407,7 @@ class OracleExperiment:
             progress.update(index, row.get("nll_oracle"), time.time() - started)
         results = self._results(values, state["wall_seconds"])
         _write_json_atomic(self.path("results.json"), results)
-        table = results_lib.results_table(results)
+        table = self._table(results)
         with open(self.path("results.md"), "w") as f:
             f.write(table)
         self.print_fn(table)
@@ -430,7 +451,6 @@ class _Progress:
         self.last_print = 0.0
         self.latest_nll: float | None = None
         self.seconds: dict[tuple[str, bool], list[float]] = {}
-        self.parts = 1 + max((u.part for u in units), default=0)
 
     @staticmethod
     def _kind(unit: Unit) -> tuple[str, bool]:
@@ -459,12 +479,13 @@ class _Progress:
         self.last_print = now
         phase_eta, _ = self._eta(in_phase)
         run_eta, complete = self._eta(remaining)
-        phase_total = sum(1 for u in self.units if u.phase == unit.phase)
+        steps = 1 + max(u.step for u in self.units if u.phase == unit.phase)
         position = {
             "oracle_samples": "samples drawn",
-            "mle": f"epoch {unit.step + 1}/{phase_total}",
-            "dis_pretrain": f"round {unit.step + 1}/{phase_total}",
-        }.get(unit.phase, f"iteration {unit.step + 1}/{phase_total // self.parts}")
+            "mle": f"epoch {unit.step + 1}/{steps}",
+            "scheduled_sampling": f"epoch {unit.step + 1}/{steps}",
+            "dis_pretrain": f"round {unit.step + 1}/{steps}",
+        }.get(unit.phase, f"iteration {unit.step + 1}/{steps}")
         logging.info(
             "[%s] %s | %d%% of the units | phase ETA %s | run ETA %s%s | NLL_oracle %s",
             unit.phase,

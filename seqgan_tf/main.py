@@ -1,6 +1,7 @@
 """SeqGAN driver.
 
     python -m seqgan_tf.main --mode=oracle --workdir=DIR [--preset=original|paper|quick]
+    python -m seqgan_tf.main --mode=table1 --workdir=DIR [--preset=original|paper|quick]
     python -m seqgan_tf.main --mode=score --oracle_params=PKL --data=FILE
     python -m seqgan_tf.main --mode=sample --workdir=DIR --num_samples=N --output=FILE
     python -m seqgan_tf.main --mode=smoke --workdir=DIR
@@ -21,15 +22,25 @@ import flags as shared_flags
 from flags.dataclass_flags import dataclass_values, define_dataclass_flags, explicitly_set
 from seqgan_tf import data_paths
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.schedule import MODEL_HELP, PRESETS, SCHEDULE_HELP, Schedule
+from seqgan_tf.schedule import (
+    BASELINE_HELP,
+    BASELINE_PRESETS,
+    MODEL_HELP,
+    PRESETS,
+    SCHEDULE_HELP,
+    BaselineSchedule,
+    Schedule,
+    check_table1_schedules,
+)
 
 FLAGS = absl_flags.FLAGS
 _MODE = absl_flags.DEFINE_enum(
     "mode",
     "oracle",
-    ["oracle", "score", "sample", "smoke"],
-    "oracle: the synthetic-data experiment; score: NLL_oracle of --data; sample: write "
-    "samples of a trained --workdir to --output; smoke: one step of every model.",
+    ["oracle", "table1", "score", "sample", "smoke"],
+    "oracle: the synthetic-data experiment; table1: the paper's Table 1 (Random, MLE, "
+    "scheduled sampling, PG-BLEU and SeqGAN on one oracle); score: NLL_oracle of --data; "
+    "sample: write samples of a trained --workdir to --output; smoke: one step of every model.",
 )
 _PRESET = absl_flags.DEFINE_enum(
     "preset", "original", sorted(PRESETS), "Schedule preset (see seqgan_tf/schedule.py)."
@@ -65,10 +76,13 @@ define_dataclass_flags(
 )
 
 
-def _resolve(cls: type):
+define_dataclass_flags(BaselineSchedule, BASELINE_HELP)
+
+
+def _resolve(cls: type, presets: dict[str, dict] = PRESETS):
     values = dataclass_values(cls, FLAGS)
     given = explicitly_set(cls, FLAGS)
-    for name, value in PRESETS[_PRESET.value].items():
+    for name, value in presets[_PRESET.value].items():
         if name in values and name not in given:
             values[name] = value
     return cls(**values)
@@ -108,6 +122,9 @@ def run(argv: list[str]) -> None:
     if mode == "sample" and not _OUTPUT.value:
         raise ValueError("--mode=sample needs --output=FILE")
     config, schedule = _resolve(ModelConfig), _resolve(Schedule)
+    baselines = _resolve(BaselineSchedule, BASELINE_PRESETS) if mode == "table1" else None
+    if baselines is not None:
+        check_table1_schedules(schedule, baselines)
 
     from seqgan_tf import commands  # imports TensorFlow
 
@@ -132,6 +149,7 @@ def run(argv: list[str]) -> None:
             seed=shared_flags.SEED.value,
             strategy_name=shared_flags.STRATEGY.value,
             progress_interval=shared_flags.PROGRESS_INTERVAL.value,
+            baselines=baselines,
         )
 
 

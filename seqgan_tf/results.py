@@ -19,8 +19,8 @@ def _fmt(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
 
-def results_table(results: dict) -> str:
-    """Markdown table of a finished oracle experiment."""
+def _setting(results: dict) -> tuple[str, str]:
+    """How the oracle and the rollout setting are named in the tables."""
     oracle = {
         "published": "the published oracle (target_params_py3.pkl)",
         "random": "a random N(0,1) oracle (NOT comparable with the paper's numbers)",
@@ -32,6 +32,12 @@ def results_table(results: dict) -> str:
         if rate == 0
         else f"r = {rate:g} (delayed update, as the paper describes)"
     )
+    return oracle, rollout
+
+
+def results_table(results: dict) -> str:
+    """Markdown table of a finished oracle experiment."""
+    oracle, rollout = _setting(results)
     best_iteration = results.get("seqgan_iteration_best")
     lines = [
         f"## NLL_oracle, preset `{results['preset']}`",
@@ -63,4 +69,71 @@ def results_table(results: dict) -> str:
             f"original log: {8.68 - 9.07:+.2f})."
         )
         lines.append("")
+    return "\n".join(lines)
+
+
+def _p_value(p: float) -> str:
+    return f"{p:.2g}" if p >= 1e-300 else "< 1e-300"
+
+
+def table1_table(results: dict) -> str:
+    """Markdown table of a finished ``--mode=table1`` run: each method's NLL_oracle (final
+    and best) beside the paper's Table 1, and Welch's t-test of SeqGAN against it."""
+    oracle, rollout = _setting(results)
+    methods, tests, baselines = results["methods"], results["t_tests"], results["baselines"]
+    schedule = results["schedule"]
+    described = {
+        "random": "Random (untrained generator)",
+        "mle": f"MLE ({baselines['mle_baseline_epochs']} epochs)",
+        "ss": f"Scheduled Sampling ({baselines['ss_epochs']} epochs, true-input probability "
+        f"1.0 -> {baselines['ss_final_true_input_prob']:.2f})",
+        "pg_bleu": f"PG-BLEU ({baselines['pg_bleu_mle_epochs']} MLE epochs + "
+        f"{baselines['pg_bleu_iterations']} iterations, {baselines['pg_bleu_rollout_num']} "
+        "rollout(s))",
+        "seqgan": f"SeqGAN ({schedule['mle_epochs']} MLE epochs + "
+        f"{schedule['adversarial_iterations']} iterations)",
+    }
+    paper = dict(
+        zip(("random", "mle", "ss", "pg_bleu", "seqgan"), PAPER_TABLE_1.values(), strict=True)
+    )
+    lines = [
+        f"## Table 1, preset `{results['preset']}`",
+        "",
+        f"Oracle: {oracle}. SeqGAN's and PG-BLEU's rollout: {rollout}; SeqGAN "
+        f"{results['rollout_num']} rollouts. Training data: {results['real_data']} (its own "
+        f"NLL_oracle: {_fmt(results.get('real_data_nll'))}, the floor). Seed "
+        f"{results['seed']}; wall time {results['wall_seconds'] / 60:.1f} min.",
+        "",
+        "| method | NLL_oracle final | best (at) | paper Table 1 | SeqGAN final minus this "
+        "| t | p |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for key, name in described.items():
+        method = methods[key]
+        best = method.get("nll_best")
+        at = "" if best is None else f" ({method['step_best']})"
+        if key == "seqgan":
+            test_cells = "| | |"
+            difference = ""
+        else:
+            test = tests[key]
+            test_cells = f"{test['t']:.1f} | {_p_value(test['p'])} |"
+            difference = f"{test['mean_a'] - test['mean_b']:+.3f}"
+        lines.append(
+            f"| {name} | {_fmt(method['nll_final'])} | "
+            f"{'' if best is None else _fmt(best) + at} | {paper[key]:.3f} | {difference} | "
+            f"{test_cells}"
+        )
+    lines += [
+        "",
+        "Final = the last evaluation of each method; best = the lowest evaluation, with its "
+        "epoch or iteration (0-based). t and p: Welch's two-sided t-test of the per-sequence "
+        "NLL_oracle of SeqGAN's final samples against each method's final samples "
+        f"({results['schedule']['num_samples']} fresh samples each). The original repository's"
+        f" log (current code): MLE {ORIGINAL_LOG['MLE (epoch 115)']:.2f}, SeqGAN best "
+        f"{ORIGINAL_LOG['SeqGAN (best, iteration 145)']:.2f}.",
+        "",
+        f"![learning curves]({results['learning_curves']})",
+        "",
+    ]
     return "\n".join(lines)

@@ -134,6 +134,14 @@ def test_interrupt_in_each_phase_then_resume_in_process(tmp_path):
         (["--mode=score"], "--mode=score needs --data=FILE"),
         (["--dis_filter_sizes=1,x"], "--dis_filter_sizes=1,x: expected a comma-separated list"),
         (["--mle_eval_every=0"], "--mle_eval_every must be at least 1, got 0"),
+        (
+            ["--mode=table1", "--mle_baseline_epochs=100"],
+            "--pg_bleu_mle_epochs=200 exceeds --mle_baseline_epochs=100",
+        ),
+        (
+            ["--mode=table1", "--mle_baseline_epochs=100", "--pg_bleu_mle_epochs=50"],
+            "--mle_epochs=120 exceeds --mle_baseline_epochs=100",
+        ),
     ],
 )
 def test_bad_flags_are_rejected_with_a_clear_message(tmp_path, flags, message):

@@ -1,0 +1,276 @@
+"""The paper's Table 1 in one resumable run: Random, MLE, Scheduled Sampling, PG-BLEU and
+SeqGAN trained on one oracle and one data file, with the same evaluation.
+
+Units, in order (each checkpointed as in the oracle experiment):
+
+1. the oracle's samples (the training data) and the untrained generator's NLL_oracle
+   ("Random");
+2. the MLE baseline's epochs. They are also SeqGAN's and PG-BLEU's pre-training: the
+   generator starts from the same initial weights in every method, so the MLE run is
+   one trajectory that SeqGAN branches from after ``Schedule.mle_epochs`` epochs and
+   PG-BLEU after ``BaselineSchedule.pg_bleu_mle_epochs`` (identical to pre-training
+   each from scratch, and a paired comparison: the methods differ only after the
+   branch);
+3. scheduled sampling's epochs, from the same initial weights;
+4. PG-BLEU's policy-gradient iterations;
+5. SeqGAN's discriminator pre-training and adversarial iterations, as in ``--mode=oracle``.
+
+NLL_oracle is measured on the same rule in every method (every ``mle_eval_every``
+epochs, every ``adversarial_eval_every`` iterations, and after the last), each time on
+``num_samples`` fresh samples; the final evaluation's samples of each method are kept
+and their per-sequence NLL_oracle gives a Welch t-test of SeqGAN against each baseline.
+"""
+
+from __future__ import annotations
+
+import json
+
+from seqgan_tf import results as results_lib
+from seqgan_tf.bleu import BleuScorer
+from seqgan_tf.experiment import OracleExperiment, Unit, schedule_units
+from seqgan_tf.generator import Generator
+from seqgan_tf.oracle import save_params
+from seqgan_tf.pg_bleu import PGBleuTrainer
+from seqgan_tf.rollout import Rollout
+from seqgan_tf.schedule import BaselineSchedule, Schedule, check_table1_schedules
+from seqgan_tf.scheduled_sampling import ScheduledSamplingTrainer
+from seqgan_tf.significance import welch_t_test
+from seqgan_tf.token_files import read_token_file, write_token_file
+
+# (results key prefix, table name) of each trained method, in Table 1's order.
+METHODS = (
+    ("mle", "MLE"),
+    ("ss", "Scheduled Sampling"),
+    ("pg_bleu", "PG-BLEU"),
+    ("seqgan", "SeqGAN"),
+)
+
+
+def table1_units(schedule: Schedule, baselines: BaselineSchedule) -> list[Unit]:
+    seqgan = schedule_units(schedule)
+    return (
+        seqgan[:1]
+        + [Unit("mle", epoch) for epoch in range(baselines.mle_baseline_epochs)]
+        + [Unit("scheduled_sampling", epoch) for epoch in range(baselines.ss_epochs)]
+        + [Unit("pg_bleu", iteration) for iteration in range(baselines.pg_bleu_iterations)]
+        + [unit for unit in seqgan if unit.phase in ("dis_pretrain", "adversarial")]
+    )
+
+
+class Table1Experiment(OracleExperiment):
+    """Runs (or resumes) the five methods of Table 1 in ``workdir``."""
+
+    def __init__(self, workdir: str, spec, **kwargs) -> None:
+        if spec.baselines is None:
+            raise ValueError("Table1Experiment needs ExperimentSpec.baselines")
+        check_table1_schedules(spec.schedule, spec.baselines)
+        self.baselines = spec.baselines
+        super().__init__(workdir, spec, **kwargs)
+        self.ss_trainer = ScheduledSamplingTrainer(self.ss_generator)
+        self._pg_bleu_trainer: PGBleuTrainer | None = None
+
+    # ------------------------------------------------------------------ hooks
+    def _make_units(self) -> list[Unit]:
+        return table1_units(self.schedule, self.baselines)
+
+    def _build_more_models(self) -> None:
+        seed = self.spec.seed
+        # The same initial weights as SeqGAN's generator (same seed).
+        self.mle_generator = Generator(self.config, seed=seed, name="mle_generator")
+        self.ss_generator = Generator(self.config, seed=seed, name="ss_generator")
+        self.pg_bleu_generator = Generator(self.config, seed=seed, name="pg_bleu_generator")
+        self.pg_bleu_rollout = Rollout(
+            self.pg_bleu_generator, self.config.rollout_update_rate, name="pg_bleu_rollout"
+        )
+
+    def _checkpoint_objects(self) -> dict:
+        objects = super()._checkpoint_objects()
+        for name in ("mle", "ss", "pg_bleu"):
+            generator = getattr(self, f"{name}_generator")
+            objects[f"{name}_generator"] = generator
+            objects[f"{name}_generator_pretrain_optimizer"] = generator.pretrain_optimizer
+            objects[f"{name}_generator_adversarial_optimizer"] = generator.adversarial_optimizer
+        objects["pg_bleu_rollout"] = self.pg_bleu_rollout
+        return objects
+
+    def _table(self, results: dict) -> str:
+        return results_lib.table1_table(results)
+
+    # ------------------------------------------------------------------ units
+    def _run_unit(self, unit: Unit, values: dict) -> dict:
+        if unit.phase == "mle":
+            return self._mle_unit(unit, values)
+        if unit.phase == "scheduled_sampling":
+            return self._ss_unit(unit, values)
+        if unit.phase == "pg_bleu":
+            return self._pg_bleu_unit(unit, values)
+        return super()._run_unit(unit, values)
+
+    def _evaluate(self, method: str, generator: Generator, step: int, values: dict) -> float:
+        """NLL_oracle of ``generator``; logs the original's line, keeps final and best."""
+        nll, samples = self._nll_oracle(generator)
+        self._log_line(f"epoch:\t{step}\tnll:\t{nll:g}\n")
+        values[f"{method}_nll_final"] = nll
+        values[f"{method}_step_final"] = step
+        if values.get(f"{method}_nll_best") is None or nll < values[f"{method}_nll_best"]:
+            values[f"{method}_nll_best"] = nll
+            values[f"{method}_step_best"] = step
+        write_token_file(self.path("samples", f"{method}_final.txt"), samples)
+        return nll
+
+    def _mle_unit(self, unit: Unit, values: dict) -> dict:
+        epoch, epochs = unit.step, self.baselines.mle_baseline_epochs
+        if epoch == 0:
+            self._log_line("MLE baseline (also SeqGAN's and PG-BLEU's pre-training)...\n")
+        row: dict = {"phase": "mle", "step": epoch, "part": 0, "nll_oracle": None}
+        row["mle_loss"] = float(self.mle_generator.pretrain_epoch(self._mle_batches()))
+        done = epoch + 1
+        branches = {done == self.schedule.mle_epochs, done == self.baselines.pg_bleu_mle_epochs}
+        if epoch % self.schedule.mle_eval_every == 0 or done == epochs or True in branches:
+            row["nll_oracle"] = self._evaluate("mle", self.mle_generator, epoch, values)
+        if done == self.schedule.mle_epochs:
+            self.generator.copy_params_from(self.mle_generator)
+            values["mle_nll"] = row["nll_oracle"]  # SeqGAN's starting point
+            values["mle_epochs_done"] = done
+            save_params(self.path("mle_generator.pkl"), self.mle_generator.export_params())
+        if done == self.baselines.pg_bleu_mle_epochs:
+            self.pg_bleu_generator.copy_params_from(self.mle_generator)
+            values["pg_bleu_start_nll"] = row["nll_oracle"]
+        return row
+
+    def _ss_unit(self, unit: Unit, values: dict) -> dict:
+        epoch = unit.step
+        if epoch == 0:
+            self._log_line("scheduled sampling...\n")
+        prob = self.baselines.true_input_prob(epoch)
+        row: dict = {"phase": "scheduled_sampling", "step": epoch, "part": 0, "nll_oracle": None}
+        row["true_input_prob"] = prob
+        row["ss_loss"] = self.ss_trainer.train_epoch(
+            self._mle_batches(), prob, self.rng.make_seeds(1)[:, 0]
+        )
+        if epoch % self.schedule.mle_eval_every == 0 or epoch + 1 == self.baselines.ss_epochs:
+            row["nll_oracle"] = self._evaluate("ss", self.ss_generator, epoch, values)
+        return row
+
+    def _pg_bleu_unit(self, unit: Unit, values: dict) -> dict:
+        iteration = unit.step
+        if iteration == 0:
+            self._log_line("PG-BLEU training...\n")
+            # As SeqGAN's rollout network, built from the pre-trained generator.
+            self.pg_bleu_rollout.copy_params_from(self.pg_bleu_generator)
+        row: dict = {"phase": "pg_bleu", "step": iteration, "part": 0, "nll_oracle": None}
+        row.update(self._pg_bleu().step(self.rng))
+        last = iteration + 1 == self.baselines.pg_bleu_iterations
+        if iteration % self.schedule.adversarial_eval_every == 0 or last:
+            row["nll_oracle"] = self._evaluate("pg_bleu", self.pg_bleu_generator, iteration, values)
+        return row
+
+    def _pg_bleu(self) -> PGBleuTrainer:
+        if self._pg_bleu_trainer is None:  # the references are the data, read on resume
+            self._pg_bleu_trainer = PGBleuTrainer(
+                self.pg_bleu_generator,
+                self.pg_bleu_rollout,
+                BleuScorer(self.real, max_n=self.baselines.bleu_max_n),
+                self.baselines.pg_bleu_rollout_num,
+                self.config.batch_size,
+            )
+        return self._pg_bleu_trainer
+
+    # ------------------------------------------------------------------ results
+    def _results(self, values: dict, wall_seconds: float) -> dict:
+        results = super()._results(values, wall_seconds)
+        results["mode"] = "table1"
+        results["baselines"] = {
+            "mle_baseline_epochs": self.baselines.mle_baseline_epochs,
+            "ss_epochs": self.baselines.ss_epochs,
+            "ss_final_true_input_prob": self.baselines.true_input_prob(
+                max(0, self.baselines.ss_epochs - 1)
+            ),
+            "pg_bleu_mle_epochs": self.baselines.pg_bleu_mle_epochs,
+            "pg_bleu_iterations": self.baselines.pg_bleu_iterations,
+            "pg_bleu_rollout_num": self.baselines.pg_bleu_rollout_num,
+        }
+        methods = {"random": {"nll_final": values.get("random_nll")}}
+        for key, _ in METHODS:
+            methods[key] = {
+                "nll_final": values.get(f"{key}_nll_final"),
+                "nll_best": values.get(f"{key}_nll_best"),
+                "step_final": values.get(f"{key}_step_final"),
+                "step_best": values.get(f"{key}_step_best"),
+            }
+        # SeqGAN's values are kept by the oracle experiment's own bookkeeping.
+        methods["seqgan"].update(
+            nll_final=values.get("seqgan_nll_final"),
+            nll_best=values.get("seqgan_nll_best"),
+            step_final=values.get("seqgan_iteration_final"),
+            step_best=values.get("seqgan_iteration_best"),
+        )
+        results["methods"] = methods
+        results["t_tests"] = self._t_tests()
+        results["learning_curves"] = self._learning_curves()
+        return results
+
+    def _final_samples(self, method: str) -> str:
+        return self.path("samples", "random.txt" if method == "random" else f"{method}_final.txt")
+
+    def _t_tests(self) -> dict:
+        """Welch's t-test of SeqGAN's final samples against each other method's, on the
+        per-sequence NLL_oracle (the paper reports a t-test between SeqGAN and each
+        baseline)."""
+        per_sequence = {}
+        for method in ("random", *(key for key, _ in METHODS)):
+            tokens = read_token_file(
+                self._final_samples(method), self.config.vocab_size, self.config.sequence_length
+            )
+            per_sequence[method] = self.oracle.sequence_nll(tokens)
+        tests = {}
+        for method in ("random", "mle", "ss", "pg_bleu"):
+            test = welch_t_test(per_sequence["seqgan"], per_sequence[method])
+            tests[method] = {k: float(v) for k, v in test.items()}
+        return tests
+
+    def _learning_curves(self) -> str | None:
+        """learning_curves.png from metrics.jsonl: NLL_oracle against epochs, adversarial
+        iterations counted after the pre-training they start from (as the paper's Fig. 2)."""
+        with open(self.path("metrics.jsonl")) as f:
+            rows = [json.loads(line) for line in f]
+        curves: dict[str, list[tuple[float, float]]] = {}
+        offsets = {
+            "mle": ("MLE", 1),
+            "scheduled_sampling": ("Scheduled Sampling", 1),
+            "pg_bleu": ("PG-BLEU", 1 + self.baselines.pg_bleu_mle_epochs),
+            "adversarial": ("SeqGAN", 1 + self.schedule.mle_epochs),
+        }
+        for row in rows:
+            if row.get("nll_oracle") is None or row["phase"] not in offsets:
+                continue
+            name, offset = offsets[row["phase"]]
+            curves.setdefault(name, []).append((row["step"] + offset, row["nll_oracle"]))
+        random_nll = next((r["nll_oracle"] for r in rows if r["phase"] == "oracle_samples"), None)
+        return plot_learning_curves(curves, random_nll, self.path("learning_curves.png"))
+
+
+def plot_learning_curves(
+    curves: dict[str, list[tuple[float, float]]], random_nll: float | None, path: str
+) -> str:
+    """Writes the figure; returns its file name."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    for name, points in curves.items():
+        x, y = zip(*sorted(points), strict=True)
+        axes.plot(x, y, marker="." if len(x) < 60 else None, label=name)
+    if random_nll is not None:
+        axes.axhline(random_nll, color="grey", linestyle=":", label="Random (untrained)")
+    axes.set_xlabel("epochs (adversarial / PG iterations counted after pre-training)")
+    axes.set_ylabel("NLL_oracle")
+    axes.set_title("Learning curves on the oracle (cf. Yu et al. 2017, Fig. 2)")
+    axes.legend()
+    axes.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+    return path.rsplit("/", 1)[-1]

@@ -1,0 +1,125 @@
+"""``--mode=table1`` at a tiny scale: the five methods, the branch points, the table, the
+t-tests, the figure, and resume after an interruption in each phase."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from seqgan_tiny import TINY_CONFIG, TINY_SCHEDULE
+
+from seqgan_tf.experiment import ExperimentSpec, InterruptedRun, WorkdirMismatchError
+from seqgan_tf.results import PAPER_TABLE_1
+from seqgan_tf.schedule import BaselineSchedule
+from seqgan_tf.table1 import Table1Experiment, table1_units
+
+BASELINES = BaselineSchedule(
+    mle_baseline_epochs=5,
+    ss_epochs=3,
+    ss_true_prob_decay=0.25,
+    pg_bleu_mle_epochs=3,
+    pg_bleu_iterations=3,
+)
+SPEC = ExperimentSpec(TINY_CONFIG, TINY_SCHEDULE, seed=5, preset="original", baselines=BASELINES)
+# Units: 0 samples; 1-5 MLE; 6-8 scheduled sampling; 9-11 PG-BLEU; 12-13 discriminator
+# pre-training; 14-19 SeqGAN (generator part, discriminator round) x 3.
+INTERRUPT_AT = {"mle": 3, "scheduled_sampling": 7, "pg_bleu": 10, "dis_pretrain": 12, "adv": 17}
+
+
+def _run(workdir, **kwargs) -> dict:
+    return Table1Experiment(
+        str(workdir), SPEC, progress_interval=1e9, print_fn=lambda _: None, **kwargs
+    ).run()
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("table1")
+    return workdir, _run(workdir)
+
+
+def _metrics(workdir) -> list[dict]:
+    with open(workdir / "metrics.jsonl") as f:
+        return [json.loads(line) for line in f]
+
+
+def test_units_run_every_method_once_in_order():
+    phases = [unit.phase for unit in table1_units(TINY_SCHEDULE, BASELINES)]
+    assert phases == (
+        ["oracle_samples"]
+        + ["mle"] * 5
+        + ["scheduled_sampling"] * 3
+        + ["pg_bleu"] * 3
+        + ["dis_pretrain"] * 2
+        + ["adversarial"] * 6
+    )
+
+
+def test_results_hold_all_five_methods_with_tests_and_figure(finished):
+    workdir, results = finished
+    methods = results["methods"]
+    assert set(methods) == {"random", "mle", "ss", "pg_bleu", "seqgan"}
+    for name, method in methods.items():
+        assert np.isfinite(method["nll_final"]), name
+        if name != "random":
+            assert method["nll_best"] <= method["nll_final"]
+    assert methods["mle"]["step_final"] == 4 and methods["ss"]["step_final"] == 2
+    assert methods["pg_bleu"]["step_final"] == 2 and methods["seqgan"]["step_final"] == 2
+    assert set(results["t_tests"]) == {"random", "mle", "ss", "pg_bleu"}
+    for test in results["t_tests"].values():
+        assert 0.0 <= test["p"] <= 1.0 and np.isfinite(test["t"])
+    assert results["baselines"]["ss_final_true_input_prob"] == pytest.approx(0.5)
+    png = workdir / results["learning_curves"]
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert json.loads((workdir / "results.json").read_text()) == results
+
+
+def test_table_lists_every_method_beside_the_paper(finished):
+    workdir, _ = finished
+    table = (workdir / "results.md").read_text()
+    for name in ("Random", "MLE", "Scheduled Sampling", "PG-BLEU", "SeqGAN"):
+        row = next(line for line in table.splitlines() if line.startswith(f"| {name}"))
+        assert f"{PAPER_TABLE_1[name]:.3f}" in row
+    assert "learning_curves.png" in table and "Welch" in table
+
+
+def test_seqgan_and_pg_bleu_branch_from_the_mle_run(finished):
+    workdir, results = finished
+    mle_rows = {row["step"]: row for row in _metrics(workdir) if row["phase"] == "mle"}
+    # NLL_oracle is measured where the others branch off (after 4 and 3 epochs) and at the
+    # end, besides every mle_eval_every = 2 epochs.
+    assert sorted(s for s, row in mle_rows.items() if row["nll_oracle"] is not None) == [
+        0,
+        2,
+        3,
+        4,
+    ]
+    assert results["mle_nll"] == mle_rows[TINY_SCHEDULE.mle_epochs - 1]["nll_oracle"]
+    ss_rows = [row for row in _metrics(workdir) if row["phase"] == "scheduled_sampling"]
+    assert [row["true_input_prob"] for row in ss_rows] == pytest.approx([1.0, 0.75, 0.5])
+
+
+def test_interrupt_in_each_phase_then_resume(finished, tmp_path):
+    reference, reference_results = finished
+    for unit in INTERRUPT_AT.values():
+        with pytest.raises(InterruptedRun):
+            _run(tmp_path, interrupt_after_unit=unit)
+    results = _run(tmp_path)
+    assert (tmp_path / "experiment-log.txt").read_bytes() == (
+        reference / "experiment-log.txt"
+    ).read_bytes()
+
+    def without_time(rows):
+        return [{k: v for k, v in row.items() if k != "wall_seconds"} for row in rows]
+
+    assert without_time(_metrics(tmp_path)) == without_time(_metrics(reference))
+    for key in ("methods", "t_tests", "mle_nll", "seqgan_nll_best"):
+        assert results[key] == reference_results[key], key
+
+
+def test_an_oracle_experiment_workdir_is_not_resumed_as_table1(finished, tmp_path):
+    oracle_spec = ExperimentSpec(TINY_CONFIG, TINY_SCHEDULE, seed=5, preset="original")
+    (tmp_path / "experiment.json").write_text(json.dumps(oracle_spec.identity()))
+    with pytest.raises(WorkdirMismatchError, match="mode is None there, 'table1' here"):
+        _run(tmp_path)
