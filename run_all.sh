@@ -13,6 +13,9 @@ pytest -q -m slow
 echo "== SeqGAN: the oracle experiment, quick preset (~15 min)"
 python -m seqgan_tf.main --mode=oracle --preset=quick --workdir="$RUN_DIR/seqgan_quick"
 
+echo "== SeqGAN: Table 1 (Random, MLE, scheduled sampling, PG-BLEU, SeqGAN), quick preset (~30 min)"
+python -m seqgan_tf.main --mode=table1 --preset=quick --workdir="$RUN_DIR/table1_quick"
+
 echo "== SeqGAN: speed of each unit of the original schedule"
 python -m bench.seqgan_speed --json="$RUN_DIR/seqgan_speed.json"
 

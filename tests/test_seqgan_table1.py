@@ -123,3 +123,18 @@ def test_an_oracle_experiment_workdir_is_not_resumed_as_table1(finished, tmp_pat
     (tmp_path / "experiment.json").write_text(json.dumps(oracle_spec.identity()))
     with pytest.raises(WorkdirMismatchError, match="mode is None there, 'table1' here"):
         _run(tmp_path)
+
+
+def test_baseline_presets_match_the_experiment_presets():
+    import dataclasses
+
+    from seqgan_tf.schedule import BASELINE_PRESETS, PRESETS, Schedule, check_table1_schedules
+
+    assert set(BASELINE_PRESETS) == set(PRESETS)
+    fields = {f.name for f in dataclasses.fields(BaselineSchedule)}
+    for name, overrides in BASELINE_PRESETS.items():
+        assert set(overrides) <= fields, name
+        schedule_overrides = {
+            k: v for k, v in PRESETS[name].items() if k in Schedule.__annotations__
+        }
+        check_table1_schedules(Schedule(**schedule_overrides), BaselineSchedule(**overrides))
