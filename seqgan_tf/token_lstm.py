@@ -25,6 +25,21 @@ from seqgan_tf.lstm_cell import GATE_ARRAY_NAMES, LSTMCell
 DEFAULT_SAMPLE_BATCH = 1024
 
 
+def sample_block_size(vocab: int) -> int:
+    """Tokens per block of :func:`categorical_sample`: the smallest divisor of V that is
+    at least sqrt(V) (no padding: 50 blocks of 100 for V = 5000), or ceil(sqrt(V)) with
+    zero-weight padding when V has no divisor up to twice that."""
+    root = max(1, math.isqrt(vocab - 1) + 1)  # ceil(sqrt(V))
+    for size in range(root, 2 * root + 1):
+        if vocab % size == 0:
+            return size
+    return root
+
+
+def _upper_triangular_ones(size: int) -> tf.Tensor:
+    return tf.constant(np.triu(np.ones((size, size), np.float32)))
+
+
 def categorical_sample(logits: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
     """One exact draw per row from softmax(logits) [N, V] (temperature 1), int32 [N].
 
@@ -35,29 +50,35 @@ def categorical_sample(logits: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
     cumulative sum first exceeds the remainder. Only the order of the float32 sums
     differs from a flat cumulative sum. (``tf.random.stateless_categorical`` computes a
     scalar double exp per logit and was ~4x slower; Gumbel-max needs V uniforms a row.)
+
+    The cumulative sums are products with an upper-triangular matrix of ones and "first
+    exceeding" is a count of the entries <= the target (searchsorted side="right"): both
+    compile to vectorised code under XLA (its cumsum and searchsorted lower poorly). A
+    matmul accumulates every column over the rows in the same order, so a zero weight
+    leaves the cumulative sum unchanged and is never drawn.
     """
     num_rows = tf.shape(logits)[0]
     vocab = logits.shape[-1]
-    block = max(1, math.isqrt(vocab - 1) + 1)  # ceil(sqrt(V))
+    block = sample_block_size(vocab)
     num_blocks = -(-vocab // block)
     weights = tf.exp(logits - tf.reduce_max(logits, axis=1, keepdims=True))
     if num_blocks * block != vocab:  # zero weight for the padding: never drawn
         weights = tf.pad(weights, [[0, 0], [0, num_blocks * block - vocab]])
     weights = tf.reshape(weights, [num_rows, num_blocks, block])
     block_sums = tf.reduce_sum(weights, axis=2)  # [N, num_blocks]
-    block_cdf = tf.cumsum(block_sums, axis=1)
+    block_cdf = tf.matmul(block_sums, _upper_triangular_ones(num_blocks))
     target = tf.random.stateless_uniform([num_rows, 1], seed=seed) * block_cdf[:, -1:]
-    # side="right": the first block whose cumulative sum exceeds the target, so a block
-    # of zero weight is never chosen; the clamp only guards float32 round-off.
+    # Count of cumulative sums <= target: the first block whose cumulative sum exceeds
+    # it, so a block of zero weight is never chosen; the clamp only guards round-off.
     chosen = tf.minimum(
-        tf.searchsorted(block_cdf, target, side="right", out_type=tf.int32), num_blocks - 1
+        tf.reduce_sum(tf.cast(block_cdf <= target, tf.int32), axis=1), num_blocks - 1
     )
-    before = tf.gather(block_cdf - block_sums, chosen, batch_dims=1)  # [N, 1]
-    inner_cdf = tf.cumsum(tf.gather(weights, chosen[:, 0], batch_dims=1), axis=1)
+    before = tf.gather(block_cdf - block_sums, chosen[:, None], batch_dims=1)  # [N, 1]
+    inner_cdf = tf.matmul(tf.gather(weights, chosen, batch_dims=1), _upper_triangular_ones(block))
     inner = tf.minimum(
-        tf.searchsorted(inner_cdf, target - before, side="right", out_type=tf.int32), block - 1
+        tf.reduce_sum(tf.cast(inner_cdf <= target - before, tf.int32), axis=1), block - 1
     )
-    return tf.minimum(chosen[:, 0] * block + inner[:, 0], vocab - 1)
+    return tf.minimum(chosen * block + inner, vocab - 1)
 
 
 PARAM_NAMES = ("embedding",) + GATE_ARRAY_NAMES + ("Wo", "bo")

@@ -189,3 +189,33 @@ def test_mle_training_lowers_the_loss():
     for _ in range(30):
         last = float(generator.pretrain_step(tokens))
     assert last < first - 0.5
+
+
+def test_sample_block_size_divides_the_vocabulary_when_it_can():
+    from seqgan_tf.token_lstm import sample_block_size
+
+    assert sample_block_size(5000) == 100  # 50 blocks of 100, no padding
+    assert sample_block_size(3) == 3  # one block
+    assert sample_block_size(30) == 6
+    assert sample_block_size(97) == 10  # prime: ceil(sqrt) with padding
+
+
+def test_categorical_sample_frequencies_and_zero_weights():
+    """Two-level inverse CDF on a vocabulary of 37 (6 blocks of 7, the last padded):
+    frequencies match the softmax (chi-square) and a token of probability 0 is never
+    drawn."""
+    from seqgan_tf.token_lstm import categorical_sample
+
+    rng = np.random.default_rng(7)
+    logits = rng.normal(size=37).astype(np.float32)
+    logits[[0, 5, 36]] = -np.inf  # zero weight: first, inside a block, last (padded) block
+    rows = 40_000
+    draws = categorical_sample(
+        tf.constant(np.tile(logits, (rows, 1))), tf.constant([3, 4], tf.int64)
+    ).numpy()
+    counts = np.bincount(draws, minlength=37)
+    assert counts[[0, 5, 36]].sum() == 0
+    p = np.exp(logits.astype(np.float64) - logits[np.isfinite(logits)].max())
+    p /= p.sum()
+    live = p > 0
+    assert stats.chisquare(counts[live], p[live] * rows).pvalue > 1e-3
