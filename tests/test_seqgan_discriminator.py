@@ -160,8 +160,9 @@ def test_window_longer_than_sequence_is_rejected():
 
 
 def test_im2col_features_and_gradients_match_keras_convolutions():
-    """The im2col matmuls with max before bias and ReLU (XLA) give the features and the
-    gradients of Conv1D -> ReLU -> max over positions, the original's formulation."""
+    """Both formulations of the features, im2col matmuls under XLA (training) and
+    convolutions (inference), each with the max before bias and ReLU, give the features
+    and the gradients of Conv1D -> ReLU -> max over positions, the original's."""
     d = Discriminator(SMALL, seed=4)
     tokens = tf.constant(np.random.default_rng(4).integers(0, 30, size=(7, 6)), tf.int32)
     weights = tf.constant(np.random.default_rng(5).normal(size=(7, 9)), tf.float32)
@@ -172,10 +173,15 @@ def test_im2col_features_and_gradients_match_keras_convolutions():
         return tf.concat([tf.reduce_max(conv(embedded), axis=1) for conv in d.convolutions], 1)
 
     grads = []
-    for features in (conv_features, lambda: d.features(tokens)):
+    for features in (
+        conv_features,
+        lambda: d.features(tokens, training=True),
+        lambda: d.features(tokens, training=False),
+    ):
         with tf.GradientTape() as tape:
             value = features()
             loss = tf.reduce_sum(value * weights)
         grads.append([value] + [tf.convert_to_tensor(g) for g in tape.gradient(loss, variables)])
-    for want, got in zip(*grads, strict=True):
-        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)
+    for got_grads in grads[1:]:
+        for want, got in zip(grads[0], got_grads, strict=True):
+            np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)
