@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import json
 
+import tensorflow as tf
+
 from seqgan_tf import results as results_lib
 from seqgan_tf.bleu import BleuScorer
 from seqgan_tf.experiment import OracleExperiment, Unit, schedule_units
@@ -37,6 +39,8 @@ from seqgan_tf.scheduled_sampling import ScheduledSamplingTrainer
 from seqgan_tf.significance import welch_t_test
 from seqgan_tf.token_files import read_token_file, write_token_file
 
+# The held-out oracle samples for NLL_test come from a stream seeded apart from the run's.
+HELD_OUT_SEED_OFFSET = 7919
 # (results key prefix, table name) of each trained method, in Table 1's order.
 METHODS = (
     ("mle", "MLE"),
@@ -207,8 +211,37 @@ class Table1Experiment(OracleExperiment):
         )
         results["methods"] = methods
         results["t_tests"] = self._t_tests()
+        for method, nll in self._held_out_nll().items():
+            methods[method]["nll_test"] = nll
         results["learning_curves"] = self._learning_curves()
         return results
+
+    def _held_out_nll(self) -> dict[str, float]:
+        """NLL_test: each final generator's mean per-token NLL of fresh oracle samples.
+
+        NLL_oracle scores a generator's own samples, so a generator that collapses onto a
+        few likely sequences scores well on it; NLL_test (the generator scoring the oracle's
+        samples) rises when it no longer covers the data. The test set is drawn from a
+        stream of its own (the run's stream is untouched), the same for every method.
+        """
+        rng = tf.random.Generator.from_seed(self.spec.seed + HELD_OUT_SEED_OFFSET)
+        test = tf.constant(self.oracle.generate_many(self.schedule.num_samples, rng))
+        generators = {
+            "random": Generator(self.config, seed=self.spec.seed, name="untrained"),
+            "mle": self.mle_generator,
+            "ss": self.ss_generator,
+            "pg_bleu": self.pg_bleu_generator,
+            "seqgan": self.generator,
+        }
+        block = 1024
+        nll = {}
+        for method, generator in generators.items():
+            total = 0.0
+            for start in range(0, int(test.shape[0]), block):
+                log_probs = generator.token_log_probs(test[start : start + block])
+                total += float(tf.reduce_sum(tf.cast(log_probs, tf.float64)))
+            nll[method] = -total / float(tf.size(test))
+        return nll
 
     def _final_samples(self, method: str) -> str:
         return self.path("samples", "random.txt" if method == "random" else f"{method}_final.txt")

@@ -61,7 +61,7 @@ def test_results_hold_all_five_methods_with_tests_and_figure(finished):
     methods = results["methods"]
     assert set(methods) == {"random", "mle", "ss", "pg_bleu", "seqgan"}
     for name, method in methods.items():
-        assert np.isfinite(method["nll_final"]), name
+        assert np.isfinite(method["nll_final"]) and np.isfinite(method["nll_test"]), name
         if name != "random":
             assert method["nll_best"] <= method["nll_final"]
     assert methods["mle"]["step_final"] == 4 and methods["ss"]["step_final"] == 2
@@ -81,6 +81,7 @@ def test_table_lists_every_method_beside_the_paper(finished):
     for name in ("Random", "MLE", "Scheduled Sampling", "PG-BLEU", "SeqGAN"):
         row = next(line for line in table.splitlines() if line.startswith(f"| {name}"))
         assert f"{PAPER_TABLE_1[name]:.3f}" in row
+        assert row.count("|") == 9  # 8 columns, every row
     assert "learning_curves.png" in table and "Welch" in table
 
 
