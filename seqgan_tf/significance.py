@@ -38,6 +38,18 @@ _FPMIN = 1e-300  # Lentz's guard against division by zero
 _MAX_ITERATIONS = 100_000  # worst case grows like sqrt(max(a, b)), i.e. sqrt(df)
 
 
+def _lentz_step(aa: float, c: float, d: float) -> tuple[float, float, float]:
+    """One term of the modified Lentz recurrence; returns (c, d, the factor for h)."""
+    d = 1.0 + aa * d
+    if abs(d) < _FPMIN:
+        d = _FPMIN
+    c = 1.0 + aa / c
+    if abs(c) < _FPMIN:
+        c = _FPMIN
+    d = 1.0 / d
+    return c, d, d * c
+
+
 def _betacf(a: float, b: float, x: float) -> float:
     """Continued fraction of the incomplete beta function (Numerical Recipes' betacf)."""
     qab, qap, qam = a + b, a + 1.0, a - 1.0
@@ -49,24 +61,9 @@ def _betacf(a: float, b: float, x: float) -> float:
     h = d
     for m in range(1, _MAX_ITERATIONS + 1):
         m2 = 2 * m
-        aa = m * (b - m) * x / ((qam + m2) * (a + m2))  # even step
-        d = 1.0 + aa * d
-        if abs(d) < _FPMIN:
-            d = _FPMIN
-        c = 1.0 + aa / c
-        if abs(c) < _FPMIN:
-            c = _FPMIN
-        d = 1.0 / d
-        h *= d * c
-        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))  # odd step
-        d = 1.0 + aa * d
-        if abs(d) < _FPMIN:
-            d = _FPMIN
-        c = 1.0 + aa / c
-        if abs(c) < _FPMIN:
-            c = _FPMIN
-        d = 1.0 / d
-        delta = d * c
+        c, d, delta = _lentz_step(m * (b - m) * x / ((qam + m2) * (a + m2)), c, d)  # even
+        h *= delta
+        c, d, delta = _lentz_step(-(a + m) * (qab + m) * x / ((a + m2) * (qap + m2)), c, d)
         h *= delta
         if abs(delta - 1.0) < _EPS:
             return h
