@@ -45,22 +45,6 @@ def scheduled_sampling_inputs(
     return tf.stop_gradient(tf.stack(inputs, axis=1))
 
 
-def log_probs_given_inputs(model: TokenLSTM, inputs: tf.Tensor, tokens: tf.Tensor) -> tf.Tensor:
-    """log p(tokens[:, t] | inputs[:, :t+1]), [B, T], as teacher forcing computes it (all
-    inputs known in advance: one input projection, one flat output layer, sparse CE)."""
-    projected = model.cell.project_inputs(model.embed(inputs))
-    h, c = model.zero_state(tf.shape(inputs)[0])
-    states = []
-    for t in range(model.sequence_length):
-        h, c = model.cell.step_from_projection(projected[:, t], h, c)
-        states.append(h)
-    logits = model.output_logits(tf.reshape(tf.stack(states, axis=1), [-1, model.hidden_dim]))
-    log_probs = -tf.nn.sparse_softmax_cross_entropy_with_logits(
-        labels=tf.reshape(tokens, [-1]), logits=logits
-    )
-    return tf.reshape(log_probs, tf.shape(tokens))
-
-
 def scheduled_sampling_log_probs(
     model: TokenLSTM, tokens: tf.Tensor, true_input_prob: tf.Tensor, seed: tf.Tensor
 ) -> tuple[tf.Tensor, tf.Tensor]:
@@ -75,7 +59,7 @@ def scheduled_sampling_log_probs(
     """
     tokens = tf.convert_to_tensor(tokens, tf.int32)
     inputs = scheduled_sampling_inputs(model, tokens, true_input_prob, seed)
-    return log_probs_given_inputs(model, inputs, tokens), inputs
+    return model.token_log_probs_for_training(tokens, inputs), inputs
 
 
 class ScheduledSamplingTrainer:
@@ -102,7 +86,7 @@ class ScheduledSamplingTrainer:
         return self.loss_given_inputs(tokens, inputs)
 
     def loss_given_inputs(self, tokens: tf.Tensor, inputs: tf.Tensor) -> tf.Tensor:
-        log_probs = log_probs_given_inputs(self.generator, inputs, tokens)
+        log_probs = self.generator.token_log_probs_for_training(tokens, inputs)
         return -tf.reduce_mean(tf.maximum(log_probs, LOG_PROB_FLOOR))
 
     def train_epoch(self, batches: tf.Tensor, true_input_prob: float, seed: tf.Tensor) -> float:

@@ -171,13 +171,21 @@ class TokenLSTM(keras.Model):
         return tf.concat([start, tokens[:, :-1]], axis=1)
 
     # ----------------------------------------------------------------- scoring
-    def teacher_forced_states(self, tokens: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    def teacher_forced_states(
+        self, tokens: tf.Tensor, inputs: tf.Tensor | None = None
+    ) -> tuple[tf.Tensor, tf.Tensor]:
         """Hidden and cell states [B, T, H] after each step, fed the true tokens.
 
         ``h[:, t]`` is the state whose output layer gives p(y_t | y_<t).
+
+        Args:
+          inputs: the token fed at each step, [B, T]; by default the start token, then
+            ``tokens[:, :-1]`` (teacher forcing). Scheduled sampling feeds others.
         """
         tokens = tf.convert_to_tensor(tokens)
-        projected = self.cell.project_inputs(self.embed(self._teacher_forced_inputs(tokens)))
+        if inputs is None:
+            inputs = self._teacher_forced_inputs(tokens)
+        projected = self.cell.project_inputs(self.embed(inputs))
         h, c = self.zero_state(tf.shape(tokens)[0])
         hs, cs = [], []
         # T is small and static (20): an unrolled loop compiles to straight-line code.
@@ -192,9 +200,9 @@ class TokenLSTM(keras.Model):
         hs, _ = self.teacher_forced_states(tokens)
         return self.output_logits(hs)
 
-    def _flat_logits(self, tokens: tf.Tensor) -> tf.Tensor:
+    def _flat_logits(self, tokens: tf.Tensor, inputs: tf.Tensor | None = None) -> tf.Tensor:
         """Teacher-forced logits as one [B * T, V] matrix (row b * T + t)."""
-        hs, _ = self.teacher_forced_states(tokens)
+        hs, _ = self.teacher_forced_states(tokens, inputs)
         return self.output_logits(tf.reshape(hs, [-1, self.hidden_dim]))
 
     def token_log_probs(self, tokens: tf.Tensor) -> tf.Tensor:
@@ -210,12 +218,15 @@ class TokenLSTM(keras.Model):
         log_probs = target_logits - tf.reduce_logsumexp(logits, axis=1)
         return tf.reshape(log_probs, tf.shape(tokens))
 
-    def token_log_probs_for_training(self, tokens: tf.Tensor) -> tf.Tensor:
+    def token_log_probs_for_training(
+        self, tokens: tf.Tensor, inputs: tf.Tensor | None = None
+    ) -> tf.Tensor:
         """The same numbers as :meth:`token_log_probs`, as -sparse softmax cross-entropy,
         whose kernel computes the loss and its gradient (softmax - one-hot) in one pass
-        over the [B * T, V] logits; used where gradients are taken."""
+        over the [B * T, V] logits; used where gradients are taken. ``inputs``: as in
+        :meth:`teacher_forced_states`."""
         tokens = tf.convert_to_tensor(tokens)
-        logits = self._flat_logits(tokens)
+        logits = self._flat_logits(tokens, inputs)
         log_probs = -tf.nn.sparse_softmax_cross_entropy_with_logits(
             labels=tf.reshape(tokens, [-1]), logits=logits
         )
