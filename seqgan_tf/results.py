@@ -118,10 +118,10 @@ def table1_table(results: dict) -> str:
             "" if best is None else _fmt(best) + at,
             f"{paper[key]:.3f}",
         ]
-        if key == "seqgan":
+        test = tests.get(key)
+        if test is None:  # SeqGAN itself, or a method given no training
             cells += ["", "", ""]
         else:
-            test = tests[key]
             cells += [
                 f"{test['mean_a'] - test['mean_b']:+.3f}",
                 f"{test['t']:.1f}",

@@ -24,6 +24,7 @@ and their per-sequence NLL_oracle gives a Welch t-test of SeqGAN against each ba
 from __future__ import annotations
 
 import json
+import os
 
 import tensorflow as tf
 
@@ -249,17 +250,20 @@ class Table1Experiment(OracleExperiment):
     def _t_tests(self) -> dict:
         """Welch's t-test of SeqGAN's final samples against each other method's, on the
         per-sequence NLL_oracle (the paper reports a t-test between SeqGAN and each
-        baseline)."""
+        baseline); None where a method was given no training (no final samples)."""
         per_sequence = {}
         for method in ("random", *(key for key, _ in METHODS)):
-            tokens = read_token_file(
-                self._final_samples(method), self.config.vocab_size, self.config.sequence_length
-            )
-            per_sequence[method] = self.oracle.sequence_nll(tokens)
-        tests = {}
+            path = self._final_samples(method)
+            if os.path.exists(path):
+                tokens = read_token_file(path, self.config.vocab_size, self.config.sequence_length)
+                per_sequence[method] = self.oracle.sequence_nll(tokens)
+        tests: dict = {}
         for method in ("random", "mle", "ss", "pg_bleu"):
-            test = welch_t_test(per_sequence["seqgan"], per_sequence[method])
-            tests[method] = {k: float(v) for k, v in test.items()}
+            if "seqgan" in per_sequence and method in per_sequence:
+                test = welch_t_test(per_sequence["seqgan"], per_sequence[method])
+                tests[method] = {k: float(v) for k, v in test.items()}
+            else:
+                tests[method] = None
         return tests
 
     def _learning_curves(self) -> str | None:

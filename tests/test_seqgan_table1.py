@@ -139,3 +139,22 @@ def test_baseline_presets_match_the_experiment_presets():
             k: v for k, v in PRESETS[name].items() if k in Schedule.__annotations__
         }
         check_table1_schedules(Schedule(**schedule_overrides), BaselineSchedule(**overrides))
+
+
+def test_a_method_given_no_training_is_reported_as_missing(tmp_path):
+    baselines = BaselineSchedule(
+        mle_baseline_epochs=4, ss_epochs=0, pg_bleu_mle_epochs=2, pg_bleu_iterations=0
+    )
+    spec = ExperimentSpec(TINY_CONFIG, TINY_SCHEDULE, seed=5, baselines=baselines)
+    results = Table1Experiment(
+        str(tmp_path), spec, progress_interval=1e9, print_fn=lambda _: None
+    ).run()
+    assert results["methods"]["ss"]["nll_final"] is None
+    assert results["t_tests"]["ss"] is None and results["t_tests"]["pg_bleu"] is None
+    assert results["t_tests"]["mle"] is not None
+    row = next(
+        line
+        for line in (tmp_path / "results.md").read_text().splitlines()
+        if line.startswith("| Scheduled Sampling")
+    )
+    assert "| n/a |" in row and row.count("|") == 9
