@@ -297,7 +297,6 @@ class OracleExperiment:
             if unit.step % self.schedule.mle_eval_every == 0 or last:
                 nll, samples = self._nll_oracle()
                 row["nll_oracle"] = values["mle_nll"] = nll
-                values["mle_epochs_done"] = unit.step + 1
                 if unit.step % self.schedule.mle_eval_every == 0:
                     self._log_line(f"epoch:\t{unit.step}\tnll:\t{nll:g}\n")
                 else:

@@ -130,17 +130,15 @@ class Table1Experiment(OracleExperiment):
         row: dict = {"phase": "mle", "step": epoch, "part": 0, "nll_oracle": None}
         row["mle_loss"] = float(self.mle_generator.pretrain_epoch(self._mle_batches()))
         done = epoch + 1
-        branches = {done == self.schedule.mle_epochs, done == self.baselines.pg_bleu_mle_epochs}
-        if epoch % self.schedule.mle_eval_every == 0 or done == epochs or True in branches:
+        branch = done in (self.schedule.mle_epochs, self.baselines.pg_bleu_mle_epochs)
+        if epoch % self.schedule.mle_eval_every == 0 or done == epochs or branch:
             row["nll_oracle"] = self._evaluate("mle", self.mle_generator, epoch, values)
         if done == self.schedule.mle_epochs:
             self.generator.copy_params_from(self.mle_generator)
             values["mle_nll"] = row["nll_oracle"]  # SeqGAN's starting point
-            values["mle_epochs_done"] = done
             save_params(self.path("mle_generator.pkl"), self.mle_generator.export_params())
         if done == self.baselines.pg_bleu_mle_epochs:
             self.pg_bleu_generator.copy_params_from(self.mle_generator)
-            values["pg_bleu_start_nll"] = row["nll_oracle"]
         return row
 
     def _ss_unit(self, unit: Unit, values: dict) -> dict:
