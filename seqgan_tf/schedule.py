@@ -11,6 +11,16 @@ from __future__ import annotations
 import dataclasses
 
 
+def _check_minimums(values, ones) -> None:
+    """Every field of the dataclass ``values`` is >= 0, or >= 1 where ``ones(name)``;
+    errors name the flag."""
+    for field in dataclasses.fields(values):
+        value = getattr(values, field.name)
+        minimum = 1 if ones(field.name) else 0
+        if value < minimum:
+            raise ValueError(f"--{field.name} must be at least {minimum}, got {value}")
+
+
 @dataclasses.dataclass(frozen=True)
 class Schedule:
     """How long each phase runs and how often NLL_oracle is measured."""
@@ -26,11 +36,7 @@ class Schedule:
     dis_rounds_per_iteration: int = 5
 
     def __post_init__(self) -> None:
-        for field in dataclasses.fields(self):
-            value = getattr(self, field.name)
-            minimum = 1 if field.name.endswith(("_every", "num_samples")) else 0
-            if value < minimum:
-                raise ValueError(f"--{field.name} must be at least {minimum}, got {value}")
+        _check_minimums(self, ones=lambda name: name.endswith(("_every", "num_samples")))
 
 
 SCHEDULE_HELP = {
@@ -112,11 +118,7 @@ class BaselineSchedule:
     bleu_max_n: int = 3
 
     def __post_init__(self) -> None:
-        for field in dataclasses.fields(self):
-            value = getattr(self, field.name)
-            minimum = 1 if field.name in ("pg_bleu_rollout_num", "bleu_max_n") else 0
-            if value < minimum:
-                raise ValueError(f"--{field.name} must be at least {minimum}, got {value}")
+        _check_minimums(self, ones=lambda name: name in ("pg_bleu_rollout_num", "bleu_max_n"))
         if not 0.0 <= self.ss_initial_true_prob <= 1.0:
             raise ValueError(
                 f"--ss_initial_true_prob must lie in [0, 1], got {self.ss_initial_true_prob}"
