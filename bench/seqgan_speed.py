@@ -30,6 +30,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import time
@@ -83,16 +84,19 @@ def time_unit(fn: Callable[[], object], repeats: int) -> dict[str, float]:
     start = time.perf_counter()
     fn()
     first = time.perf_counter() - start
-    walls, cpus = [], []
+    walls, cpus, faults = [], [], []
     for _ in range(repeats):
+        faults0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         cpu0, wall0 = time.process_time(), time.perf_counter()
         fn()
         walls.append(time.perf_counter() - wall0)
         cpus.append(time.process_time() - cpu0)
+        faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults0)
     return {
         "median_s": statistics.median(walls),
         "min_s": min(walls),
         "cpu_median_s": statistics.median(cpus),
+        "page_faults_median": statistics.median(faults),
         "first_call_s": first,
         "runs_s": walls,
     }
@@ -145,7 +149,7 @@ def main(argv: list[str] | None = None) -> dict:
         r = results[name]
         print(
             f"  {name:<24} median {r['median_s']:8.3f} s   (cpu {r['cpu_median_s']:7.2f} s, "
-            f"first call {r['first_call_s']:7.2f} s)",
+            f"first call {r['first_call_s']:7.2f} s, {r['page_faults_median']:,.0f} page faults)",
             flush=True,
         )
 

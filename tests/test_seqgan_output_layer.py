@@ -1,0 +1,124 @@
+"""The output layer's log-probabilities and their hand-written gradient
+(``token_lstm.output_log_probs``), against float64 NumPy: the closed form of the
+softmax gradient, and central differences of the generator's losses end to end."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy_reference as ref
+import pytest
+import tensorflow as tf
+
+from seqgan_tf.config import ModelConfig
+from seqgan_tf.generator import Generator
+from seqgan_tf.token_lstm import output_log_probs
+
+SMALL = ModelConfig(vocab_size=30, sequence_length=6, gen_emb_dim=4, gen_hidden_dim=5)
+
+
+def _closed_form(states, kernel, bias, targets, upstream):
+    """float64: log p of the targets and the gradients of sum(upstream * log p)."""
+    states, kernel, bias = (np.asarray(a, np.float64) for a in (states, kernel, bias))
+    log_p = ref.log_softmax(states @ kernel + bias)
+    rows = np.arange(len(targets))
+    onehot = np.zeros_like(log_p)
+    onehot[rows, targets] = 1.0
+    d_logits = upstream[:, None] * (onehot - np.exp(log_p))
+    return (
+        log_p[rows, targets],
+        d_logits @ kernel.T,
+        states.T @ d_logits,
+        d_logits.sum(axis=0),
+    )
+
+
+@pytest.mark.parametrize("repeated_targets", [False, True])
+def test_log_probs_and_gradients_equal_the_float64_closed_form(repeated_targets):
+    rng = np.random.default_rng(0)
+    rows, hidden, vocab = 40, 6, 50
+    states = rng.normal(size=(rows, hidden)).astype(np.float32)
+    kernel = (3.0 * rng.normal(size=(hidden, vocab))).astype(np.float32)  # peaked softmax
+    bias = rng.normal(size=vocab).astype(np.float32)
+    # Repeated targets exercise the segment sums of the one-hot terms.
+    targets = rng.integers(0, 4 if repeated_targets else vocab, size=rows).astype(np.int32)
+    upstream = rng.normal(size=rows)  # per-row weights, as rewards are
+    tensors = [tf.constant(a) for a in (states, kernel, bias)]
+    with tf.GradientTape() as tape:
+        tape.watch(tensors)
+        log_p = output_log_probs(*tensors, tf.constant(targets))
+        weighted = tf.reduce_sum(log_p * tf.constant(upstream, tf.float32))
+    got = [log_p.numpy()] + [g.numpy() for g in tape.gradient(weighted, tensors)]
+    want = _closed_form(states, kernel, bias, targets, upstream)
+    for name, g, w in zip(["log p", "d states", "d kernel", "d bias"], got, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-5, err_msg=name)
+
+
+def test_equals_autodiff_of_sparse_softmax_cross_entropy():
+    rng = np.random.default_rng(1)
+    states = tf.constant(rng.normal(size=(64, 8)).astype(np.float32))
+    kernel = tf.constant(rng.normal(size=(8, 300)).astype(np.float32))
+    bias = tf.constant(rng.normal(size=300).astype(np.float32))
+    targets = tf.constant(rng.integers(0, 300, size=64).astype(np.int32))
+    weights = tf.constant(rng.uniform(size=64).astype(np.float32))
+    results = []
+    for fn in (
+        lambda: output_log_probs(states, kernel, bias, targets),
+        lambda: -tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=targets, logits=tf.matmul(states, kernel) + bias
+        ),
+    ):
+        with tf.GradientTape() as tape:
+            tape.watch([states, kernel, bias])
+            log_p = fn()
+            loss = tf.reduce_sum(log_p * weights)
+        results.append([log_p] + tape.gradient(loss, [states, kernel, bias]))
+    for mine, autodiff in zip(*results, strict=True):
+        np.testing.assert_allclose(mine.numpy(), autodiff.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def _generator_and_reference(output_scale: float = 1.0):
+    rng = np.random.default_rng(2)
+    params = ref.random_params(rng, vocab=30, emb=4, hidden=5, scale=0.5)
+    params[13] = params[13] * output_scale
+    generator = Generator(SMALL, seed=0)
+    generator.import_params(params)
+    tokens = rng.integers(0, 30, size=(8, 6))
+    return generator, params, tokens
+
+
+@pytest.mark.parametrize("loss", ["pretrain", "adversarial"])
+def test_generator_gradients_equal_float64_central_differences(loss):
+    """Embedding, output kernel and bias gradients of both losses: the embedding's reach
+    it only through d states and the LSTM's backward pass, so this checks the chain."""
+    generator, params, tokens = _generator_and_reference(output_scale=8.0)
+    rewards = np.random.default_rng(3).uniform(size=tokens.shape)
+    floor = math.log(1e-20)
+
+    def reference_loss(arrays):
+        log_p = np.maximum(ref.token_log_probs(arrays, tokens), floor)
+        return -log_p.mean() if loss == "pretrain" else -(log_p * rewards).sum()
+
+    tokens_tf = tf.constant(tokens, tf.int32)
+    variables = [generator.embedding, generator.output_kernel, generator.output_bias]
+    with tf.GradientTape() as tape:
+        value = (
+            generator.pretrain_loss(tokens_tf)
+            if loss == "pretrain"
+            else generator.adversarial_loss(tokens_tf, rewards)
+        )
+    gradients = [tf.convert_to_tensor(g).numpy() for g in tape.gradient(value, variables)]
+    assert float(value) == pytest.approx(reference_loss(params), rel=1e-5)
+
+    eps = 1e-6
+    for index, gradient in zip((0, 13, 14), gradients, strict=True):
+        numeric = np.zeros(params[index].shape)
+        for position in np.ndindex(params[index].shape):
+            shifted = [np.asarray(p, np.float64).copy() for p in params]
+            shifted[index][position] += eps
+            up = reference_loss(shifted)
+            shifted[index][position] -= 2 * eps
+            numeric[position] = (up - reference_loss(shifted)) / (2 * eps)
+        scale = np.abs(numeric).max()
+        np.testing.assert_allclose(gradient, numeric, atol=1e-4 * scale, err_msg=str(index))
