@@ -65,8 +65,10 @@ def test_equals_autodiff_of_sparse_softmax_cross_entropy():
     results = []
     for fn in (
         lambda: output_log_probs(states, kernel, bias, targets),
-        lambda: -tf.nn.sparse_softmax_cross_entropy_with_logits(
-            labels=targets, logits=tf.matmul(states, kernel) + bias
+        lambda: (
+            -tf.nn.sparse_softmax_cross_entropy_with_logits(
+                labels=targets, logits=tf.matmul(states, kernel) + bias
+            )
         ),
     ):
         with tf.GradientTape() as tape:
