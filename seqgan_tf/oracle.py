@@ -111,6 +111,7 @@ class Oracle(TokenLSTM):
         self.source = source
         self.import_params(params, source)
         self.trainable = False
+        self._batches_nll = tf.function(self._batches_nll_body, jit_compile=True)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike, config: ModelConfig | None = None) -> Oracle:
@@ -125,6 +126,13 @@ class Oracle(TokenLSTM):
         """Per-sequence mean of -log p_oracle(y_t | y_<t), [B]."""
         return -tf.reduce_mean(self.token_log_probs(tokens), axis=1)
 
+    def _batches_nll_body(self, batches: tf.Tensor) -> tf.Tensor:
+        num_batches = tf.shape(batches)[0]
+        scores = tf.TensorArray(tf.float32, size=num_batches)
+        for i in tf.range(num_batches):
+            scores = scores.write(i, -tf.reduce_mean(self.token_log_probs(batches[i]), axis=1))
+        return scores.stack()
+
     def nll(self, tokens: np.ndarray, batch_size: int | None = None) -> float:
         """NLL_oracle: mean over all tokens of -log p_oracle.
 
@@ -135,15 +143,23 @@ class Oracle(TokenLSTM):
         return float(np.mean(self.sequence_nll(tokens, batch_size)))
 
     def sequence_nll(self, tokens: np.ndarray, batch_size: int | None = None) -> np.ndarray:
-        """Per-sequence mean -log p_oracle, [N] (for significance tests between models)."""
+        """Per-sequence mean -log p_oracle, [N] (for significance tests between models).
+
+        The whole batches are scored in one XLA-compiled loop (measured: ~30% less time
+        than a graph-executor call per batch, docs/PERFORMANCE.md run F; XLA compiles once
+        per number of batches); a final partial batch is scored by :meth:`batch_nll`.
+        """
         batch_size = batch_size or self.config.batch_size
         tokens = np.asarray(tokens, dtype=np.int32)
         if tokens.ndim != 2 or tokens.shape[1] != self.sequence_length:
             raise ValueError(
                 f"expected token ids of shape [N, {self.sequence_length}], got {tokens.shape}"
             )
-        parts = [
-            self.batch_nll(tf.constant(tokens[i : i + batch_size])).numpy()
-            for i in range(0, len(tokens), batch_size)
-        ]
+        whole = len(tokens) // batch_size * batch_size
+        parts = []
+        if whole:
+            batches = tokens[:whole].reshape(-1, batch_size, self.sequence_length)
+            parts.append(self._batches_nll(tf.constant(batches)).numpy().reshape(-1))
+        if whole < len(tokens):
+            parts.append(self.batch_nll(tf.constant(tokens[whole:])).numpy())
         return np.concatenate(parts).astype(np.float64)
