@@ -79,12 +79,25 @@ def cpu_model() -> str:
     return "unknown"
 
 
+def steal_seconds() -> float | None:
+    """CPU time the hypervisor gave to other guests since boot (/proc/stat "steal"), or
+    None where there is no such counter: on a shared host it shows how much of a timed
+    run the machine was not ours."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
+        return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
 def time_unit(fn: Callable[[], object], repeats: int) -> dict[str, float]:
     """Warm-up call, then ``repeats`` timed calls; medians of wall and process CPU time."""
     start = time.perf_counter()
     fn()
     first = time.perf_counter() - start
     walls, cpus, faults = [], [], []
+    steal_before = steal_seconds()
     for _ in range(repeats):
         faults0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         cpu0, wall0 = time.process_time(), time.perf_counter()
@@ -92,11 +105,13 @@ def time_unit(fn: Callable[[], object], repeats: int) -> dict[str, float]:
         walls.append(time.perf_counter() - wall0)
         cpus.append(time.process_time() - cpu0)
         faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults0)
+    steal_after = steal_seconds()
     return {
         "median_s": statistics.median(walls),
         "min_s": min(walls),
         "cpu_median_s": statistics.median(cpus),
         "page_faults_median": statistics.median(faults),
+        "steal_s": None if steal_before is None else steal_after - steal_before,
         "first_call_s": first,
         "runs_s": walls,
     }
@@ -149,7 +164,8 @@ def main(argv: list[str] | None = None) -> dict:
         r = results[name]
         print(
             f"  {name:<24} median {r['median_s']:8.3f} s   (cpu {r['cpu_median_s']:7.2f} s, "
-            f"first call {r['first_call_s']:7.2f} s, {r['page_faults_median']:,.0f} page faults)",
+            f"first call {r['first_call_s']:7.2f} s, {r['page_faults_median']:,.0f} page faults, "
+            f"steal {r['steal_s'] or 0.0:.1f} s over the timed runs)",
             flush=True,
         )
 

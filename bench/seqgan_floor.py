@@ -1,0 +1,230 @@
+"""Lower bounds on this machine for the SeqGAN units of ``bench.seqgan_speed``.
+
+Usage::
+
+    python -m bench.seqgan_floor --json=/tmp/seqgan_floor.json
+
+A unit's floor is the time of the work no exact implementation can skip, measured here at
+the unit's own shapes: its matrix products (forward and backward), one exponential and
+one sum per softmax logit, and for the discriminator Adam's pass over its 7M parameters.
+Everything else a unit does (the LSTM recurrences, the row maxima, sampling's block
+sums, gathers, the loss, Python) is left out, so the floor is below the time of any
+implementation built from the kernels this TensorFlow has on this CPU; a speed target
+below the floor cannot be met with them.
+
+Each primitive is timed as the best of two loops of ``--iterations`` repetitions on
+cache-warm operands (no per-call overhead, no allocation growth):
+- matrix products: a ``tf.while_loop`` in the graph executor (oneDNN) and an XLA
+  ``tf.while_loop`` (XLA's own kernels); each iteration's product feeds the next
+  through a 0-weighted slice, so nothing is hoisted or skipped;
+- exponential + row sum, and the Adam update: XLA loops only (its fused kernels were
+  the faster in bench.seqgan_speed and in docs/PERFORMANCE.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import time
+from dataclasses import dataclass
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from seqgan_tf.config import ModelConfig  # noqa: E402
+
+NUM_SAMPLES = 9_984
+SAMPLE_BLOCK = 1_024  # rows per sampling call (token_lstm.DEFAULT_SAMPLE_BATCH)
+TARGET_S = {"mle_epoch_s": 13.0 / 4.0, "nll_eval_s": 10.0 / 3.0, "dis_epoch_s": 30.0 / 1.5}
+
+
+@dataclass(frozen=True)
+class MatMul:
+    """[m, k] x [k, n]."""
+
+    m: int
+    k: int
+    n: int
+
+    @property
+    def flops(self) -> int:
+        return 2 * self.m * self.k * self.n
+
+
+@dataclass(frozen=True)
+class ExpSum:
+    """exp and a row sum over [rows, cols]: one exponential per softmax logit."""
+
+    rows: int
+    cols: int
+
+
+@dataclass(frozen=True)
+class AdamUpdate:
+    """One fused Adam update of ``size`` parameters (reads p, g, m, v; writes p, m, v)."""
+
+    size: int
+
+
+def output_layer_work(rows: int, config: ModelConfig, backward: bool) -> list:
+    """The [rows, H] x [H, V] logits with their exp-sum, and for training dW and dh."""
+    hidden, vocab = config.gen_hidden_dim, config.vocab_size
+    work = [MatMul(rows, hidden, vocab), ExpSum(rows, vocab)]
+    if backward:
+        work += [MatMul(hidden, rows, vocab), MatMul(rows, vocab, hidden)]
+    return work
+
+
+def discriminator_step_work(config: ModelConfig) -> list:
+    """One training step of 64: each convolution's forward, kernel-gradient and
+    input-gradient products (im2col shapes), the highway's six, and Adam."""
+    batch, length, emb = config.batch_size, config.sequence_length, config.dis_emb_dim
+    work: list = []
+    for width, filters in zip(config.dis_filter_sizes, config.dis_num_filters, strict=True):
+        rows = batch * (length - width + 1)
+        work += [
+            MatMul(rows, width * emb, filters),
+            MatMul(width * emb, rows, filters),
+            MatMul(rows, filters, width * emb),
+        ]
+    features = sum(config.dis_num_filters)
+    work += [MatMul(batch, features, features)] * 4  # two forward, two input-gradient
+    work += [MatMul(features, batch, features)] * 2  # two kernel gradients
+    convolutions = sum(
+        width * emb * filters + filters
+        for width, filters in zip(config.dis_filter_sizes, config.dis_num_filters, strict=True)
+    )
+    highway = 2 * (features * features + features)
+    size = config.vocab_size * emb + convolutions + highway + features * 2 + 2
+    work.append(AdamUpdate(size))
+    return work
+
+
+def unit_work(config: ModelConfig) -> dict[str, list[tuple[object, float]]]:
+    """(primitive, how many times) for each unit of bench.seqgan_speed with a target."""
+    rows = config.batch_size * config.sequence_length
+    steps = NUM_SAMPLES // config.batch_size
+    sample_calls = NUM_SAMPLES / SAMPLE_BLOCK * config.sequence_length  # [1024, V] draws
+    return {
+        "mle_epoch_s": [(p, steps) for p in output_layer_work(rows, config, backward=True)],
+        "nll_eval_s": [
+            (p, sample_calls) for p in output_layer_work(SAMPLE_BLOCK, config, backward=False)
+        ]
+        + [(p, steps) for p in output_layer_work(rows, config, backward=False)],
+        "dis_epoch_s": [(p, 2 * steps) for p in discriminator_step_work(config)],
+    }
+
+
+def _median_time(fn, repeats: int) -> float:
+    fn()  # trace and compile
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def time_primitive(primitive, iterations: int, repeats: int) -> dict[str, float]:
+    """Seconds per execution of ``primitive``: {"graph": ..., "xla": ...} (one or both)."""
+    rng = np.random.default_rng(0)
+    if isinstance(primitive, MatMul):
+        a = tf.constant(rng.normal(size=(primitive.m, primitive.k)).astype(np.float32))
+        b = tf.constant(rng.normal(size=(primitive.k, primitive.n)).astype(np.float32))
+
+        def loop(x, y):
+            def body(i, x):
+                product = tf.matmul(x, y)
+                return i + 1, x + 0.0 * product[:1, :1]
+
+            return tf.while_loop(lambda i, _: i < iterations, body, (0, x))[1]
+
+        return {
+            name: _median_time(lambda f=f: f(a, b).numpy(), repeats) / iterations
+            for name, f in (
+                ("graph", tf.function(loop)),
+                ("xla", tf.function(loop, jit_compile=True)),
+            )
+        }
+    if isinstance(primitive, ExpSum):
+        logits = tf.constant(rng.normal(size=(primitive.rows, primitive.cols)).astype(np.float32))
+
+        def exp_sum_loop(x):
+            def body(i, shift):
+                sums = tf.reduce_sum(tf.exp(x - shift), axis=1, keepdims=True)
+                return i + 1, shift + 0.0 * sums
+
+            shift0 = tf.zeros([primitive.rows, 1])
+            return tf.while_loop(lambda i, _: i < iterations, body, (0, shift0))[1]
+
+        f = tf.function(exp_sum_loop, jit_compile=True)
+        return {"xla": _median_time(lambda: f(logits).numpy(), repeats) / iterations}
+    if isinstance(primitive, AdamUpdate):
+        arrays = [tf.constant(rng.normal(size=primitive.size).astype(np.float32)) for _ in range(4)]
+
+        def adam_loop(p, g, m, v):
+            def body(i, p, m, v):
+                m = m + (g - m) * 0.1
+                v = v + (g * g - v) * 0.001
+                p = p - 1e-4 * m / (tf.sqrt(v) + 1e-8)
+                return i + 1, p, m, v
+
+            return tf.while_loop(lambda i, *_: i < iterations, body, (0, p, m, v))[1]
+
+        f = tf.function(adam_loop, jit_compile=True)
+        return {"xla": _median_time(lambda: f(*arrays).numpy(), repeats) / iterations}
+    raise TypeError(f"unknown primitive {primitive!r}")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--iterations", type=int, default=20, help="repetitions per loop")
+    parser.add_argument("--repeats", type=int, default=3, help="timed loops per primitive")
+    parser.add_argument("--json", default=None, help="write the figures to this JSON file")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = parse_args(argv)
+    work = unit_work(ModelConfig())
+    timings: dict[object, dict[str, float]] = {}
+    for primitives in work.values():
+        for primitive, _ in primitives:
+            if primitive not in timings:
+                timings[primitive] = time_primitive(primitive, args.iterations, args.repeats)
+                best = min(timings[primitive].values())
+                rate = (
+                    f"{primitive.flops / best / 1e9:6.1f} GFLOP/s"
+                    if isinstance(primitive, MatMul)
+                    else ""
+                )
+                print(f"  {primitive!s:<40} {best * 1e3:8.3f} ms  {rate}", flush=True)
+
+    report: dict = {"load_average": os.getloadavg(), "units": {}}
+    print(f"\n{'unit':<14}{'floor (s)':>11}{'target (s)':>12}  verdict")
+    for unit, primitives in work.items():
+        floor = sum(count * min(timings[p].values()) for p, count in primitives)
+        target = TARGET_S[unit]
+        verdict = "target below floor" if target < floor else "floor below target"
+        print(f"{unit:<14}{floor:>11.2f}{target:>12.2f}  {verdict}")
+        report["units"][unit] = {
+            "floor_s": floor,
+            "target_s": target,
+            "parts": [
+                {"primitive": str(p), "count": count, "seconds_each": timings[p]}
+                for p, count in primitives
+            ],
+        }
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(report, f, indent=2)
+        print(f"wrote {args.json}")
+    return report
+
+
+if __name__ == "__main__":
+    main()
