@@ -88,8 +88,12 @@ def affine(states: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor) -> tf.Tensor:
     result (measured under XLA: a batch of the oracle's scoring 12.6 -> 10.0 ms,
     docs/PERFORMANCE.md run F); the sums are float32 sums in another order.
     """
-    ones = tf.ones_like(states[:, :1])
-    return tf.matmul(tf.concat([states, ones], axis=1), tf.concat([kernel, bias[None]], axis=0))
+    return tf.matmul(_append_ones(states), tf.concat([kernel, bias[None]], axis=0))
+
+
+def _append_ones(states: tf.Tensor) -> tf.Tensor:
+    """[states, 1]: [N, H] -> [N, H + 1]."""
+    return tf.concat([states, tf.ones_like(states[:, :1])], axis=1)
 
 
 @tf.custom_gradient
@@ -123,7 +127,7 @@ def output_log_probs(
         d_states = upstream[:, None] * tf.transpose(
             tf.gather(kernel, targets, axis=1)
         ) - scaled * tf.matmul(shifted_exp, kernel, transpose_b=True)
-        states_and_one = tf.concat([states, tf.ones_like(states[:, :1])], axis=1)
+        states_and_one = _append_ones(states)
         onehot_terms = tf.math.unsorted_segment_sum(
             states_and_one * upstream[:, None], targets, vocab
         )  # [V, H + 1]: row v sums g_i [states_i, 1] over the rows whose target is v
