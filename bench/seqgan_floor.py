@@ -28,8 +28,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
-import time
 from dataclasses import dataclass
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -37,6 +35,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from bench.seqgan_speed import time_unit  # noqa: E402
 from seqgan_tf.config import ModelConfig  # noqa: E402
 
 NUM_SAMPLES = 9_984
@@ -122,13 +121,8 @@ def unit_work(config: ModelConfig) -> dict[str, list[tuple[object, float]]]:
 
 
 def _median_time(fn, repeats: int) -> float:
-    fn()  # trace and compile
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    """Median wall time of ``repeats`` calls after a warm-up (bench.seqgan_speed's timer)."""
+    return time_unit(fn, repeats)["median_s"]
 
 
 def time_primitive(primitive, iterations: int, repeats: int) -> dict[str, float]:

@@ -124,13 +124,16 @@ class Oracle(TokenLSTM):
     @tf.function
     def batch_nll(self, tokens: tf.Tensor) -> tf.Tensor:
         """Per-sequence mean of -log p_oracle(y_t | y_<t), [B]."""
+        return self._per_sequence_nll(tokens)
+
+    def _per_sequence_nll(self, tokens: tf.Tensor) -> tf.Tensor:
         return -tf.reduce_mean(self.token_log_probs(tokens), axis=1)
 
     def _batches_nll_body(self, batches: tf.Tensor) -> tf.Tensor:
         num_batches = tf.shape(batches)[0]
         scores = tf.TensorArray(tf.float32, size=num_batches)
         for i in tf.range(num_batches):
-            scores = scores.write(i, -tf.reduce_mean(self.token_log_probs(batches[i]), axis=1))
+            scores = scores.write(i, self._per_sequence_nll(batches[i]))
         return scores.stack()
 
     def nll(self, tokens: np.ndarray, batch_size: int | None = None) -> float:

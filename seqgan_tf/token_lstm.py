@@ -259,9 +259,9 @@ class TokenLSTM(keras.Model):
         hs, _ = self.teacher_forced_states(tokens)
         return self.output_logits(hs)
 
-    def _flat_logits(self, tokens: tf.Tensor, inputs: tf.Tensor | None = None) -> tf.Tensor:
+    def _flat_logits(self, tokens: tf.Tensor) -> tf.Tensor:
         """Teacher-forced logits as one [B * T, V] matrix (row b * T + t)."""
-        hs, _ = self.teacher_forced_states(tokens, inputs)
+        hs, _ = self.teacher_forced_states(tokens)
         return self.output_logits(tf.reshape(hs, [-1, self.hidden_dim]))
 
     def token_log_probs(self, tokens: tf.Tensor) -> tf.Tensor:
