@@ -66,14 +66,7 @@ class LSTMCell(keras.layers.Layer):
         self, projected_x: tf.Tensor, h: tf.Tensor, c: tf.Tensor
     ) -> tuple[tf.Tensor, tf.Tensor]:
         """One step given x W + b already computed; returns (h', c')."""
-        z = projected_x + tf.matmul(h, self.recurrent_kernel)
-        zi, zf, zo, zc = tf.split(z, 4, axis=-1)
-        i = tf.sigmoid(zi)
-        f = tf.sigmoid(zf)
-        o = tf.sigmoid(zo)
-        c_new = f * c + i * tf.tanh(zc)
-        h_new = o * tf.tanh(c_new)
-        return h_new, c_new
+        return lstm_step(projected_x, h, c, self.recurrent_kernel)
 
     def call(self, x: tf.Tensor, h: tf.Tensor, c: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
         return self.step_from_projection(self.project_inputs(x), h, c)
@@ -97,3 +90,21 @@ class LSTMCell(keras.layers.Layer):
         self.input_kernel.assign(np.concatenate(arrays[0::3], axis=1))
         self.recurrent_kernel.assign(np.concatenate(arrays[1::3], axis=1))
         self.bias.assign(np.concatenate(arrays[2::3], axis=0))
+
+
+def lstm_step(
+    projected_x: tf.Tensor, h: tf.Tensor, c: tf.Tensor, recurrent_kernel: tf.Tensor
+) -> tuple[tf.Tensor, tf.Tensor]:
+    """The cell's step as a function of its recurrent kernel: (h', c') from x W + b.
+
+    :class:`LSTMCell` runs it with its own kernel; the compiled sampler of
+    :mod:`seqgan_tf.token_lstm` with the kernel it is given.
+    """
+    z = projected_x + tf.matmul(h, recurrent_kernel)
+    zi, zf, zo, zc = tf.split(z, 4, axis=-1)
+    i = tf.sigmoid(zi)
+    f = tf.sigmoid(zf)
+    o = tf.sigmoid(zo)
+    c_new = f * c + i * tf.tanh(zc)
+    h_new = o * tf.tanh(c_new)
+    return h_new, c_new

@@ -18,7 +18,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from seqgan_tf.lstm_cell import GATE_ARRAY_NAMES, LSTMCell
+from seqgan_tf.lstm_cell import GATE_ARRAY_NAMES, LSTMCell, lstm_step
 
 # Sequences sampled per compiled call by generate_many. Larger calls were not faster
 # (measured 2,496 and 4,992: each step's [N, V] logits then fall out of cache).
@@ -294,36 +294,21 @@ class TokenLSTM(keras.Model):
         return tf.reshape(log_probs, tf.shape(tokens))
 
     # ----------------------------------------------------------------- sampling
-    def sample(self, num_sequences: int, seeds: tf.Tensor) -> tf.Tensor:
-        """Draws ``num_sequences`` sequences [N, T] at temperature 1.
+    def generate(self, num_sequences: int, seeds: tf.Tensor) -> tf.Tensor:
+        """Draws ``num_sequences`` sequences [N, T] at temperature 1, XLA-compiled.
 
         Args:
           seeds: int [2, T] stateless seeds, one pair per position (from a
             ``tf.random.Generator``'s ``make_seeds``), so that a run's random stream
             is the generator's checkpointable state.
         """
-        h, c = self.zero_state(num_sequences)
-        x = self.embed(tf.fill([num_sequences], self.start_token))
-
-        # A loop rather than T unrolled steps: XLA compiles it in ~1.5 s instead of ~8 s
-        # at full size, for ~5% more time per draw (and the same draws).
-        def step(t, h, c, x, tokens):
-            h, c = self.cell(x, h, c)
-            token = categorical_sample(self.output_logits(h), seeds[:, t])
-            return t + 1, h, c, self.embed(token), tokens.write(t, token)
-
-        tokens = tf.TensorArray(tf.int32, size=self.sequence_length)
-        *_, tokens = tf.while_loop(
-            lambda t, *_: t < self.sequence_length, step, (0, h, c, x, tokens)
+        return _compiled_sample_sequences(
+            tuple(self.lstm_variables),
+            num_sequences,
+            tf.convert_to_tensor(seeds),
+            self.sequence_length,
+            self.start_token,
         )
-        return tf.transpose(tokens.stack())
-
-    @tf.function(jit_compile=True)
-    def generate(self, num_sequences: int, seeds: tf.Tensor) -> tf.Tensor:
-        """:meth:`sample` compiled by XLA (measured: 9,984 sequences in ~30% less time
-        than the graph executor, docs/PERFORMANCE.md run F; its stateless uniforms are
-        another stream than the graph executor's, of the same distribution)."""
-        return self.sample(num_sequences, seeds)
 
     def generate_many(
         self,
@@ -380,6 +365,45 @@ class TokenLSTM(keras.Model):
             self.output_kernel,
             self.output_bias,
         ]
+
+
+def sample_sequences(
+    variables: tuple,
+    num_sequences: int,
+    seeds: tf.Tensor,
+    sequence_length: int,
+    start_token: int,
+) -> tf.Tensor:
+    """``num_sequences`` sequences [N, T] drawn from the LSTM whose
+    :attr:`TokenLSTM.lstm_variables` are ``variables`` (see :meth:`TokenLSTM.generate`).
+
+    A function of the variables rather than a method: its compiled form
+    (``_compiled_sample_sequences``) is traced and compiled once per set of shapes and
+    serves every generator, oracle and rollout network of those shapes (a Table 1 run
+    holds five), instead of once per model.
+    """
+    embedding, input_kernel, recurrent_kernel, bias, output_kernel, output_bias = variables
+    zeros = tf.zeros([num_sequences, recurrent_kernel.shape[0]], embedding.dtype)
+    x = tf.gather(embedding, tf.fill([num_sequences], start_token))
+
+    # A loop rather than T unrolled steps: XLA compiles it in ~1.5 s instead of ~8 s
+    # at full size, for ~5% more time per draw (and the same draws).
+    def step(t, h, c, x, tokens):
+        h, c = lstm_step(tf.matmul(x, input_kernel) + bias, h, c, recurrent_kernel)
+        token = categorical_sample(affine(h, output_kernel, output_bias), seeds[:, t])
+        return t + 1, h, c, tf.gather(embedding, token), tokens.write(t, token)
+
+    tokens = tf.TensorArray(tf.int32, size=sequence_length)
+    *_, tokens = tf.while_loop(
+        lambda t, *_: t < sequence_length, step, (0, zeros, zeros, x, tokens)
+    )
+    return tf.transpose(tokens.stack())
+
+
+# Measured: 9,984 sequences in ~30% less time than the graph executor
+# (docs/PERFORMANCE.md run F). XLA's stateless uniforms are another stream than the
+# graph executor's, of the same distribution.
+_compiled_sample_sequences = tf.function(sample_sequences, jit_compile=True)
 
 
 def validate_params(

@@ -34,3 +34,18 @@ def real_data_path() -> pathlib.Path:
     if not path.is_file():
         pytest.skip(f"published oracle samples not found at {path} (set SEQGAN_DATA_DIR)")
     return path
+
+
+@pytest.fixture(scope="session")
+def tiny_oracle_run(tmp_path_factory) -> tuple[str, dict]:
+    """One finished tiny oracle experiment (seed 5), shared by the experiment tests and
+    the resume tests as their uninterrupted reference; tests must not modify it."""
+    from seqgan_tiny import TINY_SPEC
+
+    from seqgan_tf.experiment import OracleExperiment
+
+    workdir = str(tmp_path_factory.mktemp("tiny_oracle_run"))
+    results = OracleExperiment(
+        workdir, TINY_SPEC, progress_interval=0, print_fn=lambda _: None
+    ).run()
+    return workdir, results

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from seqgan_tf.config import ModelConfig
+from seqgan_tf.experiment import ExperimentSpec
 from seqgan_tf.schedule import Schedule
 
 TINY_CONFIG = ModelConfig(
@@ -26,6 +27,8 @@ TINY_SCHEDULE = Schedule(
     adversarial_eval_every=2,
     dis_rounds_per_iteration=1,
 )
+# The tiny oracle experiment of the experiment and resume tests (the flags below).
+TINY_SPEC = ExperimentSpec(TINY_CONFIG, TINY_SCHEDULE, seed=5, preset="original")
 TINY_FLAGS = [
     "--random_oracle",
     "--vocab_size=30",

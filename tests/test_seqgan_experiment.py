@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from seqgan_tiny import TINY_CONFIG, TINY_SCHEDULE
+from seqgan_tiny import TINY_CONFIG, TINY_SCHEDULE, TINY_SPEC
 
 from seqgan_tf.experiment import (
     ExperimentSpec,
@@ -18,14 +18,12 @@ from seqgan_tf.experiment import (
 from seqgan_tf.schedule import PRESETS, Schedule
 from seqgan_tf.token_files import read_token_file
 
-SPEC = ExperimentSpec(TINY_CONFIG, TINY_SCHEDULE, seed=5, preset="original")
+SPEC = TINY_SPEC
 
 
-@pytest.fixture(scope="module")
-def finished(tmp_path_factory):
-    workdir = str(tmp_path_factory.mktemp("experiment"))
-    results = OracleExperiment(workdir, SPEC, progress_interval=0, print_fn=lambda _: None).run()
-    return workdir, results
+@pytest.fixture
+def finished(tiny_oracle_run):
+    return tiny_oracle_run
 
 
 def _metrics(workdir):

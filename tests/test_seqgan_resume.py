@@ -94,28 +94,26 @@ def test_kill_in_each_phase_then_resume_matches_an_uninterrupted_run(tmp_path):
     assert (workdir / "real_data.txt").read_bytes() == (reference / "real_data.txt").read_bytes()
 
 
-def test_interrupt_in_each_phase_then_resume_in_process(tmp_path):
+def test_interrupt_in_each_phase_then_resume_in_process(tmp_path, tiny_oracle_run):
     """The same check without new processes: each interruption leaves the workdir as a
     kill would (the unit's log lines written, no checkpoint), and fresh models resume."""
-    from seqgan_tiny import TINY_CONFIG, TINY_SCHEDULE
+    from seqgan_tiny import TINY_SPEC
 
-    from seqgan_tf.experiment import ExperimentSpec, InterruptedRun, OracleExperiment
+    from seqgan_tf.experiment import InterruptedRun, OracleExperiment
 
-    spec = ExperimentSpec(TINY_CONFIG, TINY_SCHEDULE, seed=5)
-    reference = tmp_path / "reference"
-    OracleExperiment(str(reference), spec, progress_interval=1e9, print_fn=lambda _: None).run()
+    reference = pathlib.Path(tiny_oracle_run[0])
     workdir = tmp_path / "interrupted"
     for unit in KILL_CHAIN.values():
         experiment = OracleExperiment(
             str(workdir),
-            spec,
+            TINY_SPEC,
             progress_interval=1e9,
             print_fn=lambda _: None,
             interrupt_after_unit=unit,
         )
         with pytest.raises(InterruptedRun):
             experiment.run()
-    OracleExperiment(str(workdir), spec, progress_interval=1e9, print_fn=lambda _: None).run()
+    OracleExperiment(str(workdir), TINY_SPEC, progress_interval=1e9, print_fn=lambda _: None).run()
     assert (workdir / "experiment-log.txt").read_bytes() == (
         reference / "experiment-log.txt"
     ).read_bytes()
