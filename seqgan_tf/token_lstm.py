@@ -18,7 +18,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from seqgan_tf.lstm_cell import GATE_ARRAY_NAMES, LSTMCell, lstm_step
+from seqgan_tf.lstm_cell import GATE_ARRAY_NAMES, LSTMCell, lstm_sequence, lstm_step
 
 # Sequences sampled per compiled call by generate_many. Larger calls were not faster
 # (measured 2,496 and 4,992: each step's [N, V] logits then fall out of cache).
@@ -245,17 +245,7 @@ class TokenLSTM(keras.Model):
         if inputs is None:
             inputs = self._teacher_forced_inputs(tokens)
         projected = self.cell.project_inputs(self.embed(inputs))
-        h, c = self.zero_state(tf.shape(tokens)[0])
-        hs, cs = [], []
-        # T is small and static (20): an unrolled loop compiles to straight-line code.
-        # unstack, not projected[:, t]: the gradient of T slices is T zero-padded
-        # [B, T, 4H] tensors summed (measured: the LSTM's backward pass took 5x its
-        # forward pass); unstack's gradient is one stack.
-        for projected_t in tf.unstack(projected, axis=1):
-            h, c = self.cell.step_from_projection(projected_t, h, c)
-            hs.append(h)
-            cs.append(c)
-        return tf.stack(hs, axis=1), tf.stack(cs, axis=1)
+        return lstm_sequence(projected, tf.convert_to_tensor(self.cell.recurrent_kernel))
 
     def call(self, tokens: tf.Tensor) -> tf.Tensor:
         """Teacher-forced logits [B, T, V] of p(y_t | y_<t)."""

@@ -122,3 +122,60 @@ def test_import_rejects_wrong_shapes_with_array_name():
     arrays[3] = np.zeros(4, np.float32)  # bi should be [5]
     with pytest.raises(ValueError, match=r"array 3 \(bi\) has shape \(4,\), expected \(5,\)"):
         generator.import_params(arrays, source="test-params")
+
+
+def test_sequence_gradient_equals_float64_autodiff_of_the_step_loop():
+    """lstm_sequence's hand-written backward pass against TensorFlow's autodiff of the
+    plain unrolled step loop, both in float64, with upstream gradients on h and on c;
+    and its forward pass against the NumPy reference's cell."""
+    from seqgan_tf.lstm_cell import lstm_sequence, lstm_step
+
+    rng = np.random.default_rng(3)
+    batch, steps, hidden = 3, 6, 4
+    projected = tf.constant(rng.normal(size=(batch, steps, 4 * hidden)))
+    kernel = tf.constant(rng.normal(size=(hidden, 4 * hidden)) * 0.8)
+    upstream_h = tf.constant(rng.normal(size=(batch, steps, hidden)))
+    upstream_c = tf.constant(rng.normal(size=(batch, steps, hidden)))
+
+    def step_loop(projected, kernel):
+        h = c = tf.zeros([batch, hidden], tf.float64)
+        hs, cs = [], []
+        for t in range(steps):
+            h, c = lstm_step(projected[:, t], h, c, kernel)
+            hs.append(h)
+            cs.append(c)
+        return tf.stack(hs, axis=1), tf.stack(cs, axis=1)
+
+    def loss(states, with_c):
+        hs, cs = states
+        return tf.reduce_sum(hs * upstream_h) + (tf.reduce_sum(cs * upstream_c) if with_c else 0)
+
+    for with_c in (True, False):  # c unused: training uses h only
+        with tf.GradientTape(persistent=True) as tape:
+            tape.watch([projected, kernel])
+            mine = lstm_sequence(projected, kernel)
+            reference = step_loop(projected, kernel)
+            mine_loss, reference_loss = loss(mine, with_c), loss(reference, with_c)
+        for got, want in zip(mine, reference, strict=True):
+            np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=0, atol=1e-14)
+        for got, want in zip(
+            tape.gradient(mine_loss, [projected, kernel]),
+            tape.gradient(reference_loss, [projected, kernel]),
+            strict=True,
+        ):
+            np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12, atol=1e-12)
+
+    # The forward pass is the original's cell: the NumPy reference's step from zeros, its
+    # input x = the projection and W = the selection of each gate's columns (b = 0).
+    select = np.split(np.eye(4 * hidden), 4, axis=1)  # gate blocks (i, f, o, c~)
+    recurrent = np.split(kernel.numpy(), 4, axis=1)
+    zero_bias = np.zeros(hidden)
+    params = [None]
+    for gate in range(4):
+        params += [select[gate], recurrent[gate], zero_bias]
+    params += [None, None]
+    h = c = np.zeros((batch, hidden))
+    for t in range(steps):
+        h, c = ref.lstm_step(params, projected.numpy()[:, t], h, c)
+        np.testing.assert_allclose(mine[0].numpy()[:, t], h, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(mine[1].numpy()[:, t], c, rtol=0, atol=1e-12)
