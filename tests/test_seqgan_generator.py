@@ -77,6 +77,24 @@ def test_sampling_is_reproducible_from_the_seeds():
     np.testing.assert_array_equal(a, b)
 
 
+def test_models_of_one_shape_share_the_compiled_sampler_but_draw_from_their_own_weights():
+    """generate is one XLA function of the variables for every model of the same shapes:
+    a second model adds no trace, samples its own parameters (not the first model's), and
+    sees them change."""
+    from seqgan_tf.token_lstm import _compiled_sample_sequences
+
+    first, _ = _tiny_generator(seed=0)
+    second, _ = _tiny_generator(seed=1)
+    seeds = tf.constant([[1, 2, 3], [4, 5, 6]], tf.int64)
+    from_first = first.generate(2000, seeds).numpy()
+    traces = _compiled_sample_sequences.experimental_get_tracing_count()
+    from_second = second.generate(2000, seeds).numpy()
+    assert _compiled_sample_sequences.experimental_get_tracing_count() == traces
+    assert (from_first != from_second).any()
+    second.copy_params_from(first)
+    np.testing.assert_array_equal(second.generate(2000, seeds).numpy(), from_first)
+
+
 def _small_generator_with_reference(seed: int = 0, output_scale: float = 1.0):
     rng = np.random.default_rng(seed)
     params = ref.random_params(rng, vocab=30, emb=4, hidden=5, scale=0.5)
