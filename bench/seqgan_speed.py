@@ -173,7 +173,7 @@ def main(argv: list[str] | None = None) -> dict:
     if "mle" in units:
         run("mle_epoch_s", lambda: float(generator.pretrain_epoch(mle_batches)))
     if "nll" in units:
-        run("nll_eval_s", lambda: oracle.nll(generator.generate_many(NUM_SAMPLES, rng)))
+        run("nll_eval_s", lambda: oracle.nll_of_samples(generator, NUM_SAMPLES, rng))
     if "dis" in units or "adversarial" in units:
         run(
             "dis_epoch_s",

@@ -262,8 +262,9 @@ class OracleExperiment:
 
     def _nll_oracle(self, generator: Generator | None = None) -> tuple[float, np.ndarray]:
         """NLL_oracle of ``num_samples`` fresh samples of ``generator`` (default SeqGAN's)."""
-        samples = (generator or self.generator).generate_many(self.schedule.num_samples, self.rng)
-        return self.oracle.nll(samples), samples
+        return self.oracle.nll_of_samples(
+            generator or self.generator, self.schedule.num_samples, self.rng
+        )
 
     def _mle_batches(self) -> tf.Tensor:
         batch = self.config.batch_size

@@ -13,6 +13,7 @@ bi; Wf, Uf, bf; Wog, Uog, bog; Wc, Uc, bc; Wo, bo), the layout of the published
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import keras
 import numpy as np
@@ -310,11 +311,19 @@ class TokenLSTM(keras.Model):
         batch_size: int = DEFAULT_SAMPLE_BATCH,
     ) -> np.ndarray:
         """``num_sequences`` samples [N, T] drawn ``batch_size`` at a time from ``rng``."""
-        chunks = []
+        return np.concatenate(list(self.generate_chunks(num_sequences, rng, batch_size)), axis=0)
+
+    def generate_chunks(
+        self,
+        num_sequences: int,
+        rng: tf.random.Generator,
+        batch_size: int = DEFAULT_SAMPLE_BATCH,
+    ) -> Iterator[np.ndarray]:
+        """:meth:`generate_many`'s samples, one compiled call's ``batch_size`` at a time
+        (``rng`` is drawn from as they are taken)."""
         for start in range(0, num_sequences, batch_size):
             count = min(batch_size, num_sequences - start)
-            chunks.append(self.generate(count, rng.make_seeds(self.sequence_length)).numpy())
-        return np.concatenate(chunks, axis=0)
+            yield self.generate(count, rng.make_seeds(self.sequence_length)).numpy()
 
     # ----------------------------------------------------------------- parameters
     def export_params(self) -> list[np.ndarray]:

@@ -51,6 +51,19 @@ def test_nll_is_mean_of_per_token_negative_log_probs_without_clipping():
     np.testing.assert_allclose(oracle.nll(tokens), want.mean(), rtol=1e-5)
 
 
+def test_nll_of_samples_scores_the_samples_generate_many_draws():
+    """Scoring each call's samples while the next are drawn gives generate_many's samples
+    and nll's number: 2,500 samples = calls of 1,024, 1,024 and 452 (7 batches of 64 and
+    a partial one)."""
+    oracle = Oracle.from_seed(2, SMALL)
+    generator = Generator(SMALL, seed=3)
+    nll, samples = oracle.nll_of_samples(generator, 2500, tf.random.Generator.from_seed(4))
+    expected = generator.generate_many(2500, tf.random.Generator.from_seed(4))
+    np.testing.assert_array_equal(samples, expected)
+    assert nll == oracle.nll(expected)
+    assert nll != oracle.nll(expected[:2436])  # the partial batch is scored too
+
+
 def test_any_generator_exports_as_an_oracle(tmp_path):
     generator = Generator(SMALL, seed=7)
     path = tmp_path / "generator_as_oracle.pkl"
