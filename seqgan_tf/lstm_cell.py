@@ -60,7 +60,7 @@ class LSTMCell(keras.layers.Layer):
         Teacher forcing knows every input in advance, so this runs once for a whole
         sequence instead of once per step.
         """
-        return tf.matmul(x, self.input_kernel) + self.bias
+        return project_inputs(x, self.input_kernel, self.bias)
 
     def step_from_projection(
         self, projected_x: tf.Tensor, h: tf.Tensor, c: tf.Tensor
@@ -90,6 +90,11 @@ class LSTMCell(keras.layers.Layer):
         self.input_kernel.assign(np.concatenate(arrays[0::3], axis=1))
         self.recurrent_kernel.assign(np.concatenate(arrays[1::3], axis=1))
         self.bias.assign(np.concatenate(arrays[2::3], axis=0))
+
+
+def project_inputs(x: tf.Tensor, input_kernel: tf.Tensor, bias: tf.Tensor) -> tf.Tensor:
+    """x W + b for all four gates, as a function of the cell's input kernel and bias."""
+    return tf.matmul(x, input_kernel) + bias
 
 
 def lstm_step(

@@ -19,7 +19,13 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from seqgan_tf.lstm_cell import GATE_ARRAY_NAMES, LSTMCell, lstm_sequence, lstm_step
+from seqgan_tf.lstm_cell import (
+    GATE_ARRAY_NAMES,
+    LSTMCell,
+    lstm_sequence,
+    lstm_step,
+    project_inputs,
+)
 
 # Sequences sampled per compiled call by generate_many. Larger calls were not faster
 # (measured 2,496 and 4,992: each step's [N, V] logits then fall out of cache).
@@ -391,7 +397,7 @@ def sample_sequences(
     # A loop rather than T unrolled steps: XLA compiles it in ~1.5 s instead of ~8 s
     # at full size, for ~5% more time per draw (and the same draws).
     def step(t, h, c, x, tokens):
-        h, c = lstm_step(tf.matmul(x, input_kernel) + bias, h, c, recurrent_kernel)
+        h, c = lstm_step(project_inputs(x, input_kernel, bias), h, c, recurrent_kernel)
         token = categorical_sample(affine(h, output_kernel, output_bias), seeds[:, t])
         return t + 1, h, c, tf.gather(embedding, token), tokens.write(t, token)
 
