@@ -17,7 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.optimizers import dense_gradients, tf1_adam
+from seqgan_tf.optimizers import apply_adam_with_tf1_kernel, dense_gradients, tf1_adam
 
 
 def _seeded(initializer_cls, seed: int | None, offset: int, **kwargs):
@@ -38,9 +38,9 @@ def highway(
     The backward pass is autodiff's arithmetic written out so that the input's gradient
     is taken as (W @ d^T)^T rather than d @ W^T: oneDNN's product with the transposed
     [1720, 1720] kernel ran ~1.5x slower than the untransposed one (4.6 against 3.0 ms),
-    and a discriminator step takes two of them (measured: 68.7 -> 65.7 ms a step,
-    docs/PERFORMANCE.md). Values equal float64 autodiff of the formula
-    (tests/test_seqgan_discriminator.py).
+    and a discriminator step takes two of them (measured: 68.7 -> 65.7 ms a step; with
+    the ordering below and TF1's Adam kernel, a further ~4%: docs/PERFORMANCE.md, run H).
+    Values equal float64 autodiff of the formula (tests/test_seqgan_discriminator.py).
     """
     transform_pre = tf.matmul(z, transform_kernel) + transform_bias
     transformed = tf.nn.relu(transform_pre)
@@ -50,14 +50,22 @@ def highway(
     def gradient(upstream: tf.Tensor):
         d_transform_pre = tf.where(transform_pre > 0, upstream * gate, tf.zeros_like(upstream))
         d_gate_pre = upstream * (transformed - z) * gate * (1.0 - gate)
-        d_z_transposed = tf.matmul(transform_kernel, d_transform_pre, transpose_b=True) + tf.matmul(
-            gate_kernel, d_gate_pre, transpose_b=True
-        )
+        # The input's gradient first, one product at a time: the convolutions' backward
+        # pass waits for it, and two products at once on the two cores each took ~2x as
+        # long. The kernels' gradients after it (they overlap the convolutions' backward).
+        d_z_from_transform = tf.matmul(transform_kernel, d_transform_pre, transpose_b=True)
+        with tf.control_dependencies([d_z_from_transform]):
+            d_z_from_gate = tf.matmul(gate_kernel, d_gate_pre, transpose_b=True)
+        d_z = upstream * (1.0 - gate) + tf.transpose(d_z_from_transform + d_z_from_gate)
+        with tf.control_dependencies([d_z]):
+            d_transform_kernel = tf.matmul(z, d_transform_pre, transpose_a=True)
+        with tf.control_dependencies([d_transform_kernel]):
+            d_gate_kernel = tf.matmul(z, d_gate_pre, transpose_a=True)
         return (
-            upstream * (1.0 - gate) + tf.transpose(d_z_transposed),
-            tf.matmul(z, d_transform_pre, transpose_a=True),
+            d_z,
+            d_transform_kernel,
             tf.reduce_sum(d_transform_pre, axis=0),
-            tf.matmul(z, d_gate_pre, transpose_a=True),
+            d_gate_kernel,
             tf.reduce_sum(d_gate_pre, axis=0),
         )
 
@@ -165,19 +173,17 @@ class Discriminator(keras.Model):
         self.train_optimizer = tf1_adam(config.dis_learning_rate, name="discriminator_adam")
         self.built = True
         self.train_optimizer.build(self.trainable_variables)
-        # Adam over 7M parameters (5.9M in the highway) is memory-bound: as separate graph
-        # ops it reads and writes each array several times a step; XLA fuses the update
-        # into one pass (measured ~15% off a training step).
-        self._fused_update = tf.function(self._update_body, jit_compile=True)
+        # Adam over 7M parameters (5.9M in the highway) is memory-bound. It runs as TF1's
+        # fused kernel, one op per variable, so the highway kernels' updates start while
+        # the convolutions' backward pass runs (with the highway's ordered backward pass:
+        # ~4% off a step; an XLA-fused update of all variables had been ~15% faster than
+        # Keras' separate graph ops, and the kernel is faster still: docs/PERFORMANCE.md).
         # The convolutions as im2col matmuls under XLA (see _features_body): their forward
         # and backward took ~2.6x less CPU than oneDNN's Conv1D kernels (which under XLA
         # ran ~3.7x slower still); measured 181 -> 133 ms of CPU per training step. The
         # highway stays on oneDNN: inside the XLA cluster the step took 156 ms, and the
         # whole step under XLA 275 ms.
         self._compiled_features = tf.function(self._features_body, jit_compile=True)
-
-    def _update_body(self, gradients: list[tf.Tensor]) -> None:
-        self.train_optimizer.apply_gradients(zip(gradients, self.trainable_variables, strict=True))
 
     def features(self, tokens: tf.Tensor, training: bool = False) -> tf.Tensor:
         """Max-pooled convolution features [B, 1720] of the embedded sequence.
@@ -256,7 +262,11 @@ class Discriminator(keras.Model):
         """One Adam(1e-4) update with dropout active; returns the loss before it."""
         with tf.GradientTape() as tape:
             loss = self.loss_fn(tokens, labels, training=True)
-        self._fused_update(dense_gradients(tape.gradient(loss, self.trainable_variables)))
+        apply_adam_with_tf1_kernel(
+            self.train_optimizer,
+            dense_gradients(tape.gradient(loss, self.trainable_variables)),
+            self.trainable_variables,
+        )
         return loss
 
     @tf.function

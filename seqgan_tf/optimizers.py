@@ -24,6 +24,52 @@ def tf1_adam(learning_rate: float, name: str | None = None) -> keras.optimizers.
     )
 
 
+def apply_adam_with_tf1_kernel(
+    optimizer: keras.optimizers.Adam, gradients: list[tf.Tensor], variables: list
+) -> None:
+    """One step of ``optimizer`` run by TF1's fused Adam kernel, ``ResourceApplyAdam``.
+
+    It is the op the original's ``tf.train.AdamOptimizer`` ran, and it computes Keras'
+    update (module docstring): alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t);
+    m += (g - m)(1 - beta1); v += (g^2 - v)(1 - beta2); w -= alpha m / (sqrt(v) + eps).
+    The moments, step counter and learning rate are the Keras optimizer's own variables,
+    so checkpoints and ``optimizer.apply_gradients`` see the same state. One op per
+    variable lets each update start as soon as its gradient exists (why the
+    discriminator uses it: see :func:`seqgan_tf.discriminator.highway`).
+    """
+    if not isinstance(optimizer, keras.optimizers.Adam) or optimizer.amsgrad:
+        raise ValueError(f"expected a plain Keras Adam optimizer, got {optimizer!r}")
+    extras = {
+        "weight_decay": optimizer.weight_decay,
+        "clipnorm": optimizer.clipnorm,
+        "global_clipnorm": optimizer.global_clipnorm,
+        "clipvalue": optimizer.clipvalue,
+    }
+    if optimizer.use_ema or any(value is not None for value in extras.values()):
+        raise ValueError(f"{optimizer.name}: TF1's Adam kernel has no EMA, decay or clipping")
+    step = tf.cast(optimizer.iterations + 1, tf.float32)
+    beta_1, beta_2 = (
+        tf.constant(optimizer.beta_1, tf.float32),
+        tf.constant(optimizer.beta_2, tf.float32),
+    )
+    learning_rate = tf.cast(optimizer.learning_rate, tf.float32)
+    for variable, gradient in zip(variables, gradients, strict=True):
+        index = optimizer._get_variable_index(variable)
+        tf.raw_ops.ResourceApplyAdam(
+            var=variable.value.handle,
+            m=optimizer._momentums[index].value.handle,
+            v=optimizer._velocities[index].value.handle,
+            beta1_power=tf.pow(beta_1, step),
+            beta2_power=tf.pow(beta_2, step),
+            lr=learning_rate,
+            beta1=beta_1,
+            beta2=beta_2,
+            epsilon=tf.constant(optimizer.epsilon, tf.float32),
+            grad=gradient,
+        )
+    optimizer.iterations.assign_add(1)
+
+
 def dense_gradients(gradients: list) -> list[tf.Tensor]:
     """Embedding look-ups give IndexedSlices; TF1's sparse Adam decays every row's moments
     exactly as the dense update does, so dense gradients reproduce it."""

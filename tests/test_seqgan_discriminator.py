@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import keras
 import numpy as np
 import numpy_reference as ref
 import pytest
@@ -11,6 +12,7 @@ import tensorflow as tf
 
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.discriminator import Discriminator, Highway, highway
+from seqgan_tf.optimizers import apply_adam_with_tf1_kernel, tf1_adam
 
 SMALL = ModelConfig(
     vocab_size=30,
@@ -119,24 +121,63 @@ def test_dropout_keeps_075_in_training_only():
     np.testing.assert_allclose(dropped[dropped != 0], 1 / 0.75, rtol=1e-6)
 
 
-def test_training_step_is_one_tf1_adam_1e4_update():
+def test_training_steps_are_tf1_adam_1e4_updates():
+    """Three steps against float64 TF1 Adam (bias-corrected step size, epsilon outside the
+    square root), each from the gradients at the weights the previous step left."""
     config = ModelConfig(**{**SMALL.__dict__, "dis_dropout_keep_prob": 1.0})  # deterministic
     d = Discriminator(config, seed=3)
     rng = np.random.default_rng(3)
-    tokens = tf.constant(rng.integers(0, 30, size=(12, 6)), tf.int32)
-    labels = tf.one_hot(rng.integers(0, 2, size=12), 2)
     variables = d.trainable_variables
-    with tf.GradientTape() as tape:
-        loss = d.loss_fn(tokens, labels, training=True)
-    gradients = [
-        tf.convert_to_tensor(g).numpy().astype(np.float64) for g in tape.gradient(loss, variables)
-    ]
-    before = [v.numpy().astype(np.float64) for v in variables]
-    d.train_step_on_batch(tokens, labels)
-    lr_t = 1e-4 * math.sqrt(1 - 0.999) / (1 - 0.9)  # TF1 Adam, first step, no clipping
-    for variable, w, g in zip(variables, before, gradients, strict=True):
-        want = w - lr_t * (0.1 * g) / (np.sqrt(0.001 * g * g) + 1e-8)
-        np.testing.assert_allclose(variable.numpy(), want, atol=1e-7, err_msg=variable.path)
+    weights = [v.numpy().astype(np.float64) for v in variables]
+    m = [np.zeros_like(w) for w in weights]
+    v = [np.zeros_like(w) for w in weights]
+    for step in range(1, 4):
+        tokens = tf.constant(rng.integers(0, 30, size=(12, 6)), tf.int32)
+        labels = tf.one_hot(rng.integers(0, 2, size=12), 2)
+        with tf.GradientTape() as tape:
+            loss = d.loss_fn(tokens, labels, training=True)
+        gradients = [
+            tf.convert_to_tensor(g).numpy().astype(np.float64)
+            for g in tape.gradient(loss, variables)
+        ]
+        d.train_step_on_batch(tokens, labels)
+        alpha = 1e-4 * math.sqrt(1 - 0.999**step) / (1 - 0.9**step)
+        for i, g in enumerate(gradients):
+            m[i] = 0.9 * m[i] + 0.1 * g
+            v[i] = 0.999 * v[i] + 0.001 * g * g
+            weights[i] = weights[i] - alpha * m[i] / (np.sqrt(v[i]) + 1e-8)
+        for variable, want in zip(variables, weights, strict=True):
+            np.testing.assert_allclose(
+                variable.numpy(), want, atol=1e-7, err_msg=f"{variable.path}, step {step}"
+            )
+        assert int(d.train_optimizer.iterations) == step
+
+
+def test_tf1_adam_kernel_equals_keras_adam_and_rejects_what_it_lacks():
+    """``apply_adam_with_tf1_kernel`` (TF1's fused op) against Keras' own Adam update of
+    the same variables, over steps with different gradients."""
+    rng = np.random.default_rng(8)
+    start = [rng.normal(size=(5, 3)), rng.normal(size=(7,))]
+    models = []
+    for _ in range(2):
+        variables = [keras.Variable(w.astype(np.float32)) for w in start]
+        optimizer = tf1_adam(1e-2)
+        optimizer.build(variables)
+        models.append((variables, optimizer))
+    for _ in range(4):
+        gradients = [tf.constant(rng.normal(size=w.shape), tf.float32) for w in start]
+        apply_adam_with_tf1_kernel(models[0][1], gradients, models[0][0])
+        models[1][1].apply_gradients(zip(gradients, models[1][0], strict=True))
+    for got, want in zip(models[0][0], models[1][0], strict=True):
+        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)  # float32
+        assert not np.allclose(got.numpy(), start[0] if got.shape == (5, 3) else start[1])
+    assert int(models[0][1].iterations) == int(models[1][1].iterations) == 4
+    clipped = keras.optimizers.Adam(1e-2, clipnorm=1.0)
+    clipped.build(models[0][0])
+    with pytest.raises(ValueError, match="no EMA, decay or clipping"):
+        apply_adam_with_tf1_kernel(clipped, gradients, models[0][0])
+    with pytest.raises(ValueError, match="plain Keras Adam"):
+        apply_adam_with_tf1_kernel(keras.optimizers.SGD(1e-2), gradients, models[0][0])
 
 
 def test_training_separates_real_from_generated():
