@@ -52,19 +52,21 @@ def apply_adam_with_tf1_kernel(
         tf.constant(optimizer.beta_1, tf.float32),
         tf.constant(optimizer.beta_2, tf.float32),
     )
+    beta_1_power, beta_2_power = tf.pow(beta_1, step), tf.pow(beta_2, step)
     learning_rate = tf.cast(optimizer.learning_rate, tf.float32)
+    epsilon = tf.constant(optimizer.epsilon, tf.float32)
     for variable, gradient in zip(variables, gradients, strict=True):
         index = optimizer._get_variable_index(variable)
         tf.raw_ops.ResourceApplyAdam(
             var=variable.value.handle,
             m=optimizer._momentums[index].value.handle,
             v=optimizer._velocities[index].value.handle,
-            beta1_power=tf.pow(beta_1, step),
-            beta2_power=tf.pow(beta_2, step),
+            beta1_power=beta_1_power,
+            beta2_power=beta_2_power,
             lr=learning_rate,
             beta1=beta_1,
             beta2=beta_2,
-            epsilon=tf.constant(optimizer.epsilon, tf.float32),
+            epsilon=epsilon,
             grad=gradient,
         )
     optimizer.iterations.assign_add(1)
