@@ -62,14 +62,9 @@ class LSTMCell(keras.layers.Layer):
         """
         return project_inputs(x, self.input_kernel, self.bias)
 
-    def step_from_projection(
-        self, projected_x: tf.Tensor, h: tf.Tensor, c: tf.Tensor
-    ) -> tuple[tf.Tensor, tf.Tensor]:
-        """One step given x W + b already computed; returns (h', c')."""
-        return lstm_step(projected_x, h, c, self.recurrent_kernel)
-
     def call(self, x: tf.Tensor, h: tf.Tensor, c: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
-        return self.step_from_projection(self.project_inputs(x), h, c)
+        """One step; returns (h', c')."""
+        return lstm_step(self.project_inputs(x), h, c, self.recurrent_kernel)
 
     def gate_arrays(self) -> list[np.ndarray]:
         """The 12 per-gate arrays in the original's order (Wi, Ui, bi, ..., Wc, Uc, bc)."""
