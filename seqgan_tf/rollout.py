@@ -25,7 +25,7 @@ import tensorflow as tf
 
 from seqgan_tf.discriminator import Discriminator
 from seqgan_tf.generator import Generator
-from seqgan_tf.token_lstm import TokenLSTM, categorical_sample
+from seqgan_tf.token_lstm import TokenLSTM
 
 # Rows per sampling block in the rollout (see Rollout._sample_next).
 SAMPLE_BLOCK = 1024
@@ -114,12 +114,11 @@ class Rollout(TokenLSTM):
         """
         rows = h.shape[0]
         if rows is None or rows <= SAMPLE_BLOCK:
-            return categorical_sample(self.output_logits(h), seed)
+            return self.sample_next(h, seed)
         tokens = []
         for index, start in enumerate(range(0, rows, SAMPLE_BLOCK)):
             block_seed = tf.random.experimental.stateless_fold_in(seed, index)
-            logits = self.output_logits(h[start : start + SAMPLE_BLOCK])
-            tokens.append(categorical_sample(logits, block_seed))
+            tokens.append(self.sample_next(h[start : start + SAMPLE_BLOCK], block_seed))
         return tf.concat(tokens, axis=0)
 
     @tf.function

@@ -15,7 +15,7 @@ from __future__ import annotations
 import tensorflow as tf
 
 from seqgan_tf.generator import LOG_PROB_FLOOR, Generator
-from seqgan_tf.token_lstm import TokenLSTM, categorical_sample
+from seqgan_tf.token_lstm import TokenLSTM
 
 
 def scheduled_sampling_inputs(
@@ -40,7 +40,7 @@ def scheduled_sampling_inputs(
     h, c = model.zero_state(batch)
     for t in range(length - 1):
         h, c = model.cell(model.embed(inputs[t]), h, c)
-        sampled = categorical_sample(model.output_logits(h), seeds[t + 1])
+        sampled = model.sample_next(h, seeds[t + 1])
         inputs.append(tf.where(use_true[:, t + 1], tokens[:, t], sampled))
     return tf.stop_gradient(tf.stack(inputs, axis=1))
 

@@ -1,6 +1,7 @@
 """The output layer's log-probabilities and their hand-written gradient
 (``token_lstm.output_log_probs``), against float64 NumPy: the closed form of the
-softmax gradient, and central differences of the generator's losses end to end."""
+softmax gradient, and central differences of the generator's losses end to end; and the
+shift their softmax subtracts (``token_lstm.softmax_shift``) in each of its regimes."""
 
 from __future__ import annotations
 
@@ -10,10 +11,17 @@ import numpy as np
 import numpy_reference as ref
 import pytest
 import tensorflow as tf
+from scipy import stats
 
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.generator import Generator
-from seqgan_tf.token_lstm import output_log_probs
+from seqgan_tf.token_lstm import (
+    MAX_SHIFT_ABOVE_ROW_MAX,
+    affine,
+    output_log_probs,
+    sample_from_states,
+    softmax_shift,
+)
 
 SMALL = ModelConfig(vocab_size=30, sequence_length=6, gen_emb_dim=4, gen_hidden_dim=5)
 
@@ -124,3 +132,108 @@ def test_generator_gradients_equal_float64_central_differences(loss):
             numeric[position] = (up - reference_loss(shifted)) / (2 * eps)
         scale = np.abs(numeric).max()
         np.testing.assert_allclose(gradient, numeric, atol=1e-4 * scale, err_msg=str(index))
+
+
+# softmax_shift's regimes: its Cauchy-Schwarz bound in the usual case; the bound when it
+# lies just under MAX_SHIFT_ABOVE_ROW_MAX above the mean logit, so that every exponent is
+# near -50; and the row max when the bound lies further above.
+SHIFT_REGIMES = ["bound", "bound_near_its_limit", "row_max_fallback"]
+
+
+def _shift_case(regime: str, rows: int = 40, hidden: int = 6, vocab: int = 37, seed: int = 0):
+    """float32 states [rows, hidden], kernel [hidden, vocab], bias [vocab] in ``regime``."""
+    rng = np.random.default_rng(seed)
+    if regime == "bound":
+        # Small states and a large bias: the bias term of the bound matters.
+        states = 0.3 * rng.normal(size=(rows, hidden))
+        kernel = rng.normal(size=(hidden, vocab))
+        bias = 3.0 * rng.normal(size=vocab)
+    else:
+        # States of norm 1 orthogonal to a kernel column of norm `size`: the bound is
+        # ~`size` above every logit, which are all near 0.
+        size = {"bound_near_its_limit": MAX_SHIFT_ABOVE_ROW_MAX - 1.5, "row_max_fallback": 200.0}[
+            regime
+        ]
+        states = np.zeros((rows, hidden))
+        states[:, 0] = 1.0
+        states[:, 2:] = 0.1 * rng.normal(size=(rows, hidden - 2))
+        states /= np.linalg.norm(states, axis=1, keepdims=True)
+        kernel = 0.3 * rng.normal(size=(hidden, vocab))
+        kernel[:, 0] = 0.0
+        kernel[1, 0] = size
+        bias = 0.3 * rng.normal(size=vocab)
+    return tuple(a.astype(np.float32) for a in (states, kernel, bias))
+
+
+@pytest.mark.parametrize("regime", SHIFT_REGIMES)
+def test_softmax_shift_is_the_bound_when_safe_else_the_row_max(regime):
+    states, kernel, bias = _shift_case(regime)
+    logits = affine(*(tf.constant(a) for a in (states, kernel, bias)))
+    shift = softmax_shift(states, kernel, bias, logits).numpy()[:, 0].astype(np.float64)
+    s64, k64, b64 = (a.astype(np.float64) for a in (states, kernel, bias))
+    row_max = (s64 @ k64 + b64).max(axis=1)
+    bound = np.linalg.norm(s64, axis=1) * np.linalg.norm(k64, axis=0).max() + b64.max()
+    # Never below a logit (no overflow), never more than the limit above the row's
+    # largest (no underflow of its largest term).
+    assert np.all(shift >= row_max - 1e-5)
+    assert np.all(shift - row_max <= MAX_SHIFT_ABOVE_ROW_MAX)
+    if regime == "row_max_fallback":
+        assert (bound - row_max).min() > 150
+        np.testing.assert_array_equal(shift, logits.numpy().max(axis=1))
+    else:
+        np.testing.assert_allclose(shift, bound, rtol=1e-6)
+    if regime == "bound_near_its_limit":
+        assert (shift - row_max).min() > MAX_SHIFT_ABOVE_ROW_MAX - 5
+
+
+@pytest.mark.parametrize("regime", SHIFT_REGIMES)
+def test_log_probs_and_gradients_exact_in_every_shift_regime(regime):
+    states, kernel, bias = _shift_case(regime)
+    rng = np.random.default_rng(1)
+    targets = rng.integers(0, kernel.shape[1], size=len(states)).astype(np.int32)
+    upstream = rng.normal(size=len(states))
+    tensors = [tf.constant(a) for a in (states, kernel, bias)]
+    with tf.GradientTape() as tape:
+        tape.watch(tensors)
+        log_p = output_log_probs(*tensors, tf.constant(targets))
+        weighted = tf.reduce_sum(log_p * tf.constant(upstream, tf.float32))
+    got = [log_p.numpy()] + [g.numpy() for g in tape.gradient(weighted, tensors)]
+    want = _closed_form(states, kernel, bias, targets, upstream)
+    for name, g, w in zip(["log p", "d states", "d kernel", "d bias"], got, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-5, err_msg=name)
+
+
+@pytest.mark.parametrize("regime", SHIFT_REGIMES)
+def test_sampling_from_states_draws_the_softmax_in_every_shift_regime(regime):
+    states, kernel, bias = _shift_case(regime)
+    rows = 40_000
+    draws = sample_from_states(
+        tf.constant(np.tile(states[:1], (rows, 1))),
+        tf.constant(kernel),
+        tf.constant(bias),
+        tf.constant([5, 6], tf.int64),
+    ).numpy()
+    p = np.exp(ref.log_softmax(states[0].astype(np.float64) @ kernel + bias))
+    counts = np.bincount(draws, minlength=len(p)).astype(np.float64)
+    expected = p * rows
+    rare = expected < 5  # pooled into one cell, as a chi-square test needs
+    observed = np.append(counts[~rare], counts[rare].sum())
+    expected = np.append(expected[~rare], expected[rare].sum())
+    keep = expected > 0
+    assert stats.chisquare(observed[keep], expected[keep]).pvalue > 1e-3
+
+
+@pytest.mark.parametrize("output_scale", [1.0, 1000.0])
+def test_token_log_probs_equal_float64_with_the_bound_and_with_the_fallback(output_scale):
+    """Scoring and the training path through a whole model: a kernel 1000 times larger
+    puts the bound far above the row max, so softmax_shift falls back to it."""
+    generator, params, tokens = _generator_and_reference(output_scale=output_scale)
+    want = ref.token_log_probs(params, tokens)
+    tokens_tf = tf.constant(tokens, tf.int32)
+    for got in (
+        generator.token_log_probs(tokens_tf),
+        generator.token_log_probs_for_training(tokens_tf),
+    ):
+        np.testing.assert_allclose(got.numpy(), want, rtol=1e-5, atol=1e-5)
+    if output_scale > 1:
+        assert want.min() < -100  # the peaked softmax of the fallback's case
