@@ -135,9 +135,9 @@ def test_generator_gradients_equal_float64_central_differences(loss):
 
 
 # softmax_shift's regimes: its Cauchy-Schwarz bound in the usual case; the bound when it
-# lies just under MAX_SHIFT_ABOVE_ROW_MAX above the mean logit, so that every exponent is
-# near -50; and the row max when the bound lies further above.
-SHIFT_REGIMES = ["bound", "bound_near_its_limit", "row_max_fallback"]
+# lies just under MAX_SHIFT_ABOVE_ROW_MAX above every logit, so that every exponent is
+# near -50; the row max when the bound lies just past that, and far past it.
+SHIFT_REGIMES = ["bound", "bound_near_its_limit", "row_max_just_past_the_limit", "row_max_fallback"]
 
 
 def _shift_case(regime: str, rows: int = 40, hidden: int = 6, vocab: int = 37, seed: int = 0):
@@ -151,9 +151,11 @@ def _shift_case(regime: str, rows: int = 40, hidden: int = 6, vocab: int = 37, s
     else:
         # States of norm 1 orthogonal to a kernel column of norm `size`: the bound is
         # ~`size` above every logit, which are all near 0.
-        size = {"bound_near_its_limit": MAX_SHIFT_ABOVE_ROW_MAX - 1.5, "row_max_fallback": 200.0}[
-            regime
-        ]
+        size = {
+            "bound_near_its_limit": MAX_SHIFT_ABOVE_ROW_MAX - 1.5,
+            "row_max_just_past_the_limit": MAX_SHIFT_ABOVE_ROW_MAX + 1.5,
+            "row_max_fallback": 200.0,
+        }[regime]
         states = np.zeros((rows, hidden))
         states[:, 0] = 1.0
         states[:, 2:] = 0.1 * rng.normal(size=(rows, hidden - 2))
@@ -177,8 +179,8 @@ def test_softmax_shift_is_the_bound_when_safe_else_the_row_max(regime):
     # largest (no underflow of its largest term).
     assert np.all(shift >= row_max - 1e-5)
     assert np.all(shift - row_max <= MAX_SHIFT_ABOVE_ROW_MAX)
-    if regime == "row_max_fallback":
-        assert (bound - row_max).min() > 150
+    if regime.startswith("row_max"):
+        assert (bound - row_max).min() > MAX_SHIFT_ABOVE_ROW_MAX
         np.testing.assert_array_equal(shift, logits.numpy().max(axis=1))
     else:
         np.testing.assert_allclose(shift, bound, rtol=1e-6)
