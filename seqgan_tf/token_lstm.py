@@ -74,9 +74,9 @@ def softmax_shift(
     oracle and 41 for a generator after the quick preset (the mean logit as the lower
     bound gave 53 there; the 16 largest-bias tokens, found by a sort, 42 but cost 5% of
     the MLE epoch). Only the float32 rounding of the shifted logits differs between the
-    two shifts. (Measured, one process, interleaved: sampling
-    9,984 sequences 11%, scoring them with the oracle 10% and the MLE epoch 5.5% less
-    time, docs/PERFORMANCE.md run I.)
+    two shifts. (Measured in one process, interleaved with the row max: sampling 9,984
+    sequences 9%, the NLL_oracle evaluation 13% and the MLE epoch 3% less time,
+    docs/PERFORMANCE.md run I.)
     """
     vocab = bias.shape[0]
     block = sample_block_size(vocab)
@@ -180,9 +180,9 @@ def output_log_probs(
 
     The gradient is the usual one, d log p_i / d logits_i = onehot(target_i) - p_i, with
     p = e / s, e = exp(logits - shift) (:func:`softmax_shift`), s = row sums of e; but
-    neither p nor p - onehot
-    is formed. The per-row factor g_i / s_i (g: the upstream gradient) goes into the
-    small operand of each gradient matmul, so e is read once by each:
+    neither p nor p - onehot is formed. The per-row factor g_i / s_i (g: the upstream
+    gradient) goes into the small operand of each gradient matmul, so e is read once by
+    each:
 
       d states  = g * kernel[:, target]^T - (g / s) * (e @ kernel^T)
       d [kernel; bias] = onehot-term - ([states, 1] * g / s)^T @ e   (one matmul for both)
