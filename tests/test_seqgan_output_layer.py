@@ -42,6 +42,20 @@ def _closed_form(states, kernel, bias, targets, upstream):
     )
 
 
+def _assert_equal_to_the_closed_form(states, kernel, bias, targets, upstream):
+    """output_log_probs' values and its gradients of sum(upstream * log p), against
+    :func:`_closed_form`."""
+    tensors = [tf.constant(a) for a in (states, kernel, bias)]
+    with tf.GradientTape() as tape:
+        tape.watch(tensors)
+        log_p = output_log_probs(*tensors, tf.constant(targets))
+        weighted = tf.reduce_sum(log_p * tf.constant(upstream, tf.float32))
+    got = [log_p.numpy()] + [g.numpy() for g in tape.gradient(weighted, tensors)]
+    want = _closed_form(states, kernel, bias, targets, upstream)
+    for name, g, w in zip(["log p", "d states", "d kernel", "d bias"], got, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-5, err_msg=name)
+
+
 @pytest.mark.parametrize("repeated_targets", [False, True])
 def test_log_probs_and_gradients_equal_the_float64_closed_form(repeated_targets):
     rng = np.random.default_rng(0)
@@ -52,15 +66,7 @@ def test_log_probs_and_gradients_equal_the_float64_closed_form(repeated_targets)
     # Repeated targets exercise the segment sums of the one-hot terms.
     targets = rng.integers(0, 4 if repeated_targets else vocab, size=rows).astype(np.int32)
     upstream = rng.normal(size=rows)  # per-row weights, as rewards are
-    tensors = [tf.constant(a) for a in (states, kernel, bias)]
-    with tf.GradientTape() as tape:
-        tape.watch(tensors)
-        log_p = output_log_probs(*tensors, tf.constant(targets))
-        weighted = tf.reduce_sum(log_p * tf.constant(upstream, tf.float32))
-    got = [log_p.numpy()] + [g.numpy() for g in tape.gradient(weighted, tensors)]
-    want = _closed_form(states, kernel, bias, targets, upstream)
-    for name, g, w in zip(["log p", "d states", "d kernel", "d bias"], got, want, strict=True):
-        np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-5, err_msg=name)
+    _assert_equal_to_the_closed_form(states, kernel, bias, targets, upstream)
 
 
 def test_equals_autodiff_of_sparse_softmax_cross_entropy():
@@ -194,15 +200,7 @@ def test_log_probs_and_gradients_exact_in_every_shift_regime(regime):
     rng = np.random.default_rng(1)
     targets = rng.integers(0, kernel.shape[1], size=len(states)).astype(np.int32)
     upstream = rng.normal(size=len(states))
-    tensors = [tf.constant(a) for a in (states, kernel, bias)]
-    with tf.GradientTape() as tape:
-        tape.watch(tensors)
-        log_p = output_log_probs(*tensors, tf.constant(targets))
-        weighted = tf.reduce_sum(log_p * tf.constant(upstream, tf.float32))
-    got = [log_p.numpy()] + [g.numpy() for g in tape.gradient(weighted, tensors)]
-    want = _closed_form(states, kernel, bias, targets, upstream)
-    for name, g, w in zip(["log p", "d states", "d kernel", "d bias"], got, want, strict=True):
-        np.testing.assert_allclose(g, w, rtol=1e-4, atol=1e-5, err_msg=name)
+    _assert_equal_to_the_closed_form(states, kernel, bias, targets, upstream)
 
 
 @pytest.mark.parametrize("regime", SHIFT_REGIMES)
