@@ -40,8 +40,8 @@ def oracle_experiment(
         )
     if oracle_params is None:
         logging.warning(
-            "no oracle parameter file: using a random N(0,1) oracle from --seed=%d; its "
-            "NLL_oracle values are NOT comparable with the paper's",
+            "--random_oracle: a random N(0,1) oracle from --seed=%d; its NLL_oracle values "
+            "are NOT comparable with the paper's",
             seed,
         )
     spec = ExperimentSpec(config, schedule, seed, preset, oracle_params, real_data, baselines)
@@ -60,7 +60,7 @@ def oracle_experiment(
 def score(oracle_params: str | None, data: str, config: ModelConfig) -> float:
     """Prints ``NLL_oracle: <value>`` of a token file under the oracle."""
     if oracle_params is None:
-        raise ValueError("--mode=score needs --oracle_params (no published oracle was found)")
+        raise ValueError("--mode=score scores against a parameter file: drop --random_oracle")
     oracle = Oracle.from_file(oracle_params, config)
     nll = oracle.nll(read_token_file(data, config.vocab_size, config.sequence_length))
     print(f"NLL_oracle: {nll:.6f}")

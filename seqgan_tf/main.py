@@ -48,21 +48,21 @@ _PRESET = absl_flags.DEFINE_enum(
 _ORACLE_PARAMS = absl_flags.DEFINE_string(
     "oracle_params",
     None,
-    "The oracle's parameter pickle (the published target_params_py3.pkl). Default: the one "
-    "in $SEQGAN_DATA_DIR or ../shared/data/seqgan; if none is found, a random N(0,1) oracle "
-    "is built from --seed (its numbers are not comparable with the paper's).",
+    "The oracle's parameter pickle. Default: the published target_params_py3.pkl from "
+    "$SEQGAN_DATA_DIR (default ../shared/data/seqgan), else downloaded once from the "
+    "authors' repository into $SEQGAN_CACHE_DIR (default ~/.keras) and checked by SHA-256.",
 )
 _REAL_DATA = absl_flags.DEFINE_string(
     "real_data",
     None,
-    "Train on this token file (e.g. the published real_data.txt) instead "
-    "of drawing --num_samples sequences from the oracle.",
+    "Train on this token file instead of drawing --num_samples sequences from the oracle; "
+    "'published' means the paper-era real_data.txt (found or downloaded like the oracle).",
 )
 _RANDOM_ORACLE = absl_flags.DEFINE_boolean(
     "random_oracle",
     False,
-    "Build a random N(0,1) oracle from --seed (the paper's recipe) even when the published "
-    "one is found.",
+    "Build a random N(0,1) oracle from --seed (the paper's recipe) instead of using the "
+    "published one; results are then titled as not comparable with the paper's.",
 )
 _DATA = absl_flags.DEFINE_string("data", None, "--mode=score: the token file to score.")
 _OUTPUT = absl_flags.DEFINE_string("output", None, "--mode=sample: the token file to write.")
@@ -89,6 +89,7 @@ def _resolve(cls: type, presets: dict[str, dict] = PRESETS):
 
 
 def _oracle_params_path() -> str | None:
+    """The oracle's pickle; None only for --random_oracle (never a silent fallback)."""
     if _RANDOM_ORACLE.value:
         if _ORACLE_PARAMS.value:
             raise ValueError("--random_oracle and --oracle_params exclude each other")
@@ -97,8 +98,13 @@ def _oracle_params_path() -> str | None:
         if not os.path.isfile(_ORACLE_PARAMS.value):
             raise ValueError(f"--oracle_params={_ORACLE_PARAMS.value}: file not found")
         return _ORACLE_PARAMS.value
-    found = data_paths.published_oracle_params()
-    return str(found) if found else None
+    return str(data_paths.locate(data_paths.ORACLE_PARAMS))
+
+
+def _real_data_path() -> str | None:
+    if _REAL_DATA.value == "published":
+        return str(data_paths.locate(data_paths.REAL_DATA))
+    return _REAL_DATA.value
 
 
 def _require_workdir() -> str:
@@ -112,16 +118,18 @@ def run(argv: list[str]) -> None:
     if len(argv) > 1:
         raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
     mode = _MODE.value
-    # Flag and file checks first: a mistake is reported before TensorFlow loads.
-    oracle_params = _oracle_params_path()
+    # Flag and file checks first: a mistake is reported before TensorFlow loads (a
+    # download of a published file loads it) and before the workdir is touched.
     for flag in (_REAL_DATA, _DATA):
-        if flag.value and not os.path.isfile(flag.value):
+        if flag.value and flag.value != "published" and not os.path.isfile(flag.value):
             raise ValueError(f"--{flag.name}={flag.value}: file not found")
     if mode == "score" and not _DATA.value:
         raise ValueError("--mode=score needs --data=FILE")
     if mode == "sample" and not _OUTPUT.value:
         raise ValueError("--mode=sample needs --output=FILE")
     config, schedule = _resolve(ModelConfig), _resolve(Schedule)
+    oracle_params = _oracle_params_path() if mode != "sample" else None
+    real_data = _real_data_path() if mode in ("oracle", "table1", "smoke") else None
     baselines = _resolve(BaselineSchedule, BASELINE_PRESETS) if mode == "table1" else None
     if baselines is not None:
         check_table1_schedules(schedule, baselines)
@@ -137,7 +145,7 @@ def run(argv: list[str]) -> None:
     if mode == "sample":
         commands.sample(workdir, _OUTPUT.value, FLAGS.num_samples, shared_flags.SEED.value)
     elif mode == "smoke":
-        commands.smoke(workdir, oracle_params, _REAL_DATA.value, shared_flags.SEED.value)
+        commands.smoke(workdir, oracle_params, real_data, shared_flags.SEED.value)
     else:
         commands.oracle_experiment(
             workdir=workdir,
@@ -145,7 +153,7 @@ def run(argv: list[str]) -> None:
             schedule=schedule,
             preset=_PRESET.value,
             oracle_params=oracle_params,
-            real_data=_REAL_DATA.value,
+            real_data=real_data,
             seed=shared_flags.SEED.value,
             strategy_name=shared_flags.STRATEGY.value,
             progress_interval=shared_flags.PROGRESS_INTERVAL.value,
