@@ -32,9 +32,9 @@ from seqgan_tf import results as results_lib
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.discriminator import Discriminator
 from seqgan_tf.generator import Generator
-from seqgan_tf.oracle import Oracle, save_params
+from seqgan_tf.oracle import Oracle, load_params, save_params
 from seqgan_tf.rollout import Rollout
-from seqgan_tf.schedule import BaselineSchedule, Schedule
+from seqgan_tf.schedule import BaselineSchedule, Schedule, preset_overrides
 from seqgan_tf.token_files import read_token_file, write_token_file
 
 PUBLISHED_ORACLE_SHA256 = "5ac794a695dd6e0eb2bb689f3dfda55e4e0053e8c0399e6242630a95f1e60e8a"
@@ -50,7 +50,7 @@ KILL_AFTER_UNIT_ENV = "SEQGAN_KILL_AFTER_UNIT"
 class Unit:
     """One resumable piece of the schedule."""
 
-    phase: str  # "oracle_samples", "mle", "dis_pretrain" or "adversarial"
+    phase: str  # "oracle_samples", "mle", "dis_pretrain", "adversarial" or "rescore"
     step: int = 0  # epoch, round or iteration
     part: int = 0  # adversarial: 0 = generator step, k >= 1 = k-th discriminator round
 
@@ -64,6 +64,8 @@ def schedule_units(schedule: Schedule) -> list[Unit]:
             Unit("adversarial", iteration, part)
             for part in range(1 + schedule.dis_rounds_per_iteration)
         ]
+    if schedule.rescore_samples:
+        units.append(Unit("rescore"))
     return units
 
 
@@ -182,7 +184,7 @@ class OracleExperiment:
         if os.path.exists(path):
             with open(path) as f:
                 stored = json.load(f)
-            differences = _differences(stored, identity)
+            differences = _differences(_with_later_fields(stored), identity)
             if differences:
                 raise WorkdirMismatchError(
                     f"--workdir={self.workdir} holds another experiment ("
@@ -309,6 +311,8 @@ class OracleExperiment:
                     save_params(self.path("mle_generator.pkl"), self.generator.export_params())
         elif unit.phase == "dis_pretrain":
             row["dis_loss"] = self._dis_round(self._shuffle_seed(unit))
+        elif unit.phase == "rescore":
+            row["rescored"] = values["rescored"] = self._rescore()
         elif unit.part == 0:
             row.update(self._adversarial_generator_part(unit, values))
         else:
@@ -362,6 +366,28 @@ class OracleExperiment:
                 write_token_file(self.path("samples", "seqgan_final.txt"), samples)
         self.rollout.update_params(self.generator)
         return row
+
+    def _rescore(self) -> dict:
+        """NLL_oracle and its standard error on ``rescore_samples`` fresh samples of each
+        reported generator (the evaluations use ``num_samples``, 9,984 in the original)."""
+        scratch = Generator(self.config)
+        reported = {"mle_final": self.path("mle_generator.pkl")}
+        if self.schedule.adversarial_iterations:
+            reported["seqgan_final"] = None  # the generator as it stands
+            reported["seqgan_best"] = self.path("best_generator.pkl")
+        rescored = {}
+        for name, params in reported.items():
+            if params is not None and not os.path.exists(params):
+                continue
+            model = self.generator
+            if params is not None:
+                scratch.import_params(load_params(params, self.config), source=params)
+                model = scratch
+            nll, error = self.oracle.nll_and_standard_error(
+                model, self.schedule.rescore_samples, self.rng
+            )
+            rescored[name] = {"nll": nll, "standard_error": error}
+        return rescored
 
     def _shuffle_seed(self, unit: Unit) -> int:
         """A seed fixed by the unit (not by Python's per-process string hashing)."""
@@ -419,6 +445,9 @@ class OracleExperiment:
             "oracle": "published" if oracle["kind"] == "published" else oracle["kind"],
             "oracle_sha256": oracle["sha256"],
             "preset": self.spec.preset,
+            "overrides": _jsonable(
+                preset_overrides(self.spec.preset, self.config, self.schedule, self.spec.baselines)
+            ),
             "rollout_update_rate": self.config.rollout_update_rate,
             "rollout_num": self.config.rollout_num,
             "seed": self.spec.seed,
@@ -431,6 +460,8 @@ class OracleExperiment:
             "seqgan_nll_final": values.get("seqgan_nll_final"),
             "seqgan_nll_best": values.get("seqgan_nll_best"),
             "seqgan_iteration_best": values.get("seqgan_iteration_best"),
+            "rescore_samples": self.schedule.rescore_samples,
+            "rescored": values.get("rescored"),
             "wall_seconds": round(wall_seconds, 1),
             "schedule": dataclasses.asdict(self.schedule),
         }
@@ -485,6 +516,7 @@ class _Progress:
             "mle": f"epoch {unit.step + 1}/{steps}",
             "scheduled_sampling": f"epoch {unit.step + 1}/{steps}",
             "dis_pretrain": f"round {unit.step + 1}/{steps}",
+            "rescore": "final generators scored afresh",
         }.get(unit.phase, f"iteration {unit.step + 1}/{steps}")
         logging.info(
             "[%s] %s | %d%% of the units | phase ETA %s | run ETA %s%s | NLL_oracle %s",
@@ -519,6 +551,19 @@ def _jsonable(value):
     if isinstance(value, tuple):
         return list(value)
     return value
+
+
+def _with_later_fields(stored: dict) -> dict:
+    """A workdir written before a field existed ran with that field's default."""
+    filled = dict(stored)
+    for key, cls in (
+        ("config", ModelConfig),
+        ("schedule", Schedule),
+        ("baselines", BaselineSchedule),
+    ):
+        if isinstance(stored.get(key), dict):
+            filled[key] = {**_jsonable(dataclasses.asdict(cls())), **stored[key]}
+    return filled
 
 
 def _differences(stored: dict, current: dict, prefix: str = "") -> list[str]:

@@ -157,13 +157,28 @@ class Oracle(TokenLSTM):
         of 5 interleaved pairs, docs/PERFORMANCE.md run G). Calls of 1,024 samples hold
         whole batches of 64, so the batches scored are those of :meth:`nll`.
         """
+        per_sequence, samples = self._sample_and_score(model, num_sequences, rng)
+        return float(np.mean(per_sequence)), samples
+
+    def nll_and_standard_error(
+        self, model: TokenLSTM, num_sequences: int, rng: tf.random.Generator
+    ) -> tuple[float, float]:
+        """NLL_oracle of ``num_sequences`` fresh samples of ``model`` (the paper's 100,000)
+        and its standard error, the per-sequence NLL's std / sqrt(N); samples not kept."""
+        per_sequence, _ = self._sample_and_score(model, num_sequences, rng)
+        error = np.std(per_sequence, ddof=1) / np.sqrt(len(per_sequence))
+        return float(np.mean(per_sequence)), float(error)
+
+    def _sample_and_score(
+        self, model: TokenLSTM, num_sequences: int, rng: tf.random.Generator
+    ) -> tuple[np.ndarray, np.ndarray]:
         chunks, scores = [], []
         with ThreadPoolExecutor(max_workers=1) as scorer:
             for chunk in model.generate_chunks(num_sequences, rng):
                 chunks.append(chunk)
                 scores.append(scorer.submit(self.sequence_nll, chunk))
             per_sequence = np.concatenate([score.result() for score in scores])
-        return float(np.mean(per_sequence)), np.concatenate(chunks, axis=0)
+        return per_sequence, np.concatenate(chunks, axis=0)
 
     def sequence_nll(self, tokens: np.ndarray, batch_size: int | None = None) -> np.ndarray:
         """Per-sequence mean -log p_oracle, [N] (for significance tests between models).

@@ -35,32 +35,78 @@ def _setting(results: dict) -> tuple[str, str]:
     return oracle, rollout
 
 
+def title(heading: str, results: dict) -> str:
+    """``heading, preset `p``` plus every flag that departs from the preset, and a warning
+    when the oracle is not the published one."""
+    overrides = results.get("overrides") or {}
+    flags = " ".join(
+        f"--{name}={','.join(map(str, v)) if isinstance(v, list | tuple) else v}"
+        for name, v in sorted(overrides.items())
+    )
+    text = f"## {heading}, preset `{results['preset']}`" + (f" with `{flags}`" if flags else "")
+    if results["oracle"] == "random":
+        text += ", random N(0,1) oracle: NOT comparable with the paper"
+    elif results["oracle"] == "file":
+        text += ", an oracle other than the published one"
+    return text
+
+
 def results_table(results: dict) -> str:
     """Markdown table of a finished oracle experiment."""
     oracle, rollout = _setting(results)
     best_iteration = results.get("seqgan_iteration_best")
     lines = [
-        f"## NLL_oracle, preset `{results['preset']}`",
+        title("NLL_oracle", results),
         "",
         f"Oracle: {oracle}. Rollout: {rollout}, {results['rollout_num']} rollouts. "
         f"Training data: {results['real_data']} (its own NLL_oracle: "
         f"{_fmt(results.get('real_data_nll'))}, the floor). Seed {results['seed']}; "
         f"wall time {results['wall_seconds'] / 60:.1f} min.",
         "",
-        "| model | this run | paper Table 1 | original repo log |",
-        "| --- | ---: | ---: | ---: |",
-        f"| Random (untrained generator) | {_fmt(results.get('random_nll'))} | "
-        f"{PAPER_TABLE_1['Random']:.3f} | |",
-        f"| MLE ({results['mle_epochs']} epochs) | {_fmt(results.get('mle_nll'))} | "
-        f"{PAPER_TABLE_1['MLE']:.3f} | {ORIGINAL_LOG['MLE (epoch 115)']:.2f} |",
-        f"| Scheduled Sampling | | {PAPER_TABLE_1['Scheduled Sampling']:.3f} | |",
-        f"| PG-BLEU | | {PAPER_TABLE_1['PG-BLEU']:.3f} | |",
-        f"| SeqGAN, final (iteration {results['adversarial_iterations'] - 1}) | "
-        f"{_fmt(results.get('seqgan_nll_final'))} | {PAPER_TABLE_1['SeqGAN']:.3f} | |",
-        f"| SeqGAN, best (iteration {best_iteration}) | {_fmt(results.get('seqgan_nll_best'))} |"
-        f" | {ORIGINAL_LOG['SeqGAN (best, iteration 145)']:.2f} |",
-        "",
+        f"| model | this run | {_rescored_header(results)}paper Table 1 | original repo log |",
+        "| --- | ---: | " + ("---: | " if results.get("rescored") else "") + "---: | ---: |",
     ]
+    rows = [
+        ("Random (untrained generator)", "random_nll", None, "Random", ""),
+        (
+            f"MLE ({results['mle_epochs']} epochs)",
+            "mle_nll",
+            "mle_final",
+            "MLE",
+            f"{ORIGINAL_LOG['MLE (epoch 115)']:.2f}",
+        ),
+        ("Scheduled Sampling", None, None, "Scheduled Sampling", ""),
+        ("PG-BLEU", None, None, "PG-BLEU", ""),
+        (
+            f"SeqGAN, final (iteration {results['adversarial_iterations'] - 1})",
+            "seqgan_nll_final",
+            "seqgan_final",
+            "SeqGAN",
+            "",
+        ),
+        (
+            f"SeqGAN, best (iteration {best_iteration})",
+            "seqgan_nll_best",
+            "seqgan_best",
+            None,
+            f"{ORIGINAL_LOG['SeqGAN (best, iteration 145)']:.2f}",
+        ),
+    ]
+    for name, key, rescored_key, paper_key, original in rows:
+        cells = [name, _fmt(results.get(key)) if key else ""]
+        if results.get("rescored"):
+            cells.append(_rescored_cell(results["rescored"].get(rescored_key)))
+        cells += [f"{PAPER_TABLE_1[paper_key]:.3f}" if paper_key else "", original]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    if results.get("rescored"):
+        lines += [
+            f'"This run" is the evaluation on {results["schedule"]["num_samples"]:,} samples '
+            "that the run logs (and, for the best, selects by: an optimistic value); the next "
+            f"column scores the same generator on {results['rescore_samples']:,} fresh samples "
+            "(\u00b1 standard error), the paper's count.",
+            "",
+        ]
     mle, best = results.get("mle_nll"), results.get("seqgan_nll_best")
     if mle is not None and best is not None:
         lines.append(
@@ -70,6 +116,18 @@ def results_table(results: dict) -> str:
         )
         lines.append("")
     return "\n".join(lines)
+
+
+def _rescored_header(results: dict) -> str:
+    if not results.get("rescored"):
+        return ""
+    return f"fresh {results['rescore_samples']:,} samples | "
+
+
+def _rescored_cell(entry: dict | None) -> str:
+    if entry is None:
+        return ""
+    return f"{entry['nll']:.3f} \u00b1 {entry['standard_error']:.3f}"
 
 
 def _p_value(p: float) -> str:
@@ -97,7 +155,7 @@ def table1_table(results: dict) -> str:
         zip(("random", "mle", "ss", "pg_bleu", "seqgan"), PAPER_TABLE_1.values(), strict=True)
     )
     lines = [
-        f"## Table 1, preset `{results['preset']}`",
+        title("Table 1", results),
         "",
         f"Oracle: {oracle}. SeqGAN's and PG-BLEU's rollout: {rollout}; SeqGAN "
         f"{results['rollout_num']} rollouts. Training data: {results['real_data']} (its own "

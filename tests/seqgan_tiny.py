@@ -26,6 +26,7 @@ TINY_SCHEDULE = Schedule(
     adversarial_iterations=3,
     adversarial_eval_every=2,
     dis_rounds_per_iteration=1,
+    rescore_samples=256,
 )
 # The tiny oracle experiment of the experiment and resume tests (the flags below).
 TINY_SPEC = ExperimentSpec(TINY_CONFIG, TINY_SCHEDULE, seed=5, preset="original")
@@ -48,6 +49,7 @@ TINY_FLAGS = [
     "--adversarial_iterations=3",
     "--adversarial_eval_every=2",
     "--dis_rounds_per_iteration=1",
+    "--rescore_samples=256",
     "--seed=5",
     "--progress_interval=0",
 ]

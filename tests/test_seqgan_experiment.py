@@ -100,7 +100,22 @@ def test_results_and_files(finished):
     assert results["mle_nll"] == [r for r in rows if r["phase"] == "mle_final"][0]["nll_oracle"]
     with open(f"{workdir}/results.json") as f:
         assert json.load(f) == results
+    # The reported generators scored afresh: each its own fresh samples, with the error.
+    rescored = results["rescored"]
+    assert set(rescored) == {"mle_final", "seqgan_final", "seqgan_best"}
+    for name, logged in (("mle_final", "mle_nll"), ("seqgan_final", "seqgan_nll_final")):
+        entry = rescored[name]
+        assert 0 < entry["standard_error"] < 0.5
+        assert entry["nll"] != results[logged]  # other samples
+        assert abs(entry["nll"] - results[logged]) < 0.5
+    assert [r["phase"] for r in rows][-1] == "rescore"
     table = open(f"{workdir}/results.md").read()
+    assert "fresh 256 samples" in table
+    title = table.splitlines()[0]
+    # The title names the oracle's kind and every departure from the named preset.
+    assert "random N(0,1) oracle: NOT comparable with the paper" in title
+    assert "--mle_epochs=4" in title and "--dis_filter_sizes=1,2,3" in title
+    assert "--gen_learning_rate" not in title
     for text in (
         "10.310",
         "9.038",
@@ -140,6 +155,24 @@ def test_workdir_holding_another_experiment_is_rejected(finished):
         match=r"holds another experiment \(schedule\.mle_epochs is 4 there, 5 here\)",
     ):
         OracleExperiment(workdir, other)
+
+
+def test_workdir_from_before_a_field_existed_resumes_at_its_default(finished, tmp_path):
+    """A field added later (here rescore_samples) is absent from an older experiment.json:
+    that run used the field's default, so the workdir resumes; any other value is refused."""
+    import shutil
+
+    workdir = str(tmp_path / "older")
+    shutil.copytree(finished[0], workdir)
+    with open(f"{workdir}/experiment.json") as f:
+        stored = json.load(f)
+    del stored["schedule"]["rescore_samples"]
+    with open(f"{workdir}/experiment.json", "w") as f:
+        json.dump(stored, f)
+    default = Schedule(**{**TINY_SCHEDULE.__dict__, "rescore_samples": Schedule.rescore_samples})
+    OracleExperiment(workdir, ExperimentSpec(TINY_CONFIG, default, seed=5))
+    with pytest.raises(WorkdirMismatchError, match="schedule.rescore_samples is 100000 there"):
+        OracleExperiment(workdir, TINY_SPEC)
 
 
 def test_real_data_file_replaces_oracle_samples(tmp_path):
@@ -210,6 +243,7 @@ def test_progress_eta_adds_the_mean_time_of_each_remaining_kind_of_unit(caplog):
             dis_pretrain_rounds=0,
             adversarial_iterations=3,
             dis_rounds_per_iteration=1,
+            rescore_samples=0,
         )
     )
     progress = _Progress(units, interval=0.0)
@@ -233,3 +267,24 @@ def test_progress_eta_adds_the_mean_time_of_each_remaining_kind_of_unit(caplog):
     # after a whole iteration: 2 more of 20 + 60 s
     assert "[adversarial] iteration 1/3" in lines[4]
     assert "phase ETA 2m40s | run ETA 2m40s | NLL_oracle 9.1000" in lines[4]
+
+
+def test_preset_overrides_lists_what_differs_from_the_named_preset():
+    from seqgan_tf.config import ModelConfig
+    from seqgan_tf.schedule import PRESETS, BaselineSchedule, Schedule, preset_overrides
+
+    quick = Schedule(**{k: v for k, v in PRESETS["quick"].items() if k in Schedule.__annotations__})
+    assert preset_overrides("quick", ModelConfig(), quick) == {}
+    assert preset_overrides("original", ModelConfig(), quick) == {
+        k: v for k, v in PRESETS["quick"].items() if getattr(Schedule(), k) != v
+    }
+    paper = ModelConfig(gen_learning_rate=1e-3)
+    assert preset_overrides("paper", paper) == {}
+    assert preset_overrides("original", paper, None) == {"gen_learning_rate": 1e-3}
+    assert preset_overrides("quick", BaselineSchedule()) == {
+        "mle_baseline_epochs": 350,
+        "ss_epochs": 300,
+        "ss_true_prob_decay": 0.002,
+        "pg_bleu_mle_epochs": 200,
+        "pg_bleu_iterations": 800,
+    }

@@ -64,6 +64,19 @@ def test_nll_of_samples_scores_the_samples_generate_many_draws():
     assert nll != oracle.nll(expected[:2436])  # the partial batch is scored too
 
 
+def test_nll_and_standard_error_of_fresh_samples():
+    """The mean and std / sqrt(N) (ddof 1) of the per-sequence NLL of the same draws, in
+    float64 NumPy."""
+    oracle = Oracle.from_seed(2, SMALL)
+    generator = Generator(SMALL, seed=3)
+    nll, error = oracle.nll_and_standard_error(generator, 1500, tf.random.Generator.from_seed(4))
+    samples = generator.generate_many(1500, tf.random.Generator.from_seed(4))
+    per_sequence = oracle.sequence_nll(samples).astype(np.float64)
+    assert nll == pytest.approx(per_sequence.mean(), rel=1e-12)
+    expected = np.sqrt(((per_sequence - per_sequence.mean()) ** 2).sum() / 1499 / 1500)
+    assert error == pytest.approx(expected, rel=1e-9)
+
+
 def test_any_generator_exports_as_an_oracle(tmp_path):
     generator = Generator(SMALL, seed=7)
     path = tmp_path / "generator_as_oracle.pkl"
