@@ -41,12 +41,16 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from seqgan_tf import data_paths  # noqa: E402
+from seqgan_tf import (
+    data_paths,  # noqa: E402
+    projection,  # noqa: E402
+)
 from seqgan_tf.config import ModelConfig  # noqa: E402
 from seqgan_tf.discriminator import Discriminator  # noqa: E402
 from seqgan_tf.generator import Generator  # noqa: E402
 from seqgan_tf.oracle import Oracle  # noqa: E402
 from seqgan_tf.rollout import Rollout  # noqa: E402
+from seqgan_tf.schedule import preset_schedule  # noqa: E402
 from seqgan_tf.token_files import read_token_file  # noqa: E402
 
 # The original TF1 code run under TF 2.21's compat mode on this CPU (from the issue),
@@ -244,8 +248,17 @@ def main(argv: list[str] | None = None) -> dict:
             f"{target:>7.1f}x  {verdict}"
         )
     print(f"load average before {load_before}, after {load_after}")
-
     report = {name: r["median_s"] for name, r in results.items()}
+    try:
+        costs = projection.UnitCosts.from_bench(report)
+    except ValueError as missing:
+        print(f"no projection: {missing}")
+    else:
+        print("\nprojected wall time of each preset on this machine, from the units above:")
+        for preset in ("quick", "original", "paper"):
+            schedule = preset_schedule(preset)
+            print(f"  {preset:<9} {projection.describe(schedule, costs)}")
+
     report["details"] = results
     report["original_s"] = ORIGINAL_S
     report["machine"] = {

@@ -9,6 +9,7 @@ import tensorflow as tf
 from absl import logging
 
 import flags as shared_flags
+from seqgan_tf import projection
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.experiment import ExperimentSpec, OracleExperiment
 from seqgan_tf.generator import Generator
@@ -48,6 +49,11 @@ def oracle_experiment(
     tf.get_logger().setLevel("WARNING")  # checkpoint writes log at INFO on every save
     if baselines is None:
         logging.info("oracle experiment in %s: preset %s, %s", workdir, preset, schedule)
+        logging.info(
+            "projected wall time on the 2-core CPU of docs/PERFORMANCE.md: %s; "
+            "bench.seqgan_speed projects it for this machine",
+            projection.describe(schedule, projection.REFERENCE_COSTS),
+        )
         return OracleExperiment(workdir, spec, progress_interval, strategy).run()
     from seqgan_tf.table1 import Table1Experiment
 

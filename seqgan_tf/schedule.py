@@ -180,6 +180,12 @@ def check_table1_schedules(schedule: Schedule, baselines: BaselineSchedule) -> N
         )
 
 
+def preset_schedule(preset: str) -> Schedule:
+    """The Schedule a preset sets (its model settings aside)."""
+    names = {field.name for field in dataclasses.fields(Schedule)}
+    return Schedule(**{k: v for k, v in PRESETS[preset].items() if k in names})
+
+
 def preset_overrides(preset: str, *values) -> dict:
     """{field: value} of the dataclasses ``values`` (ModelConfig, Schedule,
     BaselineSchedule; None skipped) that differ from what ``preset`` sets, so that a

@@ -1,0 +1,88 @@
+"""What a schedule costs before it runs: its units counted, times the measured unit times.
+
+``bench.seqgan_speed`` measures the units on a machine and prints the projection of each
+preset; an experiment logs its own schedule's projection from :data:`REFERENCE_COSTS`
+(that bench on the 2-core CPU of ``docs/PERFORMANCE.md``) before its first unit, and
+from then on its progress lines give the ETA measured in the run itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from seqgan_tf.schedule import Schedule
+
+BENCH_SAMPLES = 9_984  # bench.seqgan_speed times its units on this many sequences
+
+
+@dataclasses.dataclass(frozen=True)
+class UnitCosts:
+    """Seconds of each unit of ``bench.seqgan_speed`` (its JSON keys)."""
+
+    mle_epoch_s: float  # 156 batches of 64
+    nll_eval_s: float  # sample 9,984 from the generator and score them with the oracle
+    dis_epoch_s: float  # 9,984 real + 9,984 generated, batches of 64
+    sample_9984_s: float  # the generator's samples for one discriminator round
+    gen_step_s: float  # one policy-gradient step: sample 64, rewards by rollout, update
+
+    @classmethod
+    def from_bench(cls, report: dict) -> UnitCosts:
+        """From ``bench.seqgan_speed --units=mle,nll,dis,adversarial``'s report."""
+        missing = [f.name for f in dataclasses.fields(cls) if f.name not in report]
+        if missing:
+            raise ValueError(
+                f"the bench report lacks {', '.join(missing)}: run bench.seqgan_speed with "
+                "--units=mle,nll,dis,adversarial"
+            )
+        return cls(**{f.name: float(report[f.name]) for f in dataclasses.fields(cls)})
+
+
+# bench.seqgan_speed --repeats=3 --units=mle,nll,dis,adversarial on the 2-core CPU of
+# docs/PERFORMANCE.md (its "Projected wall time" section gives the run and the command).
+REFERENCE_COSTS = UnitCosts(
+    mle_epoch_s=2.60,
+    nll_eval_s=3.00,
+    dis_epoch_s=19.47,
+    sample_9984_s=1.6,
+    gen_step_s=5.4,
+)
+
+
+def evaluations(steps: int, every: int) -> int:
+    """Evaluations of a phase that measures at steps s with s % every == 0 and the last."""
+    if steps == 0:
+        return 0
+    return len({s for s in range(steps) if s % every == 0} | {steps - 1})
+
+
+def projected_seconds(schedule: Schedule, costs: UnitCosts) -> dict[str, float]:
+    """Projected seconds of each phase of ``schedule``, and ``total``."""
+    scale = schedule.num_samples / BENCH_SAMPLES  # data, rounds and evaluations scale with it
+    evaluation = costs.nll_eval_s * scale
+    dis_round = (costs.sample_9984_s + schedule.dis_epochs_per_round * costs.dis_epoch_s) * scale
+    reported = 1 + 2 * (schedule.adversarial_iterations > 0)
+    phases = {
+        # the oracle's samples cost about one evaluation; the untrained generator's is another
+        "oracle_samples": 2 * evaluation,
+        "mle": schedule.mle_epochs * costs.mle_epoch_s * scale
+        + evaluations(schedule.mle_epochs, schedule.mle_eval_every) * evaluation,
+        "dis_pretrain": schedule.dis_pretrain_rounds * dis_round,
+        "adversarial": schedule.adversarial_iterations
+        * (
+            schedule.generator_steps_per_iteration * costs.gen_step_s
+            + schedule.dis_rounds_per_iteration * dis_round
+        )
+        + evaluations(schedule.adversarial_iterations, schedule.adversarial_eval_every)
+        * evaluation,
+        "rescore": reported * costs.nll_eval_s * schedule.rescore_samples / BENCH_SAMPLES,
+    }
+    phases["total"] = sum(phases.values())
+    return phases
+
+
+def describe(schedule: Schedule, costs: UnitCosts) -> str:
+    """One line: the total and the share of each phase."""
+    phases = projected_seconds(schedule, costs)
+    total = phases.pop("total")
+    parts = ", ".join(f"{name} {seconds / 60:.1f} min" for name, seconds in phases.items())
+    return f"{total / 3600:.2f} h ({parts})"

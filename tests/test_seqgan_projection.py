@@ -1,0 +1,74 @@
+"""The projected wall time counts the units the experiment actually runs."""
+
+from __future__ import annotations
+
+import pytest
+
+from seqgan_tf.experiment import schedule_units
+from seqgan_tf.projection import UnitCosts, describe, evaluations, projected_seconds
+from seqgan_tf.schedule import PRESETS, Schedule, preset_schedule
+
+# Powers of ten: each kind of work shows in its own digits.
+COSTS = UnitCosts(
+    mle_epoch_s=1.0, nll_eval_s=10.0, dis_epoch_s=100.0, sample_9984_s=1000.0, gen_step_s=1e4
+)
+
+
+def _walk(schedule: Schedule, costs: UnitCosts) -> float:
+    """The cost of each unit of schedule_units, as the experiment does it."""
+    total = 0.0
+    for unit in schedule_units(schedule):
+        if unit.phase == "oracle_samples":
+            total += 2 * costs.nll_eval_s
+        elif unit.phase == "mle":
+            last = unit.step == schedule.mle_epochs - 1
+            total += costs.mle_epoch_s
+            if unit.step % schedule.mle_eval_every == 0 or last:
+                total += costs.nll_eval_s
+        elif unit.phase == "rescore":
+            total += 3 * costs.nll_eval_s * schedule.rescore_samples / 9984
+        elif unit.phase == "dis_pretrain" or unit.part > 0:
+            total += costs.sample_9984_s + schedule.dis_epochs_per_round * costs.dis_epoch_s
+        else:
+            last = unit.step == schedule.adversarial_iterations - 1
+            total += schedule.generator_steps_per_iteration * costs.gen_step_s
+            if unit.step % schedule.adversarial_eval_every == 0 or last:
+                total += costs.nll_eval_s
+    return total
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_projection_equals_the_sum_over_the_experiments_units(preset):
+    schedule = preset_schedule(preset)
+    assert projected_seconds(schedule, COSTS)["total"] == pytest.approx(_walk(schedule, COSTS))
+
+
+def test_original_schedule_in_closed_form():
+    # 120 epochs; 25 MLE evaluations (0, 5, ..., 115 and 119); 50 + 200 x 5 rounds of
+    # 1 sample + 3 epochs; 200 steps; 41 adversarial evaluations; 3 rescorings of 100,000.
+    expected = (
+        120 * 1.0
+        + (2 + 25 + 41) * 10.0
+        + (50 + 1000) * (1000.0 + 3 * 100.0)
+        + 200 * 1e4
+        + 3 * 10.0 * 100_000 / 9984
+    )
+    assert projected_seconds(Schedule(), COSTS)["total"] == pytest.approx(expected)
+
+
+def test_evaluations_count_the_last_step_once():
+    assert evaluations(120, 5) == 25
+    assert evaluations(200, 5) == 41
+    assert evaluations(20, 5) == 5
+    assert evaluations(15, 5) == 3 + 1
+    assert evaluations(0, 5) == 0
+    assert evaluations(3, 1) == 3
+
+
+def test_from_bench_names_the_missing_units():
+    report = {"mle_epoch_s": 1.0, "nll_eval_s": 1.0, "dis_epoch_s": 1.0}
+    with pytest.raises(ValueError, match="sample_9984_s, gen_step_s"):
+        UnitCosts.from_bench(report)
+    costs = UnitCosts.from_bench({**report, "sample_9984_s": 2.0, "gen_step_s": 3.0, "x": 0})
+    assert costs.gen_step_s == 3.0
+    assert describe(Schedule(), costs).endswith("min)")
