@@ -71,9 +71,20 @@ def make_strategy(name: str):
     raise ValueError(f"--strategy={name!r}: expected one of {', '.join(STRATEGY_CHOICES)}")
 
 
+class _DropCheckpointTimings(logging.Filter):
+    """TensorFlow's checkpoint writer logs its sharding time at INFO on every save, which
+    would bury the progress lines of a run that checkpoints after each unit."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Sharding callback duration")
+
+
 def setup_logging(workdir: str | None, filename: str = "run.log") -> None:
     """Logs through absl to stderr and, when ``workdir`` is set, to ``workdir/filename``."""
     absl_logging.set_verbosity(absl_logging.INFO)
+    absl_logger = absl_logging.get_absl_logger()
+    if not any(isinstance(f, _DropCheckpointTimings) for f in absl_logger.filters):
+        absl_logger.addFilter(_DropCheckpointTimings())
     if workdir:
         os.makedirs(workdir, exist_ok=True)
         path = os.path.join(workdir, filename)

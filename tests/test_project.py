@@ -53,3 +53,22 @@ def test_make_strategy_rejects_unknown_names():
     assert make_strategy("default") is not None
     with pytest.raises(ValueError, match="--strategy='bogus'"):
         make_strategy("bogus")
+
+
+def test_run_logs_drop_the_checkpoint_writers_timing_lines(tmp_path):
+    import logging
+
+    from absl import logging as absl_logging
+
+    from flags.common import setup_logging
+
+    setup_logging(str(tmp_path))
+    absl_logging.info("Sharding callback duration: %s microseconds", 57)
+    absl_logging.info("[mle] epoch 1/20")
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "baseFilename", "").startswith(str(tmp_path)):
+            handler.close()
+            root.removeHandler(handler)
+    log = (tmp_path / "run.log").read_text()
+    assert "[mle] epoch 1/20" in log and "Sharding" not in log
