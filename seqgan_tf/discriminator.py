@@ -17,7 +17,7 @@ import numpy as np
 import tensorflow as tf
 
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.optimizers import apply_adam_with_tf1_kernel, dense_gradients, tf1_adam
+from seqgan_tf.optimizers import TF1Adam, dense_gradients
 
 
 def _seeded(initializer_cls, seed: int | None, offset: int, **kwargs):
@@ -170,14 +170,13 @@ class Discriminator(keras.Model):
         self.output_bias = self.add_weight(
             shape=(2,), initializer=keras.initializers.Constant(0.1), name="output_bias"
         )
-        self.train_optimizer = tf1_adam(config.dis_learning_rate, name="discriminator_adam")
+        self.train_optimizer = TF1Adam(
+            config.dis_learning_rate, config.adam_epsilon, name="discriminator_adam"
+        )
         self.built = True
         self.train_optimizer.build(self.trainable_variables)
-        # Adam over 7M parameters (5.9M in the highway) is memory-bound. It runs as TF1's
-        # fused kernel, one op per variable, so the highway kernels' updates start while
-        # the convolutions' backward pass runs (with the highway's ordered backward pass:
-        # ~4% off a step; an XLA-fused update of all variables had been ~15% faster than
-        # Keras' separate graph ops, and the kernel is faster still: docs/PERFORMANCE.md).
+        # Adam runs as TF1's fused kernel (optimizers.TF1Adam), one op per variable, so
+        # the highway kernels' updates start while the convolutions' backward pass runs.
         # The convolutions as im2col matmuls under XLA (see _features_body): their forward
         # and backward took ~2.6x less CPU than oneDNN's Conv1D kernels (which under XLA
         # ran ~3.7x slower still); measured 181 -> 133 ms of CPU per training step. The
@@ -262,11 +261,8 @@ class Discriminator(keras.Model):
         """One Adam(1e-4) update with dropout active; returns the loss before it."""
         with tf.GradientTape() as tape:
             loss = self.loss_fn(tokens, labels, training=True)
-        apply_adam_with_tf1_kernel(
-            self.train_optimizer,
-            dense_gradients(tape.gradient(loss, self.trainable_variables)),
-            self.trainable_variables,
-        )
+        gradients = dense_gradients(tape.gradient(loss, self.trainable_variables))
+        self.train_optimizer.apply_gradients(zip(gradients, self.trainable_variables, strict=True))
         return loss
 
     @tf.function

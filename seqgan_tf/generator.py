@@ -46,8 +46,12 @@ class Generator(TokenLSTM):
             **kwargs,
         )
         self.config = config
-        self.pretrain_optimizer = tf1_adam(config.gen_learning_rate, name="pretrain_adam")
-        self.adversarial_optimizer = tf1_adam(config.gen_learning_rate, name="adversarial_adam")
+        self.pretrain_optimizer = tf1_adam(
+            config.gen_learning_rate, config.adam_epsilon, name="pretrain_adam"
+        )
+        self.adversarial_optimizer = tf1_adam(
+            config.gen_learning_rate, config.adam_epsilon, name="adversarial_adam"
+        )
         # Built eagerly so that their slots exist before any tf.function traces.
         self.pretrain_optimizer.build(self.trainable_variables)
         self.adversarial_optimizer.build(self.trainable_variables)

@@ -2,7 +2,8 @@
 
 Keras 3's Adam applies the same update as TF1's (the bias correction folded into
 the step size, epsilon added to the uncorrected sqrt(v)); only the default epsilon
-differs (Keras 1e-7, TF1 1e-8), so every SeqGAN optimiser is built here with TF1's.
+differs (Keras 1e-7, TF1 1e-8), so every SeqGAN optimiser is built here with
+``ModelConfig.adam_epsilon``, TF1's by default.
 """
 
 from __future__ import annotations
@@ -10,66 +11,82 @@ from __future__ import annotations
 import keras
 import tensorflow as tf
 
-TF1_ADAM_EPSILON = 1e-8
 
-
-def tf1_adam(learning_rate: float, name: str | None = None) -> keras.optimizers.Adam:
-    """Adam(learning_rate, beta_1=0.9, beta_2=0.999, epsilon=1e-8), TF1's defaults."""
+def tf1_adam(
+    learning_rate: float, epsilon: float = 1e-8, name: str | None = None
+) -> keras.optimizers.Adam:
+    """Adam(learning_rate, beta_1=0.9, beta_2=0.999, epsilon), TF1's defaults."""
     return keras.optimizers.Adam(
-        learning_rate=learning_rate,
-        beta_1=0.9,
-        beta_2=0.999,
-        epsilon=TF1_ADAM_EPSILON,
-        name=name,
+        learning_rate=learning_rate, beta_1=0.9, beta_2=0.999, epsilon=epsilon, name=name
     )
 
 
-def apply_adam_with_tf1_kernel(
-    optimizer: keras.optimizers.Adam, gradients: list[tf.Tensor], variables: list
-) -> None:
-    """One step of ``optimizer`` run by TF1's fused Adam kernel, ``ResourceApplyAdam``.
+class TF1Adam(tf.Module):
+    """TF1's ``tf.train.AdamOptimizer``, run by its own fused kernel ``ResourceApplyAdam``
+    on moments and a step counter this module owns (checkpointed with it).
 
-    It is the op the original's ``tf.train.AdamOptimizer`` ran, and it computes Keras'
-    update (module docstring): alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t);
-    m += (g - m)(1 - beta1); v += (g^2 - v)(1 - beta2); w -= alpha m / (sqrt(v) + eps).
-    The moments, step counter and learning rate are the Keras optimizer's own variables,
-    so checkpoints and ``optimizer.apply_gradients`` see the same state. One op per
-    variable lets each update start as soon as its gradient exists (why the
-    discriminator uses it: see :func:`seqgan_tf.discriminator.highway`).
+    The discriminator's optimiser: Adam over its 7M parameters is memory-bound, and one
+    fused op per variable lets each update start as soon as its gradient exists, where
+    Keras' Adam runs several graph ops per variable (the measured difference is in
+    docs/PERFORMANCE.md). The update is Keras' (module docstring):
+    alpha = lr sqrt(1 - beta2^t) / (1 - beta1^t); m += (g - m)(1 - beta1);
+    v += (g^2 - v)(1 - beta2); w -= alpha m / (sqrt(v) + epsilon).
     """
-    if not isinstance(optimizer, keras.optimizers.Adam) or optimizer.amsgrad:
-        raise ValueError(f"expected a plain Keras Adam optimizer, got {optimizer!r}")
-    extras = {
-        "weight_decay": optimizer.weight_decay,
-        "clipnorm": optimizer.clipnorm,
-        "global_clipnorm": optimizer.global_clipnorm,
-        "clipvalue": optimizer.clipvalue,
-    }
-    if optimizer.use_ema or any(value is not None for value in extras.values()):
-        raise ValueError(f"{optimizer.name}: TF1's Adam kernel has no EMA, decay or clipping")
-    step = tf.cast(optimizer.iterations + 1, tf.float32)
-    beta_1, beta_2 = (
-        tf.constant(optimizer.beta_1, tf.float32),
-        tf.constant(optimizer.beta_2, tf.float32),
-    )
-    beta_1_power, beta_2_power = tf.pow(beta_1, step), tf.pow(beta_2, step)
-    learning_rate = tf.cast(optimizer.learning_rate, tf.float32)
-    epsilon = tf.constant(optimizer.epsilon, tf.float32)
-    for variable, gradient in zip(variables, gradients, strict=True):
-        index = optimizer._get_variable_index(variable)
-        tf.raw_ops.ResourceApplyAdam(
-            var=variable.value.handle,
-            m=optimizer._momentums[index].value.handle,
-            v=optimizer._velocities[index].value.handle,
-            beta1_power=beta_1_power,
-            beta2_power=beta_2_power,
-            lr=learning_rate,
-            beta1=beta_1,
-            beta2=beta_2,
-            epsilon=epsilon,
-            grad=gradient,
-        )
-    optimizer.iterations.assign_add(1)
+
+    def __init__(
+        self,
+        learning_rate: float,
+        epsilon: float = 1e-8,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        name: str | None = None,
+    ) -> None:
+        super().__init__(name=name)
+        self.learning_rate, self.epsilon = learning_rate, epsilon
+        self.beta_1, self.beta_2 = beta_1, beta_2
+        self.iterations = tf.Variable(0, dtype=tf.int64, trainable=False, name="iterations")
+        self.momentums: list[tf.Variable] = []
+        self.velocities: list[tf.Variable] = []
+        self._variable_ids: list[int] = []  # id() of the variable each slot pair serves
+
+    def build(self, variables: list) -> None:
+        """Creates zero moments for ``variables`` (the ones it will update, in order)."""
+        for variable in variables:
+            if id(variable) in self._variable_ids:
+                continue
+            zeros = tf.zeros(variable.shape, variable.dtype)
+            self.momentums.append(tf.Variable(zeros, trainable=False, name="momentum"))
+            self.velocities.append(tf.Variable(zeros, trainable=False, name="velocity"))
+            self._variable_ids.append(id(variable))
+
+    def apply_gradients(self, grads_and_vars) -> None:
+        grads_and_vars = list(grads_and_vars)
+        step = tf.cast(self.iterations + 1, tf.float32)
+        beta_1, beta_2 = tf.constant(self.beta_1), tf.constant(self.beta_2)
+        beta_1_power, beta_2_power = tf.pow(beta_1, step), tf.pow(beta_2, step)
+        for gradient, variable in grads_and_vars:
+            if id(variable) not in self._variable_ids:
+                raise ValueError(f"{self.name}: {variable.name} was not in build()")
+            index = self._variable_ids.index(id(variable))
+            m, v = self.momentums[index], self.velocities[index]
+            tf.raw_ops.ResourceApplyAdam(
+                var=_resource(variable).handle,
+                m=m.handle,
+                v=v.handle,
+                beta1_power=beta_1_power,
+                beta2_power=beta_2_power,
+                lr=tf.constant(self.learning_rate, tf.float32),
+                beta1=beta_1,
+                beta2=beta_2,
+                epsilon=tf.constant(self.epsilon, tf.float32),
+                grad=gradient,
+            )
+        self.iterations.assign_add(1)
+
+
+def _resource(variable) -> tf.Variable:
+    """The tf.Variable behind a Keras variable (Keras' public ``Variable.value``)."""
+    return variable.value if isinstance(variable, keras.Variable) else variable
 
 
 def dense_gradients(gradients: list) -> list[tf.Tensor]:

@@ -12,7 +12,7 @@ import tensorflow as tf
 
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.discriminator import Discriminator, Highway, highway
-from seqgan_tf.optimizers import apply_adam_with_tf1_kernel, tf1_adam
+from seqgan_tf.optimizers import TF1Adam, tf1_adam
 
 SMALL = ModelConfig(
     vocab_size=30,
@@ -153,31 +153,34 @@ def test_training_steps_are_tf1_adam_1e4_updates():
         assert int(d.train_optimizer.iterations) == step
 
 
-def test_tf1_adam_kernel_equals_keras_adam_and_rejects_what_it_lacks():
-    """``apply_adam_with_tf1_kernel`` (TF1's fused op) against Keras' own Adam update of
-    the same variables, over steps with different gradients."""
+def test_tf1_adam_equals_keras_adam_and_checkpoints_its_state(tmp_path):
+    """``TF1Adam`` (TF1's fused kernel on its own moments) against Keras' Adam with the
+    same epsilon, over steps with different gradients; its moments and step counter
+    survive a checkpoint round trip."""
     rng = np.random.default_rng(8)
     start = [rng.normal(size=(5, 3)), rng.normal(size=(7,))]
-    models = []
-    for _ in range(2):
-        variables = [keras.Variable(w.astype(np.float32)) for w in start]
-        optimizer = tf1_adam(1e-2)
-        optimizer.build(variables)
-        models.append((variables, optimizer))
+    fused_vars = [keras.Variable(w.astype(np.float32)) for w in start]
+    keras_vars = [keras.Variable(w.astype(np.float32)) for w in start]
+    fused, reference = TF1Adam(1e-2, epsilon=1e-8), tf1_adam(1e-2, epsilon=1e-8)
+    fused.build(fused_vars)
+    reference.build(keras_vars)
     for _ in range(4):
         gradients = [tf.constant(rng.normal(size=w.shape), tf.float32) for w in start]
-        apply_adam_with_tf1_kernel(models[0][1], gradients, models[0][0])
-        models[1][1].apply_gradients(zip(gradients, models[1][0], strict=True))
-    for got, want, initial in zip(models[0][0], models[1][0], start, strict=True):
+        fused.apply_gradients(zip(gradients, fused_vars, strict=True))
+        reference.apply_gradients(zip(gradients, keras_vars, strict=True))
+    for got, want, initial in zip(fused_vars, keras_vars, start, strict=True):
         np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)  # float32
         assert not np.allclose(got.numpy(), initial)
-    assert int(models[0][1].iterations) == int(models[1][1].iterations) == 4
-    clipped = keras.optimizers.Adam(1e-2, clipnorm=1.0)
-    clipped.build(models[0][0])
-    with pytest.raises(ValueError, match="no EMA, decay or clipping"):
-        apply_adam_with_tf1_kernel(clipped, gradients, models[0][0])
-    with pytest.raises(ValueError, match="plain Keras Adam"):
-        apply_adam_with_tf1_kernel(keras.optimizers.SGD(1e-2), gradients, models[0][0])
+    assert int(fused.iterations) == int(reference.iterations) == 4
+    path = tf.train.Checkpoint(optimizer=fused).write(str(tmp_path / "ckpt"))
+    restored = TF1Adam(1e-2)
+    restored.build([keras.Variable(w.astype(np.float32)) for w in start])
+    tf.train.Checkpoint(optimizer=restored).read(path).assert_consumed()
+    assert int(restored.iterations) == 4
+    for a, b in zip(restored.velocities, fused.velocities, strict=True):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+    with pytest.raises(ValueError, match="was not in build"):
+        fused.apply_gradients([(gradients[0], keras.Variable(start[0].astype(np.float32)))])
 
 
 def test_training_separates_real_from_generated():
