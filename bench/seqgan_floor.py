@@ -37,6 +37,8 @@ import tensorflow as tf  # noqa: E402
 
 from bench.seqgan_speed import time_unit  # noqa: E402
 from seqgan_tf.config import ModelConfig  # noqa: E402
+from seqgan_tf.projection import UnitCosts, projected_seconds  # noqa: E402
+from seqgan_tf.schedule import preset_schedule  # noqa: E402
 
 NUM_SAMPLES = 9_984
 SAMPLE_BLOCK = 1_024  # rows per sampling call (token_lstm.DEFAULT_SAMPLE_BATCH)
@@ -69,6 +71,9 @@ class AdamUpdate:
     """One fused Adam update of ``size`` parameters (reads p, g, m, v; writes p, m, v)."""
 
     size: int
+
+
+REFERENCE_MATMUL = MatMul(2048, 2048, 2048)  # the machine's matmul rate is measured on it
 
 
 def output_layer_work(rows: int, config: ModelConfig, backward: bool) -> list:
@@ -105,19 +110,45 @@ def discriminator_step_work(config: ModelConfig) -> list:
     return work
 
 
+def discriminator_forward_work(config: ModelConfig, batch: int) -> list:
+    """Scoring ``batch`` sequences: each convolution's product and the highway's two."""
+    length, emb = config.sequence_length, config.dis_emb_dim
+    work: list = [
+        MatMul(batch * (length - width + 1), width * emb, filters)
+        for width, filters in zip(config.dis_filter_sizes, config.dis_num_filters, strict=True)
+    ]
+    features = sum(config.dis_num_filters)
+    return work + [MatMul(batch, features, features)] * 2
+
+
 def unit_work(config: ModelConfig) -> dict[str, list[tuple[object, float]]]:
-    """(primitive, how many times) for each unit of bench.seqgan_speed with a target."""
-    rows = config.batch_size * config.sequence_length
-    steps = NUM_SAMPLES // config.batch_size
-    sample_calls = NUM_SAMPLES / SAMPLE_BLOCK * config.sequence_length  # [1024, V] draws
+    """(primitive, how many times) for each unit of bench.seqgan_speed."""
+    batch, length = config.batch_size, config.sequence_length
+    rows = batch * length
+    steps = NUM_SAMPLES // batch
+    sample_calls = NUM_SAMPLES / SAMPLE_BLOCK * length  # [1024, V] draws
+    sampling = [(p, sample_calls) for p in output_layer_work(SAMPLE_BLOCK, config, False)]
+    # A reward: for each prefix length t < T, 16 completions of T - t sampled tokens for
+    # the batch, each completion scored by D, and D on the batch itself.
+    rollouts = config.rollout_num * (length - 1)
+    completed_tokens = config.rollout_num * sum(length - t for t in range(1, length))
+    reward = [(p, completed_tokens) for p in output_layer_work(batch, config, backward=False)] + [
+        (p, rollouts + 1) for p in discriminator_forward_work(config, batch)
+    ]
+    policy_gradient = [(p, 1) for p in output_layer_work(rows, config, backward=True)]
     return {
         "mle_epoch_s": [(p, steps) for p in output_layer_work(rows, config, backward=True)],
-        "nll_eval_s": [
-            (p, sample_calls) for p in output_layer_work(SAMPLE_BLOCK, config, backward=False)
-        ]
+        "nll_eval_s": sampling
         + [(p, steps) for p in output_layer_work(rows, config, backward=False)],
         "dis_epoch_s": [(p, 2 * steps) for p in discriminator_step_work(config)],
+        "sample_9984_s": sampling,
+        "gen_step_s": reward + policy_gradient,
     }
+
+
+def matmul_flops(parts: list[tuple[object, float]]) -> float:
+    """The FLOPs of a unit's matrix products (2 per multiply-add)."""
+    return sum(count * p.flops for p, count in parts if isinstance(p, MatMul))
 
 
 def _median_time(fn, repeats: int) -> float:
@@ -214,8 +245,49 @@ def time_mle_lstm_epoch(repeats: int) -> float:
     return _median_time(lambda: f(batches).numpy(), repeats)
 
 
+def schedule_floors(units: dict, args: argparse.Namespace) -> dict:
+    """Each preset's floor on this CPU (from the units' floors), the same work at the
+    reference product's measured rate, and on a GPU at its peak rate (an estimate)."""
+    seconds = time_primitive(REFERENCE_MATMUL, args.iterations, args.repeats)
+    cpu_rate = REFERENCE_MATMUL.flops / min(seconds.values())
+    gpu_rate = args.gpu_tflops * 1e12
+    print(
+        f"\n{REFERENCE_MATMUL}: {cpu_rate / 1e9:.1f} GFLOP/s on this CPU; GPU estimate at "
+        f"{args.gpu_tflops:g} TFLOP/s (--gpu_tflops), its peak: a bound, not a measurement"
+    )
+    print(f"{'unit':<14}{'GFLOP':>10}{'at that rate (s)':>18}{'GPU estimate (ms)':>19}")
+    for unit, figures in units.items():
+        flops = figures["matmul_flops"]
+        cpu_s, gpu_ms = flops / cpu_rate, flops / gpu_rate * 1e3
+        print(f"{unit:<14}{flops / 1e9:>10.1f}{cpu_s:>18.2f}{gpu_ms:>19.2f}")
+    costs = {
+        "floor": UnitCosts(**{unit: figures["floor_s"] for unit, figures in units.items()}),
+        "matmul rate": UnitCosts(
+            **{unit: figures["matmul_flops"] / cpu_rate for unit, figures in units.items()}
+        ),
+        "GPU estimate": UnitCosts(
+            **{unit: figures["matmul_flops"] / gpu_rate for unit, figures in units.items()}
+        ),
+    }
+    report: dict = {"cpu_matmul_gflops": cpu_rate / 1e9, "gpu_tflops": args.gpu_tflops}
+    print("\nwhole schedules (the products alone; hours):")
+    print(f"{'preset':<10}" + "".join(f"{name:>16}" for name in costs))
+    for preset in ("quick", "original", "paper"):
+        schedule = preset_schedule(preset)
+        hours = {name: projected_seconds(schedule, c)["total"] / 3600 for name, c in costs.items()}
+        print(f"{preset:<10}" + "".join(f"{h:>16.3f}" for h in hours.values()))
+        report[preset] = hours
+    return report
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--gpu_tflops",
+        type=float,
+        default=19.5,
+        help="the GPU estimate's rate: an A100's FP32 peak (TF32 tensor cores: 156)",
+    )
     parser.add_argument("--iterations", type=int, default=20, help="repetitions per loop")
     parser.add_argument("--repeats", type=int, default=3, help="timed loops per primitive")
     parser.add_argument("--json", default=None, help="write the figures to this JSON file")
@@ -242,17 +314,25 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"\n{'unit':<14}{'floor (s)':>11}{'target (s)':>12}  verdict")
     for unit, primitives in work.items():
         floor = sum(count * min(timings[p].values()) for p, count in primitives)
-        target = TARGET_S[unit]
-        verdict = "target below floor" if target < floor else "floor below target"
-        print(f"{unit:<14}{floor:>11.2f}{target:>12.2f}  {verdict}")
+        target = TARGET_S.get(unit)
+        verdict = (
+            ""
+            if target is None
+            else "target below floor"
+            if target < floor
+            else "floor below target"
+        )
+        print(f"{unit:<14}{floor:>11.2f}{'' if target is None else f'{target:.2f}':>12}  {verdict}")
         report["units"][unit] = {
             "floor_s": floor,
             "target_s": target,
+            "matmul_flops": matmul_flops(primitives),
             "parts": [
                 {"primitive": str(p), "count": count, "seconds_each": timings[p]}
                 for p, count in primitives
             ],
         }
+    report["schedules"] = schedule_floors(report["units"], args)
     lstm = time_mle_lstm_epoch(args.repeats)
     mle = report["units"]["mle_epoch_s"]
     print(

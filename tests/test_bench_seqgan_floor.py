@@ -47,3 +47,25 @@ def test_every_primitive_kind_times_to_a_positive_duration():
     for primitive in (MatMul(8, 4, 16), ExpSum(4, 32), AdamUpdate(100)):
         seconds = time_primitive(primitive, iterations=2, repeats=1)
         assert seconds and all(value > 0 for value in seconds.values())
+
+
+def test_reward_is_19_prefixes_of_16_completions_scored_by_the_discriminator():
+    """19 x 16 completions (190 sampled tokens each over the 19 prefixes) and 19 x 16 + 1
+    discriminator passes of the batch, plus the policy-gradient step's output layer."""
+    config = ModelConfig()
+    parts = unit_work(config)["gen_step_s"]
+    logits = 2 * 64 * 32 * 5000  # one [64, 32] x [32, 5000] product per sampled token
+    conv = sum(
+        2 * 64 * (21 - w) * (w * 64) * f
+        for w, f in zip(config.dis_filter_sizes, config.dis_num_filters, strict=True)
+    )
+    highway = 2 * 2 * 64 * 1720 * 1720
+    policy_gradient = 3 * 2 * (64 * 20) * 32 * 5000
+    expected = 16 * 190 * logits + (19 * 16 + 1) * (conv + highway) + policy_gradient
+    assert _flops(parts) == expected
+    assert 0.5e12 < expected < 0.6e12  # the ~0.53 TFLOP of the 19,520 passes, and sampling
+
+
+def test_sampling_unit_is_the_evaluations_sampling_half():
+    work = unit_work(ModelConfig())
+    assert 2 * _flops(work["sample_9984_s"]) == _flops(work["nll_eval_s"])
