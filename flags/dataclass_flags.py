@@ -8,9 +8,16 @@ import typing
 
 from absl import flags as absl_flags
 
+# The flags defined here belong to the module that calls define_dataclass_flags (its
+# --help lists them), as if it had called DEFINE_* itself.
+absl_flags.disclaim_key_flags()
+
 
 def define_dataclass_flags(cls: type, help_texts: dict[str, str] | None = None) -> list[str]:
-    """Defines ``--<field>`` for each int, float, bool, str or tuple-of-int field of ``cls``.
+    """Defines ``--<field>`` for each int, float, bool, str or tuple-of-int field of ``cls``,
+    as key flags of the calling module (so its ``--help`` lists them). A field whose
+    metadata says ``{"original": False}`` is not a setting of the original code, and its
+    help does not name an original value.
 
     Returns the flag names, in field order.
     """
@@ -21,7 +28,8 @@ def define_dataclass_flags(cls: type, help_texts: dict[str, str] | None = None) 
         kind = hints[field.name]
         default = field.default
         text = help_texts.get(field.name, f"{cls.__name__}.{field.name}")
-        text = f"{text} (original: {_show(default)})"
+        if field.metadata.get("original", True):
+            text = f"{text} (original: {_show(default)})"
         if kind is bool:
             absl_flags.DEFINE_boolean(field.name, default, text)
         elif kind is int:

@@ -24,12 +24,12 @@ from seqgan_tf import data_paths
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.schedule import (
     BASELINE_HELP,
-    BASELINE_PRESETS,
     MODEL_HELP,
     PRESETS,
     SCHEDULE_HELP,
     BaselineSchedule,
     Schedule,
+    apply_preset,
     check_table1_schedules,
 )
 
@@ -77,15 +77,14 @@ define_dataclass_flags(
 
 
 define_dataclass_flags(BaselineSchedule, BASELINE_HELP)
+absl_flags.adopt_module_key_flags(shared_flags.common)  # --workdir, --seed, ... in --help
 
 
-def _resolve(cls: type, presets: dict[str, dict] = PRESETS):
-    values = dataclass_values(cls, FLAGS)
-    given = explicitly_set(cls, FLAGS)
-    for name, value in presets[_PRESET.value].items():
-        if name in values and name not in given:
-            values[name] = value
-    return cls(**values)
+def _resolve(cls: type):
+    """The dataclass from the flags, with the preset's values for the flags not given."""
+    return apply_preset(
+        cls, _PRESET.value, dataclass_values(cls, FLAGS), explicitly_set(cls, FLAGS)
+    )
 
 
 def _oracle_params_path() -> str | None:
@@ -130,7 +129,7 @@ def run(argv: list[str]) -> None:
     config, schedule = _resolve(ModelConfig), _resolve(Schedule)
     oracle_params = _oracle_params_path() if mode != "sample" else None
     real_data = _real_data_path() if mode in ("oracle", "table1", "smoke") else None
-    baselines = _resolve(BaselineSchedule, BASELINE_PRESETS) if mode == "table1" else None
+    baselines = _resolve(BaselineSchedule) if mode == "table1" else None
     if baselines is not None:
         check_table1_schedules(schedule, baselines)
 

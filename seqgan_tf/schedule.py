@@ -37,7 +37,7 @@ class Schedule:
     # Not in the original, which logs the 9,984-sample evaluations only: the paper averages
     # over 100,000 samples, and a best evaluation chosen on the samples it is reported from
     # is optimistic (the winner's curse), so the reported generators are scored afresh.
-    rescore_samples: int = 100_000
+    rescore_samples: int = dataclasses.field(default=100_000, metadata={"original": False})
 
     def __post_init__(self) -> None:
         _check_minimums(self, ones=lambda name: name.endswith(("_every", "num_samples")))
@@ -178,6 +178,17 @@ def check_table1_schedules(schedule: Schedule, baselines: BaselineSchedule) -> N
             f"{baselines.mle_baseline_epochs}: SeqGAN's pre-training is the first part of "
             "the MLE baseline's run"
         )
+
+
+def apply_preset(cls: type, preset: str, values: dict, given: set[str]):
+    """``cls(**values)`` with ``preset``'s setting for each field not in ``given`` (the
+    flags given on the command line win over the preset)."""
+    table = BASELINE_PRESETS if cls is BaselineSchedule else PRESETS
+    values = dict(values)
+    for name, value in table[preset].items():
+        if name in values and name not in given:
+            values[name] = value
+    return cls(**values)
 
 
 def preset_schedule(preset: str) -> Schedule:

@@ -42,3 +42,32 @@ def test_score_mode_rejects_a_bad_token_file(oracle_pickle_path, tmp_path):
     assert result.returncode == 1
     assert f"{bad}:2: expected 20 token ids, found 19" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_help_lists_every_hyper_parameter_and_the_shared_flags():
+    import dataclasses
+
+    from seqgan_tf.config import ModelConfig
+    from seqgan_tf.schedule import BaselineSchedule, Schedule
+
+    result = subprocess.run(
+        [sys.executable, "-m", "seqgan_tf.main", "--help"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    listed = set(re.findall(r"^  --(?:\[no\])?(\w+)", result.stdout, flags=re.M))
+    for cls in (ModelConfig, Schedule, BaselineSchedule):
+        for field in dataclasses.fields(cls):
+            assert field.name in listed, f"--{field.name} is missing from --help"
+    assert {"workdir", "seed", "strategy", "progress_interval", "preset"} <= listed
+
+
+def test_preset_fills_the_flags_not_given():
+    from seqgan_tf.schedule import PRESETS, Schedule, apply_preset
+
+    defaults = {"mle_epochs": 120, "adversarial_iterations": 200}
+    schedule = apply_preset(Schedule, "quick", defaults, given={"adversarial_iterations"})
+    assert schedule.mle_epochs == PRESETS["quick"]["mle_epochs"]
+    assert schedule.adversarial_iterations == 200
