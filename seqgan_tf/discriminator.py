@@ -153,6 +153,10 @@ class Discriminator(keras.Model):
             )
             conv.build((None, config.sequence_length, config.dis_emb_dim))
             self.convolutions.append(conv)
+            # tf.train.Checkpoint follows a Keras layer's attributes but not its lists of
+            # layers (a Keras 3 TensorFlow-backend limit), so each convolution is an
+            # attribute too; without it a checkpoint would miss the convolutions.
+            setattr(self, f"convolution_{index}", conv)
         self.num_features = sum(config.dis_num_filters)
         self.highway = Highway(
             self.num_features,

@@ -274,3 +274,17 @@ def test_highway_values_and_gradients_equal_float64_autodiff_of_the_formula():
         )
     )
     np.testing.assert_allclose(layer(tf.constant(z)).numpy(), want.numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_a_checkpoint_holds_every_weight(tmp_path):
+    """tf.train.Checkpoint of the discriminator alone (no optimiser that would also hold
+    its variables) restores every weight, the convolutions' included. (The dropout's
+    seed state is not a weight: the experiment checkpoints it by itself.)"""
+    saved = Discriminator(SMALL, seed=3)
+    path = tf.train.Checkpoint(discriminator=saved).write(str(tmp_path / "ckpt"))
+    restored = Discriminator(SMALL, seed=4)
+    tf.train.Checkpoint(discriminator=restored).read(path).assert_consumed()
+    weights = restored.trainable_variables
+    assert len(weights) == len(saved.trainable_variables) == 2 * len(SMALL.dis_filter_sizes) + 7
+    for a, b in zip(weights, saved.trainable_variables, strict=True):
+        np.testing.assert_array_equal(a.numpy(), b.numpy(), err_msg=a.path)
