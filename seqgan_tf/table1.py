@@ -30,7 +30,14 @@ import tensorflow as tf
 
 from seqgan_tf import results as results_lib
 from seqgan_tf.bleu import BleuScorer
-from seqgan_tf.experiment import OracleExperiment, Unit, schedule_units
+from seqgan_tf.experiment import (
+    EXPERIMENT_LOG,
+    ExperimentSpec,
+    OracleExperiment,
+    Unit,
+    record_evaluation,
+    schedule_units,
+)
 from seqgan_tf.generator import Generator
 from seqgan_tf.oracle import save_params
 from seqgan_tf.pg_bleu import PGBleuTrainer
@@ -62,34 +69,43 @@ def table1_units(schedule: Schedule, baselines: BaselineSchedule) -> list[Unit]:
     )
 
 
-class Table1Experiment(OracleExperiment):
-    """Runs (or resumes) the five methods of Table 1 in ``workdir``."""
+class Table1Experiment:
+    """Runs (or resumes) the five methods of Table 1 in ``workdir``: the oracle
+    experiment's SeqGAN (its models, data and units) beside the baselines' generators."""
 
-    def __init__(self, workdir: str, spec, **kwargs) -> None:
+    text_log = EXPERIMENT_LOG
+    progress_metric = ("nll_oracle", "NLL_oracle")
+
+    def __init__(self, workdir: str, spec: ExperimentSpec, **kwargs) -> None:
         if spec.baselines is None:
             raise ValueError("Table1Experiment needs ExperimentSpec.baselines")
         check_table1_schedules(spec.schedule, spec.baselines)
         self.baselines = spec.baselines
-        super().__init__(workdir, spec, **kwargs)
+        self.seqgan = OracleExperiment(workdir, spec, **kwargs)
+        self.schedule, self.config = spec.schedule, spec.config
+        self.units = table1_units(self.schedule, self.baselines)
+        with self.seqgan.strategy.scope():
+            # The same initial weights as SeqGAN's generator (same seed).
+            self.mle_generator = Generator(self.config, seed=spec.seed, name="mle_generator")
+            self.ss_generator = Generator(self.config, seed=spec.seed, name="ss_generator")
+            self.pg_bleu_generator = Generator(
+                self.config, seed=spec.seed, name="pg_bleu_generator"
+            )
+            self.pg_bleu_rollout = Rollout(
+                self.pg_bleu_generator, self.config.rollout_update_rate, name="pg_bleu_rollout"
+            )
         self.ss_trainer = ScheduledSamplingTrainer(self.ss_generator)
         self._pg_bleu_trainer: PGBleuTrainer | None = None
 
-    # ------------------------------------------------------------------ hooks
-    def _make_units(self) -> list[Unit]:
-        return table1_units(self.schedule, self.baselines)
+    def run(self) -> dict:
+        return self.seqgan.runner.run(self)
 
-    def _build_more_models(self) -> None:
-        seed = self.spec.seed
-        # The same initial weights as SeqGAN's generator (same seed).
-        self.mle_generator = Generator(self.config, seed=seed, name="mle_generator")
-        self.ss_generator = Generator(self.config, seed=seed, name="ss_generator")
-        self.pg_bleu_generator = Generator(self.config, seed=seed, name="pg_bleu_generator")
-        self.pg_bleu_rollout = Rollout(
-            self.pg_bleu_generator, self.config.rollout_update_rate, name="pg_bleu_rollout"
-        )
+    def path(self, *parts: str) -> str:
+        return self.seqgan.path(*parts)
 
-    def _checkpoint_objects(self) -> dict:
-        objects = super()._checkpoint_objects()
+    # ------------------------------------------------------------------ the Task
+    def checkpoint_objects(self) -> dict:
+        objects = self.seqgan.checkpoint_objects()
         for name in ("mle", "ss", "pg_bleu"):
             generator = getattr(self, f"{name}_generator")
             objects[f"{name}_generator"] = generator
@@ -98,43 +114,48 @@ class Table1Experiment(OracleExperiment):
         objects["pg_bleu_rollout"] = self.pg_bleu_rollout
         return objects
 
-    def _table(self, results: dict) -> str:
+    def on_resume(self, values: dict) -> None:
+        self.seqgan.on_resume(values)
+
+    def position(self, unit: Unit, steps: int) -> str:
+        if unit.phase == "scheduled_sampling":
+            return f"epoch {unit.step + 1}/{steps}"
+        if unit.phase == "pg_bleu":
+            return f"iteration {unit.step + 1}/{steps}"
+        return self.seqgan.position(unit, steps)
+
+    def table(self, results: dict) -> str:
         return results_lib.table1_table(results)
 
-    # ------------------------------------------------------------------ units
-    def _run_unit(self, unit: Unit, values: dict) -> dict:
+    def run_unit(self, unit: Unit, values: dict) -> dict:
         if unit.phase == "mle":
             return self._mle_unit(unit, values)
         if unit.phase == "scheduled_sampling":
             return self._ss_unit(unit, values)
         if unit.phase == "pg_bleu":
             return self._pg_bleu_unit(unit, values)
-        return super()._run_unit(unit, values)
+        return self.seqgan.run_unit(unit, values)
 
     def _evaluate(self, method: str, generator: Generator, step: int, values: dict) -> float:
         """NLL_oracle of ``generator``; logs the original's line, keeps final and best."""
-        nll, samples = self._nll_oracle(generator)
-        self._log_line(f"epoch:\t{step}\tnll:\t{nll:g}\n")
-        values[f"{method}_nll_final"] = nll
-        values[f"{method}_step_final"] = step
-        if values.get(f"{method}_nll_best") is None or nll < values[f"{method}_nll_best"]:
-            values[f"{method}_nll_best"] = nll
-            values[f"{method}_step_best"] = step
+        nll, samples = self.seqgan.evaluate(generator)
+        self.seqgan.log_line(f"epoch:\t{step}\tnll:\t{nll:g}\n")
+        record_evaluation(values, method, step, nll)
         write_token_file(self.path("samples", f"{method}_final.txt"), samples)
         return nll
 
     def _mle_unit(self, unit: Unit, values: dict) -> dict:
         epoch, epochs = unit.step, self.baselines.mle_baseline_epochs
         if epoch == 0:
-            self._log_line("MLE baseline (also SeqGAN's and PG-BLEU's pre-training)...\n")
+            self.seqgan.log_line("MLE baseline (also SeqGAN's and PG-BLEU's pre-training)...\n")
         row: dict = {"phase": "mle", "step": epoch, "part": 0, "nll_oracle": None}
-        row["mle_loss"] = float(self.mle_generator.pretrain_epoch(self._mle_batches()))
+        row["mle_loss"] = float(self.mle_generator.pretrain_epoch(self.seqgan.mle_batches()))
         done = epoch + 1
         branch = done in (self.schedule.mle_epochs, self.baselines.pg_bleu_mle_epochs)
         if epoch % self.schedule.mle_eval_every == 0 or done == epochs or branch:
             row["nll_oracle"] = self._evaluate("mle", self.mle_generator, epoch, values)
         if done == self.schedule.mle_epochs:
-            self.generator.copy_params_from(self.mle_generator)
+            self.seqgan.generator.copy_params_from(self.mle_generator)
             values["mle_nll"] = row["nll_oracle"]  # SeqGAN's starting point
             save_params(self.path("mle_generator.pkl"), self.mle_generator.export_params())
         if done == self.baselines.pg_bleu_mle_epochs:
@@ -144,12 +165,12 @@ class Table1Experiment(OracleExperiment):
     def _ss_unit(self, unit: Unit, values: dict) -> dict:
         epoch = unit.step
         if epoch == 0:
-            self._log_line("scheduled sampling...\n")
+            self.seqgan.log_line("scheduled sampling...\n")
         prob = self.baselines.true_input_prob(epoch)
         row: dict = {"phase": "scheduled_sampling", "step": epoch, "part": 0, "nll_oracle": None}
         row["true_input_prob"] = prob
         row["ss_loss"] = self.ss_trainer.train_epoch(
-            self._mle_batches(), prob, self.rng.make_seeds(1)[:, 0]
+            self.seqgan.mle_batches(), prob, self.seqgan.rng.make_seeds(1)[:, 0]
         )
         if epoch % self.schedule.mle_eval_every == 0 or epoch + 1 == self.baselines.ss_epochs:
             row["nll_oracle"] = self._evaluate("ss", self.ss_generator, epoch, values)
@@ -158,11 +179,11 @@ class Table1Experiment(OracleExperiment):
     def _pg_bleu_unit(self, unit: Unit, values: dict) -> dict:
         iteration = unit.step
         if iteration == 0:
-            self._log_line("PG-BLEU training...\n")
+            self.seqgan.log_line("PG-BLEU training...\n")
             # As SeqGAN's rollout network, built from the pre-trained generator.
             self.pg_bleu_rollout.copy_params_from(self.pg_bleu_generator)
         row: dict = {"phase": "pg_bleu", "step": iteration, "part": 0, "nll_oracle": None}
-        row.update(self._pg_bleu().step(self.rng))
+        row.update(self._pg_bleu().step(self.seqgan.rng))
         last = iteration + 1 == self.baselines.pg_bleu_iterations
         if iteration % self.schedule.adversarial_eval_every == 0 or last:
             row["nll_oracle"] = self._evaluate("pg_bleu", self.pg_bleu_generator, iteration, values)
@@ -173,15 +194,15 @@ class Table1Experiment(OracleExperiment):
             self._pg_bleu_trainer = PGBleuTrainer(
                 self.pg_bleu_generator,
                 self.pg_bleu_rollout,
-                BleuScorer(self.real, max_n=self.baselines.bleu_max_n),
+                BleuScorer(self.seqgan.real, max_n=self.baselines.bleu_max_n),
                 self.baselines.pg_bleu_rollout_num,
                 self.config.batch_size,
             )
         return self._pg_bleu_trainer
 
     # ------------------------------------------------------------------ results
-    def _results(self, values: dict, wall_seconds: float) -> dict:
-        results = super()._results(values, wall_seconds)
+    def results(self, values: dict, wall_seconds: float) -> dict:
+        results = self.seqgan.results(values, wall_seconds)
         results["mode"] = "table1"
         results["baselines"] = {
             "mle_baseline_epochs": self.baselines.mle_baseline_epochs,
@@ -201,13 +222,6 @@ class Table1Experiment(OracleExperiment):
                 "step_final": values.get(f"{key}_step_final"),
                 "step_best": values.get(f"{key}_step_best"),
             }
-        # SeqGAN's values are kept by the oracle experiment's own bookkeeping.
-        methods["seqgan"].update(
-            nll_final=values.get("seqgan_nll_final"),
-            nll_best=values.get("seqgan_nll_best"),
-            step_final=values.get("seqgan_iteration_final"),
-            step_best=values.get("seqgan_iteration_best"),
-        )
         results["methods"] = methods
         results["t_tests"] = self._t_tests()
         for method, nll in self._held_out_nll().items():
@@ -223,14 +237,14 @@ class Table1Experiment(OracleExperiment):
         samples) rises when it no longer covers the data. The test set is drawn from a
         stream of its own (the run's stream is untouched), the same for every method.
         """
-        rng = tf.random.Generator.from_seed(self.spec.seed + HELD_OUT_SEED_OFFSET)
-        test = tf.constant(self.oracle.generate_many(self.schedule.num_samples, rng))
+        rng = tf.random.Generator.from_seed(self.seqgan.spec.seed + HELD_OUT_SEED_OFFSET)
+        test = tf.constant(self.seqgan.oracle.generate_many(self.schedule.num_samples, rng))
         generators = {
-            "random": Generator(self.config, seed=self.spec.seed, name="untrained"),
+            "random": Generator(self.config, seed=self.seqgan.spec.seed, name="untrained"),
             "mle": self.mle_generator,
             "ss": self.ss_generator,
             "pg_bleu": self.pg_bleu_generator,
-            "seqgan": self.generator,
+            "seqgan": self.seqgan.generator,
         }
         block = 1024
         nll = {}
@@ -254,7 +268,7 @@ class Table1Experiment(OracleExperiment):
             path = self._final_samples(method)
             if os.path.exists(path):
                 tokens = read_token_file(path, self.config.vocab_size, self.config.sequence_length)
-                per_sequence[method] = self.oracle.sequence_nll(tokens)
+                per_sequence[method] = self.seqgan.oracle.sequence_nll(tokens)
         tests: dict = {}
         for method in ("random", "mle", "ss", "pg_bleu"):
             if "seqgan" in per_sequence and method in per_sequence:

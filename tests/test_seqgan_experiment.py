@@ -235,7 +235,7 @@ def test_progress_eta_adds_the_mean_time_of_each_remaining_kind_of_unit(caplog):
 
     from absl import logging as absl_logging
 
-    from seqgan_tf.experiment import _Progress
+    from seqgan_tf.runner import Progress
 
     units = schedule_units(
         Schedule(
@@ -246,18 +246,24 @@ def test_progress_eta_adds_the_mean_time_of_each_remaining_kind_of_unit(caplog):
             rescore_samples=0,
         )
     )
-    progress = _Progress(units, interval=0.0)
+    experiment_position = OracleExperiment.position
+    progress = Progress(
+        units,
+        0.0,
+        lambda unit, steps: experiment_position(None, unit, steps),
+        ("nll_oracle", "NLL_oracle"),
+    )
     # Another test may have parsed absl flags, which sets absl's logger to its default
     # verbosity (WARNING); the progress lines are INFO.
     verbosity = absl_logging.get_verbosity()
     absl_logging.set_verbosity(absl_logging.INFO)
     try:
         with caplog.at_level(logging.INFO):
-            progress.update(0, None, 5.0)  # oracle samples
-            progress.update(1, 9.5, 10.0)  # MLE epoch 1 of 2
-            progress.update(2, None, 10.0)  # MLE epoch 2 of 2
-            progress.update(3, 9.1, 20.0)  # iteration 1: generator part
-            progress.update(4, None, 60.0)  # iteration 1: discriminator round
+            progress.update(0, {}, 5.0)  # oracle samples
+            progress.update(1, {"nll_oracle": 9.5}, 10.0)  # MLE epoch 1 of 2
+            progress.update(2, {}, 10.0)  # MLE epoch 2 of 2
+            progress.update(3, {"nll_oracle": 9.1}, 20.0)  # iteration 1: generator part
+            progress.update(4, {}, 60.0)  # iteration 1: discriminator round
     finally:
         absl_logging.set_verbosity(verbosity)
     lines = [r.getMessage() for r in caplog.records if "ETA" in r.getMessage()]

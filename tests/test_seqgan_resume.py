@@ -18,8 +18,6 @@ import sys
 import pytest
 from seqgan_tiny import TINY_FLAGS
 
-from seqgan_tf.experiment import KILL_AFTER_UNIT_ENV
-
 REPO = pathlib.Path(__file__).resolve().parents[1]
 # Units of the tiny schedule: 0 oracle samples; 1-4 MLE epochs; 5-6 discriminator
 # pre-training; 7.. adversarial (generator part, discriminator round) x 3.
@@ -33,25 +31,28 @@ KILL_CHAIN = {
 
 
 def _run(workdir: pathlib.Path, kill_after: int | None = None) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k != KILL_AFTER_UNIT_ENV}
-    env["TF_CPP_MIN_LOG_LEVEL"] = "2"
-    if kill_after is not None:
-        env[KILL_AFTER_UNIT_ENV] = str(kill_after)
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    kill = [] if kill_after is None else [str(kill_after)]
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "seqgan_tf.main",
-            "--mode=oracle",
-            f"--workdir={workdir}",
-            *TINY_FLAGS,
-        ],
+        [sys.executable, str(REPO / "tests" / "seqgan_kill_driver.py"), str(workdir), *kill],
         env=env,
         cwd=REPO,
         capture_output=True,
         text=True,
         timeout=600,
     )
+
+
+class Interrupted(Exception):
+    """A kill simulated inside the process."""
+
+
+def _interrupt_after(unit_index: int):
+    def after_unit(index, unit):
+        if index == unit_index:
+            raise Interrupted(f"after unit {index} ({unit})")
+
+    return after_unit
 
 
 def _metrics_without_time(workdir: pathlib.Path) -> list[dict]:
@@ -99,7 +100,7 @@ def test_interrupt_in_each_phase_then_resume_in_process(tmp_path, tiny_oracle_ru
     kill would (the unit's log lines written, no checkpoint), and fresh models resume."""
     from seqgan_tiny import TINY_SPEC
 
-    from seqgan_tf.experiment import InterruptedRun, OracleExperiment
+    from seqgan_tf.experiment import OracleExperiment
 
     reference = pathlib.Path(tiny_oracle_run[0])
     workdir = tmp_path / "interrupted"
@@ -109,9 +110,9 @@ def test_interrupt_in_each_phase_then_resume_in_process(tmp_path, tiny_oracle_ru
             TINY_SPEC,
             progress_interval=1e9,
             print_fn=lambda _: None,
-            interrupt_after_unit=unit,
+            after_unit=_interrupt_after(unit),
         )
-        with pytest.raises(InterruptedRun):
+        with pytest.raises(Interrupted):
             experiment.run()
     OracleExperiment(str(workdir), TINY_SPEC, progress_interval=1e9, print_fn=lambda _: None).run()
     assert (workdir / "experiment-log.txt").read_bytes() == (

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from seqgan_tiny import TINY_CONFIG, TINY_SCHEDULE
 
-from seqgan_tf.experiment import ExperimentSpec, InterruptedRun, WorkdirMismatchError
+from seqgan_tf.experiment import ExperimentSpec, WorkdirMismatchError
 from seqgan_tf.results import PAPER_TABLE_1
 from seqgan_tf.schedule import BaselineSchedule
 from seqgan_tf.table1 import Table1Experiment, table1_units
@@ -27,6 +27,18 @@ SPEC = ExperimentSpec(TINY_CONFIG, TINY_SCHEDULE, seed=5, preset="original", bas
 # Discriminator pre-training is OracleExperiment's unit, whose resume test_seqgan_resume
 # covers; the run interrupted at 17 passes through it with this experiment's models.
 INTERRUPT_AT = {"mle": 3, "scheduled_sampling": 7, "pg_bleu": 10, "adv": 17}
+
+
+class Interrupted(Exception):
+    """A kill simulated inside the process."""
+
+
+def _interrupt_after(unit_index: int):
+    def after_unit(index, unit):
+        if index == unit_index:
+            raise Interrupted(f"after unit {index} ({unit})")
+
+    return after_unit
 
 
 def _run(workdir, **kwargs) -> dict:
@@ -106,8 +118,8 @@ def test_seqgan_and_pg_bleu_branch_from_the_mle_run(finished):
 def test_interrupt_in_each_phase_then_resume(finished, tmp_path):
     reference, reference_results = finished
     for unit in INTERRUPT_AT.values():
-        with pytest.raises(InterruptedRun):
-            _run(tmp_path, interrupt_after_unit=unit)
+        with pytest.raises(Interrupted):
+            _run(tmp_path, after_unit=_interrupt_after(unit))
     results = _run(tmp_path)
     assert (tmp_path / "experiment-log.txt").read_bytes() == (
         reference / "experiment-log.txt"

@@ -1,0 +1,296 @@
+"""A resumable run: a list of units of work, checkpointed after each one.
+
+Knows nothing of SeqGAN. A :class:`Task` supplies the units, the objects to checkpoint and
+what each unit does; :class:`ResumableRunner` owns the workdir: its identity
+(``experiment.json``: a workdir holds one experiment), the checkpoints
+(``tf.train.CheckpointManager``), ``state.json`` (written atomically after the checkpoint:
+the next unit, the checkpoint, the byte length of every log), the logs (``metrics.jsonl``,
+one row a unit, and the task's own text log), TensorBoard scalars, and progress lines
+with ETAs.
+
+A run killed at any moment restarts from the last ``state.json``: logs are cut back to
+the recorded length and the interrupted unit is done again, so no line is lost or
+written twice.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import os
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+import tensorflow as tf
+from absl import logging
+
+METRICS = "metrics.jsonl"
+# Kept while the next is written, so that state.json always names one that exists.
+CHECKPOINTS_KEPT = 2
+
+
+@dataclasses.dataclass(frozen=True)
+class Unit:
+    """One resumable piece of a run."""
+
+    phase: str
+    step: int = 0  # epoch, round or iteration
+    part: int = 0  # a piece of a step, e.g. one discriminator round of an iteration
+
+
+class Task(Protocol):
+    """What a run does; the runner calls these and does everything else."""
+
+    units: list[Unit]
+    text_log: str  # the task's own log file in the workdir, resumed like metrics.jsonl
+    progress_metric: tuple[str, str]  # (metrics-row key, label) shown in progress lines
+
+    def position(self, unit: Unit, steps: int) -> str:
+        """Where ``unit`` stands in its phase of ``steps`` steps, e.g. "epoch 3/20"."""
+
+    def checkpoint_objects(self) -> dict:
+        """Trackables saved after every unit (models, optimisers, random streams)."""
+
+    def on_resume(self, values: dict) -> None:
+        """Reloads what the checkpoint does not hold, before the next unit."""
+
+    def run_unit(self, unit: Unit, values: dict) -> dict:
+        """Does one unit; returns its metrics row. ``values`` persist across units and
+        restarts (JSON), for the results."""
+
+    def results(self, values: dict, wall_seconds: float) -> dict:
+        """The finished run's results (written to results.json)."""
+
+    def table(self, results: dict) -> str:
+        """The results as Markdown (written to results.md and printed)."""
+
+
+class WorkdirMismatchError(ValueError):
+    """The workdir holds a different experiment."""
+
+
+class ResumableRunner:
+    """Runs a :class:`Task` in ``workdir``, resuming where a previous process stopped.
+
+    Args:
+      identity: what must match for the workdir to be resumed (JSON).
+      upgrade_identity: maps a stored identity to today's format (e.g. adds fields
+        that did not exist when it was written, at the value those runs used).
+      after_unit: called with (index, unit) after a unit's work and log lines and
+        before its checkpoint, the worst moment to die: tests interrupt runs here.
+    """
+
+    def __init__(
+        self,
+        workdir: str,
+        identity: dict,
+        upgrade_identity: Callable[[dict], dict] = lambda stored: stored,
+        progress_interval: float = 10.0,
+        print_fn: Callable[[str], None] = print,
+        after_unit: Callable[[int, Unit], None] | None = None,
+    ) -> None:
+        self.workdir = workdir
+        self.progress_interval = progress_interval
+        self.print_fn = print_fn
+        self.after_unit = after_unit
+        os.makedirs(workdir, exist_ok=True)
+        self._check_identity(identity, upgrade_identity)
+
+    def path(self, *parts: str) -> str:
+        return os.path.join(self.workdir, *parts)
+
+    def _check_identity(self, identity: dict, upgrade: Callable[[dict], dict]) -> None:
+        path = self.path("experiment.json")
+        if os.path.exists(path):
+            with open(path) as f:
+                differences = _differences(upgrade(json.load(f)), identity)
+            if differences:
+                raise WorkdirMismatchError(
+                    f"--workdir={self.workdir} holds another experiment ("
+                    + "; ".join(differences)
+                    + "). Use a new --workdir, or the same flags to resume."
+                )
+        elif any(os.path.exists(self.path(n)) for n in ("state.json", METRICS)):
+            raise WorkdirMismatchError(
+                f"--workdir={self.workdir} holds files of an unknown run "
+                "(no experiment.json); use an empty or new --workdir"
+            )
+        else:
+            write_json_atomic(path, identity)
+
+    def run(self, task: Task) -> dict:
+        logs = (task.text_log, METRICS)
+        checkpoint = tf.train.Checkpoint(**task.checkpoint_objects())
+        manager = tf.train.CheckpointManager(
+            checkpoint, self.path("checkpoints"), CHECKPOINTS_KEPT, checkpoint_name="ckpt"
+        )
+        state = self._load_state(logs)
+        if state["checkpoint"]:
+            _restore(checkpoint, self.path(state["checkpoint"]))
+        for name in logs:
+            # Lines written after the last checkpoint belong to the unit about to be
+            # redone: drop them so that it writes them once.
+            if os.path.exists(self.path(name)) and os.path.getsize(self.path(name)) > (
+                size := state["log_bytes"].get(name, 0)
+            ):
+                with open(self.path(name), "r+b") as f:
+                    f.truncate(size)
+        units, values = task.units, state["values"]
+        if state["next_unit"] > 0:
+            task.on_resume(values)
+            logging.info(
+                "resuming %s at unit %d of %d (%s)",
+                self.workdir,
+                state["next_unit"],
+                len(units),
+                units[state["next_unit"]] if state["next_unit"] < len(units) else "done",
+            )
+        writer = tf.summary.create_file_writer(self.path("tensorboard"))
+        progress = Progress(units, self.progress_interval, task.position, task.progress_metric)
+        for index in range(state["next_unit"], len(units)):
+            started = time.time()
+            row = task.run_unit(units[index], values)
+            state["wall_seconds"] += time.time() - started
+            row["wall_seconds"] = round(state["wall_seconds"], 3)
+            with open(self.path(METRICS), "a") as f:
+                f.write(json.dumps(row) + "\n")
+            with writer.as_default(step=index):
+                for name, value in row.items():
+                    if isinstance(value, int | float) and name not in ("step", "part"):
+                        tf.summary.scalar(name, value)
+            writer.flush()
+            if self.after_unit is not None:
+                self.after_unit(index, units[index])
+            path = manager.save(checkpoint_number=index + 1)
+            state["next_unit"] = index + 1
+            state["checkpoint"] = os.path.relpath(path, self.workdir)
+            state["log_bytes"] = {
+                log: os.path.getsize(self.path(log)) if os.path.exists(self.path(log)) else 0
+                for log in logs
+            }
+            write_json_atomic(self.path("state.json"), state)
+            progress.update(index, row, time.time() - started)
+        results = task.results(values, state["wall_seconds"])
+        write_json_atomic(self.path("results.json"), results)
+        table = task.table(results)
+        with open(self.path("results.md"), "w") as f:
+            f.write(table)
+        self.print_fn(table)
+        return results
+
+    def _load_state(self, logs: tuple[str, ...]) -> dict:
+        path = self.path("state.json")
+        if not os.path.exists(path):
+            return {
+                "next_unit": 0,
+                "checkpoint": None,
+                "log_bytes": {name: 0 for name in logs},
+                "wall_seconds": 0.0,
+                "values": {},
+            }
+        with open(path) as f:
+            return json.load(f)
+
+
+class Progress:
+    """Prints phase, position, ETAs of the phase and of the run, and the latest metric.
+
+    ETAs add the mean time measured in this process for each kind of remaining unit (an
+    MLE epoch, a discriminator round, an adversarial iteration's generator part ...), so
+    they do not swing as units of different cost alternate; units of a kind not yet seen
+    make the run's ETA a lower bound ("> ...").
+    """
+
+    def __init__(
+        self,
+        units: list[Unit],
+        interval: float,
+        position: Callable[[Unit, int], str],
+        metric: tuple[str, str],
+    ) -> None:
+        self.units = units
+        self.interval = interval
+        self.position = position
+        self.metric_key, self.metric_label = metric
+        self.last_print = 0.0
+        self.latest: float | None = None
+        self.seconds: dict[tuple[str, bool], list[float]] = {}
+
+    @staticmethod
+    def _kind(unit: Unit) -> tuple[str, bool]:
+        return unit.phase, unit.part > 0
+
+    def _eta(self, remaining: list[Unit]) -> tuple[float, bool]:
+        total, complete = 0.0, True
+        for unit in remaining:
+            times = self.seconds.get(self._kind(unit))
+            if times:
+                total += sum(times) / len(times)
+            else:
+                complete = False
+        return total, complete
+
+    def update(self, index: int, row: dict, seconds: float) -> None:
+        unit = self.units[index]
+        self.seconds.setdefault(self._kind(unit), []).append(seconds)
+        value = row.get(self.metric_key)
+        if value is not None:
+            self.latest = value
+        now = time.time()
+        remaining = self.units[index + 1 :]
+        in_phase = [u for u in remaining if u.phase == unit.phase]
+        if now - self.last_print < self.interval and in_phase and value is None:
+            return
+        self.last_print = now
+        phase_eta, _ = self._eta(in_phase)
+        run_eta, complete = self._eta(remaining)
+        steps = 1 + max(u.step for u in self.units if u.phase == unit.phase)
+        logging.info(
+            "[%s] %s | %d%% of the units | phase ETA %s | run ETA %s%s | %s %s",
+            unit.phase,
+            self.position(unit, steps),
+            int(100 * (index + 1) / len(self.units)),
+            format_seconds(phase_eta),
+            "" if complete else "> ",
+            format_seconds(run_eta),
+            self.metric_label,
+            "n/a" if self.latest is None else f"{self.latest:.4f}",
+        )
+
+
+def _restore(checkpoint: tf.train.Checkpoint, path: str) -> None:
+    """Restores every object, or fails: a checkpoint that does not fit is an error."""
+    saved = {name for name, _ in tf.train.list_variables(path)}
+    if "save_counter/.ATTRIBUTES/VARIABLE_VALUE" in saved:
+        checkpoint.restore(path).assert_consumed()
+    else:  # written by Checkpoint.write, before CheckpointManager kept the checkpoints
+        checkpoint.read(path).assert_consumed()
+
+
+def format_seconds(seconds: float) -> str:
+    seconds = int(max(0.0, seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
+
+
+def _differences(stored: dict, current: dict, prefix: str = "") -> list[str]:
+    out = []
+    for key in sorted(set(stored) | set(current)):
+        a, b = stored.get(key), current.get(key)
+        if isinstance(a, dict) and isinstance(b, dict):
+            out += _differences(a, b, f"{prefix}{key}.")
+        elif a != b and not (isinstance(a, float) and isinstance(b, float) and math.isclose(a, b)):
+            out.append(f"{prefix}{key} is {a!r} there, {b!r} here")
+    return out
+
+
+def write_json_atomic(path: str, value: dict) -> None:
+    tmp = f"{path}.tmp"
+    with open(tmp, "w") as f:
+        json.dump(value, f, indent=2)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
