@@ -36,10 +36,8 @@ def highway(
     (W_g, b_g: the transform's kernel and bias; W_t, b_t: the gate's).
 
     The backward pass is autodiff's arithmetic written out so that the input's gradient
-    is taken as (W @ d^T)^T rather than d @ W^T: oneDNN's product with the transposed
-    [1720, 1720] kernel ran ~1.5x slower than the untransposed one (4.6 against 3.0 ms),
-    and a discriminator step takes two of them (measured: 68.7 -> 65.7 ms a step; with
-    the ordering below and TF1's Adam kernel, a further ~4%: docs/PERFORMANCE.md, run H).
+    is taken as (W @ d^T)^T rather than d @ W^T: oneDNN's product with a transposed
+    [1720, 1720] kernel is slower than with the untransposed one (docs/PERFORMANCE.md).
     Values equal float64 autodiff of the formula (tests/test_seqgan_discriminator.py).
     """
     transform_pre = tf.matmul(z, transform_kernel) + transform_bias
@@ -51,8 +49,8 @@ def highway(
         d_transform_pre = tf.where(transform_pre > 0, upstream * gate, tf.zeros_like(upstream))
         d_gate_pre = upstream * (transformed - z) * gate * (1.0 - gate)
         # The input's gradient first, one product at a time: the convolutions' backward
-        # pass waits for it, and two products at once on the two cores each took ~2x as
-        # long. The kernels' gradients after it (they overlap the convolutions' backward).
+        # pass waits for it, and two products at once on two cores each run at half speed.
+        # The kernels' gradients after it (they overlap the convolutions' backward).
         d_z_from_transform = tf.matmul(transform_kernel, d_transform_pre, transpose_b=True)
         with tf.control_dependencies([d_z_from_transform]):
             d_z_from_gate = tf.matmul(gate_kernel, d_gate_pre, transpose_b=True)
@@ -181,11 +179,9 @@ class Discriminator(keras.Model):
         self.train_optimizer.build(self.trainable_variables)
         # Adam runs as TF1's fused kernel (optimizers.TF1Adam), one op per variable, so
         # the highway kernels' updates start while the convolutions' backward pass runs.
-        # The convolutions as im2col matmuls under XLA (see _features_body): their forward
-        # and backward took ~2.6x less CPU than oneDNN's Conv1D kernels (which under XLA
-        # ran ~3.7x slower still); measured 181 -> 133 ms of CPU per training step. The
-        # highway stays on oneDNN: inside the XLA cluster the step took 156 ms, and the
-        # whole step under XLA 275 ms.
+        # The convolutions as im2col matmuls under XLA (see _features_body): cheaper than
+        # oneDNN's Conv1D kernels in training; the highway stays on oneDNN, which beat
+        # XLA on it (docs/PERFORMANCE.md).
         self._compiled_features = tf.function(self._features_body, jit_compile=True)
 
     def features(self, tokens: tf.Tensor, training: bool = False) -> tf.Tensor:
@@ -193,9 +189,8 @@ class Discriminator(keras.Model):
 
         Two formulations of the same sums: training (where the backward pass is taken)
         runs im2col matmuls under XLA (:meth:`_features_body`); inference runs oneDNN's
-        convolutions, whose forward pass on the reward's 1,024-row blocks was faster
-        (measured: the reward took ~50% more CPU with the im2col forward, whose windows
-        for 1,024 sequences are ~230 MB).
+        convolutions, faster on the reward's 1,024-row blocks, whose im2col windows would
+        not fit in cache.
         """
         if training:
             return self._compiled_features(tokens)

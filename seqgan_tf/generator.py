@@ -56,7 +56,7 @@ class Generator(TokenLSTM):
         self.pretrain_optimizer.build(self.trainable_variables)
         self.adversarial_optimizer.build(self.trainable_variables)
         # XLA fuses the softmax, its gradient and Adam's element-wise updates of a whole
-        # epoch (measured: ~1.7x less CPU time per step than the graph executor); the
+        # epoch (less CPU per step than the graph executor: docs/PERFORMANCE.md); the
         # compilation (tens of seconds at full size) is paid once per process.
         self._pretrain_epoch = tf.function(self._pretrain_epoch_body, jit_compile=jit_compile)
 

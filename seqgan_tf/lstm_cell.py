@@ -127,8 +127,8 @@ def lstm_sequence(
     The forward pass is :func:`lstm_step`'s arithmetic. The backward pass is written out
     (backpropagation through time) so that the recurrent kernel's gradient is one
     [H, T * B] x [T * B, 4H] product after the loop instead of T small products summed
-    inside it, which autodiff of the unrolled loop gives (measured: the MLE epoch ~6%
-    faster, interleaved A/B; docs/PERFORMANCE.md). Its values equal float64 autodiff
+    inside it, which autodiff of the unrolled loop gives (docs/PERFORMANCE.md). Its
+    values equal float64 autodiff
     of the step loop (tests/test_seqgan_lstm_cell.py).
     """
     batch = tf.shape(projected)[0]

@@ -153,8 +153,7 @@ class Oracle(TokenLSTM):
 
         The samples of ``model.generate_many(num_sequences, rng)`` and the number
         :meth:`nll` gives for them, with each compiled call's samples scored on a second
-        thread while the next are drawn (measured: 9,984 sequences 3.78 -> 3.49 s, median
-        of 5 interleaved pairs, docs/PERFORMANCE.md run G). Calls of 1,024 samples hold
+        thread while the next are drawn. Calls of 1,024 samples hold
         whole batches of 64, so the batches scored are those of :meth:`nll`.
         """
         per_sequence, samples = self._sample_and_score(model, num_sequences, rng)
@@ -183,9 +182,9 @@ class Oracle(TokenLSTM):
     def sequence_nll(self, tokens: np.ndarray, batch_size: int | None = None) -> np.ndarray:
         """Per-sequence mean -log p_oracle, [N] (for significance tests between models).
 
-        The whole batches are scored in one XLA-compiled loop (measured: ~30% less time
-        than a graph-executor call per batch, docs/PERFORMANCE.md run F; XLA compiles once
-        per number of batches); a final partial batch is scored by :meth:`batch_nll`.
+        The whole batches are scored in one XLA-compiled loop (faster than a graph call
+        per batch; XLA compiles once per number of batches); a final partial batch is
+        scored by :meth:`batch_nll`.
         """
         batch_size = batch_size or self.config.batch_size
         tokens = np.asarray(tokens, dtype=np.int32)

@@ -90,8 +90,8 @@ PRESETS: dict[str, dict] = {
         "adversarial_eval_every": 1,
         "gen_learning_rate": 1e-3,
     },
-    # 15.6 minutes on an idle 2-core CPU (docs/RESULTS.md): every phase shortened, and
-    # one single-epoch discriminator round per iteration instead of five of three epochs
+    # Minutes on a 2-core CPU (docs/RESULTS.md): every phase shortened, and one
+    # single-epoch discriminator round per iteration instead of five of three epochs
     # (the discriminator's epochs are the original schedule's dominant cost).
     "quick": {
         "mle_epochs": 20,

@@ -54,8 +54,7 @@ def scheduled_sampling_log_probs(
     Two passes: the inputs are drawn first (a sampling pass, no gradient), then scored by
     a teacher-forced pass given them. The second pass recomputes the states the first one
     saw, with the same parameters, and is cheaper to differentiate than one unrolled pass
-    that samples and scores step by step (measured at full size: 33 s against 43 s an
-    epoch).
+    that samples and scores step by step.
     """
     tokens = tf.convert_to_tensor(tokens, tf.int32)
     inputs = scheduled_sampling_inputs(model, tokens, true_input_prob, seed)
@@ -69,10 +68,8 @@ class ScheduledSamplingTrainer:
         self.generator = generator
         self._epoch = tf.function(self._epoch_body)
         # The update (teacher-forced pass, softmax gradient, Adam) runs under XLA, the
-        # sampling pass on the graph executor. Measured per full-size epoch on the 2-core
-        # CPU under load: 31.7 s so, 34.2 s all on the graph executor, 52.6 s with the whole
-        # epoch under XLA (its cumulative sums and searches are slow there); the MLE epoch
-        # took 9.9 s in the same run (the sampling pass alone: ~6.5 s).
+        # sampling pass on the graph executor, where its cumulative sums and searches are
+        # faster than under XLA (docs/PERFORMANCE.md).
         self._update = tf.function(self._update_body, jit_compile=jit_compile)
 
     def _update_body(self, tokens: tf.Tensor, inputs: tf.Tensor) -> tf.Tensor:
@@ -111,7 +108,7 @@ class ScheduledSamplingTrainer:
             tokens = batches[i]
             batch_seed = tf.random.experimental.stateless_fold_in(seed, i)
             # Drawn before the gradient tape starts: the sampling pass needs no gradient
-            # (recorded on the tape, it made the epoch ~2x slower).
+            # (recorded on the tape, it would be differentiated for nothing).
             inputs = scheduled_sampling_inputs(generator, tokens, true_input_prob, batch_seed)
             losses = losses.write(i, self._update(tokens, inputs))
         return tf.reduce_mean(losses.stack())

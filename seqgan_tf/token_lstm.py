@@ -27,8 +27,8 @@ from seqgan_tf.lstm_cell import (
     project_inputs,
 )
 
-# Sequences sampled per compiled call by generate_many. Larger calls were not faster
-# (measured 2,496 and 4,992: each step's [N, V] logits then fall out of cache).
+# Sequences sampled per compiled call by generate_many. Larger calls were not faster:
+# each step's [N, V] logits then fall out of cache.
 DEFAULT_SAMPLE_BATCH = 1024
 
 
@@ -69,14 +69,10 @@ def softmax_shift(
     bias in each block of :func:`sample_block_size` tokens (50 of 5,000, likely tokens
     a priori, found without a sort), is a close one. ``upper`` is used when it lies at
     most :data:`MAX_SHIFT_ABOVE_ROW_MAX` above the probes' largest in every row.
-    Otherwise the whole batch falls back to the row max, and pays its pass. Over the
-    states of 4,096 samples, ``upper`` lay at most 23 above the probes for the published
-    oracle and 41 for a generator after the quick preset (the mean logit as the lower
-    bound gave 53 there; the 16 largest-bias tokens, found by a sort, 42 but cost 5% of
-    the MLE epoch). Only the float32 rounding of the shifted logits differs between the
-    two shifts. (Measured in one process, interleaved with the row max: sampling 9,984
-    sequences 9%, the NLL_oracle evaluation 13% and the MLE epoch 3% less time,
-    docs/PERFORMANCE.md run I.)
+    Otherwise the whole batch falls back to the row max, and pays its pass (how far
+    ``upper`` lies above the probes for the published oracle and trained generators:
+    docs/FIDELITY.md). Only the float32 rounding of the shifted logits differs between
+    the two shifts (the time saved: docs/PERFORMANCE.md).
     """
     vocab = bias.shape[0]
     block = sample_block_size(vocab)
@@ -115,7 +111,7 @@ def categorical_sample(
     whose cumulative sum first exceeds it, then the token inside that block whose
     cumulative sum first exceeds the remainder. Only the order of the float32 sums
     differs from a flat cumulative sum. (``tf.random.stateless_categorical`` computes a
-    scalar double exp per logit and was ~4x slower; Gumbel-max needs V uniforms a row.)
+    scalar double exp per logit and is much slower; Gumbel-max needs V uniforms a row.)
 
     The cumulative sums are products with an upper-triangular matrix of ones and "first
     exceeding" is a count of the entries <= the target (searchsorted side="right"): both
@@ -161,8 +157,7 @@ def affine(states: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor) -> tf.Tensor:
     """states @ kernel + bias [N, V] as one matmul of [states, 1] with [kernel; bias].
 
     The bias is added inside the product's sums instead of by a pass over the [N, V]
-    result (measured under XLA: a batch of the oracle's scoring 12.6 -> 10.0 ms,
-    docs/PERFORMANCE.md run F); the sums are float32 sums in another order.
+    result; the sums are float32 sums in another order.
     """
     return tf.matmul(_append_ones(states), tf.concat([kernel, bias[None]], axis=0))
 
@@ -188,8 +183,8 @@ def output_log_probs(
       d [kernel; bias] = onehot-term - ([states, 1] * g / s)^T @ e   (one matmul for both)
 
     Autodiff of the cross-entropy computed exp twice per logit and wrote softmax - one-hot
-    before its matmuls: with this the MLE epoch took ~25% less time (docs/PERFORMANCE.md,
-    run F). Values and gradients equal the autodiff ones to float32 round-off (tests).
+    before its matmuls (the time saved: docs/PERFORMANCE.md). Values and gradients equal
+    the autodiff ones to float32 round-off (tests).
     """
     logits = affine(states, kernel, bias)
     shift = softmax_shift(states, kernel, bias, logits)
@@ -473,8 +468,8 @@ def sample_sequences(
     zeros = tf.zeros([num_sequences, recurrent_kernel.shape[0]], embedding.dtype)
     x = tf.gather(embedding, tf.fill([num_sequences], start_token))
 
-    # A loop rather than T unrolled steps: XLA compiles it in ~1.5 s instead of ~8 s
-    # at full size, for ~5% more time per draw (and the same draws).
+    # A loop rather than T unrolled steps: XLA compiles it several times faster, for a
+    # little more time per draw (and the same draws).
     def step(t, h, c, x, tokens):
         h, c = lstm_step(project_inputs(x, input_kernel, bias), h, c, recurrent_kernel)
         token = sample_from_states(h, output_kernel, output_bias, seeds[:, t])
@@ -487,9 +482,8 @@ def sample_sequences(
     return tf.transpose(tokens.stack())
 
 
-# Measured: 9,984 sequences in ~30% less time than the graph executor
-# (docs/PERFORMANCE.md run F). XLA's stateless uniforms are another stream than the
-# graph executor's, of the same distribution.
+# Under XLA (faster than the graph executor here). XLA's stateless uniforms are another
+# stream than the graph executor's, of the same distribution.
 _compiled_sample_sequences = tf.function(sample_sequences, jit_compile=True)
 
 
