@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 
+KERNELS = ("fast", "reference")  # seqgan_tf/kernels.py
+
 
 @dataclasses.dataclass(frozen=True)
 class ModelConfig:
@@ -41,6 +43,9 @@ class ModelConfig:
     rollout_num: int = 16
     rollout_update_rate: float = 0.8  # 0.0 reproduces what the original code actually did
 
+    # Not a setting of the original: the speed kernels or the plain TensorFlow path.
+    kernels: str = dataclasses.field(default="fast", metadata={"original": False})
+
     def __post_init__(self) -> None:
         if len(self.dis_filter_sizes) != len(self.dis_num_filters):
             raise ValueError(
@@ -51,6 +56,8 @@ class ModelConfig:
             raise ValueError(
                 f"rollout_update_rate must lie in [0, 1], got {self.rollout_update_rate}"
             )
+        if self.kernels not in KERNELS:
+            raise ValueError(f"--kernels={self.kernels!r}: expected one of {', '.join(KERNELS)}")
         if not 0 <= self.start_token < self.vocab_size:
             raise ValueError(
                 f"start_token {self.start_token} outside the vocabulary [0, {self.vocab_size})"

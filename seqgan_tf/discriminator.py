@@ -16,58 +16,13 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from seqgan_tf import kernels as kernels_lib
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.optimizers import TF1Adam, dense_gradients
+from seqgan_tf.optimizers import dense_gradients, tf1_adam
 
 
 def _seeded(initializer_cls, seed: int | None, offset: int, **kwargs):
     return initializer_cls(seed=None if seed is None else seed + offset, **kwargs)
-
-
-@tf.custom_gradient
-def highway(
-    z: tf.Tensor,
-    transform_kernel: tf.Tensor,
-    transform_bias: tf.Tensor,
-    gate_kernel: tf.Tensor,
-    gate_bias: tf.Tensor,
-) -> tuple[tf.Tensor, object]:
-    """t * relu(z W_g + b_g) + (1 - t) * z with t = sigmoid(z W_t + b_t), [B, N]
-    (W_g, b_g: the transform's kernel and bias; W_t, b_t: the gate's).
-
-    The backward pass is autodiff's arithmetic written out so that the input's gradient
-    is taken as (W @ d^T)^T rather than d @ W^T: oneDNN's product with a transposed
-    [1720, 1720] kernel is slower than with the untransposed one (docs/PERFORMANCE.md).
-    Values equal float64 autodiff of the formula (tests/test_seqgan_discriminator.py).
-    """
-    transform_pre = tf.matmul(z, transform_kernel) + transform_bias
-    transformed = tf.nn.relu(transform_pre)
-    gate = tf.sigmoid(tf.matmul(z, gate_kernel) + gate_bias)
-    out = gate * transformed + (1.0 - gate) * z
-
-    def gradient(upstream: tf.Tensor):
-        d_transform_pre = tf.where(transform_pre > 0, upstream * gate, tf.zeros_like(upstream))
-        d_gate_pre = upstream * (transformed - z) * gate * (1.0 - gate)
-        # The input's gradient first, one product at a time: the convolutions' backward
-        # pass waits for it, and two products at once on two cores each run at half speed.
-        # The kernels' gradients after it (they overlap the convolutions' backward).
-        d_z_from_transform = tf.matmul(transform_kernel, d_transform_pre, transpose_b=True)
-        with tf.control_dependencies([d_z_from_transform]):
-            d_z_from_gate = tf.matmul(gate_kernel, d_gate_pre, transpose_b=True)
-        d_z = upstream * (1.0 - gate) + tf.transpose(d_z_from_transform + d_z_from_gate)
-        with tf.control_dependencies([d_z]):
-            d_transform_kernel = tf.matmul(z, d_transform_pre, transpose_a=True)
-        with tf.control_dependencies([d_transform_kernel]):
-            d_gate_kernel = tf.matmul(z, d_gate_pre, transpose_a=True)
-        return (
-            d_z,
-            d_transform_kernel,
-            tf.reduce_sum(d_transform_pre, axis=0),
-            d_gate_kernel,
-            tf.reduce_sum(d_gate_pre, axis=0),
-        )
-
-    return out, gradient
 
 
 class Highway(keras.layers.Layer):
@@ -77,9 +32,17 @@ class Highway(keras.layers.Layer):
     default initialiser, Glorot-uniform, for the bias too (fan_in = fan_out = size).
     """
 
-    def __init__(self, size: int, gate_bias: float = 0.0, seed: int | None = None, **kwargs):
+    def __init__(
+        self,
+        size: int,
+        gate_bias: float = 0.0,
+        seed: int | None = None,
+        kernels: str = kernels_lib.FAST,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.size = size
+        self.kernels = kernels_lib.check(kernels)
         self.gate_bias = gate_bias
 
         def glorot(offset: int):
@@ -100,7 +63,8 @@ class Highway(keras.layers.Layer):
         self.built = True
 
     def call(self, z: tf.Tensor) -> tf.Tensor:
-        return highway(
+        fast = self.kernels == kernels_lib.FAST
+        return (kernels_lib.highway if fast else kernels_lib.highway_reference)(
             z,
             tf.convert_to_tensor(self.transform_kernel),
             tf.convert_to_tensor(self.transform_bias),
@@ -160,6 +124,7 @@ class Discriminator(keras.Model):
             self.num_features,
             gate_bias=config.dis_highway_gate_bias,
             seed=None if seed is None else seed + 100,
+            kernels=config.kernels,
         )
         self.dropout = keras.layers.Dropout(
             1.0 - config.dis_dropout_keep_prob, seed=None if seed is None else seed + 200
@@ -172,66 +137,39 @@ class Discriminator(keras.Model):
         self.output_bias = self.add_weight(
             shape=(2,), initializer=keras.initializers.Constant(0.1), name="output_bias"
         )
-        self.train_optimizer = TF1Adam(
+        fast = config.kernels == kernels_lib.FAST
+        # Fast: Adam as TF1's fused kernel, one op per variable, so the highway kernels'
+        # updates start while the convolutions' backward pass runs.
+        self.train_optimizer = (kernels_lib.TF1Adam if fast else tf1_adam)(
             config.dis_learning_rate, config.adam_epsilon, name="discriminator_adam"
         )
         self.built = True
         self.train_optimizer.build(self.trainable_variables)
-        # Adam runs as TF1's fused kernel (optimizers.TF1Adam), one op per variable, so
-        # the highway kernels' updates start while the convolutions' backward pass runs.
-        # The convolutions as im2col matmuls under XLA (see _features_body): cheaper than
-        # oneDNN's Conv1D kernels in training; the highway stays on oneDNN, which beat
-        # XLA on it (docs/PERFORMANCE.md).
-        self._compiled_features = tf.function(self._features_body, jit_compile=True)
+        # Fast: the training step's convolutions as im2col matmuls under XLA, cheaper there
+        # than oneDNN's Conv1D kernels; the highway stays on oneDNN, which beat XLA on it.
+        self._training_features = (
+            tf.function(self._im2col_features, jit_compile=True) if fast else self._conv_features
+        )
 
     def features(self, tokens: tf.Tensor, training: bool = False) -> tf.Tensor:
         """Max-pooled convolution features [B, 1720] of the embedded sequence.
 
-        Two formulations of the same sums: training (where the backward pass is taken)
-        runs im2col matmuls under XLA (:meth:`_features_body`); inference runs oneDNN's
-        convolutions, faster on the reward's 1,024-row blocks, whose im2col windows would
-        not fit in cache.
+        Two formulations of the same sums: the fast training step (where the backward pass
+        is taken) runs im2col matmuls under XLA; inference runs oneDNN's convolutions,
+        faster on the reward's 1,024-row blocks, whose im2col windows would not fit in
+        cache (:mod:`seqgan_tf.kernels`).
         """
         if training:
-            return self._compiled_features(tokens)
+            return self._training_features(tokens)
+        return self._conv_features(tokens)
+
+    def _conv_features(self, tokens: tf.Tensor) -> tf.Tensor:
         embedded = tf.gather(self.embedding, tokens)
-        pooled = [
-            tf.nn.relu(
-                tf.reduce_max(
-                    tf.nn.conv1d(embedded, conv.kernel, stride=1, padding="VALID"), axis=1
-                )
-                + conv.bias
-            )
-            for conv in self.convolutions
-        ]
-        return tf.concat(pooled, axis=1)
+        return kernels_lib.conv_max_features(embedded, self.convolutions)
 
-    def _features_body(self, tokens: tf.Tensor) -> tf.Tensor:
-        """The features as XLA-compiled im2col matmuls (the training step's formulation).
-
-        Each convolution of width w is one matmul of the [B * (T - w + 1), w * E] windows
-        (im2col) with its [w, E, f] kernel seen as [w * E, f]: the same products and sums
-        as the original's VALID conv2d. ReLU(x + b) is monotonic, so the max over
-        positions is taken before bias and ReLU: max_t relu(z_t + b) = relu(max_t z_t + b),
-        exactly, with the same gradient (to the maximising position).
-        """
-        embedded = tf.gather(self.embedding, tokens)  # [B, T, E]
-        length = self.config.sequence_length
-        emb_dim = self.config.dis_emb_dim
-        pooled = []
-        for conv in self.convolutions:
-            width, _, filters = conv.kernel.shape
-            positions = length - width + 1
-            windows = tf.concat(
-                [embedded[:, k : k + positions] for k in range(width)], axis=2
-            )  # [B, positions, width * E], offset-major as the kernel's [w, E] layout
-            z = tf.matmul(
-                tf.reshape(windows, [-1, width * emb_dim]),
-                tf.reshape(conv.kernel, [width * emb_dim, filters]),
-            )
-            z = tf.reduce_max(tf.reshape(z, [-1, positions, filters]), axis=1)
-            pooled.append(tf.nn.relu(z + conv.bias))
-        return tf.concat(pooled, axis=1)
+    def _im2col_features(self, tokens: tf.Tensor) -> tf.Tensor:
+        embedded = tf.gather(self.embedding, tokens)
+        return kernels_lib.im2col_max_features(embedded, self.convolutions)
 
     def call(self, tokens: tf.Tensor, training: bool = False) -> tf.Tensor:
         """Logits [B, 2]: column 0 "generated", column 1 "real"."""

@@ -49,6 +49,7 @@ class Rollout(TokenLSTM):
             hidden_dim=generator.hidden_dim,
             sequence_length=generator.sequence_length,
             start_token=generator.start_token,
+            kernels=generator.kernels,
             **kwargs,
         )
         self.update_rate = float(update_rate)

@@ -12,85 +12,19 @@ bi; Wf, Uf, bf; Wog, Uog, bog; Wc, Uc, bc; Wo, bo), the layout of the published
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from seqgan_tf.lstm_cell import (
-    GATE_ARRAY_NAMES,
-    LSTMCell,
-    lstm_sequence,
-    lstm_step,
-    project_inputs,
-)
+from seqgan_tf import kernels as kernels_lib
+from seqgan_tf.kernels import affine, sample_block_size
+from seqgan_tf.lstm_cell import GATE_ARRAY_NAMES, LSTMCell, lstm_step, project_inputs
 
 # Sequences sampled per compiled call by generate_many. Larger calls were not faster:
 # each step's [N, V] logits then fall out of cache.
 DEFAULT_SAMPLE_BATCH = 1024
-
-
-def sample_block_size(vocab: int) -> int:
-    """Tokens per block of :func:`categorical_sample`: the smallest divisor of V that is
-    at least sqrt(V) (no padding: 50 blocks of 100 for V = 5000), or ceil(sqrt(V)) with
-    zero-weight padding when V has no divisor up to twice that."""
-    root = max(1, math.isqrt(vocab - 1) + 1)  # ceil(sqrt(V))
-    for size in range(root, 2 * root + 1):
-        if vocab % size == 0:
-            return size
-    return root
-
-
-# How far above a row's largest logit softmax_shift may put the shift. The row's largest
-# term exp(max - shift) is then at least e^-50 ~ 2e-22, a normal float32; the terms that
-# underflow to zero (each < 2^-126 ~ 1.2e-38) are each < 6e-17 of it, so they cannot move
-# the row's float32 sum unless a row had ~10^9 of them.
-MAX_SHIFT_ABOVE_ROW_MAX = 50.0
-
-
-def softmax_shift(
-    states: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, logits: tf.Tensor
-) -> tf.Tensor:
-    """The constant subtracted from each row of ``logits`` = states @ kernel + bias
-    before it is exponentiated, [N, 1].
-
-    Softmax, log-sum-exp and sampling are exact for any per-row shift that keeps
-    exp(logit - shift) in float32's range. The usual shift, the row max, costs a pass over
-    the [N, V] logits before the pass that exponentiates them. This one is computed from
-    the [N, H] states instead, as an upper bound of every logit (Cauchy-Schwarz):
-
-        logit_v = h . w_v + b_v  <=  ||h|| max_v ||w_v|| + max_v b_v  =: upper,
-
-    so no exponent is positive. The bound could lie far above the row's largest logit,
-    and then every term would underflow. Any logit of the row is a lower bound of its
-    largest; the largest of a few "probe" logits, those of the token with the largest
-    bias in each block of :func:`sample_block_size` tokens (50 of 5,000, likely tokens
-    a priori, found without a sort), is a close one. ``upper`` is used when it lies at
-    most :data:`MAX_SHIFT_ABOVE_ROW_MAX` above the probes' largest in every row.
-    Otherwise the whole batch falls back to the row max, and pays its pass (how far
-    ``upper`` lies above the probes for the published oracle and trained generators:
-    docs/FIDELITY.md). Only the float32 rounding of the shifted logits differs between
-    the two shifts (the time saved: docs/PERFORMANCE.md).
-    """
-    vocab = bias.shape[0]
-    block = sample_block_size(vocab)
-    num_blocks = -(-vocab // block)
-    padded_bias = tf.pad(bias, [[0, num_blocks * block - vocab]], constant_values=-np.inf)
-    probe_tokens = tf.argmax(
-        tf.reshape(padded_bias, [num_blocks, block]), axis=1, output_type=tf.int32
-    ) + block * tf.range(num_blocks)
-    probe_bias = tf.gather(bias, probe_tokens)
-    largest_column_norm = tf.reduce_max(tf.norm(kernel, axis=0))
-    upper = tf.norm(states, axis=1, keepdims=True) * largest_column_norm + tf.reduce_max(probe_bias)
-    probe_logits = tf.matmul(states, tf.gather(kernel, probe_tokens, axis=1)) + probe_bias
-    lower = tf.reduce_max(probe_logits, axis=1, keepdims=True)
-    return tf.cond(
-        tf.reduce_all(upper - lower <= MAX_SHIFT_ABOVE_ROW_MAX),
-        lambda: upper,
-        lambda: tf.reduce_max(logits, axis=1, keepdims=True),
-    )
 
 
 def _upper_triangular_ones(size: int) -> tf.Tensor:
@@ -103,7 +37,7 @@ def categorical_sample(
     """One exact draw per row from softmax(logits) [N, V] (temperature 1), int32 [N].
 
     ``shift`` [N, 1] is subtracted from each row before exponentiating: by default the row
-    max; :func:`sample_from_states` passes :func:`softmax_shift`'s.
+    max; :func:`sample_from_states` passes :func:`seqgan_tf.kernels.logits_and_shift`'s.
 
     Inverse-CDF sampling with one stateless uniform per row, the method of TensorFlow's
     own multinomial kernel, but in two levels so that it runs as vectorised float32 ops:
@@ -146,69 +80,15 @@ def categorical_sample(
 
 
 def sample_from_states(
-    states: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, seed: tf.Tensor
+    states: tf.Tensor,
+    kernel: tf.Tensor,
+    bias: tf.Tensor,
+    seed: tf.Tensor,
+    kernels: str = kernels_lib.FAST,
 ) -> tf.Tensor:
     """One draw per row from softmax(states @ kernel + bias), int32 [N]."""
-    logits = affine(states, kernel, bias)
-    return categorical_sample(logits, seed, softmax_shift(states, kernel, bias, logits))
-
-
-def affine(states: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor) -> tf.Tensor:
-    """states @ kernel + bias [N, V] as one matmul of [states, 1] with [kernel; bias].
-
-    The bias is added inside the product's sums instead of by a pass over the [N, V]
-    result; the sums are float32 sums in another order.
-    """
-    return tf.matmul(_append_ones(states), tf.concat([kernel, bias[None]], axis=0))
-
-
-def _append_ones(states: tf.Tensor) -> tf.Tensor:
-    """[states, 1]: [N, H] -> [N, H + 1]."""
-    return tf.concat([states, tf.ones_like(states[:, :1])], axis=1)
-
-
-@tf.custom_gradient
-def output_log_probs(
-    states: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, targets: tf.Tensor
-) -> tf.Tensor:
-    """log softmax(states @ kernel + bias)[i, targets[i]], [N], with a hand-written gradient.
-
-    The gradient is the usual one, d log p_i / d logits_i = onehot(target_i) - p_i, with
-    p = e / s, e = exp(logits - shift) (:func:`softmax_shift`), s = row sums of e; but
-    neither p nor p - onehot is formed. The per-row factor g_i / s_i (g: the upstream
-    gradient) goes into the small operand of each gradient matmul, so e is read once by
-    each:
-
-      d states  = g * kernel[:, target]^T - (g / s) * (e @ kernel^T)
-      d [kernel; bias] = onehot-term - ([states, 1] * g / s)^T @ e   (one matmul for both)
-
-    Autodiff of the cross-entropy computed exp twice per logit and wrote softmax - one-hot
-    before its matmuls (the time saved: docs/PERFORMANCE.md). Values and gradients equal
-    the autodiff ones to float32 round-off (tests).
-    """
-    logits = affine(states, kernel, bias)
-    shift = softmax_shift(states, kernel, bias, logits)
-    shifted_exp = tf.exp(logits - shift)
-    row_sum = tf.reduce_sum(shifted_exp, axis=1, keepdims=True)
-    target_logits = tf.gather(logits, targets[:, None], batch_dims=1)
-    log_probs = (target_logits - shift - tf.math.log(row_sum))[:, 0]
-
-    def gradient(upstream: tf.Tensor):
-        hidden, vocab = tf.shape(kernel)[0], tf.shape(kernel)[1]
-        scaled = upstream[:, None] / row_sum  # g_i / s_i, [N, 1]
-        d_states = upstream[:, None] * tf.transpose(
-            tf.gather(kernel, targets, axis=1)
-        ) - scaled * tf.matmul(shifted_exp, kernel, transpose_b=True)
-        states_and_one = _append_ones(states)
-        onehot_terms = tf.math.unsorted_segment_sum(
-            states_and_one * upstream[:, None], targets, vocab
-        )  # [V, H + 1]: row v sums g_i [states_i, 1] over the rows whose target is v
-        d_kernel_and_bias = tf.transpose(onehot_terms) - tf.matmul(
-            states_and_one * scaled, shifted_exp, transpose_a=True
-        )
-        return d_states, d_kernel_and_bias[:hidden], d_kernel_and_bias[hidden], None
-
-    return log_probs, gradient
+    logits, shift = kernels_lib.logits_and_shift(states, kernel, bias, kernels)
+    return categorical_sample(logits, seed, shift)
 
 
 PARAM_NAMES = ("embedding",) + GATE_ARRAY_NAMES + ("Wo", "bo")
@@ -227,6 +107,7 @@ class TokenLSTM(keras.Model):
       vocab_size, emb_dim, hidden_dim, sequence_length, start_token: the shapes.
       init_stddev: every parameter, biases included, starts ~ N(0, init_stddev).
       seed: seed of the initialisers (None: Keras' global seed stream).
+      kernels: ``fast`` or ``reference`` (:mod:`seqgan_tf.kernels`).
     """
 
     def __init__(
@@ -238,9 +119,11 @@ class TokenLSTM(keras.Model):
         start_token: int = 0,
         init_stddev: float = 0.1,
         seed: int | None = None,
+        kernels: str = kernels_lib.FAST,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
+        self.kernels = kernels_lib.check(kernels)
         self.vocab_size = vocab_size
         self.emb_dim = emb_dim
         self.hidden_dim = hidden_dim
@@ -274,6 +157,7 @@ class TokenLSTM(keras.Model):
             "hidden_dim": config.gen_hidden_dim,
             "sequence_length": config.sequence_length,
             "start_token": config.start_token,
+            "kernels": config.kernels,
         }
 
     # ----------------------------------------------------------------- pieces
@@ -298,6 +182,7 @@ class TokenLSTM(keras.Model):
             tf.convert_to_tensor(self.output_kernel),
             tf.convert_to_tensor(self.output_bias),
             seed,
+            self.kernels,
         )
 
     def zero_state(self, batch_size) -> tuple[tf.Tensor, tf.Tensor]:
@@ -326,7 +211,8 @@ class TokenLSTM(keras.Model):
         if inputs is None:
             inputs = self._teacher_forced_inputs(tokens)
         projected = self.cell.project_inputs(self.embed(inputs))
-        return lstm_sequence(projected, tf.convert_to_tensor(self.cell.recurrent_kernel))
+        recurrent_kernel = tf.convert_to_tensor(self.cell.recurrent_kernel)
+        return kernels_lib.lstm_states(projected, recurrent_kernel, self.kernels)
 
     def call(self, tokens: tf.Tensor) -> tf.Tensor:
         """Teacher-forced logits [B, T, V] of p(y_t | y_<t)."""
@@ -334,36 +220,26 @@ class TokenLSTM(keras.Model):
         return self.output_logits(hs)
 
     def token_log_probs(self, tokens: tf.Tensor) -> tf.Tensor:
-        """log p(y_t | y_<t) of each given token, [B, T] (teacher forcing).
-
-        Target logit minus log-sum-exp on a flat [B * T, V] matrix, shifted by
-        :func:`softmax_shift`: for scoring without gradients this reads the logits once
-        after writing them, and writes nothing else of their size.
-        """
-        tokens = tf.convert_to_tensor(tokens)
-        hs, _ = self.teacher_forced_states(tokens)
-        states = tf.reshape(hs, [-1, self.hidden_dim])
-        kernel = tf.convert_to_tensor(self.output_kernel)
-        bias = tf.convert_to_tensor(self.output_bias)
-        logits = affine(states, kernel, bias)
-        shift = softmax_shift(states, kernel, bias, logits)
-        log_sum_exp = shift[:, 0] + tf.math.log(tf.reduce_sum(tf.exp(logits - shift), axis=1))
-        target_logits = tf.gather(logits, tf.reshape(tokens, [-1, 1]), batch_dims=1)[:, 0]
-        return tf.reshape(target_logits - log_sum_exp, tf.shape(tokens))
+        """log p(y_t | y_<t) of each given token, [B, T] (teacher forcing), for scoring."""
+        return self._log_probs(tokens, None, kernels_lib.scoring_log_probs)
 
     def token_log_probs_for_training(
         self, tokens: tf.Tensor, inputs: tf.Tensor | None = None
     ) -> tf.Tensor:
-        """The same numbers as :meth:`token_log_probs`, with a gradient that costs one
-        exponential per logit (:func:`output_log_probs`); used where gradients are taken.
-        ``inputs``: as in :meth:`teacher_forced_states`."""
+        """The same numbers as :meth:`token_log_probs`, where gradients are taken
+        (:func:`seqgan_tf.kernels.training_log_probs`). ``inputs``: as in
+        :meth:`teacher_forced_states`."""
+        return self._log_probs(tokens, inputs, kernels_lib.training_log_probs)
+
+    def _log_probs(self, tokens, inputs, log_probs_fn) -> tf.Tensor:
         tokens = tf.convert_to_tensor(tokens)
         hs, _ = self.teacher_forced_states(tokens, inputs)
-        log_probs = output_log_probs(
+        log_probs = log_probs_fn(
             tf.reshape(hs, [-1, self.hidden_dim]),
             tf.convert_to_tensor(self.output_kernel),
             tf.convert_to_tensor(self.output_bias),
             tf.reshape(tokens, [-1]),
+            self.kernels,
         )
         return tf.reshape(log_probs, tf.shape(tokens))
 
@@ -382,6 +258,7 @@ class TokenLSTM(keras.Model):
             tf.convert_to_tensor(seeds),
             self.sequence_length,
             self.start_token,
+            self.kernels,
         )
 
     def generate_many(
@@ -455,6 +332,7 @@ def sample_sequences(
     seeds: tf.Tensor,
     sequence_length: int,
     start_token: int,
+    kernels: str = kernels_lib.FAST,
 ) -> tf.Tensor:
     """``num_sequences`` sequences [N, T] drawn from the LSTM whose
     :attr:`TokenLSTM.lstm_variables` are ``variables`` (see :meth:`TokenLSTM.generate`).
@@ -472,7 +350,7 @@ def sample_sequences(
     # little more time per draw (and the same draws).
     def step(t, h, c, x, tokens):
         h, c = lstm_step(project_inputs(x, input_kernel, bias), h, c, recurrent_kernel)
-        token = sample_from_states(h, output_kernel, output_bias, seeds[:, t])
+        token = sample_from_states(h, output_kernel, output_bias, seeds[:, t], kernels)
         return t + 1, h, c, tf.gather(embedding, token), tokens.write(t, token)
 
     tokens = tf.TensorArray(tf.int32, size=sequence_length)

@@ -11,8 +11,9 @@ import pytest
 import tensorflow as tf
 
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.discriminator import Discriminator, Highway, highway
-from seqgan_tf.optimizers import TF1Adam, tf1_adam
+from seqgan_tf.discriminator import Discriminator, Highway
+from seqgan_tf.kernels import TF1Adam, highway
+from seqgan_tf.optimizers import tf1_adam
 
 SMALL = ModelConfig(
     vocab_size=30,

@@ -128,7 +128,8 @@ def test_sequence_gradient_equals_float64_autodiff_of_the_step_loop():
     """lstm_sequence's hand-written backward pass against TensorFlow's autodiff of the
     plain unrolled step loop, both in float64, with upstream gradients on h and on c;
     and its forward pass against the NumPy reference's cell."""
-    from seqgan_tf.lstm_cell import lstm_sequence, lstm_step
+    from seqgan_tf.kernels import lstm_sequence
+    from seqgan_tf.lstm_cell import lstm_step
 
     rng = np.random.default_rng(3)
     batch, steps, hidden = 3, 6, 4

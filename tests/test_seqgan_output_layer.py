@@ -1,7 +1,7 @@
 """The output layer's log-probabilities and their hand-written gradient
-(``token_lstm.output_log_probs``), against float64 NumPy: the closed form of the
+(``kernels.output_log_probs``), against float64 NumPy: the closed form of the
 softmax gradient, and central differences of the generator's losses end to end; and the
-shift their softmax subtracts (``token_lstm.softmax_shift``) in each of its regimes."""
+shift their softmax subtracts (``kernels.softmax_shift``) in each of its regimes."""
 
 from __future__ import annotations
 
@@ -15,13 +15,8 @@ from scipy import stats
 
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.generator import Generator
-from seqgan_tf.token_lstm import (
-    MAX_SHIFT_ABOVE_ROW_MAX,
-    affine,
-    output_log_probs,
-    sample_from_states,
-    softmax_shift,
-)
+from seqgan_tf.kernels import MAX_SHIFT_ABOVE_ROW_MAX, affine, output_log_probs, softmax_shift
+from seqgan_tf.token_lstm import sample_from_states
 
 SMALL = ModelConfig(vocab_size=30, sequence_length=6, gen_emb_dim=4, gen_hidden_dim=5)
 
