@@ -32,17 +32,9 @@ class Highway(keras.layers.Layer):
     default initialiser, Glorot-uniform, for the bias too (fan_in = fan_out = size).
     """
 
-    def __init__(
-        self,
-        size: int,
-        gate_bias: float = 0.0,
-        seed: int | None = None,
-        kernels: str = kernels_lib.FAST,
-        **kwargs,
-    ):
+    def __init__(self, size: int, gate_bias: float = 0.0, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
         self.size = size
-        self.kernels = kernels_lib.check(kernels)
         self.gate_bias = gate_bias
 
         def glorot(offset: int):
@@ -63,8 +55,7 @@ class Highway(keras.layers.Layer):
         self.built = True
 
     def call(self, z: tf.Tensor) -> tf.Tensor:
-        fast = self.kernels == kernels_lib.FAST
-        return (kernels_lib.highway if fast else kernels_lib.highway_reference)(
+        return kernels_lib.highway(
             z,
             tf.convert_to_tensor(self.transform_kernel),
             tf.convert_to_tensor(self.transform_bias),
@@ -124,7 +115,6 @@ class Discriminator(keras.Model):
             self.num_features,
             gate_bias=config.dis_highway_gate_bias,
             seed=None if seed is None else seed + 100,
-            kernels=config.kernels,
         )
         self.dropout = keras.layers.Dropout(
             1.0 - config.dis_dropout_keep_prob, seed=None if seed is None else seed + 200

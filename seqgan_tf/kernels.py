@@ -9,8 +9,8 @@ What each one bought is measured in docs/PERFORMANCE.md.
 - the softmax's shift from a bound computed from the states (no row-max pass), and the
   output layer's log-probabilities with a hand-written gradient;
 - the LSTM over a sequence with its backward pass written out;
-- the discriminator's highway with a hand-written backward pass, its convolutions as
-  im2col matmuls under XLA in training, and Adam as TF1's fused kernel.
+- the discriminator's convolutions as im2col matmuls under XLA in training, and Adam as
+  TF1's fused kernel.
 """
 
 from __future__ import annotations
@@ -276,54 +276,9 @@ def lstm_states(
 
 
 # ===================================================================== discriminator
-@tf.custom_gradient
-def highway(
-    z: tf.Tensor,
-    transform_kernel: tf.Tensor,
-    transform_bias: tf.Tensor,
-    gate_kernel: tf.Tensor,
-    gate_bias: tf.Tensor,
-) -> tuple[tf.Tensor, object]:
-    """t * relu(z W_g + b_g) + (1 - t) * z with t = sigmoid(z W_t + b_t), [B, N]
-    (W_g, b_g: the transform's kernel and bias; W_t, b_t: the gate's).
-
-    The backward pass is autodiff's arithmetic written out so that the input's gradient
-    is taken as (W @ d^T)^T rather than d @ W^T: oneDNN's product with a transposed
-    [1720, 1720] kernel is slower than with the untransposed one (docs/PERFORMANCE.md).
-    Values equal float64 autodiff of the formula (tests/test_seqgan_discriminator.py).
-    """
-    transform_pre = tf.matmul(z, transform_kernel) + transform_bias
-    transformed = tf.nn.relu(transform_pre)
-    gate = tf.sigmoid(tf.matmul(z, gate_kernel) + gate_bias)
-    out = gate * transformed + (1.0 - gate) * z
-
-    def gradient(upstream: tf.Tensor):
-        d_transform_pre = tf.where(transform_pre > 0, upstream * gate, tf.zeros_like(upstream))
-        d_gate_pre = upstream * (transformed - z) * gate * (1.0 - gate)
-        # The input's gradient first, one product at a time: the convolutions' backward
-        # pass waits for it, and two products at once on two cores each run at half speed.
-        # The kernels' gradients after it (they overlap the convolutions' backward).
-        d_z_from_transform = tf.matmul(transform_kernel, d_transform_pre, transpose_b=True)
-        with tf.control_dependencies([d_z_from_transform]):
-            d_z_from_gate = tf.matmul(gate_kernel, d_gate_pre, transpose_b=True)
-        d_z = upstream * (1.0 - gate) + tf.transpose(d_z_from_transform + d_z_from_gate)
-        with tf.control_dependencies([d_z]):
-            d_transform_kernel = tf.matmul(z, d_transform_pre, transpose_a=True)
-        with tf.control_dependencies([d_transform_kernel]):
-            d_gate_kernel = tf.matmul(z, d_gate_pre, transpose_a=True)
-        return (
-            d_z,
-            d_transform_kernel,
-            tf.reduce_sum(d_transform_pre, axis=0),
-            d_gate_kernel,
-            tf.reduce_sum(d_gate_pre, axis=0),
-        )
-
-    return out, gradient
-
-
-def highway_reference(z, transform_kernel, transform_bias, gate_kernel, gate_bias):
-    """:func:`highway`'s formula, differentiated by autodiff."""
+def highway(z, transform_kernel, transform_bias, gate_kernel, gate_bias):
+    """t * relu(z W_g + b_g) + (1 - t) * z with t = sigmoid(z W_t + b_t), [B, N], on both
+    paths. (A hand-written backward pass was dropped: 1.6% of a step, docs/PERFORMANCE.md.)"""
     transformed = tf.nn.relu(tf.matmul(z, transform_kernel) + transform_bias)
     gate = tf.sigmoid(tf.matmul(z, gate_kernel) + gate_bias)
     return gate * transformed + (1.0 - gate) * z

@@ -12,7 +12,7 @@ import tensorflow as tf
 
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.discriminator import Discriminator, Highway
-from seqgan_tf.kernels import TF1Adam, highway
+from seqgan_tf.kernels import TF1Adam
 from seqgan_tf.optimizers import tf1_adam
 
 SMALL = ModelConfig(
@@ -232,34 +232,15 @@ def test_im2col_features_and_gradients_match_keras_convolutions():
             np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)
 
 
-def test_highway_values_and_gradients_equal_float64_autodiff_of_the_formula():
-    """The hand-written backward pass of ``highway`` against TF's autodiff of the plain
-    formula, both in float64, with ReLU inputs on both sides of 0 and gates far from 1/2;
-    and the float32 layer against the float64 formula."""
+def test_highway_layer_equals_the_float64_formula():
+    """The float32 layer against t * relu(z W_g + b_g) + (1 - t) * z in float64."""
     rng = np.random.default_rng(6)
     size = 40
-    args = [
-        tf.constant(rng.normal(size=shape), tf.float64)
-        for shape in [(9, size), (size, size), (size,), (size, size), (size,)]
-    ]
-    upstream = tf.constant(rng.normal(size=(9, size)), tf.float64)
 
     def formula(z, transform_kernel, transform_bias, gate_kernel, gate_bias):
         gate = tf.sigmoid(z @ gate_kernel + gate_bias)
         return gate * tf.nn.relu(z @ transform_kernel + transform_bias) + (1.0 - gate) * z
 
-    results = []
-    for function in (highway, formula):
-        with tf.GradientTape() as tape:
-            tape.watch(args)
-            out = function(*args)
-            loss = tf.reduce_sum(out * upstream)
-        results.append([out] + tape.gradient(loss, args))
-    for got, want in zip(*results, strict=True):
-        np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12, atol=1e-12)
-    # Both ReLU branches and saturated gates occur, so every term of the gradient counts.
-    transform_pre = (args[0] @ args[1] + args[2]).numpy()
-    assert 0.2 < (transform_pre > 0).mean() < 0.8
     layer = Highway(size, seed=7)
     z = rng.normal(size=(9, size)).astype(np.float32)
     want = formula(
