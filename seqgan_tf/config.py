@@ -38,6 +38,8 @@ class ModelConfig:
     dis_l2_reg_lambda: float = 0.2
     dis_learning_rate: float = 1e-4
     dis_highway_gate_bias: float = 0.0  # highway() defaults to -2.0; the discriminator passes 0
+    dis_highway_bias: bool = True  # the paper-era code's highway had no biases
+    dis_shuffle: str = "per_round"  # the paper-era code reshuffled every epoch: "per_epoch"
 
     # Rollout.
     rollout_num: int = 16
@@ -56,6 +58,8 @@ class ModelConfig:
             raise ValueError(
                 f"rollout_update_rate must lie in [0, 1], got {self.rollout_update_rate}"
             )
+        if self.dis_shuffle not in ("per_round", "per_epoch"):
+            raise ValueError(f"--dis_shuffle={self.dis_shuffle!r}: expected per_round or per_epoch")
         if self.kernels not in KERNELS:
             raise ValueError(f"--kernels={self.kernels!r}: expected one of {', '.join(KERNELS)}")
         if not 0 <= self.start_token < self.vocab_size:

@@ -25,17 +25,57 @@ def _seeded(initializer_cls, seed: int | None, offset: int, **kwargs):
     return initializer_cls(seed=None if seed is None else seed + offset, **kwargs)
 
 
+def round_batches(
+    real: np.ndarray,
+    generated: np.ndarray,
+    batch_size: int,
+    epochs: int,
+    shuffle_seed: int,
+    per_epoch: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """A round's batches [num_batches, B, T] and labels [num_batches, B] (1 = real): the
+    mixed data in a seeded random order, the remainder of whole batches dropped. With
+    ``per_epoch``, ``epochs`` orders one after another (train them as one pass);
+    otherwise one order, to be passed over ``epochs`` times."""
+    tokens = np.concatenate([real, generated]).astype(np.int32)
+    labels = np.concatenate([np.ones(len(real), np.int32), np.zeros(len(generated), np.int32)])
+    num_batches = len(tokens) // batch_size
+    if num_batches == 0:
+        raise ValueError(f"a discriminator round needs at least {batch_size} sequences")
+    rng = np.random.default_rng(shuffle_seed)
+    orders = [rng.permutation(len(tokens))[: num_batches * batch_size]]
+    if per_epoch:
+        orders += [
+            rng.permutation(len(tokens))[: num_batches * batch_size] for _ in range(epochs - 1)
+        ]
+    order = np.concatenate(orders)
+    return (
+        tokens[order].reshape(-1, batch_size, tokens.shape[1]),
+        labels[order].reshape(-1, batch_size),
+    )
+
+
 class Highway(keras.layers.Layer):
     """out = t * relu(z W_g + b_g) + (1 - t) * z, t = sigmoid(z W_t + b_t + gate_bias).
 
     The original's ``linear()`` creates its matrix and bias with ``tf.get_variable``'s
-    default initialiser, Glorot-uniform, for the bias too (fan_in = fan_out = size).
+    default initialiser, Glorot-uniform, for the bias too (fan_in = fan_out = size). The
+    paper-era code called ``_linear(..., 0, ...)``, whose third argument is ``bias=False``:
+    ``use_bias=False`` reproduces it (b_g = b_t = 0, no variables).
     """
 
-    def __init__(self, size: int, gate_bias: float = 0.0, seed: int | None = None, **kwargs):
+    def __init__(
+        self,
+        size: int,
+        gate_bias: float = 0.0,
+        seed: int | None = None,
+        use_bias: bool = True,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.size = size
         self.gate_bias = gate_bias
+        self.use_bias = use_bias
 
         def glorot(offset: int):
             return _seeded(keras.initializers.GlorotUniform, seed, offset)
@@ -43,24 +83,28 @@ class Highway(keras.layers.Layer):
         self.transform_kernel = self.add_weight(
             shape=(size, size), initializer=glorot(0), name="transform_kernel"
         )
-        self.transform_bias = self.add_weight(
-            shape=(size,), initializer=glorot(1), name="transform_bias"
-        )
         self.gate_kernel = self.add_weight(
             shape=(size, size), initializer=glorot(2), name="gate_kernel"
         )
-        self.gate_bias_weight = self.add_weight(
-            shape=(size,), initializer=glorot(3), name="gate_bias"
-        )
+        if use_bias:
+            self.transform_bias = self.add_weight(
+                shape=(size,), initializer=glorot(1), name="transform_bias"
+            )
+            self.gate_bias_weight = self.add_weight(
+                shape=(size,), initializer=glorot(3), name="gate_bias"
+            )
         self.built = True
 
     def call(self, z: tf.Tensor) -> tf.Tensor:
+        zeros = tf.zeros([self.size], z.dtype)
+        transform_bias = tf.convert_to_tensor(self.transform_bias) if self.use_bias else zeros
+        gate_bias = tf.convert_to_tensor(self.gate_bias_weight) if self.use_bias else zeros
         return kernels_lib.highway(
             z,
             tf.convert_to_tensor(self.transform_kernel),
-            tf.convert_to_tensor(self.transform_bias),
+            transform_bias,
             tf.convert_to_tensor(self.gate_kernel),
-            tf.convert_to_tensor(self.gate_bias_weight) + self.gate_bias,
+            gate_bias + self.gate_bias,
         )
 
 
@@ -115,6 +159,7 @@ class Discriminator(keras.Model):
             self.num_features,
             gate_bias=config.dis_highway_gate_bias,
             seed=None if seed is None else seed + 100,
+            use_bias=config.dis_highway_bias,
         )
         self.dropout = keras.layers.Dropout(
             1.0 - config.dis_dropout_keep_prob, seed=None if seed is None else seed + 200
@@ -208,19 +253,19 @@ class Discriminator(keras.Model):
     def train_round(
         self, real: np.ndarray, generated: np.ndarray, epochs: int, shuffle_seed: int
     ) -> float:
-        """One round of the original: mix real and generated sequences, shuffle once,
-        drop the remainder of whole batches, train ``epochs`` epochs; mean loss."""
-        batch_size = self.config.batch_size
-        tokens = np.concatenate([real, generated]).astype(np.int32)
-        labels = np.concatenate([np.ones(len(real), np.int32), np.zeros(len(generated), np.int32)])
-        order = np.random.default_rng(shuffle_seed).permutation(len(tokens))
-        num_batches = len(tokens) // batch_size
-        if num_batches == 0:
-            raise ValueError(f"a discriminator round needs at least {batch_size} sequences")
-        order = order[: num_batches * batch_size]
-        batches = tokens[order].reshape(num_batches, batch_size, -1)
-        batch_labels = labels[order].reshape(num_batches, batch_size)
-        return float(self.train_epochs(tf.constant(batches), tf.constant(batch_labels), epochs))
+        """One round of the original: mix real and generated sequences, shuffle, drop the
+        remainder of whole batches, train ``epochs`` epochs; mean loss. The current code
+        shuffles once a round, the paper-era code every epoch (``dis_shuffle``)."""
+        batches, batch_labels = round_batches(
+            real,
+            generated,
+            self.config.batch_size,
+            epochs,
+            shuffle_seed,
+            per_epoch=self.config.dis_shuffle == "per_epoch",
+        )
+        passes = 1 if self.config.dis_shuffle == "per_epoch" else epochs
+        return float(self.train_epochs(tf.constant(batches), tf.constant(batch_labels), passes))
 
     @tf.function
     def real_probability(self, tokens: tf.Tensor) -> tf.Tensor:

@@ -130,6 +130,22 @@ def _rescored_cell(entry: dict | None) -> str:
     return f"{entry['nll']:.3f} \u00b1 {entry['standard_error']:.3f}"
 
 
+def _ss_coin(baselines: dict) -> str:
+    if baselines.get("ss_coin", "per_token") == "per_token":
+        return ""
+    return (
+        f"; one coin for the whole run as the paper-era script drew it, "
+        f"u = {baselines['ss_graph_coin']:.4f}"
+    )
+
+
+def _pg_bleu_setting(baselines: dict) -> str:
+    fraction = baselines.get("pg_bleu_reference_fraction", 1.0)
+    parts = [] if fraction >= 1.0 else [f"{fraction:.0%} of the data as references"]
+    parts.append(f"rollout r = {baselines.get('pg_bleu_rollout_update_rate', 0.8):g}")
+    return "; " + ", ".join(parts)
+
+
 def _p_value(p: float) -> str:
     return f"{p:.2g}" if p >= 1e-300 else "< 1e-300"
 
@@ -144,10 +160,10 @@ def table1_table(results: dict) -> str:
         "random": "Random (untrained generator)",
         "mle": f"MLE ({baselines['mle_baseline_epochs']} epochs)",
         "ss": f"Scheduled Sampling ({baselines['ss_epochs']} epochs, true-input probability "
-        f"1.0 -> {baselines['ss_final_true_input_prob']:.2f})",
+        f"1.0 -> {baselines['ss_final_true_input_prob']:.2f}{_ss_coin(baselines)})",
         "pg_bleu": f"PG-BLEU ({baselines['pg_bleu_mle_epochs']} MLE epochs + "
         f"{baselines['pg_bleu_iterations']} iterations, {baselines['pg_bleu_rollout_num']} "
-        "rollout(s))",
+        f"rollout(s){_pg_bleu_setting(baselines)})",
         "seqgan": f"SeqGAN ({schedule['mle_epochs']} MLE epochs + "
         f"{schedule['adversarial_iterations']} iterations)",
     }

@@ -9,13 +9,16 @@ for a 2-core CPU that still shows the adversarial phase improving on MLE.
 from __future__ import annotations
 
 import dataclasses
+import random
 
 
 def _check_minimums(values, ones) -> None:
-    """Every field of the dataclass ``values`` is >= 0, or >= 1 where ``ones(name)``;
-    errors name the flag."""
+    """Every numeric field of the dataclass ``values`` is >= 0, or >= 1 where
+    ``ones(name)``; errors name the flag."""
     for field in dataclasses.fields(values):
         value = getattr(values, field.name)
+        if isinstance(value, str):
+            continue
         minimum = 1 if ones(field.name) else 0
         if value < minimum:
             raise ValueError(f"--{field.name} must be at least {minimum}, got {value}")
@@ -91,6 +94,8 @@ PRESETS: dict[str, dict] = {
         "adversarial_iterations": 800,
         "adversarial_eval_every": 1,
         "gen_learning_rate": 1e-3,
+        "dis_highway_bias": False,
+        "dis_shuffle": "per_epoch",
     },
     # Minutes on a 2-core CPU (docs/RESULTS.md): every phase shortened, and one
     # single-epoch discriminator round per iteration instead of five of three epochs
@@ -124,6 +129,11 @@ class BaselineSchedule:
     pg_bleu_iterations: int = 800
     pg_bleu_rollout_num: int = 1
     bleu_max_n: int = 3
+    # How the paper-era scripts actually ran (docs/FIDELITY.md, "Table 1 as the paper ran
+    # it"); the defaults are what the methods are described as doing.
+    ss_coin: str = "per_token"  # "once_per_graph": one draw decides every token
+    pg_bleu_reference_fraction: float = 1.0  # the paper-era script kept ~40% of the data
+    pg_bleu_rollout_update_rate: float = 0.8  # its rollout re-read the generator: r = 0
 
     def __post_init__(self) -> None:
         _check_minimums(self, ones=lambda name: name in ("pg_bleu_rollout_num", "bleu_max_n"))
@@ -131,6 +141,11 @@ class BaselineSchedule:
             raise ValueError(
                 f"--ss_initial_true_prob must lie in [0, 1], got {self.ss_initial_true_prob}"
             )
+        if self.ss_coin not in ("per_token", "once_per_graph"):
+            raise ValueError(f"--ss_coin={self.ss_coin!r}: expected per_token or once_per_graph")
+        for name in ("pg_bleu_reference_fraction", "pg_bleu_rollout_update_rate"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ValueError(f"--{name} must lie in [0, 1], got {getattr(self, name)}")
         if self.pg_bleu_mle_epochs > self.mle_baseline_epochs:
             raise ValueError(
                 f"--pg_bleu_mle_epochs={self.pg_bleu_mle_epochs} exceeds "
@@ -143,6 +158,20 @@ class BaselineSchedule:
         ``epoch`` (0-based): the initial value falling linearly, floored at 0."""
         return max(0.0, self.ss_initial_true_prob - self.ss_true_prob_decay * epoch)
 
+    def feed_prob(self, epoch: int, seed: int) -> float:
+        """The probability each token's coin is given: :meth:`true_input_prob`, or with
+        ``ss_coin="once_per_graph"`` 1 or 0, as the paper-era script's one coin fell.
+
+        That script compared ``tf.constant(random.random())`` with the rate inside its
+        while-loop body, which TF1 traces once: one number u, Python's first draw after
+        ``random.seed(seed)``, decided every token of every epoch (true tokens while
+        u < rate).
+        """
+        rate = self.true_input_prob(epoch)
+        if self.ss_coin == "per_token":
+            return rate
+        return 1.0 if graph_coin(seed) < rate else 0.0
+
 
 BASELINE_HELP = {
     "mle_baseline_epochs": "--mode=table1: epochs of the MLE baseline (paper-era code: 350)",
@@ -154,11 +183,21 @@ BASELINE_HELP = {
     "pg_bleu_iterations": "--mode=table1: PG-BLEU policy-gradient iterations",
     "pg_bleu_rollout_num": "--mode=table1: rollouts per prefix for PG-BLEU's reward",
     "bleu_max_n": "--mode=table1: BLEU's largest n-gram (equal weights 1/n)",
+    "ss_coin": "--mode=table1: per_token (one coin per token, as scheduled sampling is "
+    "described) or once_per_graph (one draw for the whole run, as the paper-era script did)",
+    "pg_bleu_reference_fraction": "--mode=table1: share of the training sequences PG-BLEU "
+    "uses as references, each kept by a seeded coin (paper-era script: 0.4)",
+    "pg_bleu_rollout_update_rate": "--mode=table1: PG-BLEU's rollout update rate r "
+    "(paper-era script: 0, the rollout re-read the generator)",
 }
 
 BASELINE_PRESETS: dict[str, dict] = {
     "original": {},
-    "paper": {},
+    "paper": {
+        "ss_coin": "once_per_graph",
+        "pg_bleu_reference_fraction": 0.4,
+        "pg_bleu_rollout_update_rate": 0.0,
+    },
     # With the quick preset's 20 MLE epochs and 15 SeqGAN iterations: the same shortening
     # for the baselines. Scheduled sampling's probability falls 0.6 over its run as in the
     # paper-era schedule (1.0 -> 0.4 over 300 epochs), i.e. 0.02 an epoch over 30.
@@ -170,6 +209,11 @@ BASELINE_PRESETS: dict[str, dict] = {
         "pg_bleu_iterations": 15,
     },
 }
+
+
+def graph_coin(seed: int) -> float:
+    """Python's first ``random.random()`` after ``random.seed(seed)`` (0.3975 for 88)."""
+    return random.Random(seed).random()
 
 
 def check_table1_schedules(schedule: Schedule, baselines: BaselineSchedule) -> None:

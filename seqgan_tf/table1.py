@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import json
 import os
+import random
 
+import numpy as np
 import tensorflow as tf
 
 from seqgan_tf import results as results_lib
@@ -42,7 +44,7 @@ from seqgan_tf.generator import Generator
 from seqgan_tf.oracle import save_params
 from seqgan_tf.pg_bleu import PGBleuTrainer
 from seqgan_tf.rollout import Rollout
-from seqgan_tf.schedule import BaselineSchedule, Schedule, check_table1_schedules
+from seqgan_tf.schedule import BaselineSchedule, Schedule, check_table1_schedules, graph_coin
 from seqgan_tf.scheduled_sampling import ScheduledSamplingTrainer
 from seqgan_tf.significance import welch_t_test
 from seqgan_tf.token_files import read_token_file, write_token_file
@@ -56,6 +58,19 @@ METHODS = (
     ("pg_bleu", "PG-BLEU"),
     ("seqgan", "SeqGAN"),
 )
+
+
+def select_references(data: np.ndarray, fraction: float, seed: int) -> np.ndarray:
+    """The sequences PG-BLEU scores against: each kept when a draw of Python's
+    ``random`` seeded with ``seed`` falls below ``fraction``, one draw per sequence in
+    order, as the paper-era script's ``load_references`` did (all of them at 1.0)."""
+    if fraction >= 1.0:
+        return data
+    coins = random.Random(seed)
+    keep = np.array([coins.random() < fraction for _ in range(len(data))], dtype=bool)
+    if not keep.any():
+        raise ValueError(f"--pg_bleu_reference_fraction={fraction} kept no reference")
+    return data[keep]
 
 
 def table1_units(schedule: Schedule, baselines: BaselineSchedule) -> list[Unit]:
@@ -92,7 +107,9 @@ class Table1Experiment:
                 self.config, seed=spec.seed, name="pg_bleu_generator"
             )
             self.pg_bleu_rollout = Rollout(
-                self.pg_bleu_generator, self.config.rollout_update_rate, name="pg_bleu_rollout"
+                self.pg_bleu_generator,
+                self.baselines.pg_bleu_rollout_update_rate,
+                name="pg_bleu_rollout",
             )
         self.ss_trainer = ScheduledSamplingTrainer(self.ss_generator)
         self._pg_bleu_trainer: PGBleuTrainer | None = None
@@ -166,7 +183,7 @@ class Table1Experiment:
         epoch = unit.step
         if epoch == 0:
             self.seqgan.log_line("scheduled sampling...\n")
-        prob = self.baselines.true_input_prob(epoch)
+        prob = self.baselines.feed_prob(epoch, self.seqgan.spec.seed)
         row: dict = {"phase": "scheduled_sampling", "step": epoch, "part": 0, "nll_oracle": None}
         row["true_input_prob"] = prob
         row["ss_loss"] = self.ss_trainer.train_epoch(
@@ -194,11 +211,15 @@ class Table1Experiment:
             self._pg_bleu_trainer = PGBleuTrainer(
                 self.pg_bleu_generator,
                 self.pg_bleu_rollout,
-                BleuScorer(self.seqgan.real, max_n=self.baselines.bleu_max_n),
+                BleuScorer(self._pg_bleu_references(), max_n=self.baselines.bleu_max_n),
                 self.baselines.pg_bleu_rollout_num,
                 self.config.batch_size,
             )
         return self._pg_bleu_trainer
+
+    def _pg_bleu_references(self) -> np.ndarray:
+        fraction = self.baselines.pg_bleu_reference_fraction
+        return select_references(self.seqgan.real, fraction, self.seqgan.spec.seed)
 
     # ------------------------------------------------------------------ results
     def results(self, values: dict, wall_seconds: float) -> dict:
@@ -213,6 +234,10 @@ class Table1Experiment:
             "pg_bleu_mle_epochs": self.baselines.pg_bleu_mle_epochs,
             "pg_bleu_iterations": self.baselines.pg_bleu_iterations,
             "pg_bleu_rollout_num": self.baselines.pg_bleu_rollout_num,
+            "ss_coin": self.baselines.ss_coin,
+            "ss_graph_coin": graph_coin(self.seqgan.spec.seed),
+            "pg_bleu_reference_fraction": self.baselines.pg_bleu_reference_fraction,
+            "pg_bleu_rollout_update_rate": self.baselines.pg_bleu_rollout_update_rate,
         }
         methods = {"random": {"nll_final": values.get("random_nll")}}
         for key, _ in METHODS:
