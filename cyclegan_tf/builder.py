@@ -23,7 +23,7 @@ class ModelConfig:
     upsample: str = "transpose"
     discriminator: str = "patch70"
     lambda_cycle: float = 10.0
-    lambda_identity: float = 5.0
+    lambda_identity: float = 0.5  # official: identity weight = 0.5 x lambda_cycle
     pool_size: int = 50
     lr: float = 2e-4
     beta_1: float = 0.5
@@ -64,8 +64,9 @@ def build_cyclegan(
             schedule = LinearDecaySchedule(
                 config.lr, steps_per_epoch, config.n_epochs, config.n_epochs_decay
             )
+            # PyTorch's Adam epsilon (Keras' default is 1e-7).
             return keras.optimizers.Adam(
-                schedule, beta_1=config.beta_1, beta_2=config.beta_2, name=name
+                schedule, beta_1=config.beta_1, beta_2=config.beta_2, epsilon=1e-8, name=name
             )
 
         model.compile(g_optimizer=adam("adam_G"), d_optimizer=adam("adam_D"))

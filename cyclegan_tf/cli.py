@@ -61,7 +61,7 @@ absl_flags.DEFINE_float("lambda_cycle", D.lambda_cycle, "Cycle-consistency L1 we
 absl_flags.DEFINE_float(
     "lambda_identity",
     D.lambda_identity,
-    "Identity L1 weight (official 0.5 * lambda = 5, as the seed).",
+    "Identity L1 weight as a share of --lambda_cycle (official 0.5: weight 0.5 x 10 = 5).",
 )
 absl_flags.DEFINE_integer("pool_size", D.pool_size, "Image pool size per replica (0: off).")
 absl_flags.DEFINE_float("lr", D.lr, "Adam learning rate (official 2e-4; the seed 3e-4).")

@@ -37,7 +37,7 @@ class RunConfig:
     upsample: str = "transpose"
     discriminator: str = "patch70"
     lambda_cycle: float = 10.0
-    lambda_identity: float = 5.0
+    lambda_identity: float = 0.5  # official: identity weight = 0.5 x lambda_cycle
     pool_size: int = 50
     lr: float = 2e-4
     beta_1: float = 0.5

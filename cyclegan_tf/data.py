@@ -80,26 +80,23 @@ def _align(a: DomainImages, b: DomainImages) -> tuple[DomainImages, DomainImages
 # ----------------------------------------------------------------------------- folder
 
 
-def _check_image(path: str, data: bytes) -> bytes:
-    """Returns bytes TensorFlow can decode as a 3-channel image, or raises naming ``path``."""
+def _check_image(path: str, data: bytes) -> tuple[bytes, str | None]:
+    """Bytes TensorFlow can decode as a 3-channel image, and the original mode when it had
+    to be converted to RGB (the official loader's ``.convert('RGB')``); raises naming
+    ``path`` for a file that is not an image."""
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
-            fmt, mode, bands = image.format, image.mode, len(image.getbands())
-            if mode != "RGB":
-                raise DataError(
-                    f"{path}: image has {bands} channel(s) (mode {mode}); expected 3 (RGB). "
-                    "Convert it to RGB."
-                )
-            if fmt not in ("JPEG", "PNG", "BMP", "GIF", "WEBP"):
-                buffer = io.BytesIO()  # TensorFlow cannot decode e.g. TIFF: re-encode.
-                image.save(buffer, format="PNG")
-                return buffer.getvalue()
-    except DataError:
-        raise
+            fmt, mode = image.format, image.mode
+            if mode != "RGB" or fmt not in ("JPEG", "PNG", "BMP", "GIF", "WEBP"):
+                # Grayscale, palette, RGBA, CMYK ... as the official code sees them; formats
+                # TensorFlow cannot decode (e.g. TIFF) re-encoded as PNG.
+                buffer = io.BytesIO()
+                image.convert("RGB").save(buffer, format="PNG")
+                return buffer.getvalue(), (None if mode == "RGB" else mode)
     except Exception as e:  # PIL raises several types for corrupt files
         raise DataError(f"{path}: cannot read image ({type(e).__name__}: {e})") from e
-    return data
+    return data, None
 
 
 def load_folder(root: str) -> ImageSet:
@@ -107,6 +104,7 @@ def load_folder(root: str) -> ImageSet:
     if not os.path.isdir(root):
         raise DataError(f"--data_folder={root}: no such directory")
     splits = {}
+    converted: dict[str, list[str]] = {}
     for split in SPLITS:
         folder = os.path.join(root, split)
         if not os.path.isdir(folder):
@@ -122,8 +120,18 @@ def load_folder(root: str) -> ImageSet:
                     data = f.read()
             except OSError as e:
                 raise DataError(f"{path}: cannot read file ({e})") from e
-            encoded.append(_check_image(path, data))
+            image_bytes, converted_from = _check_image(path, data)
+            if converted_from is not None:
+                converted.setdefault(converted_from, []).append(path)
+            encoded.append(image_bytes)
         splits[split] = DomainImages(encoded, names)
+    for mode, paths in converted.items():
+        logging.warning(
+            "%d image(s) in mode %s converted to RGB, as the official loader does (first: %s)",
+            len(paths),
+            mode,
+            paths[0],
+        )
     test_a, test_b, aligned = _align(splits["testA"], splits["testB"])
     return ImageSet(splits["trainA"], splits["trainB"], test_a, test_b, aligned, f"folder {root}")
 
@@ -266,7 +274,8 @@ def augment(
     image: tf.Tensor, seed: tf.Tensor, load_size: int, crop_size: int, flip: bool
 ) -> tf.Tensor:
     """Official 'resize_and_crop': bicubic resize to load_size, random crop, random flip."""
-    image = tf.image.resize(image, [load_size, load_size], method="bicubic")
+    # PIL's bicubic resize (the official transform) antialiases when it shrinks.
+    image = tf.image.resize(image, [load_size, load_size], method="bicubic", antialias=True)
     image = tf.clip_by_value(image, 0.0, 255.0)
     if crop_size < load_size:
         image = tf.image.stateless_random_crop(image, [crop_size, crop_size, 3], seed=seed)
@@ -331,7 +340,9 @@ def test_dataset(a: DomainImages, b: DomainImages, size: int, batch: int = 1) ->
         def prep(e):
             return to_model_range(
                 tf.clip_by_value(
-                    tf.image.resize(decode(e), [size, size], method="bicubic"), 0.0, 255.0
+                    tf.image.resize(decode(e), [size, size], method="bicubic", antialias=True),
+                    0.0,
+                    255.0,
                 )
             )
 

@@ -48,7 +48,7 @@ class CycleGAN(keras.Model):
         pool_a: ImagePool,
         pool_b: ImagePool,
         lambda_cycle: float = 10.0,
-        lambda_identity: float = 5.0,
+        lambda_identity: float = 0.5,
         global_batch_size: int = 1,
         **kwargs,
     ):
@@ -120,7 +120,9 @@ class CycleGAN(keras.Model):
                 # of its target domain should leave it unchanged.
                 identity_a = l1_loss(self.g_ba(real_a, training=True), real_a)
                 identity_b = l1_loss(self.g_ab(real_b, training=True), real_b)
-                per_example += self.lambda_identity * (identity_a + identity_b)
+                # Official: lambda_identity scales lambda_A / lambda_B, not the loss directly.
+                identity_weight = self.lambda_identity * self.lambda_cycle
+                per_example += identity_weight * (identity_a + identity_b)
             else:
                 identity_a = identity_b = tf.zeros_like(cycle_a)
             g_loss = self._average(per_example)

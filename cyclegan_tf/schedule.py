@@ -1,13 +1,18 @@
 """Constant learning rate, then linear decay towards zero, changing once per epoch.
 
-Official ``lambda_rule`` (``--lr_policy linear``, ``epoch_count`` 1), with epoch e counted
-from 0: factor(e) = 1 - max(0, e + 1 - n_epochs) / (n_epochs_decay + 1). So the rate is
-constant for ``n_epochs`` epochs, then falls by 1/(n_epochs_decay + 1) per epoch; it would
-reach zero at epoch n_epochs + n_epochs_decay, just after the last one.
+Official ``lambda_rule`` (``models/networks.py``, ``--lr_policy linear``, ``epoch_count`` 1):
+lr = 1 - max(0, s + epoch_count - n_epochs) / (n_epochs_decay + 1) after the scheduler's s-th
+step, and ``train.py`` steps it (``model.update_learning_rate()``) at the start of every
+epoch, the first included. So training epoch e, counted from 0, runs at s = e + 1:
 
-The seed's ``LambdaLR(n_epochs=N, decay_start_epoch=S)`` is 1 - max(0, e - S) / (N - S): the
-same curve with n_epochs = S + 1 and n_epochs_decay = N - S - 1 (its code's N=5, S=3 is
-``--n_epochs=4 --n_epochs_decay=1``).
+    factor(e) = 1 - max(0, e + 2 - n_epochs) / (n_epochs_decay + 1),
+
+constant for ``n_epochs - 1`` epochs, then falling by 1/(n_epochs_decay + 1) per epoch to
+exactly 0 in the last epoch (e = n_epochs + n_epochs_decay - 1).
+
+The seed's ``LambdaLR(n_epochs=N, decay_start_epoch=S)``, stepped at the end of each epoch,
+is 1 - max(0, e - S) / (N - S): the same curve with n_epochs = S + 2 and n_epochs_decay =
+N - S - 1 (its code's N=5, S=3 is ``--n_epochs=5 --n_epochs_decay=1``).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ import tensorflow as tf
 
 def lr_factor(epoch: int, n_epochs: int, n_epochs_decay: int) -> float:
     """The multiplier of the initial learning rate during 0-based ``epoch`` (Python side)."""
-    return 1.0 - max(0, epoch + 1 - n_epochs) / float(n_epochs_decay + 1)
+    return max(0.0, 1.0 - max(0, epoch + 2 - n_epochs) / float(n_epochs_decay + 1))
 
 
 @keras.saving.register_keras_serializable(package="cyclegan_tf")
@@ -41,7 +46,7 @@ class LinearDecaySchedule(keras.optimizers.schedules.LearningRateSchedule):
 
     def __call__(self, step):
         epoch = tf.cast(tf.math.floordiv(tf.cast(step, tf.int64), self.steps_per_epoch), tf.float32)
-        past = tf.maximum(0.0, epoch + 1.0 - float(self.n_epochs))
+        past = tf.maximum(0.0, epoch + 2.0 - float(self.n_epochs))
         factor = 1.0 - past / float(self.n_epochs_decay + 1)
         return self.initial_lr * tf.maximum(factor, 0.0)
 

@@ -55,13 +55,42 @@ def test_folder_unreadable_image_names_the_file(tmp_path):
         data.load_folder(str(tmp_path))
 
 
-@pytest.mark.parametrize("mode, channels", [("L", 1), ("RGBA", 4)])
-def test_folder_wrong_channel_count_names_the_file(tmp_path, mode, channels):
+@pytest.mark.parametrize("mode, channels", [("L", 1), ("RGBA", 4), ("P", 1)])
+def test_folder_converts_other_modes_to_rgb_as_the_official_loader(
+    tmp_path, mode, channels, caplog
+):
+    """PIL's .convert('RGB') of the file, as the official loader does, and one log line."""
     make_folder(tmp_path)
     shape = (12, 12) if channels == 1 else (12, 12, channels)
-    Image.fromarray(np.zeros(shape, np.uint8), mode).save(tmp_path / "testA" / "odd.png")
-    with pytest.raises(data.DataError, match=rf"testA/odd\.png: image has {channels} channel"):
-        data.load_folder(str(tmp_path))
+    pixels = np.random.default_rng(3).integers(0, 256, shape, dtype=np.uint8)
+    odd = Image.fromarray(pixels, "L" if mode == "P" else mode)
+    odd = odd.convert("P") if mode == "P" else odd
+    odd.save(tmp_path / "testA" / "odd.png")
+    with caplog.at_level("WARNING"):
+        images = data.load_folder(str(tmp_path))
+    decoded = [data.decode(e).numpy() for e in images.test_a.encoded]
+    want = np.asarray(odd.convert("RGB"), np.float32)
+    assert any(d.shape == want.shape and np.array_equal(d, want) for d in decoded)
+    assert sum("converted to RGB" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_downscaling_antialiases_as_pil_does():
+    """A 1-pixel checkerboard shrunk 4x: PIL's bicubic (the official transform) averages it
+    to grey, a resize without antialiasing keeps stripes."""
+    board = (np.indices((64, 64)).sum(axis=0) % 2 * 255).astype(np.uint8)
+    rgb = np.repeat(board[..., None], 3, axis=2)
+    encoded = synthetic_facades.encode_png(rgb)
+    a, _ = next(
+        iter(
+            data.test_dataset(
+                data.DomainImages([encoded], ["x.png"]), data.DomainImages([encoded], ["y.png"]), 16
+            )
+        )
+    )
+    ours = (a.numpy()[0] + 1) * 127.5
+    pil = np.asarray(Image.fromarray(rgb).resize((16, 16), Image.BICUBIC), np.float32)
+    assert np.abs(ours - pil).max() < 8  # both grey; without antialiasing: 0 / 255 stripes
+    assert ours.std() < 8
 
 
 def test_train_pipeline_range_shape_determinism_and_skip():

@@ -11,11 +11,23 @@ from cyclegan_tf.losses import l1_loss, lsgan_discriminator_loss, lsgan_generato
 from cyclegan_tf.schedule import LinearDecaySchedule, lr_factor
 
 
+def official_factor(epoch: int, n_epochs: int, n_epochs_decay: int) -> float:
+    """PyTorch's LambdaLR as the official train.py drives it: one scheduler.step() at the
+    start of every epoch (the first included), lambda_rule of the step count s."""
+
+    def lambda_rule(s: int) -> float:  # models/networks.py, epoch_count = 1
+        return 1.0 - max(0, s + 1 - n_epochs) / float(n_epochs_decay + 1)
+
+    steps = epoch + 1  # steps taken before epoch `epoch` (0-based) trains
+    return lambda_rule(steps)
+
+
 @pytest.mark.parametrize(
     "epoch, expected",
-    [(0, 1.0), (50, 1.0), (99, 1.0), (100, 1 - 1 / 101), (150, 1 - 51 / 101), (199, 1 / 101)],
+    [(0, 1.0), (50, 1.0), (98, 1.0), (99, 1 - 1 / 101), (150, 1 - 52 / 101), (199, 0.0)],
 )
 def test_official_schedule_100_plus_100(epoch, expected):
+    assert official_factor(epoch, 100, 100) == pytest.approx(expected)
     assert lr_factor(epoch, 100, 100) == pytest.approx(expected)
     schedule = LinearDecaySchedule(2e-4, steps_per_epoch=7, n_epochs=100, n_epochs_decay=100)
     for step in (epoch * 7, epoch * 7 + 6):  # constant within the epoch
@@ -30,7 +42,7 @@ def seed_lambda(epoch: int, n_epochs: int, decay_start: int) -> float:
 @pytest.mark.parametrize("n_epochs, decay_start", [(5, 3), (50, 30)])
 def test_seed_schedule_is_official_formula_with_shifted_lengths(n_epochs, decay_start):
     for epoch in range(n_epochs):
-        assert lr_factor(epoch, decay_start + 1, n_epochs - decay_start - 1) == pytest.approx(
+        assert lr_factor(epoch, decay_start + 2, n_epochs - decay_start - 1) == pytest.approx(
             seed_lambda(epoch, n_epochs, decay_start)
         )
 
@@ -40,8 +52,8 @@ def test_optimizer_reads_schedule_from_its_step():
     opt = keras.optimizers.Adam(schedule)
     v = keras.Variable(np.ones(3, np.float32))
     opt.build([v])
-    opt.iterations.assign(35)  # epoch 3: factor 1 - (3 + 1 - 2) / 4 = 0.5
-    assert float(opt.learning_rate) == pytest.approx(1.5e-4)
+    opt.iterations.assign(35)  # epoch 3: factor 1 - (3 + 2 - 2) / 4 = 0.25
+    assert float(opt.learning_rate) == pytest.approx(0.75e-4)
 
 
 def test_losses_match_numpy():

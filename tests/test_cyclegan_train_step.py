@@ -9,7 +9,9 @@ from cyclegan_tf.builder import ModelConfig, build_cyclegan, make_train_function
 
 
 def test_one_step_losses_finite_match_numpy_and_change_every_weight():
-    config = ModelConfig(image_size=32, n_blocks=1, batch_size=2, seed=3)
+    # lambda_cycle 4: the identity term's weight is 0.5 x 4 = 2 (official: lambda_identity
+    # scales lambda_A / lambda_B).
+    config = ModelConfig(image_size=32, n_blocks=1, batch_size=2, seed=3, lambda_cycle=4.0)
     strategy = tf.distribute.get_strategy()
     model = build_cyclegan(config, strategy, steps_per_epoch=10)
     rng = np.random.default_rng(0)
@@ -29,7 +31,7 @@ def test_one_step_losses_finite_match_numpy_and_change_every_weight():
 
     cycle = l1(g_ba(fake_b), real_a) + l1(g_ab(fake_a), real_b)
     ident = l1(g_ba(real_a), real_a) + l1(g_ab(real_b), real_b)
-    expected_g = gan + 10.0 * cycle + 5.0 * ident
+    expected_g = gan + 4.0 * cycle + 2.0 * ident
     # The pool is filling, so D sees this step's fakes; D is unchanged by the G update.
     expected_d_a = 0.5 * (np.mean((np_(d_a(real_a)) - 1) ** 2) + np.mean(np_(d_a(fake_a)) ** 2))
     expected_d_b = 0.5 * (np.mean((np_(d_b(real_b)) - 1) ** 2) + np.mean(np_(d_b(fake_b)) ** 2))
@@ -50,6 +52,7 @@ def test_one_step_losses_finite_match_numpy_and_change_every_weight():
         for w, old in zip(net.trainable_weights, before[name], strict=True):
             assert not np.array_equal(w.numpy(), old), f"{name}/{w.path} did not change"
     assert int(model.g_optimizer.iterations) == 1 and int(model.d_optimizer.iterations) == 1
+    assert model.g_optimizer.epsilon == model.d_optimizer.epsilon == 1e-8  # PyTorch's
     # Both fakes went into the pools.
     assert int(model.pool_a.counts.numpy()[0]) == 2 and int(model.pool_b.counts.numpy()[0]) == 2
     np.testing.assert_allclose(model.pool_a.images.numpy()[0, :2], fake_a, atol=1e-5)
