@@ -13,6 +13,15 @@ PAPER_TABLE_1 = {
 }
 # The original repository's save/experiment-log.txt (current code, r = 0 in effect).
 ORIGINAL_LOG = {"MLE (epoch 115)": 9.07, "SeqGAN (best, iteration 145)": 8.68}
+# Its adversarial phase, NLL_oracle every 5 iterations (the curves' reference line).
+ORIGINAL_ADVERSARIAL_LOG = {
+    0: 9.08457, 5: 9.04511, 10: 9.03079, 15: 8.99239, 20: 8.96401, 25: 8.93864,
+    30: 8.91642, 35: 8.87761, 40: 8.88582, 45: 8.8592, 50: 8.83388, 55: 8.81342,
+    60: 8.80247, 65: 8.77778, 70: 8.7567, 75: 8.73002, 80: 8.72488, 85: 8.72233,
+    90: 8.71473, 95: 8.71163, 100: 8.70113, 105: 8.69879, 110: 8.69208, 115: 8.69291,
+    120: 8.68371, 125: 8.689, 130: 8.68989, 135: 8.68269, 140: 8.68647, 145: 8.68066,
+    150: 8.6832,
+}  # fmt: skip
 
 
 def _fmt(value: float | None) -> str:

@@ -298,3 +298,22 @@ def test_preset_overrides_lists_what_differs_from_the_named_preset():
         "pg_bleu_mle_epochs": 200,
         "pg_bleu_iterations": 800,
     }
+
+
+def test_curves_of_a_run_beside_the_original_log(finished, tmp_path):
+    from seqgan_tf.curves import adversarial_curve, main
+    from seqgan_tf.results import ORIGINAL_ADVERSARIAL_LOG, ORIGINAL_LOG
+
+    workdir, results = finished
+    curve = adversarial_curve(workdir)
+    assert [step for step, _, _ in curve] == [0, 2]  # every 2 iterations and the last
+    assert curve[-1][1] == results["seqgan_nll_final"]
+    assert all(b[2] > a[2] for a, b in zip(curve, curve[1:], strict=False))  # minutes grow
+    assert min(ORIGINAL_ADVERSARIAL_LOG.values()) == pytest.approx(
+        ORIGINAL_LOG["SeqGAN (best, iteration 145)"], abs=0.005
+    )
+    output = tmp_path / "curves.png"
+    main([f"--run=tiny={workdir}", f"--output={output}"])
+    assert output.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match="no metrics.jsonl"):
+        adversarial_curve(str(tmp_path))

@@ -1,0 +1,81 @@
+"""Learning curves of oracle-experiment workdirs beside the original repository's log.
+
+    python -m seqgan_tf.curves --run=LABEL=WORKDIR [--run=...] --output=curves.png
+
+Left: NLL_oracle against the adversarial iteration (the original repository's committed
+log beside the runs); right: against wall minutes since each run started (its
+``metrics.jsonl``), so schedules of different cost compare on the time they take.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+from seqgan_tf.results import ORIGINAL_ADVERSARIAL_LOG
+
+
+def adversarial_curve(workdir: str) -> list[tuple[int, float, float]]:
+    """(iteration, NLL_oracle, wall minutes) of each adversarial evaluation of a workdir."""
+    path = os.path.join(workdir, "metrics.jsonl")
+    if not os.path.exists(path):
+        raise ValueError(f"{workdir}: no metrics.jsonl (not an oracle-experiment workdir)")
+    with open(path) as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    return [
+        (row["step"], row["nll_oracle"], row["wall_seconds"] / 60.0)
+        for row in rows
+        if row["phase"] == "adversarial" and row.get("nll_oracle") is not None
+    ]
+
+
+def plot_runs(runs: dict[str, str], output: str, target: float | None = 8.736) -> str:
+    """Writes the two-panel figure for ``runs`` ({label: workdir}); returns ``output``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (by_iteration, by_time) = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+    iterations, values = zip(*sorted(ORIGINAL_ADVERSARIAL_LOG.items()), strict=True)
+    by_iteration.plot(iterations, values, "k--", label="original repository's log")
+    for label, workdir in runs.items():
+        curve = adversarial_curve(workdir)
+        if not curve:
+            continue
+        steps, nll, minutes = zip(*curve, strict=True)
+        by_iteration.plot(steps, nll, marker=".", label=label)
+        by_time.plot(minutes, nll, marker=".", label=label)
+    for axis in (by_iteration, by_time):
+        if target is not None:
+            axis.axhline(target, color="grey", linewidth=0.8, label="paper's SeqGAN (8.736)")
+        axis.grid(alpha=0.3)
+    by_iteration.set_xlabel("adversarial iteration")
+    by_iteration.set_ylabel("NLL_oracle")
+    by_time.set_xlabel("wall minutes since the run started")
+    by_iteration.legend(fontsize=7)
+    by_time.legend(fontsize=7)
+    fig.tight_layout()
+    os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
+    fig.savefig(output, dpi=110)
+    plt.close(fig)
+    return output
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--run", action="append", required=True, help="LABEL=WORKDIR")
+    parser.add_argument("--output", required=True, help="the PNG to write")
+    args = parser.parse_args(argv)
+    runs = {}
+    for spec in args.run:
+        label, sep, workdir = spec.partition("=")
+        if not sep or not workdir:
+            parser.error(f"--run={spec}: expected LABEL=WORKDIR")
+        runs[label] = workdir
+    print(f"wrote {plot_runs(runs, args.output)}")
+
+
+if __name__ == "__main__":
+    main()
