@@ -17,19 +17,6 @@ import tensorflow as tf
 from cyclegan_tf.image_pool import ImagePool
 from cyclegan_tf.losses import l1_loss, lsgan_discriminator_loss, lsgan_generator_loss
 
-LOSS_NAMES = (
-    "g_loss",
-    "gan_ab",
-    "gan_ba",
-    "cycle_a",
-    "cycle_b",
-    "identity_a",
-    "identity_b",
-    "d_loss",
-    "d_a_loss",
-    "d_b_loss",
-)
-
 
 class CycleGAN(keras.Model):
     """Keras-io style CycleGAN whose ``train_step`` does one official iteration.
@@ -91,10 +78,6 @@ class CycleGAN(keras.Model):
     @property
     def discriminator_variables(self) -> list:
         return self.d_a.trainable_variables + self.d_b.trainable_variables
-
-    def call(self, inputs, training=None):
-        real_a, real_b = inputs
-        return self.g_ab(real_a, training=training), self.g_ba(real_b, training=training)
 
     def _average(self, per_example: tf.Tensor) -> tf.Tensor:
         return tf.nn.compute_average_loss(per_example, global_batch_size=self.global_batch_size)

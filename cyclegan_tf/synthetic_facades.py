@@ -23,7 +23,6 @@ LABEL_COLOURS = {
     "cornice": (255, 85, 0),
     "sill": (255, 255, 0),
     "shop": (170, 0, 0),
-    "balcony": (85, 255, 170),
 }
 WALL_COLOURS = np.array(
     [(196, 170, 130), (170, 90, 70), (150, 150, 145), (215, 205, 180), (120, 100, 90)], float
@@ -128,12 +127,10 @@ def encode_png(image: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def generate(
-    seed: int, count: int, size: int = 256, offset: int = 0
-) -> tuple[list[bytes], list[bytes]]:
-    """PNG-encoded photos and label maps of pairs ``offset .. offset + count - 1``."""
+def generate(seed: int, count: int, size: int = 256) -> tuple[list[bytes], list[bytes]]:
+    """PNG-encoded photos and label maps of pairs ``0 .. count - 1``."""
     photos, labels = [], []
-    for i in range(offset, offset + count):
+    for i in range(count):
         photo, label = render_pair(seed, i, size)
         photos.append(encode_png(photo))
         labels.append(encode_png(label))
