@@ -146,14 +146,14 @@ def main(argv: list[str] | None = None) -> dict:
     batch, length = config.batch_size, config.sequence_length
     load_before = load_average()
 
-    oracle_path = data_paths.published_oracle_params()
+    oracle_path = data_paths.local_copy(data_paths.ORACLE_PARAMS)
     oracle = Oracle.from_file(oracle_path) if oracle_path else Oracle.from_seed(args.seed)
     generator = Generator(config, seed=args.seed)
     discriminator = Discriminator(config, seed=args.seed)
     rollout = Rollout(generator, update_rate=config.rollout_update_rate)
     rng = tf.random.Generator.from_seed(args.seed)
 
-    real_path = data_paths.published_real_data()
+    real_path = data_paths.local_copy(data_paths.REAL_DATA)
     if real_path:
         real = np.asarray(read_token_file(real_path), np.int32)[:NUM_SAMPLES]
     else:

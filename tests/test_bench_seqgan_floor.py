@@ -69,3 +69,15 @@ def test_reward_is_19_prefixes_of_16_completions_scored_by_the_discriminator():
 def test_sampling_unit_is_the_evaluations_sampling_half():
     work = unit_work(ModelConfig())
     assert 2 * _flops(work["sample_9984_s"]) == _flops(work["nll_eval_s"])
+
+
+def test_speed_bench_runs_end_to_end_with_no_unit_timed(oracle_pickle_path, monkeypatch, capsys):
+    """bench.seqgan_speed builds its full-size models and data (the published files where
+    the project looks for them; it never downloads) and reports; no unit is timed here."""
+    import bench.seqgan_speed as speed
+    from seqgan_tf import data_paths
+
+    monkeypatch.setenv(data_paths.DATA_DIR_ENV, str(oracle_pickle_path.parent))
+    report = speed.main(["--units=none", "--repeats=1"])
+    assert report["machine"]["cpus"] >= 1
+    assert "no projection" in capsys.readouterr().out
