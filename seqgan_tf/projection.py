@@ -37,14 +37,14 @@ class UnitCosts:
         return cls(**{f.name: float(report[f.name]) for f in dataclasses.fields(cls)})
 
 
-# bench.seqgan_speed --repeats=3 --units=mle,nll,dis,adversarial on the 2-core CPU of
-# docs/PERFORMANCE.md (its "Projected wall time" section gives the run and the command).
+# bench.seqgan_speed --repeats=3 --units=mle,nll,dis,reward,adversarial on the 2-core CPU
+# of docs/PERFORMANCE.md (run J there), the figures it projects from.
 REFERENCE_COSTS = UnitCosts(
-    mle_epoch_s=2.60,
-    nll_eval_s=3.00,
-    dis_epoch_s=19.47,
-    sample_9984_s=1.6,
-    gen_step_s=5.4,
+    mle_epoch_s=1.852,
+    nll_eval_s=1.928,
+    dis_epoch_s=18.482,
+    sample_9984_s=1.455,
+    gen_step_s=3.887,
 )
 
 
