@@ -53,3 +53,18 @@ TINY_FLAGS = [
     "--seed=5",
     "--progress_interval=0",
 ]
+
+
+class Interrupted(Exception):
+    """A kill simulated inside the process."""
+
+
+def interrupt_after(unit_index: int):
+    """An ``after_unit`` hook that raises :class:`Interrupted` after unit ``unit_index``,
+    before its checkpoint (the worst moment to die)."""
+
+    def after_unit(index, unit):
+        if index == unit_index:
+            raise Interrupted(f"after unit {index} ({unit})")
+
+    return after_unit

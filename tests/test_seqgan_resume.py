@@ -16,7 +16,7 @@ import subprocess
 import sys
 
 import pytest
-from seqgan_tiny import TINY_FLAGS
+from seqgan_tiny import TINY_FLAGS, Interrupted, interrupt_after
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 # Units of the tiny schedule: 0 oracle samples; 1-4 MLE epochs; 5-6 discriminator
@@ -41,18 +41,6 @@ def _run(workdir: pathlib.Path, kill_after: int | None = None) -> subprocess.Com
         text=True,
         timeout=600,
     )
-
-
-class Interrupted(Exception):
-    """A kill simulated inside the process."""
-
-
-def _interrupt_after(unit_index: int):
-    def after_unit(index, unit):
-        if index == unit_index:
-            raise Interrupted(f"after unit {index} ({unit})")
-
-    return after_unit
 
 
 def _metrics_without_time(workdir: pathlib.Path) -> list[dict]:
@@ -110,7 +98,7 @@ def test_interrupt_in_each_phase_then_resume_in_process(tmp_path, tiny_oracle_ru
             TINY_SPEC,
             progress_interval=1e9,
             print_fn=lambda _: None,
-            after_unit=_interrupt_after(unit),
+            after_unit=interrupt_after(unit),
         )
         with pytest.raises(Interrupted):
             experiment.run()

@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from seqgan_tiny import TINY_CONFIG, TINY_SCHEDULE
+from seqgan_tiny import TINY_CONFIG, TINY_SCHEDULE, Interrupted, interrupt_after
 
 from seqgan_tf.experiment import ExperimentSpec, WorkdirMismatchError
 from seqgan_tf.results import PAPER_TABLE_1
@@ -27,18 +27,6 @@ SPEC = ExperimentSpec(TINY_CONFIG, TINY_SCHEDULE, seed=5, preset="original", bas
 # Discriminator pre-training is OracleExperiment's unit, whose resume test_seqgan_resume
 # covers; the run interrupted at 17 passes through it with this experiment's models.
 INTERRUPT_AT = {"mle": 3, "scheduled_sampling": 7, "pg_bleu": 10, "adv": 17}
-
-
-class Interrupted(Exception):
-    """A kill simulated inside the process."""
-
-
-def _interrupt_after(unit_index: int):
-    def after_unit(index, unit):
-        if index == unit_index:
-            raise Interrupted(f"after unit {index} ({unit})")
-
-    return after_unit
 
 
 def _run(workdir, **kwargs) -> dict:
@@ -119,7 +107,7 @@ def test_interrupt_in_each_phase_then_resume(finished, tmp_path):
     reference, reference_results = finished
     for unit in INTERRUPT_AT.values():
         with pytest.raises(Interrupted):
-            _run(tmp_path, after_unit=_interrupt_after(unit))
+            _run(tmp_path, after_unit=interrupt_after(unit))
     results = _run(tmp_path)
     assert (tmp_path / "experiment-log.txt").read_bytes() == (
         reference / "experiment-log.txt"
