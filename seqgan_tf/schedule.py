@@ -57,8 +57,8 @@ SCHEDULE_HELP = {
     "adversarial_eval_every": "Measure NLL_oracle at iterations i with i % this == 0 and the last",
     "generator_steps_per_iteration": "Policy-gradient steps per adversarial iteration",
     "dis_rounds_per_iteration": "Discriminator rounds per adversarial iteration",
-    "rescore_samples": "At the end, score the final MLE, final SeqGAN and best SeqGAN "
-    "generators on this many fresh samples, with the standard error (0: skip)",
+    "rescore_samples": "--mode=oracle: at the end, score the final MLE, final SeqGAN and "
+    "best SeqGAN generators on this many fresh samples, with the standard error (0: skip)",
 }
 
 MODEL_HELP = {
