@@ -12,6 +12,13 @@ import dataclasses
 KERNELS = ("fast", "reference")  # seqgan_tf/kernels.py
 
 
+def check_kernels(kernels: str) -> str:
+    """``kernels`` if it names a path of seqgan_tf/kernels.py, else an error naming the flag."""
+    if kernels not in KERNELS:
+        raise ValueError(f"--kernels={kernels!r}: expected one of {', '.join(KERNELS)}")
+    return kernels
+
+
 @dataclasses.dataclass(frozen=True)
 class ModelConfig:
     """Shapes and optimiser settings of the four networks."""
@@ -60,8 +67,7 @@ class ModelConfig:
             )
         if self.dis_shuffle not in ("per_round", "per_epoch"):
             raise ValueError(f"--dis_shuffle={self.dis_shuffle!r}: expected per_round or per_epoch")
-        if self.kernels not in KERNELS:
-            raise ValueError(f"--kernels={self.kernels!r}: expected one of {', '.join(KERNELS)}")
+        check_kernels(self.kernels)
         if not 0 <= self.start_token < self.vocab_size:
             raise ValueError(
                 f"start_token {self.start_token} outside the vocabulary [0, {self.vocab_size})"

@@ -27,12 +27,6 @@ from seqgan_tf.lstm_cell import lstm_step, step_with_gates
 FAST, REFERENCE = KERNELS
 
 
-def check(kernels: str) -> str:
-    if kernels not in KERNELS:
-        raise ValueError(f"--kernels={kernels!r}: expected one of {', '.join(KERNELS)}")
-    return kernels
-
-
 # ===================================================================== output layer
 def sample_block_size(vocab: int) -> int:
     """Tokens per block of :func:`categorical_sample`: the smallest divisor of V that is

@@ -19,6 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from seqgan_tf import kernels as kernels_lib
+from seqgan_tf.config import check_kernels
 from seqgan_tf.kernels import affine, sample_block_size
 from seqgan_tf.lstm_cell import GATE_ARRAY_NAMES, LSTMCell, lstm_step, project_inputs
 
@@ -123,7 +124,7 @@ class TokenLSTM(keras.Model):
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
-        self.kernels = kernels_lib.check(kernels)
+        self.kernels = check_kernels(kernels)
         self.vocab_size = vocab_size
         self.emb_dim = emb_dim
         self.hidden_dim = hidden_dim
