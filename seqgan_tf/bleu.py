@@ -1,4 +1,4 @@
-"""Vectorised sentence BLEU against a fixed reference set: the PG-BLEU baseline's reward.
+"""Vectorised sentence BLEU against a fixed reference set: PG-BLEU's reward, text BLEU.
 
 The paper's PG-BLEU baseline (Table 1) replaces SeqGAN's discriminator reward with the
 sentence BLEU (equal 1-, 2-, 3-gram weights) of each generated sequence against the whole
@@ -8,7 +8,9 @@ largest count of every reference n-gram in any single reference, and scores a wh
 of hypotheses with numpy array operations.
 
 What is computed is exactly nltk's (3.10) ``sentence_bleu(references, hypothesis, weights)``
-with its default smoothing (``SmoothingFunction().method0``), auto_reweigh off:
+with its default smoothing (``SmoothingFunction().method0``), auto_reweigh off, or with
+``smoothing="method1"`` nltk's ``SmoothingFunction().method1`` (Texygen's choice for text
+BLEU and self-BLEU):
 
 * p_n = sum over distinct hypothesis n-grams of min(count in the hypothesis, largest count in
   any single reference) / max(1, number of hypothesis n-grams). A hypothesis shorter than n
@@ -17,7 +19,8 @@ with its default smoothing (``SmoothingFunction().method0``), auto_reweigh off:
 * Otherwise every p_n whose numerator is 0 is replaced by ``sys.float_info.min`` (nltk warns
   and does this "so that log returns a 0 precision score"), so BLEU is then not 0 but a
   positive number far below any real score: with weights 1/3, exp(log(2.2e-308) / 3) ~ 6e-104
-  times the other factors. This is matched, not rounded to 0.
+  times the other factors. This is matched, not rounded to 0. With method1 the numerator
+  0 becomes epsilon = 0.1 instead: p_n = 0.1 / denominator.
 * BLEU = BP * exp(sum_n w_n log p_n), with the brevity penalty BP = 1 if the hypothesis is
   longer than the closest reference length r, else exp(1 - r / hypothesis length) (ties in
   "closest" go to the shorter reference; 1 when the lengths are equal).
@@ -29,6 +32,11 @@ which case r = L and the brevity penalty applies when H < L.
 
 Token ids are non-negative integers. Hypothesis ids that occur in no reference (including
 ids above the largest reference id) are allowed; their n-grams simply never match.
+
+Self-BLEU (Texygen's diversity measure: each sequence of a set scored against all the
+others) is :meth:`BleuScorer.score_leave_one_out`: for each reference, the clipping count
+of an n-gram is its largest count among the *other* references, which the reference table
+gives from each n-gram's two largest counts.
 """
 
 from __future__ import annotations
@@ -41,6 +49,8 @@ import numpy as np
 _INT64_MAX = int(np.iinfo(np.int64).max)
 # Bound on the [rows, P, P] boolean equality tensor built at a time when scoring.
 _MAX_COMPARISONS_PER_CHUNK = 1 << 24
+SMOOTHINGS = ("method0", "method1")
+METHOD1_EPSILON = 0.1  # nltk's SmoothingFunction(epsilon=0.1)
 
 
 def _as_token_array(x: np.ndarray, name: str) -> np.ndarray:
@@ -78,12 +88,14 @@ class BleuScorer:
       max_n: the largest n-gram order (BLEU-``max_n``).
       weights: ``max_n`` weights for the 1..max_n-gram log precisions; uniform (1 / max_n)
         by default, as PG-BLEU's (1/3, 1/3, 1/3).
+      smoothing: nltk's ``SmoothingFunction`` method, ``method0`` (none, nltk's default,
+        PG-BLEU's) or ``method1`` (epsilon 0.1 for zero counts, Texygen's).
 
     Raises:
       ValueError: for references that are not a non-empty rank-2 array of non-negative
         integers, a ``max_n`` below 1, weights of the wrong length or not finite, or a
         vocabulary so large that its n-gram keys (V**max_n, V = largest reference id + 1)
-        do not fit in int64.
+        do not fit in int64, or an unknown smoothing.
     """
 
     def __init__(
@@ -91,7 +103,11 @@ class BleuScorer:
         references: np.ndarray,
         max_n: int = 3,
         weights: Sequence[float] | None = None,
+        smoothing: str = "method0",
     ) -> None:
+        if smoothing not in SMOOTHINGS:
+            raise ValueError(f"smoothing must be one of {SMOOTHINGS}, got {smoothing!r}")
+        self.smoothing = smoothing
         refs = _as_token_array(references, "references")
         if refs.shape[0] == 0:
             raise ValueError("references is empty: BLEU needs at least one reference")
@@ -118,18 +134,15 @@ class BleuScorer:
         self.max_n = max_n
         self.weights = w
         self.reference_length = int(refs.shape[1])
-        ids = refs.astype(np.int64)
-        # For each n: sorted distinct n-gram keys and their largest count in any one reference.
-        self._keys: list[np.ndarray] = []
-        self._max_counts: list[np.ndarray] = []
-        for n in range(1, max_n + 1):
-            keys, counts = self._reference_table(ids, n)
-            self._keys.append(keys)
-            self._max_counts.append(counts)
+        self._reference_ids = refs.astype(np.int64)
+        # For each n: sorted distinct n-gram keys, their largest count in any one reference,
+        # the reference holding it when only one does (else -1), and the second largest.
+        self._tables = [self._reference_table(self._reference_ids, n) for n in range(1, max_n + 1)]
 
-    def _reference_table(self, ids: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    def _reference_table(self, ids: np.ndarray, n: int) -> tuple[np.ndarray, ...]:
         if ids.shape[1] < n:  # references shorter than n have no n-grams
-            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+            empty = np.zeros(0, np.int64)
+            return empty, empty, empty, empty
         rows, positions = ids.shape[0], ids.shape[1] - n + 1
         keys = np.sort(_ngram_keys(ids, n, self.vocab_size), axis=1).ravel()
         row = np.repeat(np.arange(rows), positions)
@@ -137,13 +150,23 @@ class BleuScorer:
         starts = np.flatnonzero(
             np.concatenate([[True], (keys[1:] != keys[:-1]) | (row[1:] != row[:-1])])
         )
-        run_keys = keys[starts]
+        run_keys, run_rows = keys[starts], row[starts]
         run_counts = np.diff(np.append(starts, keys.size))
-        # Largest count per key: sort by (key, count) and keep each key's last entry.
+        # Largest count per key: sort by (key, count) and keep each key's last entry; the
+        # entry before it, when of the same key, is the second largest.
         order = np.lexsort((run_counts, run_keys))
-        run_keys, run_counts = run_keys[order], run_counts[order]
-        last = np.append(run_keys[1:] != run_keys[:-1], True)
-        return run_keys[last], run_counts[last].astype(np.int64)
+        run_keys, run_counts, run_rows = run_keys[order], run_counts[order], run_rows[order]
+        last = np.flatnonzero(np.append(run_keys[1:] != run_keys[:-1], True))
+        has_second = (last > 0) & (run_keys[np.maximum(last - 1, 0)] == run_keys[last])
+        second = np.where(has_second, run_counts[np.maximum(last - 1, 0)], 0)
+        largest = run_counts[last]
+        holder = np.where(second < largest, run_rows[last], -1)
+        return (
+            run_keys[last],
+            largest.astype(np.int64),
+            holder.astype(np.int64),
+            second.astype(np.int64),
+        )
 
     def score(self, hypotheses: np.ndarray) -> np.ndarray:
         """Sentence BLEU [N] (float64) of each row of ``hypotheses`` [N, H].
@@ -151,7 +174,16 @@ class BleuScorer:
         Raises:
           ValueError: for hypotheses that are not a rank-2 array of non-negative integers.
         """
-        hyp = _as_token_array(hypotheses, "hypotheses")
+        return self._score(_as_token_array(hypotheses, "hypotheses"), leave_one_out=False)
+
+    def score_leave_one_out(self) -> np.ndarray:
+        """Sentence BLEU [R] of each reference against all the other references (its
+        mean is Texygen's self-BLEU); needs at least two references."""
+        if len(self._reference_ids) < 2:
+            raise ValueError("leave-one-out BLEU needs at least two references")
+        return self._score(self._reference_ids, leave_one_out=True)
+
+    def _score(self, hyp: np.ndarray, leave_one_out: bool) -> np.ndarray:
         num_hyp, length = hyp.shape
         if num_hyp == 0 or length == 0:  # nltk: an empty hypothesis scores 0
             return np.zeros(num_hyp, dtype=np.float64)
@@ -163,12 +195,18 @@ class BleuScorer:
         chunk = max(1, _MAX_COMPARISONS_PER_CHUNK // (largest_p * largest_p))
         for start in range(0, num_hyp, chunk):
             stop = min(start + chunk, num_hyp)
-            numerators[start:stop] = self._clipped_counts(ids[start:stop], out_of_vocab[start:stop])
+            rows = np.arange(start, stop) if leave_one_out else None
+            numerators[start:stop] = self._clipped_counts(
+                ids[start:stop], out_of_vocab[start:stop], rows
+            )
 
         orders = np.arange(1, self.max_n + 1)
         denominators = np.maximum(1, length - orders + 1).astype(np.float64)
         precisions = numerators / denominators
-        precisions = np.where(numerators == 0, sys.float_info.min, precisions)
+        if self.smoothing == "method1":
+            precisions = np.where(numerators == 0, METHOD1_EPSILON / denominators, precisions)
+        else:
+            precisions = np.where(numerators == 0, sys.float_info.min, precisions)
         log_bleu = np.sum(self.weights * np.log(precisions), axis=1)
 
         r = self.reference_length
@@ -176,8 +214,12 @@ class BleuScorer:
         bleu = brevity * np.exp(log_bleu)
         return np.where(numerators[:, 0] == 0, 0.0, bleu)
 
-    def _clipped_counts(self, ids: np.ndarray, out_of_vocab: np.ndarray) -> np.ndarray:
-        """Clipped n-gram match counts [rows, max_n] (the numerators of p_1..p_max_n)."""
+    def _clipped_counts(
+        self, ids: np.ndarray, out_of_vocab: np.ndarray, reference_rows: np.ndarray | None
+    ) -> np.ndarray:
+        """Clipped n-gram match counts [rows, max_n] (the numerators of p_1..p_max_n);
+        with ``reference_rows``, row i is reference ``reference_rows[i]``, clipped by the
+        other references only."""
         rows, length = ids.shape
         numerators = np.zeros((rows, self.max_n), dtype=np.int64)
         for n in range(1, min(self.max_n, length) + 1):
@@ -190,10 +232,13 @@ class BleuScorer:
             # is unique within its row, so it equals no other n-gram of the hypothesis.
             keys = np.where(oov, -1 - np.arange(positions), keys)
 
-            table_keys, table_counts = self._keys[n - 1], self._max_counts[n - 1]
+            table_keys, largest, holder, second = self._tables[n - 1]
             if table_keys.size:
                 idx = np.minimum(np.searchsorted(table_keys, keys), table_keys.size - 1)
-                ref_max = np.where(table_keys[idx] == keys, table_counts[idx], 0)
+                counts = largest[idx]
+                if reference_rows is not None:
+                    counts = np.where(holder[idx] == reference_rows[:, None], second[idx], counts)
+                ref_max = np.where(table_keys[idx] == keys, counts, 0)
             else:
                 ref_max = np.zeros_like(keys)
 

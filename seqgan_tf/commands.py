@@ -15,6 +15,13 @@ from seqgan_tf.experiment import ExperimentSpec, OracleExperiment
 from seqgan_tf.generator import Generator
 from seqgan_tf.oracle import Oracle
 from seqgan_tf.schedule import BaselineSchedule, Schedule
+from seqgan_tf.text_corpus import (
+    VOCABULARY_FILE,
+    TextData,
+    TextSettings,
+    Vocabulary,
+    write_poems,
+)
 from seqgan_tf.token_files import read_token_file, write_token_file
 
 
@@ -32,13 +39,7 @@ def oracle_experiment(
 ) -> dict:
     """Runs or resumes the oracle experiment in ``workdir`` (with ``baselines``: the whole
     of Table 1, ``--mode=table1``); returns results.json's content."""
-    strategy = shared_flags.make_strategy(strategy_name)
-    if strategy.num_replicas_in_sync > 1:
-        raise ValueError(
-            f"--strategy={strategy_name} gives {strategy.num_replicas_in_sync} replicas; the "
-            "SeqGAN loops run on one device (the models have 0.3M and 7M parameters), use "
-            "--strategy=one_device or default"
-        )
+    strategy = _single_device_strategy(strategy_name)
     if oracle_params is None:
         logging.warning(
             "--random_oracle: a random N(0,1) oracle from --seed=%d; its NLL_oracle values "
@@ -63,6 +64,47 @@ def oracle_experiment(
     ).run()
 
 
+def text_experiment(
+    workdir: str,
+    data: TextData,
+    config: ModelConfig,
+    schedule: Schedule,
+    settings: TextSettings,
+    preset: str,
+    seed: int,
+    num_negatives: int | None = None,
+    strategy_name: str = "default",
+    progress_interval: float = 10.0,
+) -> dict:
+    """Runs or resumes SeqGAN on a text corpus in ``workdir``; returns results.json's content."""
+    from seqgan_tf.text_experiment import TextExperiment
+
+    strategy = _single_device_strategy(strategy_name)
+    tf.get_logger().setLevel("WARNING")
+    logging.info(
+        "text experiment in %s: %s (%d train / %d test sequences, %d ids), preset %s, %s",
+        workdir,
+        data.path,
+        len(data.train),
+        len(data.test),
+        len(data.vocabulary),
+        preset,
+        schedule,
+    )
+    return TextExperiment(
+        workdir,
+        data,
+        config,
+        schedule,
+        settings,
+        seed,
+        preset,
+        num_negatives,
+        strategy,
+        progress_interval,
+    ).run()
+
+
 def score(oracle_params: str | None, data: str, config: ModelConfig) -> float:
     """Prints ``NLL_oracle: <value>`` of a token file under the oracle."""
     if oracle_params is None:
@@ -73,8 +115,20 @@ def score(oracle_params: str | None, data: str, config: ModelConfig) -> float:
     return nll
 
 
+def _single_device_strategy(strategy_name: str) -> tf.distribute.Strategy:
+    strategy = shared_flags.make_strategy(strategy_name)
+    if strategy.num_replicas_in_sync > 1:
+        raise ValueError(
+            f"--strategy={strategy_name} gives {strategy.num_replicas_in_sync} replicas; the "
+            "SeqGAN loops run on one device (the models have 0.3M and 7M parameters), use "
+            "--strategy=one_device or default"
+        )
+    return strategy
+
+
 def sample(workdir: str, output: str, num_samples: int, seed: int) -> None:
-    """Writes ``num_samples`` sequences of the workdir's latest generator to ``output``."""
+    """Writes ``num_samples`` sequences of the workdir's latest generator to ``output``:
+    token ids, or for a text run (``--mode=text``) the decoded text."""
     experiment_path = os.path.join(workdir, "experiment.json")
     state_path = os.path.join(workdir, "state.json")
     if not os.path.exists(experiment_path) or not os.path.exists(state_path):
@@ -91,7 +145,12 @@ def sample(workdir: str, output: str, num_samples: int, seed: int) -> None:
         os.path.join(workdir, state["checkpoint"])
     ).expect_partial()
     samples = generator.generate_many(num_samples, tf.random.Generator.from_seed(seed))
-    write_token_file(output, samples)
+    vocabulary_path = os.path.join(workdir, VOCABULARY_FILE)
+    if stored.get("mode") == "text" and os.path.exists(vocabulary_path):
+        texts = Vocabulary.load(vocabulary_path).decode(samples)
+        write_poems(output, texts, stored["text"]["text_line_width"])
+    else:
+        write_token_file(output, samples)
     print(f"wrote {num_samples} samples of {workdir} (unit {state['next_unit']}) to {output}")
 
 

@@ -30,13 +30,24 @@ from seqgan_tf.runner import ResumableRunner, Unit, WorkdirMismatchError
 from seqgan_tf.schedule import BaselineSchedule, Schedule, preset_overrides
 from seqgan_tf.token_files import read_token_file, write_token_file
 
-__all__ = ["ExperimentSpec", "OracleExperiment", "Unit", "WorkdirMismatchError", "schedule_units"]
+__all__ = [
+    "AdversarialTraining",
+    "ExperimentSpec",
+    "OracleExperiment",
+    "Unit",
+    "WorkdirMismatchError",
+    "schedule_units",
+]
 
 EXPERIMENT_LOG = "experiment-log.txt"
 
 
-def schedule_units(schedule: Schedule) -> list[Unit]:
-    units = [Unit("oracle_samples")]
+def schedule_units(
+    schedule: Schedule, data_unit: str = "oracle_samples", rescore: bool = True
+) -> list[Unit]:
+    """Algorithm 1's units: the data, MLE epochs, discriminator pre-training rounds, the
+    adversarial iterations' parts, and (``rescore`` and ``rescore_samples``) the rescoring."""
+    units = [Unit(data_unit)]
     units += [Unit("mle", epoch) for epoch in range(schedule.mle_epochs)]
     units += [Unit("dis_pretrain", r) for r in range(schedule.dis_pretrain_rounds)]
     for iteration in range(schedule.adversarial_iterations):
@@ -44,7 +55,7 @@ def schedule_units(schedule: Schedule) -> list[Unit]:
             Unit("adversarial", iteration, part)  # part 0: G's step; k >= 1: D's k-th round
             for part in range(1 + schedule.dis_rounds_per_iteration)
         ]
-    if schedule.rescore_samples:
+    if rescore and schedule.rescore_samples:
         units.append(Unit("rescore"))
     return units
 
@@ -64,7 +75,7 @@ class ExperimentSpec:
     def identity(self) -> dict:
         """What must match for a workdir to be resumed (files by content, not path)."""
         identity = {
-            "config": _jsonable(dataclasses.asdict(self.config)),
+            "config": jsonable(dataclasses.asdict(self.config)),
             "schedule": dataclasses.asdict(self.schedule),
             "seed": self.seed,
             "preset": self.preset,
@@ -94,44 +105,40 @@ def record_evaluation(values: dict, method: str, step: int, nll: float) -> bool:
     return False
 
 
-class OracleExperiment:
-    """Runs (or resumes) one oracle experiment in ``workdir``.
+class AdversarialTraining:
+    """Algorithm 1's models and training units in a resumable workdir, shared by the oracle
+    and the text experiments (:mod:`seqgan_tf.text_experiment`).
 
-    ``after_unit(index, unit)`` is called after each unit's work and log lines, before
-    its checkpoint (tests interrupt runs there).
+    A subclass sets ``self.real`` (the training data [N, T]) in its first unit and on
+    resume, does the evaluations, and supplies the rest of the runner's Task. ``after_unit``
+    is called after each unit's work and log lines, before its checkpoint (tests interrupt
+    runs there).
     """
 
     text_log = EXPERIMENT_LOG
-    progress_metric = ("nll_oracle", "NLL_oracle")
 
     def __init__(
         self,
         workdir: str,
-        spec: ExperimentSpec,
+        config: ModelConfig,
+        schedule: Schedule,
+        seed: int,
+        identity: dict,
+        strategy: tf.distribute.Strategy,
         progress_interval: float = 10.0,
-        strategy: tf.distribute.Strategy | None = None,
         print_fn: Callable[[str], None] = print,
         after_unit: Callable[[int, Unit], None] | None = None,
     ) -> None:
-        self.workdir, self.spec = workdir, spec
-        self.config, self.schedule = spec.config, spec.schedule
-        self.units = schedule_units(self.schedule)
-        self.strategy = strategy or tf.distribute.get_strategy()
-        with self.strategy.scope():
-            # Built first: a bad parameter file stops the run before the workdir is touched.
-            self.oracle = (
-                Oracle.from_file(spec.oracle_params, self.config)
-                if spec.oracle_params
-                else Oracle.from_seed(spec.seed, self.config)
-            )
+        self.workdir, self.config, self.schedule, self.seed = workdir, config, schedule, seed
+        self.strategy = strategy
         self.runner = ResumableRunner(
-            workdir, spec.identity(), _with_later_fields, progress_interval, print_fn, after_unit
+            workdir, identity, _with_later_fields, progress_interval, print_fn, after_unit
         )
         with self.strategy.scope():
-            self.generator = Generator(self.config, seed=spec.seed)
-            self.discriminator = Discriminator(self.config, seed=spec.seed + 1)
-            self.rollout = Rollout(self.generator, self.config.rollout_update_rate)
-            self.rng = tf.random.Generator.from_seed(spec.seed)
+            self.generator = Generator(config, seed=seed)
+            self.discriminator = Discriminator(config, seed=seed + 1)
+            self.rollout = Rollout(self.generator, config.rollout_update_rate)
+            self.rng = tf.random.Generator.from_seed(seed)
         self.real: np.ndarray | None = None
 
     def run(self) -> dict:
@@ -140,7 +147,10 @@ class OracleExperiment:
     def path(self, *parts: str) -> str:
         return os.path.join(self.workdir, *parts)
 
-    # ------------------------------------------------------------------ the Task
+    def log_line(self, text: str) -> None:
+        with open(self.path(self.text_log), "a") as f:
+            f.write(text)
+
     def checkpoint_objects(self) -> dict:
         return {
             "generator": self.generator,
@@ -153,6 +163,91 @@ class OracleExperiment:
             "rng": self.rng,
         }
 
+    def mle_batches(self) -> tf.Tensor:
+        return train.mle_batches(self.real, self.config.batch_size)
+
+    def mle_epoch(self) -> float:
+        """One MLE epoch over the training data; its mean loss."""
+        return train.pretrain_generator_epoch(self.generator, self.mle_batches())
+
+    def discriminator_round(self, unit: Unit) -> float:
+        return train.train_discriminator_round(
+            self.discriminator,
+            self.generator,
+            self.real,
+            self.schedule.num_samples,
+            self.schedule.dis_epochs_per_round,
+            self.rng,
+            self._shuffle_seed(unit),
+        )
+
+    def generator_steps(self, iteration: int) -> dict:
+        """An adversarial iteration's policy-gradient steps, then the rollout's update."""
+        if iteration == 0:
+            # The original builds its rollout network here, from the pre-trained generator.
+            self.rollout.copy_params_from(self.generator)
+        row: dict = {}
+        for _ in range(self.schedule.generator_steps_per_iteration):
+            row["adversarial_loss"], row["mean_reward"] = train.adversarial_step(
+                self.generator, self.rollout, self.discriminator, self.config.rollout_num, self.rng
+            )
+        # The original updates the rollout after the iteration's evaluation, which neither
+        # reads the rollout nor changes the generator: the same numbers.
+        self.rollout.update_params(self.generator)
+        return row
+
+    def evaluated(self, phase: str, step: int) -> bool:
+        """Whether the schedule evaluates after ``step`` of ``phase`` (mle, adversarial)."""
+        if phase == "mle":
+            every, steps = self.schedule.mle_eval_every, self.schedule.mle_epochs
+        else:
+            every = self.schedule.adversarial_eval_every
+            steps = self.schedule.adversarial_iterations
+        return step % every == 0 or step == steps - 1
+
+    def _shuffle_seed(self, unit: Unit) -> int:
+        """A seed fixed by the unit (not by Python's per-process string hashing)."""
+        key = f"{self.seed}/{unit.phase}/{unit.step}/{unit.part}".encode()
+        return int.from_bytes(hashlib.sha256(key).digest()[:4], "little")
+
+
+class OracleExperiment(AdversarialTraining):
+    """Runs (or resumes) one oracle experiment in ``workdir``."""
+
+    progress_metric = ("nll_oracle", "NLL_oracle")
+
+    def __init__(
+        self,
+        workdir: str,
+        spec: ExperimentSpec,
+        progress_interval: float = 10.0,
+        strategy: tf.distribute.Strategy | None = None,
+        print_fn: Callable[[str], None] = print,
+        after_unit: Callable[[int, Unit], None] | None = None,
+    ) -> None:
+        self.spec = spec
+        self.units = schedule_units(spec.schedule)
+        strategy = strategy or tf.distribute.get_strategy()
+        with strategy.scope():
+            # Built first: a bad parameter file stops the run before the workdir is touched.
+            self.oracle = (
+                Oracle.from_file(spec.oracle_params, spec.config)
+                if spec.oracle_params
+                else Oracle.from_seed(spec.seed, spec.config)
+            )
+        super().__init__(
+            workdir,
+            spec.config,
+            spec.schedule,
+            spec.seed,
+            spec.identity(),
+            strategy,
+            progress_interval,
+            print_fn,
+            after_unit,
+        )
+
+    # ------------------------------------------------------------------ the Task
     def on_resume(self, values: dict) -> None:
         self.real = read_token_file(
             self.path("real_data.txt"), self.config.vocab_size, self.config.sequence_length
@@ -188,27 +283,9 @@ class OracleExperiment:
         return row
 
     # ------------------------------------------------------------------ pieces
-    def log_line(self, text: str) -> None:
-        with open(self.path(EXPERIMENT_LOG), "a") as f:
-            f.write(text)
-
     def evaluate(self, generator: Generator) -> tuple[float, np.ndarray]:
         """NLL_oracle of ``num_samples`` fresh samples of ``generator``, and the samples."""
         return train.evaluate(self.oracle, generator, self.schedule.num_samples, self.rng)
-
-    def mle_batches(self) -> tf.Tensor:
-        return train.mle_batches(self.real, self.config.batch_size)
-
-    def discriminator_round(self, unit: Unit) -> float:
-        return train.train_discriminator_round(
-            self.discriminator,
-            self.generator,
-            self.real,
-            self.schedule.num_samples,
-            self.schedule.dis_epochs_per_round,
-            self.rng,
-            self._shuffle_seed(unit),
-        )
 
     def _make_real_data(self) -> None:
         if self.spec.real_data:
@@ -222,9 +299,9 @@ class OracleExperiment:
     def _mle_epoch(self, epoch: int, values: dict) -> dict:
         if epoch == 0:
             self.log_line("pre-training...\n")
-        row = {"mle_loss": train.pretrain_generator_epoch(self.generator, self.mle_batches())}
+        row = {"mle_loss": self.mle_epoch()}
         last = epoch == self.schedule.mle_epochs - 1
-        if epoch % self.schedule.mle_eval_every == 0 or last:
+        if self.evaluated("mle", epoch):
             nll, samples = self.evaluate(self.generator)
             row["nll_oracle"] = values["mle_nll"] = nll
             if epoch % self.schedule.mle_eval_every == 0:
@@ -241,15 +318,9 @@ class OracleExperiment:
     def _adversarial_generator_part(self, iteration: int, values: dict) -> dict:
         if iteration == 0:
             self.log_line("adversarial training...\n")
-            # The original builds its rollout network here, from the pre-trained generator.
-            self.rollout.copy_params_from(self.generator)
-        row: dict = {}
-        for _ in range(self.schedule.generator_steps_per_iteration):
-            row["adversarial_loss"], row["mean_reward"] = train.adversarial_step(
-                self.generator, self.rollout, self.discriminator, self.config.rollout_num, self.rng
-            )
+        row = self.generator_steps(iteration)
         last = iteration == self.schedule.adversarial_iterations - 1
-        if iteration % self.schedule.adversarial_eval_every == 0 or last:
+        if self.evaluated("adversarial", iteration):
             row["nll_oracle"], samples = self.evaluate(self.generator)
             self.log_line(f"epoch:\t{iteration}\tnll:\t{row['nll_oracle']:g}\n")
             if record_evaluation(values, "seqgan", iteration, row["nll_oracle"]):
@@ -257,7 +328,6 @@ class OracleExperiment:
                 save_params(self.path("best_generator.pkl"), self.generator.export_params())
             if last:
                 write_token_file(self.path("samples", "seqgan_final.txt"), samples)
-        self.rollout.update_params(self.generator)
         return row
 
     def _rescore(self) -> dict:
@@ -282,11 +352,6 @@ class OracleExperiment:
             rescored[name] = {"nll": nll, "standard_error": error}
         return rescored
 
-    def _shuffle_seed(self, unit: Unit) -> int:
-        """A seed fixed by the unit (not by Python's per-process string hashing)."""
-        key = f"{self.spec.seed}/{unit.phase}/{unit.step}/{unit.part}".encode()
-        return int.from_bytes(hashlib.sha256(key).digest()[:4], "little")
-
     # ------------------------------------------------------------------ results
     def results(self, values: dict, wall_seconds: float) -> dict:
         oracle = oracle_identity(self.spec.oracle_params)
@@ -294,7 +359,7 @@ class OracleExperiment:
             "oracle": oracle["kind"],
             "oracle_sha256": oracle["sha256"],
             "preset": self.spec.preset,
-            "overrides": _jsonable(
+            "overrides": jsonable(
                 preset_overrides(self.spec.preset, self.config, self.schedule, self.spec.baselines)
             ),
             "rollout_update_rate": self.config.rollout_update_rate,
@@ -328,7 +393,7 @@ def _with_later_fields(stored: dict) -> dict:
         ("baselines", BaselineSchedule),
     ):
         if isinstance(stored.get(key), dict):
-            filled[key] = {**_jsonable(dataclasses.asdict(cls())), **stored[key]}
+            filled[key] = {**jsonable(dataclasses.asdict(cls())), **stored[key]}
     return filled
 
 
@@ -340,9 +405,9 @@ def _sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def _jsonable(value):
+def jsonable(value):
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, tuple):
         return list(value)
     return value

@@ -2,6 +2,7 @@
 
     python -m seqgan_tf.main --mode=oracle --workdir=DIR [--preset=original|paper|quick]
     python -m seqgan_tf.main --mode=table1 --workdir=DIR [--preset=original|paper|quick]
+    python -m seqgan_tf.main --mode=text --data=CORPUS --workdir=DIR [--preset=...]
     python -m seqgan_tf.main --mode=score --oracle_params=PKL --data=FILE
     python -m seqgan_tf.main --mode=sample --workdir=DIR --num_samples=N --output=FILE
     python -m seqgan_tf.main --mode=smoke --workdir=DIR
@@ -32,15 +33,18 @@ from seqgan_tf.schedule import (
     apply_preset,
     check_table1_schedules,
 )
+from seqgan_tf.text_corpus import TEXT_HELP, TextData, TextSettings
 
 FLAGS = absl_flags.FLAGS
 _MODE = absl_flags.DEFINE_enum(
     "mode",
     "oracle",
-    ["oracle", "table1", "score", "sample", "smoke"],
+    ["oracle", "table1", "text", "score", "sample", "smoke"],
     "oracle: the synthetic-data experiment; table1: the paper's Table 1 (Random, MLE, "
-    "scheduled sampling, PG-BLEU and SeqGAN on one oracle); score: NLL_oracle of --data; "
-    "sample: write samples of a trained --workdir to --output; smoke: one step of every model.",
+    "scheduled sampling, PG-BLEU and SeqGAN on one oracle); text: SeqGAN on a text corpus "
+    "(--data; the paper's poem experiment), BLEU against its test split; score: NLL_oracle "
+    "of --data; sample: write samples of a trained --workdir to --output (decoded to text "
+    "for a text run); smoke: one step of every model.",
 )
 _PRESET = absl_flags.DEFINE_enum(
     "preset", "original", sorted(PRESETS), "Schedule preset (see seqgan_tf/schedule.py)."
@@ -64,7 +68,12 @@ _RANDOM_ORACLE = absl_flags.DEFINE_boolean(
     "Build a random N(0,1) oracle from --seed (the paper's recipe) instead of using the "
     "published one; results are then titled as not comparable with the paper's.",
 )
-_DATA = absl_flags.DEFINE_string("data", None, "--mode=score: the token file to score.")
+_DATA = absl_flags.DEFINE_string(
+    "data",
+    None,
+    "--mode=score: the token file to score; --mode=text: the corpus, UTF-8, one sequence of "
+    "fixed length a line (e.g. ../shared/data/poems/quatrains_5char.txt).",
+)
 _OUTPUT = absl_flags.DEFINE_string("output", None, "--mode=sample: the token file to write.")
 define_dataclass_flags(ModelConfig, MODEL_HELP)
 define_dataclass_flags(
@@ -77,6 +86,9 @@ define_dataclass_flags(
 
 
 define_dataclass_flags(BaselineSchedule, BASELINE_HELP)
+define_dataclass_flags(TextSettings, TEXT_HELP)
+# The corpus decides these in --mode=text.
+CORPUS_SHAPE_FLAGS = ("vocab_size", "sequence_length", "start_token")
 absl_flags.adopt_module_key_flags(shared_flags.common)  # --workdir, --seed, ... in --help
 
 
@@ -106,6 +118,20 @@ def _real_data_path() -> str | None:
     return _REAL_DATA.value
 
 
+def _text_data(config: ModelConfig) -> TextData:
+    """The corpus of --mode=text, read, split and encoded before anything is written."""
+    if not _DATA.value:
+        raise ValueError("--mode=text needs --data=CORPUS (one sequence a line)")
+    given = sorted(set(CORPUS_SHAPE_FLAGS) & explicitly_set(ModelConfig, FLAGS))
+    if given:
+        raise ValueError(
+            "--mode=text takes the vocabulary and sequence length from the corpus: drop "
+            + ", ".join(f"--{name}" for name in given)
+        )
+    settings = TextSettings(**dataclass_values(TextSettings, FLAGS))
+    return TextData.load(_DATA.value, settings, shared_flags.SEED.value)
+
+
 def _require_workdir() -> str:
     workdir = shared_flags.WORKDIR.value
     if not workdir:
@@ -127,7 +153,8 @@ def run(argv: list[str]) -> None:
     if mode == "sample" and not _OUTPUT.value:
         raise ValueError("--mode=sample needs --output=FILE")
     config, schedule = _resolve(ModelConfig), _resolve(Schedule)
-    oracle_params = _oracle_params_path() if mode != "sample" else None
+    text_data = _text_data(config) if mode == "text" else None
+    oracle_params = _oracle_params_path() if mode not in ("sample", "text") else None
     real_data = _real_data_path() if mode in ("oracle", "table1", "smoke") else None
     baselines = _resolve(BaselineSchedule) if mode == "table1" else None
     if baselines is not None:
@@ -145,6 +172,19 @@ def run(argv: list[str]) -> None:
         commands.sample(workdir, _OUTPUT.value, FLAGS.num_samples, shared_flags.SEED.value)
     elif mode == "smoke":
         commands.smoke(workdir, oracle_params, real_data, shared_flags.SEED.value)
+    elif mode == "text":
+        commands.text_experiment(
+            workdir=workdir,
+            data=text_data,
+            config=config,
+            schedule=schedule,
+            settings=TextSettings(**dataclass_values(TextSettings, FLAGS)),
+            preset=_PRESET.value,
+            seed=shared_flags.SEED.value,
+            num_negatives=FLAGS.num_samples if FLAGS["num_samples"].present else None,
+            strategy_name=shared_flags.STRATEGY.value,
+            progress_interval=shared_flags.PROGRESS_INTERVAL.value,
+        )
     else:
         commands.oracle_experiment(
             workdir=workdir,
