@@ -81,17 +81,7 @@ def text_experiment(
 
     strategy = _single_device_strategy(strategy_name)
     tf.get_logger().setLevel("WARNING")
-    logging.info(
-        "text experiment in %s: %s (%d train / %d test sequences, %d ids), preset %s, %s",
-        workdir,
-        data.path,
-        len(data.train),
-        len(data.test),
-        len(data.vocabulary),
-        preset,
-        schedule,
-    )
-    return TextExperiment(
+    experiment = TextExperiment(
         workdir,
         data,
         config,
@@ -102,7 +92,18 @@ def text_experiment(
         num_negatives,
         strategy,
         progress_interval,
-    ).run()
+    )
+    logging.info(
+        "text experiment in %s: %s (%d train / %d test sequences, %d ids), preset %s, %s",
+        workdir,
+        data.path,
+        len(data.train),
+        len(data.test),
+        len(data.vocabulary),
+        preset,
+        experiment.schedule,
+    )
+    return experiment.run()
 
 
 def score(oracle_params: str | None, data: str, config: ModelConfig) -> float:
