@@ -6,7 +6,7 @@ import os
 
 from absl import flags as absl_flags
 
-from cyclegan_tf.config import DATASET_CHOICES, RunConfig
+from cyclegan_tf.config import DATASET_CHOICES, LABEL_PALETTE_CHOICES, RunConfig
 from cyclegan_tf.discriminator import DISCRIMINATOR_CHOICES
 from cyclegan_tf.generator import UPSAMPLE_CHOICES
 from flags import common
@@ -88,6 +88,14 @@ absl_flags.DEFINE_integer(
 absl_flags.DEFINE_integer("summary_every", D.summary_every, "Steps between TensorBoard scalars.")
 absl_flags.DEFINE_integer(
     "max_steps", D.max_steps, "Stop (checkpointed) at this global step; 0: train to the end."
+)
+absl_flags.DEFINE_enum(
+    "label_palette",
+    D.label_palette,
+    list(LABEL_PALETTE_CHOICES),
+    "--mode=test: score G_AB's outputs as label maps in this palette (pixel accuracy, class "
+    "accuracy, class IoU); auto: the data set's own (facades, synthetic_facades), none for "
+    "a folder.",
 )
 
 _FIELDS = [

@@ -9,6 +9,7 @@ import os
 from cyclegan_tf.builder import ModelConfig
 
 DATASET_CHOICES = ("auto", "facades", "synthetic_facades", "folder")
+LABEL_PALETTE_CHOICES = ("auto", "none", "facades", "synthetic_facades")
 # Fields that fix the checkpoint's shapes or the meaning of its step: a resumed run must match.
 ARCHITECTURE_FIELDS = (
     "crop_size",
@@ -55,6 +56,7 @@ class RunConfig:
     summary_every: int = 10
     progress_interval: float = 10.0
     max_steps: int = 0  # > 0: stop (checkpointed) once the global step reaches it
+    label_palette: str = "auto"  # test mode: score B outputs as label maps (label_metrics)
 
     def model_config(self) -> ModelConfig:
         """The model's settings: every ModelConfig field of the same name, image size = crop."""
@@ -89,6 +91,11 @@ class RunConfig:
             (
                 self.n_epochs + self.n_epochs_decay >= 1,
                 "--n_epochs + --n_epochs_decay must be >= 1",
+            ),
+            (
+                self.label_palette in LABEL_PALETTE_CHOICES,
+                f"--label_palette={self.label_palette}: expected one of "
+                + ", ".join(LABEL_PALETTE_CHOICES),
             ),
             (
                 self.dataset != "folder" or bool(self.data_folder),

@@ -53,6 +53,7 @@ class ImageSet:
     test_b: DomainImages
     aligned: bool  # test_a[i] and test_b[i] show the same scene
     description: str
+    label_palette: str | None = None  # B is a label map painted in this palette (label_metrics)
 
 
 def pair_key(name: str) -> str:
@@ -231,6 +232,7 @@ def load_tfds_facades(data_dir: str | None = None, manual_dir: str | None = None
         test_b,
         aligned,
         f"tfds {TFDS_NAME} in {builder.data_dir}",
+        label_palette="facades",
     )
 
 
@@ -254,6 +256,7 @@ def load_synthetic(seed: int, n_train: int, n_test: int, size: int) -> ImageSet:
         domain(labels, n_train, n, "B"),
         aligned=True,
         description=f"synthetic facades (seed {seed}, {size} px)",
+        label_palette="synthetic_facades",
     )
 
 

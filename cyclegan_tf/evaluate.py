@@ -3,7 +3,10 @@
 As the seed's test script: output/A/%04d.png holds G_BA(real B) and output/B/%04d.png holds
 G_AB(real A), in [0, 255]. For aligned data (facades, synthetic facades, a folder whose test
 names pair up) each translation is compared with its ground-truth pair: mean L1, PSNR and SSIM
-(tf.image, on [0, 1] pixels), with "copy the input" as a baseline row.
+(tf.image, on [0, 1] pixels), with "copy the input" as a baseline row. Where B is a label
+map (facades, synthetic facades, or ``--label_palette``), G_AB's outputs are also scored as a
+segmentation (:mod:`cyclegan_tf.label_metrics`): per-pixel accuracy, mean class accuracy and
+mean class IoU, the protocol CycleGAN and pix2pix use for photo -> labels.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 
-from cyclegan_tf import data
+from cyclegan_tf import data, label_metrics
 from cyclegan_tf import images as image_io
 from cyclegan_tf.config import RunConfig
 from cyclegan_tf.generator import ResnetGenerator
@@ -43,6 +46,27 @@ def format_table(rows: list[dict]) -> str:
             f"| {r['name']} | {r['n']} | {r['l1']:.4f} | {r['psnr']:.2f} | {r['ssim']:.4f} |"
         )
     return "\n".join(lines)
+
+
+def format_label_table(rows: list[dict]) -> str:
+    lines = [
+        "| photo → labels | images | pixel accuracy | mean class accuracy | mean class IoU |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['name']} | {r['n']} | {r['pixel_accuracy']:.4f} | "
+            f"{r['mean_class_accuracy']:.4f} | {r['mean_iou']:.4f} |"
+        )
+    return "\n".join(lines)
+
+
+def _palette_name(config: RunConfig, images: data.ImageSet) -> str | None:
+    if config.label_palette == "none":
+        return None
+    if config.label_palette == "auto":
+        return images.label_palette
+    return config.label_palette
 
 
 def evaluate(config: RunConfig) -> dict:
@@ -74,6 +98,13 @@ def evaluate(config: RunConfig) -> dict:
     scores = {
         k: {m: [] for m in ("l1", "psnr", "ssim")} for k in ("A→B", "B→A", "A→B copy", "B→A copy")
     }
+    palette_name = _palette_name(config, images) if images.aligned else None
+    palette = (
+        np.array(list(label_metrics.PALETTES[palette_name].values()))
+        if palette_name is not None
+        else None
+    )
+    confusions = {"A→B": 0, "A→B copy": 0}
     i = 0
     for real_a, real_b in data.test_dataset(images.test_a, images.test_b, saved.crop_size, batch=4):
         fake_b, fake_a = translate(real_a, real_b)
@@ -90,6 +121,13 @@ def evaluate(config: RunConfig) -> dict:
             ):
                 for m, v in pair_metrics(pred, target).items():
                     scores[key][m].extend(v.tolist())
+        if palette is not None:
+            truth = label_metrics.snap_to_palette(real_b.numpy(), palette)
+            for key, pred in (("A→B", fake_b), ("A→B copy", real_a)):
+                predicted = label_metrics.snap_to_palette(np.asarray(pred), palette)
+                confusions[key] = confusions[key] + label_metrics.confusion_matrix(
+                    predicted, truth, len(palette)
+                )
     logging.info("wrote %d translations each to %s/A and %s/B", i, out_dir, out_dir)
     result = {
         "checkpoint": latest,
@@ -116,6 +154,23 @@ def evaluate(config: RunConfig) -> dict:
             }
         )
     table = format_table(result["rows"])
+    if palette is not None:
+        result["label_palette"] = palette_name
+        result["label_rows"] = [
+            {
+                "name": name,
+                "n": i,
+                **label_metrics.segmentation_scores(confusions[key]),
+            }
+            for key, name in (
+                ("A→B", "G_AB(real A) vs real B"),
+                ("A→B copy", "baseline: real A as B"),
+            )
+        ]
+        table += (
+            f"\n\nLabel maps snapped to the {palette_name} palette "
+            f"({len(palette)} classes):\n\n" + format_label_table(result["label_rows"])
+        )
     print(table)
     with open(os.path.join(out_dir, "metrics.md"), "w") as f:
         f.write(f"Test split of {images.description}, generators of {latest}\n\n{table}\n")

@@ -109,3 +109,19 @@ def test_kill_and_resume_continues_where_it_stopped(tmp_path):
     assert rows["baseline: real A as B"]["psnr"] == pytest.approx(psnr, rel=1e-4)
     assert all(np.isfinite(r[m]) for r in rows.values() for m in ("l1", "psnr", "ssim"))
     assert (tmp_path / "output" / "metrics.md").read_text().count("|") > 20
+    # The labels metric of the copy baseline, recomputed by a per-pixel loop over the palette.
+    from cyclegan_tf.synthetic_facades import LABEL_COLOURS
+
+    assert result["label_palette"] == "synthetic_facades"
+    palette = np.array(list(LABEL_COLOURS.values()), float)
+
+    def nearest(images):
+        pixels = ((images + 1) * 127.5).reshape(-1, 3)
+        return np.array([np.argmin(((palette - p) ** 2).sum(axis=1)) for p in pixels])
+
+    truth, predicted = nearest(b), nearest(a)
+    labels = {row["name"]: row for row in result["label_rows"]}
+    assert labels["baseline: real A as B"]["pixel_accuracy"] == pytest.approx(
+        np.mean(truth == predicted)
+    )
+    assert "mean class IoU" in (tmp_path / "output" / "metrics.md").read_text()
