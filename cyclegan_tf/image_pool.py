@@ -10,7 +10,9 @@ after a kill (the seed's Python list is lost on restart); the coin flips are sta
 numbers keyed by (seed, step, replica, image), so a resumed run draws the same ones. Under a
 distribution strategy each replica keeps its own pool, as each process of the official
 DataParallel code keeps its own: the variable holds one pool per replica, each replica updates
-its slice, and an all-gather makes the (mirrored) variable identical everywhere.
+its slice, and the replicas exchange only the slots they wrote this step (an all-gather of a
+batch's images, not of the pools), which every replica then writes into its copy of the
+(mirrored) variable, so the copies stay identical.
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ class ImagePool(tf.Module):
         pool = self.images[replica]
         count = self.counts[replica]
         step = tf.cast(step, tf.int64)
-        outputs = []
+        outputs, written_slots = [], []
         for i in range(images.shape[0]):  # static per-replica batch: the images in order
             image = images[i]
             key = tf.stack(
@@ -85,11 +87,20 @@ class ImagePool(tf.Module):
             written = tf.where(tf.logical_or(filling, swap), image, pool[write_at])
             pool = tf.tensor_scatter_nd_update(pool, [[write_at]], written[None])
             count = count + tf.cast(filling, tf.int32)
+            written_slots.append(write_at)
+        # Each slot written this step, with its final content (a slot written twice carries
+        # the same final image in both entries, so the order of the scatter does not matter).
+        slots = tf.stack(written_slots)
+        contents = tf.gather(pool, slots)
+        replicas = tf.fill(tf.shape(slots), replica)
         if ctx is not None and self.num_replicas > 1:
-            pools = ctx.all_gather(pool[None], axis=0)
+            slots, contents, replicas = (
+                ctx.all_gather(x, axis=0) for x in (slots, contents, replicas)
+            )
             counts = ctx.all_gather(count[None], axis=0)
         else:
-            pools, counts = pool[None], count[None]
-        self.images.assign(pools)
+            counts = tf.tensor_scatter_nd_update(self.counts, [[replica]], count[None])
+        indices = tf.stack([replicas, slots], axis=1)
+        self.images.assign(tf.tensor_scatter_nd_update(self.images, indices, contents))
         self.counts.assign(counts)
         return tf.stack(outputs)

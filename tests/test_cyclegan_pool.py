@@ -60,3 +60,103 @@ def test_pool_size_zero_is_identity():
     pool = ImagePool(0, SHAPE)
     x = tf.constant(np.stack([image(1), image(2)]))
     np.testing.assert_array_equal(pool.query(x, 0).numpy(), x.numpy())
+
+
+MIRRORED_SCRIPT = """
+import json
+import numpy as np
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(
+    cpu, [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()])
+from cyclegan_tf.image_pool import ImagePool
+
+SIZE, BATCH, SEED, STEPS = 3, 2, 11, 12
+strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+with strategy.scope():
+    pool = ImagePool(SIZE, (1, 1, 1), num_replicas=2, seed=SEED)
+
+
+@tf.function
+def query(step):
+    def replica_fn():
+        replica = tf.distribute.get_replica_context().replica_id_in_sync_group
+        values = 1000.0 * tf.cast(replica + 1, tf.float32) + 10.0 * tf.cast(step, tf.float32)
+        images = tf.reshape(values + tf.range(BATCH, dtype=tf.float32), [BATCH, 1, 1, 1])
+        return pool.query(images, step)
+    return strategy.run(replica_fn)
+
+
+outputs = []
+for step in range(STEPS):
+    per_replica = strategy.experimental_local_results(query(tf.constant(step, tf.int64)))
+    outputs.append([r.numpy().ravel().tolist() for r in per_replica])
+copies = [v.numpy().tolist() for v in strategy.experimental_local_results(pool.images)]
+counts = [v.numpy().tolist() for v in strategy.experimental_local_results(pool.counts)]
+print("RESULT" + json.dumps({"outputs": outputs, "copies": copies, "counts": counts}))
+"""
+
+
+def replay_official_rule(size: int, batch: int, seed: int, steps: int, replica: int):
+    """The official ImagePool.query per image, with the port's keyed draws."""
+    stored: list[float] = []
+    outputs = []
+    for step in range(steps):
+        out = []
+        for i in range(batch):
+            value = 1000.0 * (replica + 1) + 10.0 * step + i
+            key = tf.constant([seed, step * 65536 + replica * 1024 + i], tf.int64)
+            p = float(tf.random.stateless_uniform([], seed=key))
+            slot = int(
+                tf.random.stateless_uniform(
+                    [], seed=key + [0, 1 << 40], minval=0, maxval=size, dtype=tf.int32
+                )
+            )
+            if len(stored) < size:
+                stored.append(value)
+                out.append(value)
+            elif p > 0.5:
+                out.append(stored[slot])
+                stored[slot] = value
+            else:
+                out.append(value)
+        outputs.append(out)
+    return outputs, stored
+
+
+def test_full_pools_under_mirrored_strategy_follow_the_rule_per_replica():
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO_ROOT
+
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), TF_CPP_MIN_LOG_LEVEL="2")
+    proc = subprocess.run(
+        [sys.executable, "-c", MIRRORED_SCRIPT],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    result = json.loads(
+        [x for x in proc.stdout.splitlines() if x.startswith("RESULT")][-1][len("RESULT") :]
+    )
+    copies = np.array(result["copies"])[..., 0, 0, 0]  # [devices, replicas, size]
+    np.testing.assert_array_equal(copies[0], copies[1])  # the mirrored copies agree
+    assert result["counts"] == [[3, 3], [3, 3]]
+    swaps = 0
+    for replica in range(2):
+        outputs, stored = replay_official_rule(3, 2, 11, 12, replica)
+        got = [step[replica] for step in result["outputs"]]
+        assert got == outputs
+        np.testing.assert_array_equal(copies[0][replica], stored)
+        swaps += sum(
+            o != 1000.0 * (replica + 1) + 10.0 * s + i
+            for s, row in enumerate(outputs)
+            for i, o in enumerate(row)
+        )
+    assert swaps > 0  # the swap path ran with the pools full
