@@ -101,7 +101,7 @@ absl_flags.DEFINE_enum(
 _FIELDS = [
     f
     for f in RunConfig.__dataclass_fields__
-    if f not in ("workdir", "seed", "strategy", "progress_interval")
+    if f not in ("workdir", "seed", "strategy", "progress_interval", "replicas")
 ]
 
 

@@ -57,6 +57,9 @@ class RunConfig:
     progress_interval: float = 10.0
     max_steps: int = 0  # > 0: stop (checkpointed) once the global step reaches it
     label_palette: str = "auto"  # test mode: score B outputs as label maps (label_metrics)
+    # Set by training from the strategy (not a flag): the pools and the per-replica batch
+    # are per replica, so a run resumes only on as many replicas as it was trained on.
+    replicas: int = 0
 
     def model_config(self) -> ModelConfig:
         """The model's settings: every ModelConfig field of the same name, image size = crop."""
@@ -119,6 +122,13 @@ class RunConfig:
 
     def check_resumable(self, saved: RunConfig, path: str) -> None:
         """Raises if a flag that shapes the checkpoint differs from the run in ``path``."""
+        if saved.replicas and self.replicas and saved.replicas != self.replicas:
+            raise ValueError(
+                f"the run saved in {os.path.dirname(path)} trained on {saved.replicas} "
+                f"replica(s) and this process has {self.replicas} (--strategy={self.strategy}): "
+                "each replica keeps its own image pools and batch, so it resumes only on "
+                f"{saved.replicas}; use the same --strategy and devices, or another --workdir."
+            )
         for name in ARCHITECTURE_FIELDS:
             if getattr(self, name) != getattr(saved, name):
                 raise ValueError(

@@ -89,6 +89,7 @@ def train(config: RunConfig, strategy: tf.distribute.Strategy | None = None, on_
     """
     config.validate()
     strategy = strategy or tf.distribute.get_strategy()
+    config.replicas = strategy.num_replicas_in_sync
     os.makedirs(config.workdir, exist_ok=True)
     config_path = os.path.join(config.workdir, "config.json")
     if os.path.exists(config_path):

@@ -125,3 +125,15 @@ def test_kill_and_resume_continues_where_it_stopped(tmp_path):
         np.mean(truth == predicted)
     )
     assert "mean class IoU" in (tmp_path / "output" / "metrics.md").read_text()
+
+
+def test_resume_on_another_replica_count_is_refused_clearly(tmp_path):
+    from cyclegan_tf.config import RunConfig
+
+    saved = RunConfig(workdir=str(tmp_path), replicas=2)
+    saved.save(str(tmp_path / "config.json"))
+    here = RunConfig(workdir=str(tmp_path), replicas=1, strategy="default")
+    with pytest.raises(ValueError, match=r"trained on 2 replica\(s\) and this process has 1"):
+        here.check_resumable(RunConfig.load(str(tmp_path / "config.json")), "x/config.json")
+    # Runs saved before the replica count was recorded (0) resume as before.
+    RunConfig(workdir=str(tmp_path), replicas=1).check_resumable(RunConfig(), "x/config.json")
