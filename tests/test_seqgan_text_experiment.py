@@ -76,6 +76,7 @@ def test_a_text_run_writes_what_a_user_reads(text_run):
     for name in ("random", "mle", "seqgan", "real"):
         for key in ("bleu2", "bleu3", "bleu4", "self_bleu2", "self_bleu3", "self_bleu4"):
             assert 0.0 < methods[name][key] <= 1.0, (name, key)
+    assert 0.0 < methods["seqgan"]["bleu2_train"] <= 1.0 and "bleu2_train" not in methods["real"]
     assert methods["mle"]["step"] == TINY_SCHEDULE.mle_epochs - 1
     assert methods["seqgan"]["step"] == TINY_SCHEDULE.adversarial_iterations - 1
     assert methods["mle"]["test_nll"] < methods["random"]["test_nll"]  # MLE learnt something

@@ -69,7 +69,11 @@ def test_sample_metrics_are_nltk_means():
     rng = np.random.default_rng(3)
     test = rng.integers(0, 6, size=(25, 7))
     samples = rng.integers(0, 6, size=(12, 7))
-    metrics = sample_metrics(samples, bleu_scorers(test))
+    train = rng.integers(0, 6, size=(40, 7))
+    metrics = sample_metrics(samples, bleu_scorers(test), BleuScorer(train, 2, smoothing="method1"))
+    assert metrics["bleu2_train"] == pytest.approx(
+        np.mean([nltk_bleu(train, s, 2) for s in samples]), rel=1e-12
+    )
     for n in (2, 3, 4):
         assert metrics[f"bleu{n}"] == pytest.approx(
             np.mean([nltk_bleu(test, s, n) for s in samples]), rel=1e-12
