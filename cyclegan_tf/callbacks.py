@@ -131,7 +131,9 @@ class PeriodicCheckpoint(keras.callbacks.Callback):
         self.manager = manager
         self.every = every
         self.steps_per_epoch = steps_per_epoch
+        self.saved_step: int | None = None
 
     def on_train_batch_end(self, batch, logs=None):
         if (self.every > 0 and batch % self.every == 0) or batch % self.steps_per_epoch == 0:
             self.manager.save(checkpoint_number=batch)
+            self.saved_step = batch

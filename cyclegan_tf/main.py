@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from absl import app
 
 from cyclegan_tf import cli
@@ -9,11 +11,21 @@ from flags import common
 
 
 def main(argv: list[str]) -> None:
+    try:
+        run(argv)
+    except ValueError as error:  # bad flags, data or workdir: one line naming the problem
+        sys.exit(f"error: {error}")
+
+
+def run(argv: list[str]) -> None:
     if len(argv) > 1:
         raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
     test = cli.MODE.value == "test"
     config = cli.test_config_from_flags() if test else cli.config_from_flags()
-    common.setup_logging(config.workdir, "cyclegan.log")
+    # A multi-worker strategy must exist before TensorFlow runs anything else.
+    strategy = None if test else common.make_strategy(config.strategy)
+    chief = strategy is None or common.is_chief(strategy)
+    common.setup_logging(config.workdir, "cyclegan.log" if chief else None)
     common.set_global_seed(config.seed)
     if test:
         from cyclegan_tf.evaluate import evaluate
@@ -22,7 +34,7 @@ def main(argv: list[str]) -> None:
     else:
         from cyclegan_tf.train import train
 
-        train(config, common.make_strategy(config.strategy))
+        train(config, strategy)
 
 
 if __name__ == "__main__":

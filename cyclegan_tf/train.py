@@ -9,7 +9,9 @@ networks, two optimisers, two pools) live in one checkpoint. The step itself is 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
+import tempfile
 import time
 
 import keras
@@ -21,6 +23,7 @@ from cyclegan_tf.builder import build_cyclegan, make_train_function
 from cyclegan_tf.callbacks import PeriodicCheckpoint, ProgressLogger, SampleGrid, TensorBoardScalars
 from cyclegan_tf.config import RunConfig
 from cyclegan_tf.model import CycleGAN
+from flags.common import is_chief
 
 
 def load_images(config: RunConfig) -> data.ImageSet:
@@ -81,8 +84,36 @@ class _StopRequest:
             signal.signal(sig, handler)
 
 
+def distribute(
+    strategy: tf.distribute.Strategy, dataset: tf.data.Dataset, global_batch: int
+) -> tf.distribute.DistributedDataset:
+    """``dataset``'s global batches split over the replicas.
+
+    On one machine the strategy splits each batch. Across machines each worker builds the
+    same dataset and keeps every n-th image of it (n = number of workers), so that each
+    step's global batch holds the same images as on one machine; the ``distribute``
+    helpers of tf.data would shard by whole batches instead.
+    """
+    if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        return strategy.experimental_distribute_dataset(dataset)
+
+    def per_worker(context: tf.distribute.InputContext) -> tf.data.Dataset:
+        return (
+            dataset.unbatch()
+            .shard(context.num_input_pipelines, context.input_pipeline_id)
+            .batch(context.get_per_replica_batch_size(global_batch), drop_remainder=True)
+        )
+
+    return strategy.distribute_datasets_from_function(per_worker)
+
+
 def train(config: RunConfig, strategy: tf.distribute.Strategy | None = None, on_step=None) -> dict:
     """Trains (or resumes) the run in ``config.workdir``; returns a summary dict.
+
+    Under a multi-worker strategy every worker runs this; the chief writes the workdir and
+    the others write their (collective) checkpoint saves, samples and summaries to a
+    temporary folder deleted at the end, and every worker resumes from the chief's
+    checkpoints.
 
     ``on_step(step, logs)`` is called after every step, before the callbacks (so before any
     checkpoint of that step): tests record losses with it and simulate a kill by raising.
@@ -90,11 +121,22 @@ def train(config: RunConfig, strategy: tf.distribute.Strategy | None = None, on_
     config.validate()
     strategy = strategy or tf.distribute.get_strategy()
     config.replicas = strategy.num_replicas_in_sync
+    chief = is_chief(strategy)
     os.makedirs(config.workdir, exist_ok=True)
+    output_dir = config.workdir if chief else tempfile.mkdtemp(prefix="cyclegan_worker_")
+    try:
+        return _train(config, strategy, on_step, chief, output_dir)
+    finally:
+        if not chief:
+            shutil.rmtree(output_dir, ignore_errors=True)
+
+
+def _train(config, strategy, on_step, chief: bool, output_dir: str) -> dict:
     config_path = os.path.join(config.workdir, "config.json")
     if os.path.exists(config_path):
         config.check_resumable(RunConfig.load(config_path), config_path)
-    config.save(config_path)
+    if chief:
+        config.save(config_path)
 
     images = load_images(config)
     logging.info(
@@ -115,15 +157,17 @@ def train(config: RunConfig, strategy: tf.distribute.Strategy | None = None, on_
         epoch_var = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
     checkpoint = make_checkpoint(model, epoch_var)
     manager = tf.train.CheckpointManager(
-        checkpoint, os.path.join(config.workdir, "checkpoints"), max_to_keep=3
+        checkpoint, os.path.join(output_dir, "checkpoints"), max_to_keep=3
     )
-    if manager.latest_checkpoint:
-        checkpoint.restore(manager.latest_checkpoint).assert_existing_objects_matched()
-        logging.info("resumed from %s", manager.latest_checkpoint)
-    step = int(model.g_optimizer.iterations.numpy())
+    latest = tf.train.latest_checkpoint(os.path.join(config.workdir, "checkpoints"))
+    if latest:
+        checkpoint.restore(latest).assert_existing_objects_matched()
+        logging.info("resumed from %s", latest)
+    start_step = int(model.g_optimizer.iterations.numpy())
+    step = start_step
     if int(epoch_var.numpy()) != step // steps_per_epoch:
         raise ValueError(
-            f"{manager.latest_checkpoint}: epoch {int(epoch_var.numpy())} does not match step "
+            f"{latest}: epoch {int(epoch_var.numpy())} does not match step "
             f"{step} at {steps_per_epoch} steps per epoch (was the data changed?)"
         )
     logging.info(
@@ -142,23 +186,24 @@ def train(config: RunConfig, strategy: tf.distribute.Strategy | None = None, on_
         iter(data.test_dataset(images.test_a, images.test_b, config.crop_size, batch=n))
     )
     sampler = SampleGrid(
-        os.path.join(config.workdir, "samples"),
+        os.path.join(output_dir, "samples"),
         sample_a.numpy(),
         sample_b.numpy(),
         config.sample_every,
         model.g_ab,
         model.g_ba,
     )
+    checkpointer = PeriodicCheckpoint(manager, config.checkpoint_every, steps_per_epoch)
     callbacks = keras.callbacks.CallbackList(
         [
             ProgressLogger(total_steps, steps_per_epoch, global_batch, config.progress_interval),
             TensorBoardScalars(
-                os.path.join(config.workdir, "tensorboard"),
+                os.path.join(output_dir, "tensorboard"),
                 config.summary_every,
                 lambda: model.g_optimizer.learning_rate,
             ),
             sampler,
-            PeriodicCheckpoint(manager, config.checkpoint_every, steps_per_epoch),
+            checkpointer,
         ],
         model=model,
     )
@@ -179,7 +224,7 @@ def train(config: RunConfig, strategy: tf.distribute.Strategy | None = None, on_
                 config.flip,
                 config.seed,
             )
-            for batch in strategy.experimental_distribute_dataset(ds):
+            for batch in distribute(strategy, ds, global_batch):
                 logs = {k: float(v) for k, v in train_fn(batch).items()}
                 step += 1
                 epoch_var.assign(step // steps_per_epoch)
@@ -188,11 +233,10 @@ def train(config: RunConfig, strategy: tf.distribute.Strategy | None = None, on_
                 callbacks.on_train_batch_end(step, logs)
                 if step >= last_step or stop.requested:
                     break
-        if (
-            manager.latest_checkpoint is None
-            or manager.checkpoint.save_counter == 0
-            or not manager.latest_checkpoint.endswith(f"-{step}")
-        ):
+        # Decided from the step alone, so that every worker of a multi-worker run makes
+        # the same (collective) save.
+        already_saved = checkpointer.saved_step == step or (step == start_step and latest)
+        if not already_saved:
             manager.save(checkpoint_number=step)
     if step > start_step and (
         sampler.last_path is None or not sampler.last_path.endswith(f"{step:07d}.png")
@@ -210,6 +254,7 @@ def train(config: RunConfig, strategy: tf.distribute.Strategy | None = None, on_
     )
     return {
         "step": step,
+        "start_step": start_step,
         "total_steps": total_steps,
         "epoch": int(epoch_var.numpy()),
         "logs": logs,

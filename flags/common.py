@@ -11,7 +11,7 @@ from absl import logging as absl_logging
 
 FLAGS = absl_flags.FLAGS
 
-STRATEGY_CHOICES = ("default", "one_device", "mirrored")
+STRATEGY_CHOICES = ("default", "one_device", "mirrored", "multi_worker")
 
 WORKDIR = absl_flags.DEFINE_string(
     "workdir",
@@ -29,8 +29,9 @@ STRATEGY = absl_flags.DEFINE_enum(
     "default",
     list(STRATEGY_CHOICES),
     "tf.distribute strategy: 'default' (TensorFlow's default placement), 'one_device' (the "
-    "first GPU if any, else the CPU) or 'mirrored' (MirroredStrategy over all local GPUs; "
-    "over the CPU when there is none).",
+    "first GPU if any, else the CPU), 'mirrored' (MirroredStrategy over all local GPUs; "
+    "over the CPU when there is none) or 'multi_worker' (MultiWorkerMirroredStrategy over the "
+    "machines of the cluster in $TF_CONFIG, each with its local GPUs or CPU).",
 )
 PROGRESS_INTERVAL = absl_flags.DEFINE_float(
     "progress_interval",
@@ -68,7 +69,26 @@ def make_strategy(name: str):
             return tf.distribute.MirroredStrategy([d.name for d in gpus])
         cpus = tf.config.list_logical_devices("CPU")
         return tf.distribute.MirroredStrategy([d.name for d in cpus])
+    if name == "multi_worker":
+        if not os.environ.get("TF_CONFIG"):
+            raise ValueError(
+                "--strategy=multi_worker reads the cluster and this worker's task from "
+                "$TF_CONFIG, which is not set (see tf.distribute.MultiWorkerMirroredStrategy)"
+            )
+        return tf.distribute.MultiWorkerMirroredStrategy()
     raise ValueError(f"--strategy={name!r}: expected one of {', '.join(STRATEGY_CHOICES)}")
+
+
+def is_chief(strategy) -> bool:
+    """Whether this process writes the run's files: always, except on the workers of a
+    multi-worker strategy other than the chief (task "chief", else worker 0)."""
+    resolver = getattr(strategy, "cluster_resolver", None)
+    if resolver is None or not resolver.task_type:
+        return True
+    if resolver.task_type == "chief":
+        return True
+    has_chief = "chief" in resolver.cluster_spec().as_dict()
+    return resolver.task_type == "worker" and resolver.task_id == 0 and not has_chief
 
 
 class _DropCheckpointTimings(logging.Filter):
