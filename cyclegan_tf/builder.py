@@ -16,9 +16,13 @@ from cyclegan_tf.schedule import LinearDecaySchedule
 
 @dataclasses.dataclass
 class ModelConfig:
-    """Architecture and optimisation settings (the flags of the same names)."""
+    """Architecture and optimisation settings (the flags of the same names, official values).
 
-    image_size: int = 256
+    ``image_size`` and ``seed`` are not flags: a run sets them from ``--crop_size`` and
+    ``--seed`` (:meth:`cyclegan_tf.config.RunConfig.model_config`).
+    """
+
+    image_size: int = dataclasses.field(default=256, metadata={"flag": False})
     n_blocks: int = 9
     upsample: str = "transpose"
     discriminator: str = "patch70"
@@ -32,7 +36,7 @@ class ModelConfig:
     n_epochs_decay: int = 100
     batch_size: int = 1  # per replica
     jit_compile: bool = False
-    seed: int = 0
+    seed: int = dataclasses.field(default=0, metadata={"flag": False})
 
 
 def build_cyclegan(

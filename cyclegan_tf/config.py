@@ -7,22 +7,20 @@ import json
 import os
 
 from cyclegan_tf.builder import ModelConfig
+from cyclegan_tf.discriminator import DISCRIMINATOR_CHOICES
+from cyclegan_tf.generator import UPSAMPLE_CHOICES
 
 DATASET_CHOICES = ("auto", "facades", "synthetic_facades", "folder")
 LABEL_PALETTE_CHOICES = ("auto", "none", "facades", "synthetic_facades")
 # Fields that fix the checkpoint's shapes or the meaning of its step: a resumed run must match.
-ARCHITECTURE_FIELDS = (
-    "crop_size",
-    "n_blocks",
-    "upsample",
-    "discriminator",
-    "pool_size",
-    "batch_size",
-)
+ARCHITECTURE_FIELDS = ("crop_size",)
+MODEL_ARCHITECTURE_FIELDS = ("n_blocks", "upsample", "discriminator", "pool_size", "batch_size")
 
 
 @dataclasses.dataclass
 class RunConfig:
+    """A run: data, the model's settings (``model``), and how the run is driven."""
+
     workdir: str = "runs/cyclegan"
     dataset: str = "auto"
     data_dir: str | None = None
@@ -34,19 +32,7 @@ class RunConfig:
     load_size: int = 286
     crop_size: int = 256
     flip: bool = True
-    n_blocks: int = 9
-    upsample: str = "transpose"
-    discriminator: str = "patch70"
-    lambda_cycle: float = 10.0
-    lambda_identity: float = 0.5  # official: identity weight = 0.5 x lambda_cycle
-    pool_size: int = 50
-    lr: float = 2e-4
-    beta_1: float = 0.5
-    beta_2: float = 0.999
-    n_epochs: int = 100
-    n_epochs_decay: int = 100
-    batch_size: int = 1
-    jit_compile: bool = False
+    model: ModelConfig = dataclasses.field(default_factory=ModelConfig)
     run_eagerly: bool = False
     seed: int = 88
     strategy: str = "default"
@@ -59,16 +45,11 @@ class RunConfig:
     label_palette: str = "auto"  # test mode: score B outputs as label maps (label_metrics)
     # Set by training from the strategy (not a flag): the pools and the per-replica batch
     # are per replica, so a run resumes only on as many replicas as it was trained on.
-    replicas: int = 0
+    replicas: int = dataclasses.field(default=0, metadata={"flag": False})
 
     def model_config(self) -> ModelConfig:
-        """The model's settings: every ModelConfig field of the same name, image size = crop."""
-        shared = {
-            f.name: getattr(self, f.name)
-            for f in dataclasses.fields(ModelConfig)
-            if f.name != "image_size"
-        }
-        return ModelConfig(image_size=self.crop_size, **shared)
+        """The model's settings with the image size (the crop) and the run's seed."""
+        return dataclasses.replace(self.model, image_size=self.crop_size, seed=self.seed)
 
     def validate(self) -> None:
         checks = [
@@ -78,7 +59,7 @@ class RunConfig:
             ),
             (self.crop_size >= 16, f"--crop_size={self.crop_size}: must be >= 16"),
             (
-                self.discriminator != "patch70" or self.crop_size >= 24,
+                self.model.discriminator != "patch70" or self.crop_size >= 24,
                 f"--crop_size={self.crop_size}: the 70x70 PatchGAN needs >= 24 px",
             ),
             (
@@ -90,9 +71,19 @@ class RunConfig:
                 self.load_size >= self.crop_size,
                 f"--load_size={self.load_size} is smaller than --crop_size={self.crop_size}",
             ),
-            (self.batch_size >= 1, f"--batch_size={self.batch_size}: must be >= 1"),
             (
-                self.n_epochs + self.n_epochs_decay >= 1,
+                self.model.upsample in UPSAMPLE_CHOICES,
+                f"--upsample={self.model.upsample}: expected one of {', '.join(UPSAMPLE_CHOICES)}",
+            ),
+            (
+                self.model.discriminator in DISCRIMINATOR_CHOICES,
+                f"--discriminator={self.model.discriminator}: expected one of "
+                + ", ".join(DISCRIMINATOR_CHOICES),
+            ),
+            (self.model.batch_size >= 1, f"--batch_size={self.model.batch_size}: must be >= 1"),
+            (self.model.pool_size >= 0, f"--pool_size={self.model.pool_size}: must be >= 0"),
+            (
+                self.model.n_epochs + self.model.n_epochs_decay >= 1,
                 "--n_epochs + --n_epochs_decay must be >= 1",
             ),
             (
@@ -115,10 +106,16 @@ class RunConfig:
 
     @classmethod
     def load(cls, path: str) -> RunConfig:
+        """Reads ``config.json``, also in the flat layout written before ``model`` existed."""
         with open(path) as f:
             values = json.load(f)
-        known = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in known})
+        model_names = {f.name for f in dataclasses.fields(ModelConfig)}
+        model_values = values.pop("model", None) or {
+            k: values[k] for k in model_names & set(values) - {"seed"}
+        }
+        known = {f.name for f in dataclasses.fields(cls)} - {"model"}
+        model = ModelConfig(**{k: v for k, v in model_values.items() if k in model_names})
+        return cls(model=model, **{k: v for k, v in values.items() if k in known})
 
     def check_resumable(self, saved: RunConfig, path: str) -> None:
         """Raises if a flag that shapes the checkpoint differs from the run in ``path``."""
@@ -129,9 +126,11 @@ class RunConfig:
                 "each replica keeps its own image pools and batch, so it resumes only on "
                 f"{saved.replicas}; use the same --strategy and devices, or another --workdir."
             )
-        for name in ARCHITECTURE_FIELDS:
-            if getattr(self, name) != getattr(saved, name):
+        pairs = [(name, self, saved) for name in ARCHITECTURE_FIELDS]
+        pairs += [(name, self.model, saved.model) for name in MODEL_ARCHITECTURE_FIELDS]
+        for name, here, there in pairs:
+            if getattr(here, name) != getattr(there, name):
                 raise ValueError(
-                    f"--{name}={getattr(self, name)} differs from {getattr(saved, name)} used "
+                    f"--{name}={getattr(here, name)} differs from {getattr(there, name)} used "
                     f"by the run saved in {os.path.dirname(path)}; use another --workdir."
                 )

@@ -76,14 +76,13 @@ def evaluate(config: RunConfig) -> dict:
         raise ValueError(f"--workdir={config.workdir}: no trained run here (no config.json)")
     saved = RunConfig.load(config_path)
     # The architecture is the trained one; data flags of this command may point elsewhere.
-    for name in ("crop_size", "n_blocks", "upsample"):
-        setattr(config, name, getattr(saved, name))
+    config.crop_size, config.model = saved.crop_size, saved.model
     ckpt_dir = os.path.join(config.workdir, "checkpoints")
     latest = tf.train.latest_checkpoint(ckpt_dir)
     if latest is None:
         raise ValueError(f"{ckpt_dir}: no checkpoint to test")
-    g_ab = ResnetGenerator(saved.n_blocks, saved.upsample, name="G_AB")
-    g_ba = ResnetGenerator(saved.n_blocks, saved.upsample, name="G_BA")
+    g_ab = ResnetGenerator(saved.model.n_blocks, saved.model.upsample, name="G_AB")
+    g_ba = ResnetGenerator(saved.model.n_blocks, saved.model.upsample, name="G_BA")
     shape = (None, saved.crop_size, saved.crop_size, 3)
     g_ab.build(shape)
     g_ba.build(shape)

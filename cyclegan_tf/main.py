@@ -5,9 +5,14 @@ from __future__ import annotations
 import sys
 
 from absl import app
+from absl import flags as absl_flags
 
 from cyclegan_tf import cli
 from flags import common
+
+# --help lists the driver's flags and the shared ones.
+absl_flags.adopt_module_key_flags(cli)
+absl_flags.adopt_module_key_flags(common)
 
 
 def main(argv: list[str]) -> None:

@@ -149,9 +149,9 @@ def _train(config, strategy, on_step, chief: bool, output_dir: str) -> dict:
         images.aligned,
     )
     replicas = strategy.num_replicas_in_sync
-    global_batch = config.batch_size * replicas
+    global_batch = config.model.batch_size * replicas
     steps_per_epoch = data.steps_per_epoch(images, global_batch)
-    total_steps = steps_per_epoch * (config.n_epochs + config.n_epochs_decay)
+    total_steps = steps_per_epoch * (config.model.n_epochs + config.model.n_epochs_decay)
     model = build_cyclegan(config.model_config(), strategy, steps_per_epoch)
     with strategy.scope():
         epoch_var = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
@@ -173,14 +173,14 @@ def _train(config, strategy, on_step, chief: bool, output_dir: str) -> dict:
     logging.info(
         "global batch %d (%d per replica x %d replicas), %d steps per epoch, step %d of %d",
         global_batch,
-        config.batch_size,
+        config.model.batch_size,
         replicas,
         steps_per_epoch,
         step,
         total_steps,
     )
 
-    train_fn = make_train_function(model, strategy, config.jit_compile, config.run_eagerly)
+    train_fn = make_train_function(model, strategy, config.model.jit_compile, config.run_eagerly)
     n = min(config.n_samples, len(images.test_a), len(images.test_b))
     sample_a, sample_b = next(
         iter(data.test_dataset(images.test_a, images.test_b, config.crop_size, batch=n))

@@ -27,13 +27,13 @@ if mode == "mirrored":
         cpu, [tf.config.LogicalDeviceConfiguration(), tf.config.LogicalDeviceConfiguration()])
 from flags.common import is_chief, make_strategy
 strategy = make_strategy("multi_worker" if mode == "worker" else "mirrored")
-from cyclegan_tf.config import RunConfig
+from cyclegan_tf.config import ModelConfig, RunConfig
 from cyclegan_tf.train import train
 config = RunConfig(
     workdir=workdir, dataset="synthetic_facades", synthetic_train=4, synthetic_test=2,
-    load_size=36, crop_size=32, n_blocks=0, n_epochs=1, n_epochs_decay=1, batch_size=1,
-    pool_size=1, sample_every=0, checkpoint_every=1, summary_every=1, progress_interval=0,
-    max_steps=max_steps, seed=3)
+    load_size=36, crop_size=32, sample_every=0, checkpoint_every=1,
+    summary_every=1, progress_interval=0, max_steps=max_steps, seed=3,
+    model=ModelConfig(n_blocks=0, n_epochs=1, n_epochs_decay=1, batch_size=1, pool_size=1))
 result = train(config, strategy)
 model = result["model"]
 weights = [w for net in (model.g_ab, model.g_ba, model.d_a, model.d_b) for w in net.get_weights()]

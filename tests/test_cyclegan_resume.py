@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 from PIL import Image
 
-from cyclegan_tf.config import RunConfig
+from cyclegan_tf.config import ModelConfig, RunConfig
 from cyclegan_tf.train import train
 
 
@@ -25,10 +25,7 @@ def make_config(workdir) -> RunConfig:
         synthetic_test=2,
         load_size=28,
         crop_size=24,
-        n_blocks=0,
-        pool_size=2,
-        n_epochs=1,
-        n_epochs_decay=1,
+        model=ModelConfig(n_blocks=0, pool_size=2, n_epochs=1, n_epochs_decay=1),
         seed=11,
         sample_every=0,
         n_samples=2,
