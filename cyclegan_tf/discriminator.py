@@ -10,8 +10,11 @@ from cyclegan_tf.layers import InstanceNormalization, conv_init
 DISCRIMINATOR_CHOICES = ("patch70", "seed16")
 
 
-class PatchDiscriminator(keras.Model):
-    """Maps an NHWC image to a map of real/fake scores (no sigmoid: LSGAN).
+def PatchDiscriminator(  # noqa: N802 - a model-building function, like keras.applications'
+    variant: str = "patch70", filters: int = 64, name: str = "patch_discriminator"
+) -> keras.Model:
+    """A Functional model mapping an NHWC image to a map of real/fake scores (no sigmoid:
+    LSGAN).
 
     'patch70' (official ``NLayerDiscriminator``, n_layers=3): C64-C128-C256 with stride 2,
     C512 stride 1, then a 1-channel conv with stride 1; kernel 4, padding 1 everywhere.
@@ -19,41 +22,22 @@ class PatchDiscriminator(keras.Model):
     ZeroPad2d((1, 0, 1, 0)) and a 1-channel conv with padding 1: H/16 output.
     Both: LeakyReLU 0.2, instance norm on every block but the first. Same parameter count.
     """
-
-    def __init__(self, variant: str = "patch70", filters: int = 64, **kwargs):
-        super().__init__(**kwargs)
-        if variant not in DISCRIMINATOR_CHOICES:
-            raise ValueError(f"discriminator {variant!r}: expected one of {DISCRIMINATOR_CHOICES}")
-        self.variant = variant
-        strides = (2, 2, 2, 1) if variant == "patch70" else (2, 2, 2, 2)
-        self.blocks = []
-        for i, stride in enumerate(strides):
-            self.blocks.append(
-                (
-                    # PyTorch padding=1 is symmetric; Keras 'same' is not for stride 2.
-                    layers.ZeroPadding2D(1),
-                    layers.Conv2D(
-                        filters * 2**i, 4, strides=stride, kernel_initializer=conv_init()
-                    ),
-                    InstanceNormalization() if i > 0 else None,
-                )
-            )
-        if variant == "patch70":
-            self.head_pad = layers.ZeroPadding2D(1)
-        else:
-            # ZeroPad2d((1, 0, 1, 0)) then the conv's own padding=1: 2 before, 1 after.
-            self.head_pad = layers.ZeroPadding2D(((2, 1), (2, 1)))
-        self.head_conv = layers.Conv2D(1, 4, kernel_initializer=conv_init())
-
-    def build(self, input_shape):
-        # A symbolic call builds every layer from shapes alone: no 256-px forward pass needed.
-        self.call(keras.KerasTensor(tuple(input_shape)))
-        self.built = True
-
-    def call(self, x, training=None):
-        for pad, conv, norm in self.blocks:
-            x = conv(pad(x))
-            if norm is not None:
-                x = norm(x)
-            x = keras.ops.leaky_relu(x, negative_slope=0.2)
-        return self.head_conv(self.head_pad(x))
+    if variant not in DISCRIMINATOR_CHOICES:
+        raise ValueError(f"discriminator {variant!r}: expected one of {DISCRIMINATOR_CHOICES}")
+    strides = (2, 2, 2, 1) if variant == "patch70" else (2, 2, 2, 2)
+    inputs = keras.Input(shape=(None, None, 3), name="image")
+    x = inputs
+    for i, stride in enumerate(strides):
+        # PyTorch padding=1 is symmetric; Keras 'same' is not for stride 2.
+        x = layers.ZeroPadding2D(1, name=f"block{i}_pad")(x)
+        x = layers.Conv2D(
+            filters * 2**i, 4, strides=stride, kernel_initializer=conv_init(), name=f"block{i}_conv"
+        )(x)
+        if i > 0:
+            x = InstanceNormalization(name=f"block{i}_norm")(x)
+        x = layers.LeakyReLU(0.2, name=f"block{i}_lrelu")(x)
+    # patch70: the conv's padding=1; seed16: ZeroPad2d((1, 0, 1, 0)) then padding=1.
+    head_pad = 1 if variant == "patch70" else ((2, 1), (2, 1))
+    x = layers.ZeroPadding2D(head_pad, name="head_pad")(x)
+    outputs = layers.Conv2D(1, 4, kernel_initializer=conv_init(), name="head_conv")(x)
+    return keras.Model(inputs, outputs, name=name)

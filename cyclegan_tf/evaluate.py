@@ -83,9 +83,6 @@ def evaluate(config: RunConfig) -> dict:
         raise ValueError(f"{ckpt_dir}: no checkpoint to test")
     g_ab = ResnetGenerator(saved.model.n_blocks, saved.model.upsample, name="G_AB")
     g_ba = ResnetGenerator(saved.model.n_blocks, saved.model.upsample, name="G_BA")
-    shape = (None, saved.crop_size, saved.crop_size, 3)
-    g_ab.build(shape)
-    g_ba.build(shape)
     tf.train.Checkpoint(g_ab=g_ab, g_ba=g_ba).restore(
         latest
     ).expect_partial().assert_existing_objects_matched()

@@ -16,56 +16,57 @@ from cyclegan_tf.layers import InstanceNormalization, ReflectionPadding2D, conv_
 UPSAMPLE_CHOICES = ("transpose", "resize")
 
 
-class ResidualBlock(keras.layers.Layer):
-    """x + [ReflectionPad(1) Conv3x3 IN ReLU ReflectionPad(1) Conv3x3 IN](x)."""
+def transposed_conv_x2(filters: int, name: str | None = None) -> keras.Sequential:
+    """PyTorch's ConvTranspose2d(k=3, s=2, padding=1, output_padding=1) in Keras.
 
-    def __init__(self, filters: int, **kwargs):
-        super().__init__(**kwargs)
-        self.pad1 = ReflectionPadding2D(1)
-        self.conv1 = layers.Conv2D(filters, 3, kernel_initializer=conv_init())
-        self.norm1 = InstanceNormalization()
-        self.pad2 = ReflectionPadding2D(1)
-        self.conv2 = layers.Conv2D(filters, 3, kernel_initializer=conv_init())
-        self.norm2 = InstanceNormalization()
-
-    def call(self, x):
-        y = keras.ops.relu(self.norm1(self.conv1(self.pad1(x))))
-        y = self.norm2(self.conv2(self.pad2(y)))
-        return x + y
-
-
-class UpsampleBlock(keras.layers.Layer):
-    """One x2 upsampling: official transposed conv or the seed's nearest upsample + conv."""
-
-    def __init__(self, filters: int, mode: str = "transpose", **kwargs):
-        super().__init__(**kwargs)
-        if mode not in UPSAMPLE_CHOICES:
-            raise ValueError(f"upsample mode {mode!r}: expected one of {UPSAMPLE_CHOICES}")
-        self.mode = mode
-        if mode == "transpose":
-            # PyTorch ConvTranspose2d(k=3, s=2, padding=1, output_padding=1) equals the full
-            # ('valid', 2H+1 wide) transposed conv with its first row and column cropped;
-            # Keras' padding='same' would crop the last ones instead (a one-pixel shift).
-            self.conv = layers.Conv2DTranspose(
+    It equals the full ('valid', 2H+1 wide) transposed convolution with its first row and
+    column cropped; Keras' padding='same' would crop the last ones instead (a one-pixel
+    shift).
+    """
+    return keras.Sequential(
+        [
+            layers.Conv2DTranspose(
                 filters, 3, strides=2, padding="valid", kernel_initializer=conv_init()
-            )
-            self.crop = layers.Cropping2D(((1, 0), (1, 0)))
-        else:
-            # The seed: nn.Upsample(scale_factor=2) (nearest) then Conv2d(k=3, padding=1).
-            self.up = layers.UpSampling2D(2, interpolation="nearest")
-            self.conv = layers.Conv2D(filters, 3, padding="same", kernel_initializer=conv_init())
-        self.norm = InstanceNormalization()
-
-    def call(self, x):
-        if self.mode == "transpose":
-            x = self.crop(self.conv(x))
-        else:
-            x = self.conv(self.up(x))
-        return keras.ops.relu(self.norm(x))
+            ),
+            layers.Cropping2D(((1, 0), (1, 0))),
+        ],
+        name=name,
+    )
 
 
-class ResnetGenerator(keras.Model):
-    """CycleGAN's ResNet generator mapping [-1, 1] NHWC images to [-1, 1] images.
+def _residual_block(x, filters: int, name: str):
+    """x + [ReflectionPad(1) Conv3x3 IN ReLU ReflectionPad(1) Conv3x3 IN](x)."""
+    y = ReflectionPadding2D(1, name=f"{name}_pad1")(x)
+    y = layers.Conv2D(filters, 3, kernel_initializer=conv_init(), name=f"{name}_conv1")(y)
+    y = layers.ReLU(name=f"{name}_relu")(InstanceNormalization(name=f"{name}_norm1")(y))
+    y = ReflectionPadding2D(1, name=f"{name}_pad2")(y)
+    y = layers.Conv2D(filters, 3, kernel_initializer=conv_init(), name=f"{name}_conv2")(y)
+    y = InstanceNormalization(name=f"{name}_norm2")(y)
+    return layers.Add(name=f"{name}_add")([x, y])
+
+
+def _upsample_block(x, filters: int, mode: str, name: str):
+    """One x2 upsampling: the official transposed conv, or the seed's nn.Upsample(2)
+    (nearest) then Conv2d(k=3, padding=1); then IN and ReLU."""
+    if mode == "transpose":
+        x = transposed_conv_x2(filters, name=f"{name}_convt")(x)
+    else:
+        x = layers.UpSampling2D(2, interpolation="nearest", name=f"{name}_up")(x)
+        x = layers.Conv2D(
+            filters, 3, padding="same", kernel_initializer=conv_init(), name=f"{name}_conv"
+        )(x)
+    return layers.ReLU(name=f"{name}_relu")(InstanceNormalization(name=f"{name}_norm")(x))
+
+
+def ResnetGenerator(  # noqa: N802 - a model-building function, named like keras.applications'
+    n_blocks: int = 9,
+    upsample: str = "transpose",
+    filters: int = 64,
+    out_channels: int = 3,
+    name: str = "resnet_generator",
+) -> keras.Model:
+    """CycleGAN's ResNet generator, a Functional model mapping [-1, 1] NHWC images of any
+    size (a multiple of 4) to [-1, 1] images.
 
     Args:
       n_blocks: residual blocks (official: 9 for 256 px, 6 for 128 px).
@@ -73,52 +74,31 @@ class ResnetGenerator(keras.Model):
       filters: filters of the first layer (ngf, 64).
       out_channels: channels of the output image.
     """
-
-    def __init__(
-        self,
-        n_blocks: int = 9,
-        upsample: str = "transpose",
-        filters: int = 64,
-        out_channels: int = 3,
-        **kwargs,
-    ):
-        super().__init__(**kwargs)
-        if n_blocks < 0:
-            raise ValueError(f"n_blocks must be >= 0, got {n_blocks}")
-        self.n_blocks = n_blocks
-        self.upsample = upsample
-        self.stem_pad = ReflectionPadding2D(3)
-        self.stem_conv = layers.Conv2D(filters, 7, kernel_initializer=conv_init())
-        self.stem_norm = InstanceNormalization()
-        self.down = []
-        for i in range(2):
-            # PyTorch Conv2d(k=3, s=2, padding=1) pads one zero on every side; Keras'
-            # padding='same' pads only bottom/right for even sizes, so pad explicitly.
-            self.down.append(
-                (
-                    layers.ZeroPadding2D(1),
-                    layers.Conv2D(
-                        filters * 2 ** (i + 1), 3, strides=2, kernel_initializer=conv_init()
-                    ),
-                    InstanceNormalization(),
-                )
-            )
-        self.blocks = [ResidualBlock(filters * 4) for _ in range(n_blocks)]
-        self.up = [UpsampleBlock(filters * 2, upsample), UpsampleBlock(filters, upsample)]
-        self.head_pad = ReflectionPadding2D(3)
-        self.head_conv = layers.Conv2D(out_channels, 7, kernel_initializer=conv_init())
-
-    def build(self, input_shape):
-        # A symbolic call builds every layer from shapes alone: no 256-px forward pass needed.
-        self.call(keras.KerasTensor(tuple(input_shape)))
-        self.built = True
-
-    def call(self, x, training=None):
-        x = keras.ops.relu(self.stem_norm(self.stem_conv(self.stem_pad(x))))
-        for pad, conv, norm in self.down:
-            x = keras.ops.relu(norm(conv(pad(x))))
-        for block in self.blocks:
-            x = block(x)
-        for up in self.up:
-            x = up(x)
-        return keras.ops.tanh(self.head_conv(self.head_pad(x)))
+    if n_blocks < 0:
+        raise ValueError(f"n_blocks must be >= 0, got {n_blocks}")
+    if upsample not in UPSAMPLE_CHOICES:
+        raise ValueError(f"upsample mode {upsample!r}: expected one of {UPSAMPLE_CHOICES}")
+    inputs = keras.Input(shape=(None, None, 3), name="image")
+    x = ReflectionPadding2D(3, name="stem_pad")(inputs)
+    x = layers.Conv2D(filters, 7, kernel_initializer=conv_init(), name="stem_conv")(x)
+    x = layers.ReLU(name="stem_relu")(InstanceNormalization(name="stem_norm")(x))
+    for i in range(2):
+        # PyTorch Conv2d(k=3, s=2, padding=1) pads one zero on every side; Keras'
+        # padding='same' pads only bottom/right for even sizes, so pad explicitly.
+        x = layers.ZeroPadding2D(1, name=f"down{i}_pad")(x)
+        x = layers.Conv2D(
+            filters * 2 ** (i + 1),
+            3,
+            strides=2,
+            kernel_initializer=conv_init(),
+            name=f"down{i}_conv",
+        )(x)
+        x = layers.ReLU(name=f"down{i}_relu")(InstanceNormalization(name=f"down{i}_norm")(x))
+    for i in range(n_blocks):
+        x = _residual_block(x, filters * 4, name=f"block{i}")
+    x = _upsample_block(x, filters * 2, upsample, name="up0")
+    x = _upsample_block(x, filters, upsample, name="up1")
+    x = ReflectionPadding2D(3, name="head_pad")(x)
+    x = layers.Conv2D(out_channels, 7, kernel_initializer=conv_init(), name="head_conv")(x)
+    outputs = layers.Activation("tanh", name="tanh")(x)
+    return keras.Model(inputs, outputs, name=name)

@@ -65,7 +65,7 @@ class CycleGAN(keras.Model):
         """Creates every weight and optimiser slot (needed before restoring a checkpoint)."""
         shape = (None, *image_shape)
         for net in (self.g_ab, self.g_ba, self.d_a, self.d_b):
-            if not net.built:
+            if not net.built:  # Functional models are built when made
                 net.build(shape)
         self.g_optimizer.build(self.generator_variables)
         self.d_optimizer.build(self.discriminator_variables)
