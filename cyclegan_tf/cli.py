@@ -31,6 +31,8 @@ RUN_HELP = {
     "manual_dir": "Folder holding facades.zip for an offline tfds build (default: "
     "<data_dir>/downloads/manual)",
     "data_folder": "Root of trainA/trainB/testA/testB for --dataset=folder",
+    "paired_test": "--dataset=folder: testA and testB hold aligned pairs, matched by name "
+    "(12_A.jpg with 12_B.jpg, or equal names), so test mode scores them as pairs",
     "synthetic_train": "Synthetic training pairs",
     "synthetic_test": "Synthetic test pairs",
     "synthetic_size": "Side of generated images; 0 = --load_size",

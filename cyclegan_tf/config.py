@@ -26,6 +26,7 @@ class RunConfig:
     data_dir: str | None = None
     manual_dir: str | None = None
     data_folder: str | None = None
+    paired_test: bool = False  # --dataset=folder: testA[i] and testB[i] pair up by name
     synthetic_train: int = 400
     synthetic_test: int = 106
     synthetic_size: int = 0  # 0: generate at load_size

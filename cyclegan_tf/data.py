@@ -12,6 +12,7 @@ restarted at step k of an epoch skips the first k batches and continues with the
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import io
 import os
 import re
@@ -100,8 +101,13 @@ def _check_image(path: str, data: bytes) -> tuple[bytes, str | None]:
     return data, None
 
 
-def load_folder(root: str) -> ImageSet:
-    """Reads ``root/{trainA,trainB,testA,testB}``; every image is checked before training."""
+def load_folder(root: str, paired_test: bool = False) -> ImageSet:
+    """Reads ``root/{trainA,trainB,testA,testB}``; every image is checked before training.
+
+    The test images are paired (``12_A.jpg`` with ``12_B.jpg``, or equal names) only when
+    ``paired_test`` says they are: a folder of unpaired domains whose names happen to
+    match must not be scored as pairs.
+    """
     if not os.path.isdir(root):
         raise DataError(f"--data_folder={root}: no such directory")
     splits = {}
@@ -133,7 +139,15 @@ def load_folder(root: str) -> ImageSet:
             mode,
             paths[0],
         )
-    test_a, test_b, aligned = _align(splits["testA"], splits["testB"])
+    test_a, test_b, aligned = splits["testA"], splits["testB"], False
+    if paired_test:
+        test_a, test_b, aligned = _align(test_a, test_b)
+        if not aligned:
+            raise DataError(
+                f"--paired_test: the names in {os.path.join(root, 'testA')} and "
+                f"{os.path.join(root, 'testB')} do not pair up one to one (expected e.g. "
+                "12_A.jpg with 12_B.jpg, or the same name in both)"
+            )
     return ImageSet(splits["trainA"], splits["trainB"], test_a, test_b, aligned, f"folder {root}")
 
 
@@ -162,30 +176,31 @@ def facades_available(data_dir: str | None, manual_dir: str | None) -> bool:
         return False
 
 
-def _tfds_names(split: str, count: int, zip_path: str) -> list[str] | None:
-    """File names of a tfds cycle_gan split, in the order tfds stored its records.
+def _tfds_names(split: str, encoded: list[bytes], zip_path: str) -> list[str] | None:
+    """File names of a tfds cycle_gan split's records, found by content in the zip.
 
-    tfds keeps no file name, but it keys each record by its file name and stores a split's
-    records sorted by a salted hash of the key (salt = the split's name). Hashing the names
-    (read from the zip when present, else facades' '<i>_A.jpg' pattern) recovers the order,
-    and with it which label map belongs to which photo.
+    tfds keeps no file name, but it stores each JPEG's bytes as they are in the archive, so
+    each record is the zip entry with the same bytes; with the names, the photo and label
+    map of a pair share an index. None when the zip is absent (a prepared data set whose
+    zip was deleted) or a record matches no single entry: then there are no paired metrics.
     """
-    from tensorflow_datasets.core import hashing
-
-    if os.path.isfile(zip_path):
-        with zipfile.ZipFile(zip_path) as z:
-            names = [
-                os.path.basename(n)
-                for n in z.namelist()
-                if os.path.basename(os.path.dirname(n)) == split
-                and n.lower().endswith(IMAGE_EXTENSIONS)
-            ]
-    else:
-        names = [f"{i}_{split[-1]}.jpg" for i in range(1, count + 1)]
-    if len(names) != count:
+    if not os.path.isfile(zip_path):
         return None
-    hasher = hashing.Hasher(split)
-    return sorted(names, key=hasher.hash_key)
+    by_content: dict[str, list[str]] = {}
+    with zipfile.ZipFile(zip_path) as z:
+        for entry in z.namelist():
+            if os.path.basename(os.path.dirname(entry)) == split and entry.lower().endswith(
+                IMAGE_EXTENSIONS
+            ):
+                digest = hashlib.sha256(z.read(entry)).hexdigest()
+                by_content.setdefault(digest, []).append(os.path.basename(entry))
+    names = []
+    for record in encoded:
+        matches = by_content.get(hashlib.sha256(record).hexdigest(), [])
+        if len(matches) != 1:
+            return None
+        names.append(matches[0])
+    return names
 
 
 def load_tfds_facades(data_dir: str | None = None, manual_dir: str | None = None) -> ImageSet:
@@ -218,13 +233,18 @@ def load_tfds_facades(data_dir: str | None = None, manual_dir: str | None = None
             split=split, shuffle_files=False, decoders={"image": tfds.decode.SkipDecoding()}
         )
         encoded = [bytes(ex["image"]) for ex in tfds.as_numpy(ds)]
-        names = _tfds_names(split, len(encoded), os.path.join(manual, FACADES_ZIP))
+        names = _tfds_names(split, encoded, os.path.join(manual, FACADES_ZIP))
         if names is None:
             names = [f"{split}_{i:04d}.jpg" for i in range(len(encoded))]
         splits[split] = DomainImages(encoded, names)
     test_a, test_b, aligned = _align(splits["testA"], splits["testB"])
     if not aligned:
-        logging.warning("tfds facades: could not recover the A/B pairing; no paired metrics.")
+        logging.warning(
+            "tfds facades: the test pairs are matched through %s, which is not in %s; "
+            "without it there are no paired metrics",
+            FACADES_ZIP,
+            manual,
+        )
     return ImageSet(
         splits["trainA"],
         splits["trainB"],

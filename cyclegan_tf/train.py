@@ -40,7 +40,7 @@ def load_images(config: RunConfig) -> data.ImageSet:
     if name == "facades":
         return data.load_tfds_facades(config.data_dir, config.manual_dir)
     if name == "folder":
-        return data.load_folder(config.data_folder)
+        return data.load_folder(config.data_folder, config.paired_test)
     size = config.synthetic_size or config.load_size
     return data.load_synthetic(config.seed, config.synthetic_train, config.synthetic_test, size)
 

@@ -31,12 +31,16 @@ def make_folder(root, n=3, size=12):
             )
 
 
-def test_folder_loads_and_aligns_pairs(tmp_path):
+def test_folder_loads_and_aligns_pairs_only_when_told(tmp_path):
     make_folder(tmp_path)
-    images = data.load_folder(str(tmp_path))
+    images = data.load_folder(str(tmp_path), paired_test=True)
     assert len(images.train_a) == len(images.test_b) == 3
     assert images.aligned
     assert [data.pair_key(n) for n in images.test_a.names] == ["1", "2", "3"]
+    assert not data.load_folder(str(tmp_path)).aligned  # names alone are no evidence
+    os.rename(tmp_path / "testB" / "3_B.png", tmp_path / "testB" / "4_B.png")
+    with pytest.raises(data.DataError, match="--paired_test: the names in"):
+        data.load_folder(str(tmp_path), paired_test=True)
 
 
 def test_folder_missing_split_names_the_folder(tmp_path):
@@ -216,6 +220,9 @@ def test_tfds_facades_builds_offline_from_manual_zip(tmp_path, monkeypatch):
     assert [data.pair_key(n) for n in images.test_a.names] == [
         data.pair_key(n) for n in images.test_b.names
     ]
+    # Prepared, but the zip gone: no names to match, so no pairs claimed.
+    zip_path.unlink()
+    assert not data.load_tfds_facades(data_dir=data_dir).aligned
 
 
 def test_tfds_without_zip_or_network_explains(tmp_path, monkeypatch):
