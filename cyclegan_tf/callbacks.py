@@ -14,7 +14,6 @@ import keras
 import numpy as np
 import tensorflow as tf
 from absl import logging
-from tensorflow.core.framework import summary_pb2
 
 from cyclegan_tf import images as image_io
 
@@ -58,20 +57,6 @@ class ProgressLogger(keras.callbacks.Callback):
         )
 
 
-def write_scalar(tag: str, value, step: int) -> None:
-    """``tf.summary.scalar`` without the tensorboard package (not a project dependency).
-
-    Writes the same event TensorBoard's scalar plugin writes: a float32 tensor summary with
-    the 'scalars' plugin metadata.
-    """
-    metadata = summary_pb2.SummaryMetadata(
-        plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="scalars")
-    )
-    tf.summary.write(
-        tag, tf.cast(value, tf.float32), step=step, metadata=metadata.SerializeToString()
-    )
-
-
 class TensorBoardScalars(keras.callbacks.Callback):
     """Writes every loss and the learning rate as TensorBoard scalars every ``every`` steps."""
 
@@ -86,8 +71,8 @@ class TensorBoardScalars(keras.callbacks.Callback):
             return
         with self.writer.as_default(step=batch):
             for key, value in logs.items():
-                write_scalar(f"loss/{key}", value, batch)
-            write_scalar("learning_rate", self.lr_fn(), batch)
+                tf.summary.scalar(f"loss/{key}", value)
+            tf.summary.scalar("learning_rate", self.lr_fn())
 
     def on_train_end(self, logs=None):
         self.writer.flush()
