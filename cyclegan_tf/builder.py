@@ -40,9 +40,16 @@ class ModelConfig:
 
 
 def build_cyclegan(
-    config: ModelConfig, strategy: tf.distribute.Strategy, steps_per_epoch: int
+    config: ModelConfig,
+    strategy: tf.distribute.Strategy,
+    steps_per_epoch: int,
+    run_eagerly: bool = False,
 ) -> CycleGAN:
-    """Creates the four networks, the pools and the optimisers under ``strategy``, all built."""
+    """Creates the four networks, the pools and the optimisers under ``strategy``, all
+    built, and compiles the model for ``fit``: ``config.jit_compile`` XLA-compiles the step
+    on a single device (XLA cannot compile a MirroredStrategy step's all-reduce from here);
+    ``run_eagerly`` skips tf.function (debugging, and runs of a handful of steps, where
+    tracing costs more than it saves)."""
     replicas = strategy.num_replicas_in_sync
     with strategy.scope():
         keras.utils.set_random_seed(config.seed)
@@ -73,33 +80,11 @@ def build_cyclegan(
                 schedule, beta_1=config.beta_1, beta_2=config.beta_2, epsilon=1e-8, name=name
             )
 
-        model.compile(g_optimizer=adam("adam_G"), d_optimizer=adam("adam_D"))
+        model.compile(
+            g_optimizer=adam("adam_G"),
+            d_optimizer=adam("adam_D"),
+            jit_compile=config.jit_compile and replicas == 1,
+            run_eagerly=run_eagerly,
+        )
         model.build_all(shape)
     return model
-
-
-def make_train_function(
-    model: CycleGAN,
-    strategy: tf.distribute.Strategy,
-    jit_compile: bool = False,
-    run_eagerly: bool = False,
-):
-    """A tf.function running ``model.train_step`` on every replica and summing the losses.
-
-    ``jit_compile`` compiles the step with XLA; it applies to a single device only (XLA cannot
-    compile the cross-replica all-reduce of a MirroredStrategy step from here).
-    ``run_eagerly`` skips tf.function (as Keras' ``run_eagerly``): for debugging, and for
-    runs of a handful of steps, where tracing the graph costs more than it saves.
-    """
-    jit = jit_compile and strategy.num_replicas_in_sync == 1
-
-    def distributed(batch):
-        per_replica = strategy.run(model.train_step, args=(batch,))
-        return {
-            k: strategy.reduce(tf.distribute.ReduceOp.SUM, v, axis=None)
-            for k, v in per_replica.items()
-        }
-
-    if run_eagerly:
-        return distributed
-    return tf.function(distributed, jit_compile=jit, reduce_retracing=True)

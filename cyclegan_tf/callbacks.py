@@ -1,7 +1,7 @@
 """Keras callbacks of the training driver: progress with ETA, TensorBoard, samples, checkpoints.
 
-The driver's loop (train.py) calls them through ``keras.callbacks.CallbackList`` with the
-global step as the batch index and the step's losses as logs.
+``fit`` runs them (train.py); each reads the global step from the model
+(``CycleGAN.global_step``), since ``fit``'s batch index restarts with every epoch.
 """
 
 from __future__ import annotations
@@ -18,6 +18,26 @@ from absl import logging
 from cyclegan_tf import images as image_io
 
 
+class StepHooks(keras.callbacks.Callback):
+    """The driver's bookkeeping after each step: the epoch variable, the test hook
+    ``on_step(step, logs)``, and stopping at ``last_step`` or on a stop request."""
+
+    def __init__(self, epoch: tf.Variable, steps_per_epoch: int, last_step: int, stop, on_step):
+        super().__init__()
+        self.epoch, self.steps_per_epoch, self.last_step = epoch, steps_per_epoch, last_step
+        self.stop, self.on_step = stop, on_step
+        self.logs: dict = {}
+
+    def on_train_batch_end(self, batch, logs=None):
+        step = self.model.global_step
+        self.logs = {k: float(v) for k, v in (logs or {}).items()}
+        self.epoch.assign(step // self.steps_per_epoch)
+        if self.on_step is not None:
+            self.on_step(step, self.logs)
+        if step >= self.last_step or self.stop.requested:
+            self.model.stop_training = True
+
+
 class ProgressLogger(keras.callbacks.Callback):
     """Logs epoch, step, losses, images per second and the ETA every ``interval`` seconds."""
 
@@ -32,7 +52,7 @@ class ProgressLogger(keras.callbacks.Callback):
         self._first_time = None
 
     def on_train_batch_end(self, batch, logs=None):
-        step, now = batch, time.time()
+        step, now = self.model.global_step, time.time()
         if self._first_step is None:  # the first step includes tracing: time from its end
             self._first_step, self._first_time = step, now
         if now - self._last < self.interval and step < self.total_steps:
@@ -42,7 +62,9 @@ class ProgressLogger(keras.callbacks.Callback):
         rate = done / (now - self._first_time) if done else 0.0
         eta = datetime.timedelta(seconds=int((self.total_steps - step) / rate)) if rate else "?"
         losses = " ".join(
-            f"{k}={logs[k]:.4f}" for k in ("g_loss", "d_loss", "cycle_a", "identity_a") if k in logs
+            f"{k}={float(logs[k]):.4f}"
+            for k in ("g_loss", "d_loss", "cycle_a", "identity_a")
+            if k in logs
         )
         logging.info(
             "[epoch %d/%d] [step %d/%d %.1f%%] %s | %.3f img/s | ETA %s",
@@ -67,9 +89,10 @@ class TensorBoardScalars(keras.callbacks.Callback):
         self.lr_fn = lr_fn
 
     def on_train_batch_end(self, batch, logs=None):
-        if batch % self.every:
+        step = self.model.global_step
+        if step % self.every:
             return
-        with self.writer.as_default(step=batch):
+        with self.writer.as_default(step=step):
             for key, value in logs.items():
                 tf.summary.scalar(f"loss/{key}", value)
             tf.summary.scalar("learning_rate", self.lr_fn())
@@ -104,8 +127,9 @@ class SampleGrid(keras.callbacks.Callback):
         return path
 
     def on_train_batch_end(self, batch, logs=None):
-        if self.every > 0 and batch % self.every == 0:
-            logging.info("sample grid: %s", self.write(batch))
+        step = self.model.global_step
+        if self.every > 0 and step % self.every == 0:
+            logging.info("sample grid: %s", self.write(step))
 
 
 class PeriodicCheckpoint(keras.callbacks.Callback):
@@ -119,6 +143,7 @@ class PeriodicCheckpoint(keras.callbacks.Callback):
         self.saved_step: int | None = None
 
     def on_train_batch_end(self, batch, logs=None):
-        if (self.every > 0 and batch % self.every == 0) or batch % self.steps_per_epoch == 0:
-            self.manager.save(checkpoint_number=batch)
-            self.saved_step = batch
+        step = self.model.global_step
+        if (self.every > 0 and step % self.every == 0) or step % self.steps_per_epoch == 0:
+            self.manager.save(checkpoint_number=step)
+            self.saved_step = step

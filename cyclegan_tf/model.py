@@ -17,13 +17,29 @@ import tensorflow as tf
 from cyclegan_tf.image_pool import ImagePool
 from cyclegan_tf.losses import l1_loss, lsgan_discriminator_loss, lsgan_generator_loss
 
+LOSS_NAMES = (
+    "g_loss",
+    "gan_ab",
+    "gan_ba",
+    "cycle_a",
+    "cycle_b",
+    "identity_a",
+    "identity_b",
+    "d_loss",
+    "d_a_loss",
+    "d_b_loss",
+)
+
 
 class CycleGAN(keras.Model):
-    """Keras-io style CycleGAN whose ``train_step`` does one official iteration.
+    """Keras-io style CycleGAN whose ``train_step`` does one official iteration; train it
+    with ``fit``.
 
     Losses are averaged over ``global_batch_size`` (the per-replica batch times the replicas),
     so that gradients summed over replicas by the optimiser equal single-device gradients of the
-    same global batch; the returned losses are each replica's share, to be summed.
+    same global batch. ``train_step`` returns each loss of the step over the whole global
+    batch (the replicas' shares summed), and ``metrics`` holds their means since the epoch
+    began (``keras.metrics.Mean``, reset by ``fit`` at each epoch).
     """
 
     def __init__(
@@ -45,6 +61,16 @@ class CycleGAN(keras.Model):
         self.lambda_cycle = float(lambda_cycle)
         self.lambda_identity = float(lambda_identity)
         self.global_batch_size = int(global_batch_size)
+        self.loss_trackers = {name: keras.metrics.Mean(name=name) for name in LOSS_NAMES}
+
+    @property
+    def metrics(self) -> list:
+        return list(self.loss_trackers.values())
+
+    @property
+    def global_step(self) -> int:
+        """Training steps done (the optimisers' step counter, restored with them)."""
+        return int(self.d_optimizer.iterations.numpy())
 
     def compile(
         self,
@@ -55,9 +81,10 @@ class CycleGAN(keras.Model):
         """One Adam for both generators (as the official and the seed), one for both D's.
 
         The seed gives D_A and D_B separate Adams, the official code one over both; Adam's
-        update is per parameter, so the two are the same.
+        update is per parameter, so the two are the same. ``kwargs`` go to Keras' compile
+        (``jit_compile``, ``run_eagerly``); Keras' own ``optimizer`` is unused.
         """
-        super().compile(**kwargs)
+        super().compile(optimizer=None, **kwargs)
         self.g_optimizer = g_optimizer
         self.d_optimizer = d_optimizer
 
@@ -83,7 +110,8 @@ class CycleGAN(keras.Model):
         return tf.nn.compute_average_loss(per_example, global_batch_size=self.global_batch_size)
 
     def train_step(self, data):
-        real_a, real_b = data
+        # (A, B) batches from fit's dataset, or train_on_batch(A, B)'s (x, y, None).
+        real_a, real_b, _ = keras.utils.unpack_x_y_sample_weight(data)
         # The step keys the pools' random draws; read it before the optimiser increments it.
         step = self.d_optimizer.iterations
 
@@ -128,7 +156,7 @@ class CycleGAN(keras.Model):
         d_vars = self.discriminator_variables
         self.d_optimizer.apply(tape.gradient(d_loss, d_vars), d_vars)
 
-        return {
+        shares = {
             "g_loss": g_loss,
             "gan_ab": self._average(gan_ab),
             "gan_ba": self._average(gan_ba),
@@ -140,3 +168,12 @@ class CycleGAN(keras.Model):
             "d_a_loss": d_a_loss,
             "d_b_loss": d_b_loss,
         }
+        # Each replica holds its share of the global batch's loss: their sum is the loss.
+        names = list(shares)
+        totals = tf.distribute.get_replica_context().all_reduce(
+            tf.distribute.ReduceOp.SUM, [shares[name] for name in names]
+        )
+        logs = dict(zip(names, totals, strict=True))
+        for name, value in logs.items():
+            self.loss_trackers[name].update_state(value)
+        return logs

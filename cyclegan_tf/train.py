@@ -1,9 +1,11 @@
-"""The training driver: data, model, checkpoints and callbacks around a tf.function step.
+"""The training driver: data, model, checkpoints and callbacks around ``model.fit``.
 
-Keras' ``fit`` is not used: the step must resume in the middle of an epoch after a kill (the
-data order and the learning rate follow from the restored step), and three kinds of state (four
-networks, two optimisers, two pools) live in one checkpoint. The step itself is the model's
-``train_step``; sampling, logging and checkpointing are Keras callbacks.
+The keras-io CycleGAN pattern (``CycleGAN.train_step`` run by ``fit``; sampling, progress,
+TensorBoard and checkpoints as callbacks), with one ``fit`` per epoch: each epoch has its own
+data order, and after a kill the run restarts in the middle of its epoch, at the step of the
+last checkpoint (the learning rate and the data follow from that step). The checkpoint
+(``tf.train.CheckpointManager``) holds the four networks, both optimisers, both pools and
+the epoch.
 """
 
 from __future__ import annotations
@@ -19,8 +21,14 @@ import tensorflow as tf
 from absl import logging
 
 from cyclegan_tf import data
-from cyclegan_tf.builder import build_cyclegan, make_train_function
-from cyclegan_tf.callbacks import PeriodicCheckpoint, ProgressLogger, SampleGrid, TensorBoardScalars
+from cyclegan_tf.builder import build_cyclegan
+from cyclegan_tf.callbacks import (
+    PeriodicCheckpoint,
+    ProgressLogger,
+    SampleGrid,
+    StepHooks,
+    TensorBoardScalars,
+)
 from cyclegan_tf.config import RunConfig
 from cyclegan_tf.model import CycleGAN
 from flags.common import is_chief
@@ -84,18 +92,34 @@ class _StopRequest:
             signal.signal(sig, handler)
 
 
-def distribute(
-    strategy: tf.distribute.Strategy, dataset: tf.data.Dataset, global_batch: int
-) -> tf.distribute.DistributedDataset:
-    """``dataset``'s global batches split over the replicas.
+def fit_epoch(
+    model: CycleGAN,
+    strategy: tf.distribute.Strategy,
+    dataset: tf.data.Dataset,
+    epoch: int,
+    steps: int,
+    global_batch: int,
+    callbacks: list,
+) -> None:
+    """``steps`` steps of ``epoch`` from ``dataset`` (global batches) with ``callbacks``.
 
-    On one machine the strategy splits each batch. Across machines each worker builds the
-    same dataset and keeps every n-th image of it (n = number of workers), so that each
-    step's global batch holds the same images as on one machine; the ``distribute``
-    helpers of tf.data would shard by whole batches instead.
+    ``model.fit`` on one machine. Keras 3's ``fit`` fails under MultiWorkerMirroredStrategy
+    (keras-team/keras#20585), so there the same ``train_step`` and callbacks run in a loop
+    of their own: each worker builds the same dataset and keeps every n-th image (n =
+    workers) of it, so that each step's global batch holds the images it holds on one
+    machine.
     """
     if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
-        return strategy.experimental_distribute_dataset(dataset)
+        model.fit(
+            dataset,
+            initial_epoch=epoch,
+            epochs=epoch + 1,
+            steps_per_epoch=steps,
+            callbacks=callbacks,
+            shuffle=False,  # the data set holds the epoch's own order
+            verbose=0,
+        )
+        return
 
     def per_worker(context: tf.distribute.InputContext) -> tf.data.Dataset:
         return (
@@ -104,7 +128,25 @@ def distribute(
             .batch(context.get_per_replica_batch_size(global_batch), drop_remainder=True)
         )
 
-    return strategy.distribute_datasets_from_function(per_worker)
+    @tf.function
+    def step_fn(batch):
+        logs = strategy.run(model.train_step, args=(batch,))
+        # train_step's losses are already summed over the replicas: any replica's will do.
+        return {k: strategy.experimental_local_results(v)[0] for k, v in logs.items()}
+
+    callback_list = keras.callbacks.CallbackList(callbacks, model=model)
+    model.stop_training = False
+    model.reset_metrics()
+    callback_list.on_train_begin()
+    callback_list.on_epoch_begin(epoch)
+    logs: dict = {}
+    for index, batch in enumerate(strategy.distribute_datasets_from_function(per_worker)):
+        if index >= steps or model.stop_training:
+            break
+        logs = step_fn(batch)
+        callback_list.on_train_batch_end(index, logs)
+    callback_list.on_epoch_end(epoch, logs)
+    callback_list.on_train_end(logs)
 
 
 def train(config: RunConfig, strategy: tf.distribute.Strategy | None = None, on_step=None) -> dict:
@@ -152,7 +194,7 @@ def _train(config, strategy, on_step, chief: bool, output_dir: str) -> dict:
     global_batch = config.model.batch_size * replicas
     steps_per_epoch = data.steps_per_epoch(images, global_batch)
     total_steps = steps_per_epoch * (config.model.n_epochs + config.model.n_epochs_decay)
-    model = build_cyclegan(config.model_config(), strategy, steps_per_epoch)
+    model = build_cyclegan(config.model_config(), strategy, steps_per_epoch, config.run_eagerly)
     with strategy.scope():
         epoch_var = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
     checkpoint = make_checkpoint(model, epoch_var)
@@ -180,7 +222,6 @@ def _train(config, strategy, on_step, chief: bool, output_dir: str) -> dict:
         total_steps,
     )
 
-    train_fn = make_train_function(model, strategy, config.model.jit_compile, config.run_eagerly)
     n = min(config.n_samples, len(images.test_a), len(images.test_b))
     sample_a, sample_b = next(
         iter(data.test_dataset(images.test_a, images.test_b, config.crop_size, batch=n))
@@ -194,8 +235,13 @@ def _train(config, strategy, on_step, chief: bool, output_dir: str) -> dict:
         model.g_ba,
     )
     checkpointer = PeriodicCheckpoint(manager, config.checkpoint_every, steps_per_epoch)
-    callbacks = keras.callbacks.CallbackList(
-        [
+    last_step = total_steps if config.max_steps <= 0 else min(total_steps, config.max_steps)
+    start_time = time.time()
+    with _StopRequest() as stop:
+        hooks = StepHooks(epoch_var, steps_per_epoch, last_step, stop, on_step)
+        # In order: the hooks first (a test's kill lands before the step's checkpoint).
+        callbacks = [
+            hooks,
             ProgressLogger(total_steps, steps_per_epoch, global_batch, config.progress_interval),
             TensorBoardScalars(
                 os.path.join(output_dir, "tensorboard"),
@@ -204,35 +250,24 @@ def _train(config, strategy, on_step, chief: bool, output_dir: str) -> dict:
             ),
             sampler,
             checkpointer,
-        ],
-        model=model,
-    )
-    last_step = total_steps if config.max_steps <= 0 else min(total_steps, config.max_steps)
-    logs: dict = {}
-    start_time, start_step = time.time(), step
-    callbacks.on_train_begin()
-    with _StopRequest() as stop:
+        ]
         while step < last_step and not stop.requested:
-            epoch = step // steps_per_epoch
+            # One fit per epoch: each epoch has its own data order, and a resumed epoch
+            # starts at the step where the run stopped.
+            epoch, offset = divmod(step, steps_per_epoch)
             ds = data.train_dataset(
                 images,
                 epoch,
-                step % steps_per_epoch,
+                offset,
                 global_batch,
                 config.load_size,
                 config.crop_size,
                 config.flip,
                 config.seed,
             )
-            for batch in distribute(strategy, ds, global_batch):
-                logs = {k: float(v) for k, v in train_fn(batch).items()}
-                step += 1
-                epoch_var.assign(step // steps_per_epoch)
-                if on_step is not None:
-                    on_step(step, logs)
-                callbacks.on_train_batch_end(step, logs)
-                if step >= last_step or stop.requested:
-                    break
+            steps = min(steps_per_epoch - offset, last_step - step)
+            fit_epoch(model, strategy, ds, epoch, steps, global_batch, callbacks)
+            step = model.global_step
         # Decided from the step alone, so that every worker of a multi-worker run makes
         # the same (collective) save.
         already_saved = checkpointer.saved_step == step or (step == start_step and latest)
@@ -242,7 +277,7 @@ def _train(config, strategy, on_step, chief: bool, output_dir: str) -> dict:
         sampler.last_path is None or not sampler.last_path.endswith(f"{step:07d}.png")
     ):
         sampler.write(step)
-    callbacks.on_train_end(logs)
+    logs = hooks.logs
     elapsed = time.time() - start_time
     logging.info(
         "stopped at step %d of %d (epoch %d) after %.1f s; checkpoint %s",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from cyclegan_tf.builder import ModelConfig, build_cyclegan, make_train_function
+from cyclegan_tf.builder import ModelConfig, build_cyclegan
 
 
 def test_one_step_losses_finite_match_numpy_and_change_every_weight():
@@ -13,7 +13,9 @@ def test_one_step_losses_finite_match_numpy_and_change_every_weight():
     # scales lambda_A / lambda_B).
     config = ModelConfig(image_size=32, n_blocks=1, batch_size=2, seed=3, lambda_cycle=4.0)
     strategy = tf.distribute.get_strategy()
-    model = build_cyclegan(config, strategy, steps_per_epoch=10)
+    # Eager: one step costs less than tracing it; the compiled step (under MirroredStrategy)
+    # is exercised by test_cyclegan_distributed.py.
+    model = build_cyclegan(config, strategy, steps_per_epoch=10, run_eagerly=True)
     rng = np.random.default_rng(0)
     real_a = rng.uniform(-1, 1, (2, 32, 32, 3)).astype(np.float32)
     real_b = rng.uniform(-1, 1, (2, 32, 32, 3)).astype(np.float32)
@@ -38,10 +40,7 @@ def test_one_step_losses_finite_match_numpy_and_change_every_weight():
 
     nets = {"G_AB": g_ab, "G_BA": g_ba, "D_A": d_a, "D_B": d_b}
     before = {name: [w.numpy().copy() for w in net.trainable_weights] for name, net in nets.items()}
-    # Eager: one step costs less than tracing it; the tf.function step (under MirroredStrategy)
-    # is exercised by test_cyclegan_distributed.py.
-    step = make_train_function(model, strategy, run_eagerly=True)
-    logs = {k: float(v) for k, v in step((tf.constant(real_a), tf.constant(real_b))).items()}
+    logs = model.train_on_batch(real_a, real_b, return_dict=True)
 
     assert all(np.isfinite(v) for v in logs.values()), logs
     np.testing.assert_allclose(logs["g_loss"], expected_g, rtol=1e-4)
@@ -52,6 +51,9 @@ def test_one_step_losses_finite_match_numpy_and_change_every_weight():
         for w, old in zip(net.trainable_weights, before[name], strict=True):
             assert not np.array_equal(w.numpy(), old), f"{name}/{w.path} did not change"
     assert int(model.g_optimizer.iterations) == 1 and int(model.d_optimizer.iterations) == 1
+    # The epoch means (keras.metrics.Mean) after one step are that step's losses.
+    means = {m.name: float(m.result()) for m in model.metrics}
+    assert means == {k: float(v) for k, v in logs.items()}
     assert model.g_optimizer.epsilon == model.d_optimizer.epsilon == 1e-8  # PyTorch's
     # Both fakes went into the pools.
     assert int(model.pool_a.counts.numpy()[0]) == 2 and int(model.pool_b.counts.numpy()[0]) == 2
