@@ -36,29 +36,31 @@ def pair_metrics(pred: tf.Tensor, target: tf.Tensor) -> dict[str, np.ndarray]:
     }
 
 
-def format_table(rows: list[dict]) -> str:
+def _markdown_table(columns: list[tuple[str, str, str]], rows: list[dict]) -> str:
+    """A Markdown table: ``columns`` of (header, key, format); numbers right-aligned."""
     lines = [
-        "| translation | images | mean L1 | PSNR (dB) | SSIM |",
-        "| --- | ---: | ---: | ---: | ---: |",
+        "| " + " | ".join(header for header, _, _ in columns) + " |",
+        "| --- |" + " ---: |" * (len(columns) - 1),
     ]
-    for r in rows:
-        lines.append(
-            f"| {r['name']} | {r['n']} | {r['l1']:.4f} | {r['psnr']:.2f} | {r['ssim']:.4f} |"
-        )
+    for row in rows:
+        lines.append("| " + " | ".join(fmt.format(row[key]) for _, key, fmt in columns) + " |")
     return "\n".join(lines)
+
+
+def format_table(rows: list[dict]) -> str:
+    columns = [("translation", "name", "{}"), ("images", "n", "{}"), ("mean L1", "l1", "{:.4f}")]
+    columns += [("PSNR (dB)", "psnr", "{:.2f}"), ("SSIM", "ssim", "{:.4f}")]
+    return _markdown_table(columns, rows)
 
 
 def format_label_table(rows: list[dict]) -> str:
-    lines = [
-        "| photo → labels | images | pixel accuracy | mean class accuracy | mean class IoU |",
-        "| --- | ---: | ---: | ---: | ---: |",
+    columns = [("photo → labels", "name", "{}"), ("images", "n", "{}")]
+    columns += [
+        ("pixel accuracy", "pixel_accuracy", "{:.4f}"),
+        ("mean class accuracy", "mean_class_accuracy", "{:.4f}"),
+        ("mean class IoU", "mean_iou", "{:.4f}"),
     ]
-    for r in rows:
-        lines.append(
-            f"| {r['name']} | {r['n']} | {r['pixel_accuracy']:.4f} | "
-            f"{r['mean_class_accuracy']:.4f} | {r['mean_iou']:.4f} |"
-        )
-    return "\n".join(lines)
+    return _markdown_table(columns, rows)
 
 
 def _palette_name(config: RunConfig, images: data.ImageSet) -> str | None:

@@ -116,6 +116,8 @@ class AdversarialTraining:
     """
 
     text_log = EXPERIMENT_LOG
+    # How progress lines name a subclass's units outside Algorithm 1's.
+    other_positions: dict[str, str] = {}
 
     def __init__(
         self,
@@ -162,6 +164,14 @@ class AdversarialTraining:
             "rollout": self.rollout,
             "rng": self.rng,
         }
+
+    def position(self, unit: Unit, steps: int) -> str:
+        return {
+            "mle": f"epoch {unit.step + 1}/{steps}",
+            "dis_pretrain": f"round {unit.step + 1}/{steps}",
+            "adversarial": f"iteration {unit.step + 1}/{steps}",
+            **self.other_positions,
+        }.get(unit.phase, f"step {unit.step + 1}/{steps}")
 
     def mle_batches(self) -> tf.Tensor:
         return train.mle_batches(self.real, self.config.batch_size)
@@ -215,6 +225,10 @@ class OracleExperiment(AdversarialTraining):
     """Runs (or resumes) one oracle experiment in ``workdir``."""
 
     progress_metric = ("nll_oracle", "NLL_oracle")
+    other_positions = {
+        "oracle_samples": "samples drawn",
+        "rescore": "final generators scored afresh",
+    }
 
     def __init__(
         self,
@@ -252,15 +266,6 @@ class OracleExperiment(AdversarialTraining):
         self.real = read_token_file(
             self.path("real_data.txt"), self.config.vocab_size, self.config.sequence_length
         )
-
-    def position(self, unit: Unit, steps: int) -> str:
-        return {
-            "oracle_samples": "samples drawn",
-            "mle": f"epoch {unit.step + 1}/{steps}",
-            "dis_pretrain": f"round {unit.step + 1}/{steps}",
-            "adversarial": f"iteration {unit.step + 1}/{steps}",
-            "rescore": "final generators scored afresh",
-        }.get(unit.phase, f"step {unit.step + 1}/{steps}")
 
     def run_unit(self, unit: Unit, values: dict) -> dict:
         row = {"phase": unit.phase, "step": unit.step, "part": unit.part, "nll_oracle": None}

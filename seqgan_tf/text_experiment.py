@@ -57,6 +57,7 @@ class TextExperiment(AdversarialTraining):
     """
 
     progress_metric = ("bleu2", "BLEU-2")
+    other_positions = {"corpus": "corpus split and encoded"}
 
     def __init__(
         self,
@@ -119,14 +120,6 @@ class TextExperiment(AdversarialTraining):
     # ------------------------------------------------------------------ the Task
     def on_resume(self, values: dict) -> None:
         pass  # the data is a function of the corpus and the seed, rebuilt in __init__
-
-    def position(self, unit: Unit, steps: int) -> str:
-        return {
-            "corpus": "corpus split and encoded",
-            "mle": f"epoch {unit.step + 1}/{steps}",
-            "dis_pretrain": f"round {unit.step + 1}/{steps}",
-            "adversarial": f"iteration {unit.step + 1}/{steps}",
-        }[unit.phase]
 
     def run_unit(self, unit: Unit, values: dict) -> dict:
         row: dict = {"phase": unit.phase, "step": unit.step, "part": unit.part}

@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
+import subprocess
+import sys
 
 import pytest
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+def run_script(script: str, *args: str, timeout: float = 600) -> dict:
+    """Runs ``python -c script args`` from the repository (a fresh process, e.g. for
+    logical devices configured before TensorFlow starts); returns the JSON the script
+    printed after ``RESULT`` on its last such line."""
+    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), TF_CPP_MIN_LOG_LEVEL="2")
+    process = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert process.returncode == 0, process.stderr[-4000:]
+    line = [x for x in process.stdout.splitlines() if x.startswith("RESULT")][-1]
+    return json.loads(line[len("RESULT") :])
 
 
 def seqgan_data_dir() -> pathlib.Path:

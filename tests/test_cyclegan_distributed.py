@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
-from conftest import REPO_ROOT
+from conftest import run_script
 
 SCRIPT = textwrap.dedent(
     """
@@ -46,7 +42,8 @@ SCRIPT = textwrap.dedent(
         def record(batch, logs=None):
             step_logs.append({k: float(v) for k, v in logs.items()})
 
-        ds = tf.data.Dataset.from_tensor_slices((real_a, real_b)).batch(2, drop_remainder=True).repeat(2)
+        ds = tf.data.Dataset.from_tensor_slices((real_a, real_b))
+        ds = ds.batch(2, drop_remainder=True).repeat(2)
         callback = keras.callbacks.LambdaCallback(on_train_batch_end=record)
         model.fit(ds, epochs=1, steps_per_epoch=2, callbacks=[callback], shuffle=False, verbose=0)
         results[name] = {
@@ -63,18 +60,7 @@ SCRIPT = textwrap.dedent(
 
 
 def test_mirrored_two_cpus_matches_single_device():
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), TF_CPP_MIN_LOG_LEVEL="2")
-    proc = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    line = [x for x in proc.stdout.splitlines() if x.startswith("RESULT")][-1]
-    r = json.loads(line[len("RESULT") :])
+    r = run_script(SCRIPT)
     single, mirrored = r["single"], r["mirrored"]
     assert single["replicas"] == 1 and mirrored["replicas"] == 2
     for step_single, step_mirrored in zip(single["logs"], mirrored["logs"], strict=True):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import tensorflow as tf
+from conftest import run_script
 
 from cyclegan_tf.image_pool import ImagePool
 
@@ -125,26 +126,7 @@ def replay_official_rule(size: int, batch: int, seed: int, steps: int, replica: 
 
 
 def test_full_pools_under_mirrored_strategy_follow_the_rule_per_replica():
-    import json
-    import os
-    import subprocess
-    import sys
-
-    from conftest import REPO_ROOT
-
-    env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), TF_CPP_MIN_LOG_LEVEL="2")
-    proc = subprocess.run(
-        [sys.executable, "-c", MIRRORED_SCRIPT],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    result = json.loads(
-        [x for x in proc.stdout.splitlines() if x.startswith("RESULT")][-1][len("RESULT") :]
-    )
+    result = run_script(MIRRORED_SCRIPT, timeout=300)
     copies = np.array(result["copies"])[..., 0, 0, 0]  # [devices, replicas, size]
     np.testing.assert_array_equal(copies[0], copies[1])  # the mirrored copies agree
     assert result["counts"] == [[3, 3], [3, 3]]

@@ -246,11 +246,11 @@ def test_progress_eta_adds_the_mean_time_of_each_remaining_kind_of_unit(caplog):
             rescore_samples=0,
         )
     )
-    experiment_position = OracleExperiment.position
     progress = Progress(
         units,
         0.0,
-        lambda unit, steps: experiment_position(None, unit, steps),
+        # position reads only class attributes: no experiment (and workdir) needed.
+        lambda unit, steps: OracleExperiment.position(OracleExperiment, unit, steps),
         ("nll_oracle", "NLL_oracle"),
     )
     # Another test may have parsed absl flags, which sets absl's logger to its default
