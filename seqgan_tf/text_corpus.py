@@ -78,11 +78,19 @@ def read_corpus(path: str | os.PathLike) -> list[str]:
       CorpusError: naming the file and line for bytes that are not UTF-8, a line of another
         length than the first, or no lines at all.
     """
-    path = os.fspath(path)
+    return parse_corpus(_read_bytes(path), os.fspath(path))
+
+
+def _read_bytes(path: str | os.PathLike) -> bytes:
     if not os.path.isfile(path):
-        raise FileNotFoundError(f"--data={path}: file not found")
+        raise FileNotFoundError(f"--data={os.fspath(path)}: file not found")
     with open(path, "rb") as f:
-        raw_lines = f.read().split(b"\n")
+        return f.read()
+
+
+def parse_corpus(content: bytes, path: str) -> list[str]:
+    """:func:`read_corpus` of a file's ``content``; errors name ``path``."""
+    raw_lines = content.split(b"\n")
     lines: list[str] = []
     length = None
     for number, raw in enumerate(raw_lines, start=1):
@@ -210,12 +218,16 @@ class TextData:
 
     @classmethod
     def load(cls, path: str, settings: TextSettings, seed: int) -> TextData:
-        lines = read_corpus(path)
+        content = _read_bytes(path)
+        lines = parse_corpus(content, path)
         train_lines, test_lines = split_corpus(lines, settings.text_test_fraction, seed)
         vocabulary = Vocabulary.build(train_lines, settings.text_max_vocab, source=path)
         test = vocabulary.encode(test_lines)
-        with open(path, "rb") as f:
-            digest = hashlib.sha256(f.read()).hexdigest()
         return cls(
-            path, digest, vocabulary, vocabulary.encode(train_lines), test, int((test == 0).sum())
+            path,
+            hashlib.sha256(content).hexdigest(),
+            vocabulary,
+            vocabulary.encode(train_lines),
+            test,
+            int((test == 0).sum()),
         )

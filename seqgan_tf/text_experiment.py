@@ -34,6 +34,7 @@ from seqgan_tf.text_corpus import (
     TextData,
     TextSettings,
     Vocabulary,
+    layout,
     write_poems,
 )
 
@@ -184,11 +185,9 @@ class TextExperiment(AdversarialTraining):
     def _write_text_summary(self, method: str, step: int, texts: list[str]) -> None:
         if self._summary_writer is None:
             self._summary_writer = tf.summary.create_file_writer(self.path("tensorboard", "text"))
-        width = self.settings.text_line_width
         # Markdown: two trailing spaces break a line, a blank line separates poems.
         shown = "\n\n".join(
-            "  \n".join(text[i : i + width] for i in range(0, len(text), width)) if width else text
-            for text in texts
+            layout(text, self.settings.text_line_width).replace("\n", "  \n") for text in texts
         )
         offset = self.schedule.mle_epochs if method == "seqgan" else 0
         with self._summary_writer.as_default(step=offset + step):
