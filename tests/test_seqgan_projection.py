@@ -72,3 +72,11 @@ def test_from_bench_names_the_missing_units():
     costs = UnitCosts.from_bench({**report, "sample_9984_s": 2.0, "gen_step_s": 3.0, "x": 0})
     assert costs.gen_step_s == 3.0
     assert describe(Schedule(), costs).endswith("min)")
+
+
+def test_the_cpu_preset_fits_the_searchs_time_limit_on_the_reference_machine():
+    # #13: the preset for a 2-core CPU must finish within 90 minutes there.
+    from seqgan_tf.projection import REFERENCE_COSTS
+
+    minutes = projected_seconds(preset_schedule("cpu"), REFERENCE_COSTS)["total"] / 60
+    assert 0 < minutes <= 90
