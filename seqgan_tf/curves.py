@@ -3,8 +3,11 @@
     python -m seqgan_tf.curves --run=LABEL=WORKDIR [--run=...] --output=curves.png
 
 Left: NLL_oracle against the adversarial iteration (the original repository's committed
-log beside the runs); right: against wall minutes since each run started (its
-``metrics.jsonl``), so schedules of different cost compare on the time they take.
+log beside the runs); middle: against wall minutes since each run started (its
+``metrics.jsonl``), so schedules of different cost compare on the time they take; right:
+the mean reward of each policy-gradient step (the discriminator's probability that the
+generator's sequences are real, averaged over rollouts), which shows when the
+discriminator has won and the rewards stop carrying signal.
 """
 
 from __future__ import annotations
@@ -18,26 +21,40 @@ from seqgan_tf.results import ORIGINAL_ADVERSARIAL_LOG
 
 def adversarial_curve(workdir: str) -> list[tuple[int, float, float]]:
     """(iteration, NLL_oracle, wall minutes) of each adversarial evaluation of a workdir."""
-    path = os.path.join(workdir, "metrics.jsonl")
-    if not os.path.exists(path):
-        raise ValueError(f"{workdir}: no metrics.jsonl (not an oracle-experiment workdir)")
-    with open(path) as f:
-        rows = [json.loads(line) for line in f if line.strip()]
     return [
         (row["step"], row["nll_oracle"], row["wall_seconds"] / 60.0)
-        for row in rows
+        for row in _rows(workdir)
         if row["phase"] == "adversarial" and row.get("nll_oracle") is not None
     ]
 
 
+def _rows(workdir: str) -> list[dict]:
+    path = os.path.join(workdir, "metrics.jsonl")
+    if not os.path.exists(path):
+        raise ValueError(f"{workdir}: no metrics.jsonl (not an oracle-experiment workdir)")
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def reward_curve(workdir: str) -> list[tuple[int, float]]:
+    """(iteration, mean reward) of each adversarial iteration of a workdir, the mean over
+    its policy-gradient steps."""
+    rewards: dict[int, list[float]] = {}
+    for row in _rows(workdir):
+        if row["phase"] == "adversarial" and row.get("mean_reward") is not None:
+            rewards.setdefault(row["step"], []).append(row["mean_reward"])
+    return [(step, sum(values) / len(values)) for step, values in sorted(rewards.items())]
+
+
 def plot_runs(runs: dict[str, str], output: str, target: float | None = 8.736) -> str:
-    """Writes the two-panel figure for ``runs`` ({label: workdir}); returns ``output``."""
+    """Writes the three-panel figure for ``runs`` ({label: workdir}); returns ``output``."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (by_iteration, by_time) = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+    fig, (by_iteration, by_time, reward) = plt.subplots(1, 3, figsize=(15, 4))
+    by_time.sharey(by_iteration)
     iterations, values = zip(*sorted(ORIGINAL_ADVERSARIAL_LOG.items()), strict=True)
     by_iteration.plot(iterations, values, "k--", label="original repository's log")
     for label, workdir in runs.items():
@@ -47,6 +64,8 @@ def plot_runs(runs: dict[str, str], output: str, target: float | None = 8.736) -
         steps, nll, minutes = zip(*curve, strict=True)
         by_iteration.plot(steps, nll, marker=".", label=label)
         by_time.plot(minutes, nll, marker=".", label=label)
+        steps, rewards = zip(*reward_curve(workdir), strict=True)
+        reward.plot(steps, rewards, linewidth=0.8, label=label)
     for axis in (by_iteration, by_time):
         if target is not None:
             axis.axhline(target, color="grey", linewidth=0.8, label="paper's SeqGAN (8.736)")
@@ -54,8 +73,12 @@ def plot_runs(runs: dict[str, str], output: str, target: float | None = 8.736) -
     by_iteration.set_xlabel("adversarial iteration")
     by_iteration.set_ylabel("NLL_oracle")
     by_time.set_xlabel("wall minutes since the run started")
-    by_iteration.legend(fontsize=7)
-    by_time.legend(fontsize=7)
+    reward.set_yscale("log")
+    reward.set_xlabel("adversarial iteration")
+    reward.set_ylabel("mean reward D(generated)")
+    reward.grid(alpha=0.3)
+    for axis in (by_iteration, by_time, reward):
+        axis.legend(fontsize=7)
     fig.tight_layout()
     os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
     fig.savefig(output, dpi=110)

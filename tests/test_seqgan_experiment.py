@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import numpy as np
 import pytest
@@ -301,7 +302,7 @@ def test_preset_overrides_lists_what_differs_from_the_named_preset():
 
 
 def test_curves_of_a_run_beside_the_original_log(finished, tmp_path):
-    from seqgan_tf.curves import adversarial_curve, main
+    from seqgan_tf.curves import adversarial_curve, main, reward_curve
     from seqgan_tf.results import ORIGINAL_ADVERSARIAL_LOG, ORIGINAL_LOG
 
     workdir, results = finished
@@ -309,6 +310,12 @@ def test_curves_of_a_run_beside_the_original_log(finished, tmp_path):
     assert [step for step, _, _ in curve] == [0, 2]  # every 2 iterations and the last
     assert curve[-1][1] == results["seqgan_nll_final"]
     assert all(b[2] > a[2] for a, b in zip(curve, curve[1:], strict=False))  # minutes grow
+    with open(os.path.join(workdir, "metrics.jsonl")) as f:
+        rows = [json.loads(line) for line in f]
+    logged = [(r["step"], r["mean_reward"]) for r in rows if "mean_reward" in r]
+    assert reward_curve(workdir) == logged  # one policy-gradient step per iteration here
+    assert [step for step, _ in logged] == [0, 1, 2]
+    assert all(0.0 < reward < 1.0 for _, reward in logged)
     assert min(ORIGINAL_ADVERSARIAL_LOG.values()) == pytest.approx(
         ORIGINAL_LOG["SeqGAN (best, iteration 145)"], abs=0.005
     )
