@@ -6,8 +6,8 @@ Left: NLL_oracle against the adversarial iteration (the original repository's co
 log beside the runs); middle: against wall minutes since each run started (its
 ``metrics.jsonl``), so schedules of different cost compare on the time they take; right:
 the mean reward of each policy-gradient step (the discriminator's probability that the
-generator's sequences are real, averaged over rollouts), which shows when the
-discriminator has won and the rewards stop carrying signal.
+generator's sequences are real, averaged over rollouts), which shows how soon the
+discriminator wins.
 """
 
 from __future__ import annotations
