@@ -64,8 +64,9 @@ def plot_runs(runs: dict[str, str], output: str, target: float | None = 8.736) -
         steps, nll, minutes = zip(*curve, strict=True)
         by_iteration.plot(steps, nll, marker=".", label=label)
         by_time.plot(minutes, nll, marker=".", label=label)
-        steps, rewards = zip(*reward_curve(workdir), strict=True)
-        reward.plot(steps, rewards, linewidth=0.8, label=label)
+        rewards = reward_curve(workdir)
+        if rewards:
+            reward.plot(*zip(*rewards, strict=True), linewidth=0.8, label=label)
     for axis in (by_iteration, by_time):
         if target is not None:
             axis.axhline(target, color="grey", linewidth=0.8, label="paper's SeqGAN (8.736)")

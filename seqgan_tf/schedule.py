@@ -4,7 +4,7 @@
 the paper-era code (240 MLE epochs, 800 adversarial iterations, NLL_oracle after every
 iteration with the best value kept, generator Adam at 1e-3); ``quick`` is a short run
 for a 2-core CPU that still shows the adversarial phase improving on MLE; ``cpu`` is the
-schedule that comes nearest the paper's SeqGAN NLL_oracle in about half an hour there.
+shortest schedule found that comes near the paper's SeqGAN NLL_oracle there.
 """
 
 from __future__ import annotations
@@ -110,11 +110,11 @@ PRESETS: dict[str, dict] = {
         "adversarial_eval_every": 5,
         "dis_rounds_per_iteration": 1,
     },
-    # The preset search of docs/RESULTS.md (#13): the shortest schedule found that comes
-    # nearest the paper's SeqGAN NLL_oracle on a 2-core CPU. MLE to convergence as in
-    # `original`; a discriminator trained one epoch per iteration and a rollout network
-    # that re-reads the generator (r = 0, what the original code actually did) descend
-    # fastest; the curve flattens by iteration 50, where this schedule stops.
+    # The preset search of docs/RESULTS.md (#13): MLE to convergence as in `original`;
+    # a discriminator trained one epoch per iteration and a rollout network that
+    # re-reads the generator (r = 0, what the original code actually did) descended
+    # fastest of the schedules tried. It stops at iteration 50, where that run's curve
+    # flattened (chosen on seed 88; the other seeds are in docs/RESULTS.md).
     "cpu": {
         "dis_pretrain_rounds": 30,
         "dis_epochs_per_round": 1,
