@@ -1,7 +1,7 @@
 """SeqGAN driver.
 
-    python -m seqgan_tf.main --mode=oracle --workdir=DIR [--preset=original|paper|quick]
-    python -m seqgan_tf.main --mode=table1 --workdir=DIR [--preset=original|paper|quick]
+    python -m seqgan_tf.main --mode=oracle --workdir=DIR [--preset=original|paper|quick|cpu]
+    python -m seqgan_tf.main --mode=table1 --workdir=DIR [--preset=original|paper|quick|cpu]
     python -m seqgan_tf.main --mode=text --data=CORPUS --workdir=DIR [--preset=...]
     python -m seqgan_tf.main --mode=score --oracle_params=PKL --data=FILE
     python -m seqgan_tf.main --mode=sample --workdir=DIR --num_samples=N --output=FILE
