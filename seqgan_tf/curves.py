@@ -23,12 +23,13 @@ def adversarial_curve(workdir: str) -> list[tuple[int, float, float]]:
     """(iteration, NLL_oracle, wall minutes) of each adversarial evaluation of a workdir."""
     return [
         (row["step"], row["nll_oracle"], row["wall_seconds"] / 60.0)
-        for row in _rows(workdir)
+        for row in metrics_rows(workdir)
         if row["phase"] == "adversarial" and row.get("nll_oracle") is not None
     ]
 
 
-def _rows(workdir: str) -> list[dict]:
+def metrics_rows(workdir: str) -> list[dict]:
+    """The rows of a workdir's ``metrics.jsonl``, one per unit, in order."""
     path = os.path.join(workdir, "metrics.jsonl")
     if not os.path.exists(path):
         raise ValueError(f"{workdir}: no metrics.jsonl (not an oracle-experiment workdir)")
@@ -40,7 +41,7 @@ def reward_curve(workdir: str) -> list[tuple[int, float]]:
     """(iteration, mean reward) of each adversarial iteration of a workdir, the mean over
     its policy-gradient steps."""
     rewards: dict[int, list[float]] = {}
-    for row in _rows(workdir):
+    for row in metrics_rows(workdir):
         if row["phase"] == "adversarial" and row.get("mean_reward") is not None:
             rewards.setdefault(row["step"], []).append(row["mean_reward"])
     return [(step, sum(values) / len(values)) for step, values in sorted(rewards.items())]

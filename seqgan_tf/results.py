@@ -13,6 +13,13 @@ PAPER_TABLE_1 = {
 }
 # The original repository's save/experiment-log.txt (current code, r = 0 in effect).
 ORIGINAL_LOG = {"MLE (epoch 115)": 9.07, "SeqGAN (best, iteration 145)": 8.68}
+# Its MLE pre-training, NLL_oracle every 5 epochs.
+ORIGINAL_MLE_LOG = {
+    0: 10.1716, 5: 9.42939, 10: 9.2388, 15: 9.11899, 20: 9.13099, 25: 9.14474, 30: 9.12539,
+    35: 9.13982, 40: 9.135, 45: 9.13081, 50: 9.10678, 55: 9.10694, 60: 9.10349, 65: 9.10403,
+    70: 9.07613, 75: 9.091, 80: 9.08909, 85: 9.0807, 90: 9.08434, 95: 9.08936, 100: 9.07443,
+    105: 9.08305, 110: 9.06973, 115: 9.07058,
+}  # fmt: skip
 # Its adversarial phase, NLL_oracle every 5 iterations (the curves' reference line).
 ORIGINAL_ADVERSARIAL_LOG = {
     0: 9.08457, 5: 9.04511, 10: 9.03079, 15: 8.99239, 20: 8.96401, 25: 8.93864,
