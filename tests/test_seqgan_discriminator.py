@@ -122,6 +122,33 @@ def test_dropout_keeps_075_in_training_only():
     np.testing.assert_allclose(dropped[dropped != 0], 1 / 0.75, rtol=1e-6)
 
 
+def test_round_shuffles_once_and_passes_over_that_order_each_epoch():
+    """The current code's round: real and generated mixed, shuffled once, the remainder of
+    whole batches dropped, then ``epochs`` passes over the same batches in the same order,
+    one Adam step per batch."""
+    from seqgan_tf.discriminator import round_batches
+
+    config = ModelConfig(**{**SMALL.__dict__, "dis_dropout_keep_prob": 1.0, "batch_size": 8})
+    rng = np.random.default_rng(6)
+    real = rng.integers(0, 15, size=(40, 6), dtype=np.int32)  # disjoint ids: rows tell
+    generated = rng.integers(15, 30, size=(25, 6), dtype=np.int32)  # their origin
+    batches, labels = round_batches(real, generated, 8, 3, shuffle_seed=5)
+    rows = batches.reshape(-1, 6)
+    assert batches.shape == (8, 8, 6)  # 65 sequences: 8 whole batches, 1 dropped
+    mixed = {tuple(r) for r in np.concatenate([real, generated])}
+    assert len({tuple(r) for r in rows}) == 64 and {tuple(r) for r in rows} <= mixed
+    np.testing.assert_array_equal(labels.reshape(-1), (rows[:, 0] < 15).astype(np.int32))
+    assert 0 < labels[0].sum() < 8 or 0 < labels[1].sum() < 8  # shuffled, not concatenated
+    by_round, by_steps = Discriminator(config, seed=3), Discriminator(config, seed=3)
+    by_round.train_round(real, generated, epochs=3, shuffle_seed=5)
+    for _ in range(3):
+        for tokens, label in zip(batches, labels, strict=True):
+            by_steps.train_step_on_batch(tf.constant(tokens), tf.one_hot(label, 2))
+    assert int(by_round.train_optimizer.iterations) == 24
+    for a, b in zip(by_round.trainable_variables, by_steps.trainable_variables, strict=True):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), atol=1e-6, err_msg=a.path)
+
+
 def test_training_steps_are_tf1_adam_1e4_updates():
     """Three steps against float64 TF1 Adam (bias-corrected step size, epsilon outside the
     square root), each from the gradients at the weights the previous step left."""

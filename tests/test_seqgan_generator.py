@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -198,6 +199,33 @@ def test_update_is_tf1_adam_with_global_norm_clip_5(step):
         else (generator.adversarial_optimizer, generator.pretrain_optimizer)
     )
     assert int(used.iterations.numpy()) == 1 and int(unused.iterations.numpy()) == 0
+
+
+def test_mle_epoch_is_one_update_per_whole_batch_in_file_order():
+    """The original's Gen_Data_loader: the file cut into whole batches of 64 in order (9,984
+    lines: 156 batches), no shuffling, one clipped Adam step each."""
+    from seqgan_tf.train import mle_batches
+
+    data = np.random.default_rng(4).integers(0, 30, size=(9984, 6), dtype=np.int32)
+    batches = mle_batches(data, 64).numpy()
+    assert batches.shape == (156, 64, 6)
+    np.testing.assert_array_equal(batches.reshape(-1, 6), data)
+    short = mle_batches(data[:150], 64).numpy()  # a partial last batch is dropped
+    np.testing.assert_array_equal(short.reshape(-1, 6), data[:128])
+    sizes = dataclasses.replace(SMALL, batch_size=8)
+    epoch, stepwise, reordered = (Generator(sizes, seed=0) for _ in range(3))
+    in_order = mle_batches(data[:40], 8)
+    mean_loss = float(epoch.pretrain_epoch(in_order))
+    losses = [float(stepwise.pretrain_step(batch)) for batch in in_order]
+    reordered.pretrain_epoch(in_order[::-1])
+    assert int(epoch.pretrain_optimizer.iterations) == 5
+    assert mean_loss == pytest.approx(np.mean(losses), rel=1e-6)
+    for a, b, c in zip(
+        epoch.lstm_variables, stepwise.lstm_variables, reordered.lstm_variables, strict=True
+    ):
+        # float32 round-off of the compiled loop, scaled up by Adam's early normalisation
+        np.testing.assert_allclose(a.numpy(), b.numpy(), atol=2e-5)
+        assert np.abs(a.numpy() - c.numpy()).max() > 1e-3  # the order matters
 
 
 def test_mle_training_lowers_the_loss():

@@ -10,6 +10,7 @@ import pytest
 from seqgan_tiny import TINY_CONFIG, TINY_SCHEDULE, Interrupted, interrupt_after
 
 from seqgan_tf.experiment import ExperimentSpec, WorkdirMismatchError
+from seqgan_tf.generator import Generator
 from seqgan_tf.results import PAPER_TABLE_1
 from seqgan_tf.schedule import BaselineSchedule
 from seqgan_tf.table1 import Table1Experiment, table1_units
@@ -36,9 +37,32 @@ def _run(workdir, **kwargs) -> dict:
 
 
 @pytest.fixture(scope="module")
-def finished(tmp_path_factory):
+def run_with_weights(tmp_path_factory):
+    """The finished run, and every generator's weights after each unit (by unit index)."""
     workdir = tmp_path_factory.mktemp("table1")
-    return workdir, _run(workdir)
+    weights: dict[int, dict[str, list[np.ndarray]]] = {}
+
+    def record(index, _unit):
+        generators = {
+            "mle": experiment.mle_generator,
+            "ss": experiment.ss_generator,
+            "pg_bleu": experiment.pg_bleu_generator,
+            "seqgan": experiment.seqgan.generator,
+        }
+        weights[index] = {
+            name: [v.numpy() for v in g.lstm_variables] for name, g in generators.items()
+        }
+
+    experiment = Table1Experiment(
+        str(workdir), SPEC, progress_interval=1e9, print_fn=lambda _: None, after_unit=record
+    )
+    return workdir, experiment.run(), weights
+
+
+@pytest.fixture(scope="module")
+def finished(run_with_weights):
+    workdir, results, _ = run_with_weights
+    return workdir, results
 
 
 def _metrics(workdir) -> list[dict]:
@@ -101,6 +125,32 @@ def test_seqgan_and_pg_bleu_branch_from_the_mle_run(finished):
     assert results["mle_nll"] == mle_rows[TINY_SCHEDULE.mle_epochs - 1]["nll_oracle"]
     ss_rows = [row for row in _metrics(workdir) if row["phase"] == "scheduled_sampling"]
     assert [row["true_input_prob"] for row in ss_rows] == pytest.approx([1.0, 0.75, 0.5])
+
+
+def _same(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
+    return all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
+
+
+def test_every_method_starts_from_the_same_weights_and_branches_from_mle(run_with_weights):
+    _, _, weights = run_with_weights
+    # Unit 0 draws the oracle's samples and scores the untrained generator: no update yet.
+    initial = weights[0]
+    untrained = Generator(TINY_CONFIG, seed=SPEC.seed)
+    assert _same(initial["mle"], [v.numpy() for v in untrained.lstm_variables])
+    assert all(_same(initial["mle"], initial[name]) for name in ("ss", "pg_bleu", "seqgan"))
+    # Units 1-5 are MLE epochs 0-4. PG-BLEU branches after 3 epochs (unit 3), SeqGAN
+    # after 4 (unit 4): each then holds the MLE generator's weights of that moment.
+    assert not _same(weights[2]["pg_bleu"], weights[2]["mle"])
+    assert _same(weights[3]["pg_bleu"], weights[3]["mle"])
+    assert not _same(weights[3]["seqgan"], weights[3]["mle"])
+    assert _same(weights[4]["seqgan"], weights[4]["mle"])
+    # The MLE baseline goes on alone: after its last epoch the branches keep their copies.
+    assert not _same(weights[5]["seqgan"], weights[5]["mle"])
+    assert _same(weights[5]["seqgan"], weights[4]["mle"])
+    assert _same(weights[5]["pg_bleu"], weights[3]["mle"])
+    # Scheduled sampling (units 6-8) starts from the untrained weights.
+    assert _same(weights[5]["ss"], initial["ss"])
+    assert not _same(weights[6]["ss"], initial["ss"])
 
 
 def test_interrupt_in_each_phase_then_resume(finished, tmp_path):
