@@ -11,6 +11,7 @@ checkpoints after each one, so a killed run resumes where it stopped.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import os
 from collections.abc import Callable
@@ -18,8 +19,8 @@ from collections.abc import Callable
 import numpy as np
 import tensorflow as tf
 
+from seqgan_tf import projection, train
 from seqgan_tf import results as results_lib
-from seqgan_tf import train
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.data_paths import ORACLE_PARAMS
 from seqgan_tf.discriminator import Discriminator
@@ -173,6 +174,10 @@ class AdversarialTraining:
             **self.other_positions,
         }.get(unit.phase, f"step {unit.step + 1}/{steps}")
 
+    def expected_seconds(self, unit: Unit) -> float | None:
+        """No projection by default (a text corpus's sizes are not the bench's)."""
+        return None
+
     def mle_batches(self) -> tf.Tensor:
         return train.mle_batches(self.real, self.config.batch_size)
 
@@ -229,6 +234,14 @@ class OracleExperiment(AdversarialTraining):
         "oracle_samples": "samples drawn",
         "rescore": "final generators scored afresh",
     }
+
+    @functools.cached_property
+    def projected_unit_seconds(self) -> dict[tuple[str, bool], float]:
+        return projection.unit_seconds(self.schedule, projection.REFERENCE_COSTS)
+
+    def expected_seconds(self, unit: Unit) -> float | None:
+        """The unit's cost projected from the reference CPU's (``seqgan_tf.projection``)."""
+        return self.projected_unit_seconds.get((unit.phase, unit.part > 0))
 
     def __init__(
         self,

@@ -3,7 +3,9 @@
 ``bench.seqgan_speed`` measures the units on a machine and prints the projection of each
 preset; an experiment logs its own schedule's projection from :data:`REFERENCE_COSTS`
 (that bench on the 2-core CPU of ``docs/PERFORMANCE.md``) before its first unit, and
-from then on its progress lines give the ETA measured in the run itself.
+from then on its progress lines give the ETA measured in the run itself; a kind of unit
+not yet run counts at its projected cost scaled by how the units run so far compare with
+theirs (:func:`unit_seconds`).
 """
 
 from __future__ import annotations
@@ -55,11 +57,16 @@ def evaluations(steps: int, every: int) -> int:
     return len({s for s in range(steps) if s % every == 0} | {steps - 1})
 
 
+def _dis_round_seconds(schedule: Schedule, costs: UnitCosts) -> float:
+    scale = schedule.num_samples / BENCH_SAMPLES
+    return (costs.sample_9984_s + schedule.dis_epochs_per_round * costs.dis_epoch_s) * scale
+
+
 def projected_seconds(schedule: Schedule, costs: UnitCosts) -> dict[str, float]:
     """Projected seconds of each phase of ``schedule``, and ``total``."""
     scale = schedule.num_samples / BENCH_SAMPLES  # data, rounds and evaluations scale with it
     evaluation = costs.nll_eval_s * scale
-    dis_round = (costs.sample_9984_s + schedule.dis_epochs_per_round * costs.dis_epoch_s) * scale
+    dis_round = _dis_round_seconds(schedule, costs)
     reported = 1 + 2 * (schedule.adversarial_iterations > 0)
     phases = {
         # the oracle's samples cost about one evaluation; the untrained generator's is another
@@ -78,6 +85,26 @@ def projected_seconds(schedule: Schedule, costs: UnitCosts) -> dict[str, float]:
     }
     phases["total"] = sum(phases.values())
     return phases
+
+
+def unit_seconds(schedule: Schedule, costs: UnitCosts) -> dict[tuple[str, bool], float]:
+    """Projected mean seconds of each kind of unit of ``experiment.schedule_units``, keyed
+    by (phase, part > 0): an adversarial iteration's generator part and its discriminator
+    rounds are different kinds. Progress lines use them for kinds not yet run."""
+    phases = projected_seconds(schedule, costs)
+    dis_round = _dis_round_seconds(schedule, costs)
+    iterations = schedule.adversarial_iterations
+    generator_parts = (
+        phases["adversarial"] - iterations * schedule.dis_rounds_per_iteration * dis_round
+    )
+    return {
+        ("oracle_samples", False): phases["oracle_samples"],
+        ("mle", False): phases["mle"] / max(1, schedule.mle_epochs),
+        ("dis_pretrain", False): dis_round,
+        ("adversarial", False): generator_parts / max(1, iterations),
+        ("adversarial", True): dis_round,
+        ("rescore", False): phases["rescore"],
+    }
 
 
 def describe(schedule: Schedule, costs: UnitCosts) -> str:

@@ -53,6 +53,10 @@ class Task(Protocol):
     def checkpoint_objects(self) -> dict:
         """Trackables saved after every unit (models, optimisers, random streams)."""
 
+    def expected_seconds(self, unit: Unit) -> float | None:
+        """The unit's projected cost, if the task knows one (None otherwise): ETAs use it
+        for kinds of unit not yet run, scaled by measured over projected time so far."""
+
     def on_resume(self, values: dict) -> None:
         """Reloads what the checkpoint does not hold, before the next unit."""
 
@@ -148,7 +152,13 @@ class ResumableRunner:
                 units[state["next_unit"]] if state["next_unit"] < len(units) else "done",
             )
         writer = tf.summary.create_file_writer(self.path("tensorboard"))
-        progress = Progress(units, self.progress_interval, task.position, task.progress_metric)
+        progress = Progress(
+            units,
+            self.progress_interval,
+            task.position,
+            task.progress_metric,
+            task.expected_seconds,
+        )
         for index in range(state["next_unit"], len(units)):
             started = time.time()
             row = task.run_unit(units[index], values)
@@ -199,8 +209,10 @@ class Progress:
 
     ETAs add the mean time measured in this process for each kind of remaining unit (an
     MLE epoch, a discriminator round, an adversarial iteration's generator part ...), so
-    they do not swing as units of different cost alternate; units of a kind not yet seen
-    make the run's ETA a lower bound ("> ...").
+    they do not swing as units of different cost alternate. A kind not yet run counts at
+    ``expected(unit)``, the task's projection, times the ratio of measured to projected
+    seconds of the units run so far (this machine's speed and load), and the ETA is marked
+    "~"; a kind with no projection makes the ETA a lower bound, "> ".
     """
 
     def __init__(
@@ -209,32 +221,49 @@ class Progress:
         interval: float,
         position: Callable[[Unit, int], str],
         metric: tuple[str, str],
+        expected: Callable[[Unit], float | None] = lambda unit: None,
     ) -> None:
         self.units = units
         self.interval = interval
         self.position = position
         self.metric_key, self.metric_label = metric
+        self.expected = expected
         self.last_print = 0.0
         self.latest: float | None = None
         self.seconds: dict[tuple[str, bool], list[float]] = {}
+        self.measured_of_projected = 0.0  # seconds of the units run that have projections
+        self.projected_of_measured = 0.0  # and their projected seconds
 
     @staticmethod
     def _kind(unit: Unit) -> tuple[str, bool]:
         return unit.phase, unit.part > 0
 
-    def _eta(self, remaining: list[Unit]) -> tuple[float, bool]:
-        total, complete = 0.0, True
+    def _eta(self, remaining: list[Unit]) -> tuple[float, str]:
+        """Seconds, and "" (all measured), "~ " (some projected) or "> " (some unknown)."""
+        speed = (
+            self.measured_of_projected / self.projected_of_measured
+            if self.projected_of_measured > 0
+            else 1.0
+        )
+        total, projected, unknown = 0.0, False, False
         for unit in remaining:
             times = self.seconds.get(self._kind(unit))
             if times:
                 total += sum(times) / len(times)
+            elif (expected := self.expected(unit)) is not None:
+                total += expected * speed
+                projected = True
             else:
-                complete = False
-        return total, complete
+                unknown = True
+        return total, "> " if unknown else "~ " if projected else ""
 
     def update(self, index: int, row: dict, seconds: float) -> None:
         unit = self.units[index]
         self.seconds.setdefault(self._kind(unit), []).append(seconds)
+        expected = self.expected(unit)
+        if expected is not None and expected > 0:
+            self.measured_of_projected += seconds
+            self.projected_of_measured += expected
         value = row.get(self.metric_key)
         if value is not None:
             self.latest = value
@@ -244,16 +273,17 @@ class Progress:
         if now - self.last_print < self.interval and in_phase and value is None:
             return
         self.last_print = now
-        phase_eta, _ = self._eta(in_phase)
-        run_eta, complete = self._eta(remaining)
+        phase_eta, phase_mark = self._eta(in_phase)
+        run_eta, run_mark = self._eta(remaining)
         steps = 1 + max(u.step for u in self.units if u.phase == unit.phase)
         logging.info(
-            "[%s] %s | %d%% of the units | phase ETA %s | run ETA %s%s | %s %s",
+            "[%s] %s | %d%% of the units | phase ETA %s%s | run ETA %s%s | %s %s",
             unit.phase,
             self.position(unit, steps),
             int(100 * (index + 1) / len(self.units)),
+            phase_mark,
             format_seconds(phase_eta),
-            "" if complete else "> ",
+            run_mark,
             format_seconds(run_eta),
             self.metric_label,
             "n/a" if self.latest is None else f"{self.latest:.4f}",

@@ -117,6 +117,10 @@ class Table1Experiment:
     def run(self) -> dict:
         return self.seqgan.runner.run(self)
 
+    def expected_seconds(self, unit: Unit) -> float | None:
+        """SeqGAN's and MLE's units as projected; the other baselines' have no projection."""
+        return self.seqgan.expected_seconds(unit)
+
     def path(self, *parts: str) -> str:
         return self.seqgan.path(*parts)
 

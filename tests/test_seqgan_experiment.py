@@ -276,6 +276,50 @@ def test_progress_eta_adds_the_mean_time_of_each_remaining_kind_of_unit(caplog):
     assert "phase ETA 2m40s | run ETA 2m40s | NLL_oracle 9.1000" in lines[4]
 
 
+def test_progress_eta_projects_kinds_not_yet_run_at_the_measured_speed(caplog):
+    import logging
+
+    from absl import logging as absl_logging
+
+    from seqgan_tf.runner import Progress
+
+    units = schedule_units(
+        Schedule(
+            mle_epochs=2,
+            dis_pretrain_rounds=0,
+            adversarial_iterations=3,
+            dis_rounds_per_iteration=1,
+            rescore_samples=0,
+        )
+    )
+    projected = {
+        ("oracle_samples", False): 1.0,
+        ("mle", False): 5.0,
+        ("adversarial", False): 10.0,
+        ("adversarial", True): 30.0,
+    }
+    progress = Progress(
+        units,
+        0.0,
+        lambda unit, steps: OracleExperiment.position(OracleExperiment, unit, steps),
+        ("nll_oracle", "NLL_oracle"),
+        lambda unit: projected[(unit.phase, unit.part > 0)],
+    )
+    verbosity = absl_logging.get_verbosity()
+    absl_logging.set_verbosity(absl_logging.INFO)
+    try:
+        with caplog.at_level(logging.INFO):
+            progress.update(0, {}, 5.0)  # 5x its projection
+            progress.update(1, {"nll_oracle": 9.5}, 10.0)  # MLE epoch 1 of 2: 2x
+    finally:
+        absl_logging.set_verbosity(verbosity)
+    lines = [r.getMessage() for r in caplog.records if "ETA" in r.getMessage()]
+    # Speed 5 s / 1 s: 2 MLE epochs of 25 s, 3 x (50 + 150) s of adversarial units.
+    assert "[oracle_samples]" in lines[0] and "phase ETA 0m00s | run ETA ~ 10m50s" in lines[0]
+    # Speed (5 + 10) / (1 + 5) = 2.5: the MLE epoch measured (10 s) plus 3 x (25 + 75) s.
+    assert "phase ETA 0m10s | run ETA ~ 5m10s" in lines[1]
+
+
 def test_preset_overrides_lists_what_differs_from_the_named_preset():
     from seqgan_tf.config import ModelConfig
     from seqgan_tf.schedule import PRESETS, BaselineSchedule, Schedule, preset_overrides

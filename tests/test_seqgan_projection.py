@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from seqgan_tf.experiment import schedule_units
-from seqgan_tf.projection import UnitCosts, describe, evaluations, projected_seconds
+from seqgan_tf.projection import (
+    UnitCosts,
+    describe,
+    evaluations,
+    projected_seconds,
+    unit_seconds,
+)
 from seqgan_tf.schedule import PRESETS, Schedule, preset_schedule
 
 # Powers of ten: each kind of work shows in its own digits.
@@ -14,27 +20,39 @@ COSTS = UnitCosts(
 )
 
 
+def _unit_cost(schedule: Schedule, costs: UnitCosts, unit) -> float:
+    """The cost of one unit of schedule_units, as the experiment does it."""
+    if unit.phase == "oracle_samples":
+        return 2 * costs.nll_eval_s
+    if unit.phase == "mle":
+        last = unit.step == schedule.mle_epochs - 1
+        evaluated = unit.step % schedule.mle_eval_every == 0 or last
+        return costs.mle_epoch_s + evaluated * costs.nll_eval_s
+    if unit.phase == "rescore":
+        return 3 * costs.nll_eval_s * schedule.rescore_samples / 9984
+    if unit.phase == "dis_pretrain" or unit.part > 0:
+        return costs.sample_9984_s + schedule.dis_epochs_per_round * costs.dis_epoch_s
+    last = unit.step == schedule.adversarial_iterations - 1
+    evaluated = unit.step % schedule.adversarial_eval_every == 0 or last
+    return schedule.generator_steps_per_iteration * costs.gen_step_s + evaluated * costs.nll_eval_s
+
+
 def _walk(schedule: Schedule, costs: UnitCosts) -> float:
-    """The cost of each unit of schedule_units, as the experiment does it."""
-    total = 0.0
+    return sum(_unit_cost(schedule, costs, unit) for unit in schedule_units(schedule))
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_unit_seconds_are_the_mean_cost_of_each_kind_of_unit(preset):
+    schedule = preset_schedule(preset)
+    by_kind: dict[tuple[str, bool], list[float]] = {}
     for unit in schedule_units(schedule):
-        if unit.phase == "oracle_samples":
-            total += 2 * costs.nll_eval_s
-        elif unit.phase == "mle":
-            last = unit.step == schedule.mle_epochs - 1
-            total += costs.mle_epoch_s
-            if unit.step % schedule.mle_eval_every == 0 or last:
-                total += costs.nll_eval_s
-        elif unit.phase == "rescore":
-            total += 3 * costs.nll_eval_s * schedule.rescore_samples / 9984
-        elif unit.phase == "dis_pretrain" or unit.part > 0:
-            total += costs.sample_9984_s + schedule.dis_epochs_per_round * costs.dis_epoch_s
-        else:
-            last = unit.step == schedule.adversarial_iterations - 1
-            total += schedule.generator_steps_per_iteration * costs.gen_step_s
-            if unit.step % schedule.adversarial_eval_every == 0 or last:
-                total += costs.nll_eval_s
-    return total
+        by_kind.setdefault((unit.phase, unit.part > 0), []).append(
+            _unit_cost(schedule, COSTS, unit)
+        )
+    projected = unit_seconds(schedule, COSTS)
+    assert set(projected) >= set(by_kind)
+    for kind, costs in by_kind.items():
+        assert projected[kind] == pytest.approx(sum(costs) / len(costs), rel=1e-12), kind
 
 
 @pytest.mark.parametrize("preset", sorted(PRESETS))
