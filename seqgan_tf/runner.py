@@ -212,7 +212,9 @@ class Progress:
     they do not swing as units of different cost alternate. A kind not yet run counts at
     ``expected(unit)``, the task's projection, times the ratio of measured to projected
     seconds of the units run so far (this machine's speed and load), and the ETA is marked
-    "~"; a kind with no projection makes the ETA a lower bound, "> ".
+    "~"; a kind with no projection makes the ETA a lower bound, "> ". The first unit of
+    each kind in a process also traces its ``tf.function``s, so it is left out of both
+    once a later one has been measured.
     """
 
     def __init__(
@@ -231,8 +233,9 @@ class Progress:
         self.last_print = 0.0
         self.latest: float | None = None
         self.seconds: dict[tuple[str, bool], list[float]] = {}
-        self.measured_of_projected = 0.0  # seconds of the units run that have projections
-        self.projected_of_measured = 0.0  # and their projected seconds
+        # Measured and projected seconds of the units run, the first of each kind apart.
+        self.measured_of_projected = {"first": 0.0, "later": 0.0}
+        self.projected_of_measured = {"first": 0.0, "later": 0.0}
 
     @staticmethod
     def _kind(unit: Unit) -> tuple[str, bool]:
@@ -240,16 +243,15 @@ class Progress:
 
     def _eta(self, remaining: list[Unit]) -> tuple[float, str]:
         """Seconds, and "" (all measured), "~ " (some projected) or "> " (some unknown)."""
-        speed = (
-            self.measured_of_projected / self.projected_of_measured
-            if self.projected_of_measured > 0
-            else 1.0
-        )
+        which = "later" if self.projected_of_measured["later"] > 0 else "first"
+        denominator = self.projected_of_measured[which]
+        speed = self.measured_of_projected[which] / denominator if denominator > 0 else 1.0
         total, projected, unknown = 0.0, False, False
         for unit in remaining:
             times = self.seconds.get(self._kind(unit))
             if times:
-                total += sum(times) / len(times)
+                steady = times[1:] or times
+                total += sum(steady) / len(steady)
             elif (expected := self.expected(unit)) is not None:
                 total += expected * speed
                 projected = True
@@ -259,11 +261,13 @@ class Progress:
 
     def update(self, index: int, row: dict, seconds: float) -> None:
         unit = self.units[index]
-        self.seconds.setdefault(self._kind(unit), []).append(seconds)
+        times = self.seconds.setdefault(self._kind(unit), [])
+        times.append(seconds)
         expected = self.expected(unit)
         if expected is not None and expected > 0:
-            self.measured_of_projected += seconds
-            self.projected_of_measured += expected
+            which = "first" if len(times) == 1 else "later"
+            self.measured_of_projected[which] += seconds
+            self.projected_of_measured[which] += expected
         value = row.get(self.metric_key)
         if value is not None:
             self.latest = value

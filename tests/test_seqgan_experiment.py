@@ -311,6 +311,7 @@ def test_progress_eta_projects_kinds_not_yet_run_at_the_measured_speed(caplog):
         with caplog.at_level(logging.INFO):
             progress.update(0, {}, 5.0)  # 5x its projection
             progress.update(1, {"nll_oracle": 9.5}, 10.0)  # MLE epoch 1 of 2: 2x
+            progress.update(2, {}, 6.0)  # MLE epoch 2: 1.2x, the first after tracing
     finally:
         absl_logging.set_verbosity(verbosity)
     lines = [r.getMessage() for r in caplog.records if "ETA" in r.getMessage()]
@@ -318,6 +319,10 @@ def test_progress_eta_projects_kinds_not_yet_run_at_the_measured_speed(caplog):
     assert "[oracle_samples]" in lines[0] and "phase ETA 0m00s | run ETA ~ 10m50s" in lines[0]
     # Speed (5 + 10) / (1 + 5) = 2.5: the MLE epoch measured (10 s) plus 3 x (25 + 75) s.
     assert "phase ETA 0m10s | run ETA ~ 5m10s" in lines[1]
+    # Once a second unit of a kind is measured, first units (tracing) no longer count:
+    # speed 6 s / 5 s = 1.2, so 3 x (12 + 36) s.
+    assert "[mle] epoch 2/2" in lines[2] and "run ETA ~ 2m24s" in lines[2]
+    assert progress._eta([units[1]]) == (6.0, "")  # an MLE epoch: 6 s, not (10 + 6) / 2
 
 
 def test_preset_overrides_lists_what_differs_from_the_named_preset():
