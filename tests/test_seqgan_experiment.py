@@ -231,28 +231,33 @@ def test_sample_mode_needs_a_trained_workdir(tmp_path):
         commands.sample(str(tmp_path), str(tmp_path / "out.txt"), 5, 0)
 
 
-def test_progress_eta_adds_the_mean_time_of_each_remaining_kind_of_unit(caplog):
+# An oracle samples unit, 2 MLE epochs, 3 iterations of (generator part, one D round).
+PROGRESS_UNITS = schedule_units(
+    Schedule(
+        mle_epochs=2,
+        dis_pretrain_rounds=0,
+        adversarial_iterations=3,
+        dis_rounds_per_iteration=1,
+        rescore_samples=0,
+    )
+)
+
+
+def _progress_lines(caplog, updates, expected=lambda unit: None):
+    """The progress lines of ``Progress.update(index, row, seconds)`` for each update."""
     import logging
 
     from absl import logging as absl_logging
 
     from seqgan_tf.runner import Progress
 
-    units = schedule_units(
-        Schedule(
-            mle_epochs=2,
-            dis_pretrain_rounds=0,
-            adversarial_iterations=3,
-            dis_rounds_per_iteration=1,
-            rescore_samples=0,
-        )
-    )
     progress = Progress(
-        units,
+        PROGRESS_UNITS,
         0.0,
         # position reads only class attributes: no experiment (and workdir) needed.
         lambda unit, steps: OracleExperiment.position(OracleExperiment, unit, steps),
         ("nll_oracle", "NLL_oracle"),
+        expected,
     )
     # Another test may have parsed absl flags, which sets absl's logger to its default
     # verbosity (WARNING); the progress lines are INFO.
@@ -260,14 +265,24 @@ def test_progress_eta_adds_the_mean_time_of_each_remaining_kind_of_unit(caplog):
     absl_logging.set_verbosity(absl_logging.INFO)
     try:
         with caplog.at_level(logging.INFO):
-            progress.update(0, {}, 5.0)  # oracle samples
-            progress.update(1, {"nll_oracle": 9.5}, 10.0)  # MLE epoch 1 of 2
-            progress.update(2, {}, 10.0)  # MLE epoch 2 of 2
-            progress.update(3, {"nll_oracle": 9.1}, 20.0)  # iteration 1: generator part
-            progress.update(4, {}, 60.0)  # iteration 1: discriminator round
+            for update in updates:
+                progress.update(*update)
     finally:
         absl_logging.set_verbosity(verbosity)
-    lines = [r.getMessage() for r in caplog.records if "ETA" in r.getMessage()]
+    return progress, [r.getMessage() for r in caplog.records if "ETA" in r.getMessage()]
+
+
+def test_progress_eta_adds_the_mean_time_of_each_remaining_kind_of_unit(caplog):
+    _, lines = _progress_lines(
+        caplog,
+        [
+            (0, {}, 5.0),  # oracle samples
+            (1, {"nll_oracle": 9.5}, 10.0),  # MLE epoch 1 of 2
+            (2, {}, 10.0),  # MLE epoch 2 of 2
+            (3, {"nll_oracle": 9.1}, 20.0),  # iteration 1: generator part
+            (4, {}, 60.0),  # iteration 1: discriminator round
+        ],
+    )
     # after epoch 1: one epoch left (10 s) and 6 adversarial units of unknown cost
     assert "[mle] epoch 1/2" in lines[1] and "phase ETA 0m10s | run ETA > 0m10s" in lines[1]
     assert "NLL_oracle 9.5000" in lines[1]
@@ -277,44 +292,21 @@ def test_progress_eta_adds_the_mean_time_of_each_remaining_kind_of_unit(caplog):
 
 
 def test_progress_eta_projects_kinds_not_yet_run_at_the_measured_speed(caplog):
-    import logging
-
-    from absl import logging as absl_logging
-
-    from seqgan_tf.runner import Progress
-
-    units = schedule_units(
-        Schedule(
-            mle_epochs=2,
-            dis_pretrain_rounds=0,
-            adversarial_iterations=3,
-            dis_rounds_per_iteration=1,
-            rescore_samples=0,
-        )
-    )
     projected = {
         ("oracle_samples", False): 1.0,
         ("mle", False): 5.0,
         ("adversarial", False): 10.0,
         ("adversarial", True): 30.0,
     }
-    progress = Progress(
-        units,
-        0.0,
-        lambda unit, steps: OracleExperiment.position(OracleExperiment, unit, steps),
-        ("nll_oracle", "NLL_oracle"),
+    progress, lines = _progress_lines(
+        caplog,
+        [
+            (0, {}, 5.0),  # 5x its projection
+            (1, {"nll_oracle": 9.5}, 10.0),  # MLE epoch 1 of 2: 2x
+            (2, {}, 6.0),  # MLE epoch 2: 1.2x, the first after tracing
+        ],
         lambda unit: projected[(unit.phase, unit.part > 0)],
     )
-    verbosity = absl_logging.get_verbosity()
-    absl_logging.set_verbosity(absl_logging.INFO)
-    try:
-        with caplog.at_level(logging.INFO):
-            progress.update(0, {}, 5.0)  # 5x its projection
-            progress.update(1, {"nll_oracle": 9.5}, 10.0)  # MLE epoch 1 of 2: 2x
-            progress.update(2, {}, 6.0)  # MLE epoch 2: 1.2x, the first after tracing
-    finally:
-        absl_logging.set_verbosity(verbosity)
-    lines = [r.getMessage() for r in caplog.records if "ETA" in r.getMessage()]
     # Speed 5 s / 1 s: 2 MLE epochs of 25 s, 3 x (50 + 150) s of adversarial units.
     assert "[oracle_samples]" in lines[0] and "phase ETA 0m00s | run ETA ~ 10m50s" in lines[0]
     # Speed (5 + 10) / (1 + 5) = 2.5: the MLE epoch measured (10 s) plus 3 x (25 + 75) s.
@@ -322,7 +314,7 @@ def test_progress_eta_projects_kinds_not_yet_run_at_the_measured_speed(caplog):
     # Once a second unit of a kind is measured, first units (tracing) no longer count:
     # speed 6 s / 5 s = 1.2, so 3 x (12 + 36) s.
     assert "[mle] epoch 2/2" in lines[2] and "run ETA ~ 2m24s" in lines[2]
-    assert progress._eta([units[1]]) == (6.0, "")  # an MLE epoch: 6 s, not (10 + 6) / 2
+    assert progress._eta([PROGRESS_UNITS[1]]) == (6.0, "")  # an epoch: 6 s, not (10 + 6) / 2
 
 
 def test_preset_overrides_lists_what_differs_from_the_named_preset():
