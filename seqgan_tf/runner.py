@@ -162,7 +162,8 @@ class ResumableRunner:
         for index in range(state["next_unit"], len(units)):
             started = time.time()
             row = task.run_unit(units[index], values)
-            state["wall_seconds"] += time.time() - started
+            computed = time.time()
+            state["wall_seconds"] += computed - started
             row["wall_seconds"] = round(state["wall_seconds"], 3)
             with open(self.path(METRICS), "a") as f:
                 f.write(json.dumps(row) + "\n")
@@ -174,6 +175,9 @@ class ResumableRunner:
             if self.after_unit is not None:
                 self.after_unit(index, units[index])
             path = manager.save(checkpoint_number=index + 1)
+            # The unit's logs and checkpoint are part of its cost: a row's wall_seconds
+            # counts up to the end of its unit's work, the run's total counts everything.
+            state["wall_seconds"] += time.time() - computed
             state["next_unit"] = index + 1
             state["checkpoint"] = os.path.relpath(path, self.workdir)
             state["log_bytes"] = {

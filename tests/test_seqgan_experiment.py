@@ -81,6 +81,29 @@ def test_metrics_rows_one_per_unit_with_wall_time(finished):
     )
 
 
+def test_wall_seconds_count_each_units_bookkeeping(tmp_path):
+    # What runs after a unit's work (its logs, the hook, its checkpoint) is part of the
+    # run's wall time: a row counts up to its own unit's work, the total everything.
+    import itertools
+    import time
+
+    from seqgan_tiny import TINY_SPEC
+
+    from seqgan_tf.experiment import OracleExperiment
+
+    pause = 0.1
+    results = OracleExperiment(
+        str(tmp_path),
+        TINY_SPEC,
+        progress_interval=1e9,
+        print_fn=lambda _: None,
+        after_unit=lambda index, unit: time.sleep(pause),
+    ).run()
+    walls = [r["wall_seconds"] for r in _metrics(str(tmp_path))]
+    assert all(later - earlier >= pause for earlier, later in itertools.pairwise(walls))
+    assert results["wall_seconds"] >= walls[-1] + pause - 0.05  # the total is rounded to 0.1
+
+
 def test_results_and_files(finished):
     workdir, results = finished
     for key in (
