@@ -98,3 +98,26 @@ def test_the_cpu_preset_fits_the_searchs_time_limit_on_the_reference_machine():
 
     minutes = projected_seconds(preset_schedule("cpu"), REFERENCE_COSTS)["total"] / 60
     assert 0 < minutes <= 90
+
+
+def test_the_cpu_preset_is_run_bs_schedule_stopped_at_iteration_50():
+    # docs/RESULTS.md reports the preset's seed 88 from run B, started with these flags on
+    # top of `original` (100 iterations); the preset must be that schedule, 51 iterations.
+    import dataclasses
+
+    from seqgan_tf.config import ModelConfig
+    from seqgan_tf.schedule import apply_preset, preset_overrides
+
+    run_b_flags = {
+        "mle_epochs": 120,
+        "dis_pretrain_rounds": 30,
+        "dis_epochs_per_round": 1,
+        "dis_rounds_per_iteration": 1,
+        "adversarial_iterations": 100,
+        "rollout_update_rate": 0.0,
+    }
+    config = apply_preset(ModelConfig, "cpu", dataclasses.asdict(ModelConfig()), set())
+    departures = preset_overrides("original", config, preset_schedule("cpu"))
+    expected = {k: v for k, v in run_b_flags.items() if getattr(Schedule(), k, None) != v}
+    expected["adversarial_iterations"] = 51
+    assert departures == expected
