@@ -216,9 +216,12 @@ class Progress:
     they do not swing as units of different cost alternate. A kind not yet run counts at
     ``expected(unit)``, the task's projection, times the ratio of measured to projected
     seconds of the units run so far (this machine's speed and load), and the ETA is marked
-    "~"; a kind with no projection makes the ETA a lower bound, "> ". The first unit of
-    each kind in a process also traces its ``tf.function``s, so it is left out of both
-    once a later one has been measured.
+    "~"; a kind with no projection makes the ETA a lower bound, "> ". A kind not yet run
+    whose projection equals that of a kind measured does the same work (a discriminator
+    round in pre-training and in an adversarial iteration) and counts at its measured
+    time: the speed ratio mixes in units whose fixed per-unit costs the projection leaves
+    out. The first unit of each kind in a process also traces its ``tf.function``s, so it
+    is left out of both once a later one has been measured.
     """
 
     def __init__(
@@ -237,6 +240,7 @@ class Progress:
         self.last_print = 0.0
         self.latest: float | None = None
         self.seconds: dict[tuple[str, bool], list[float]] = {}
+        self.projected_kinds: dict[float, tuple[str, bool]] = {}  # projection -> a kind run
         # Measured and projected seconds of the units run, the first of each kind apart.
         self.measured_of_projected = {"first": 0.0, "later": 0.0}
         self.projected_of_measured = {"first": 0.0, "later": 0.0}
@@ -253,10 +257,13 @@ class Progress:
         total, projected, unknown = 0.0, False, False
         for unit in remaining:
             times = self.seconds.get(self._kind(unit))
+            expected = self.expected(unit)
+            if not times and expected in self.projected_kinds:
+                times = self.seconds[self.projected_kinds[expected]]
             if times:
                 steady = times[1:] or times
                 total += sum(steady) / len(steady)
-            elif (expected := self.expected(unit)) is not None:
+            elif expected is not None:
                 total += expected * speed
                 projected = True
             else:
@@ -269,6 +276,7 @@ class Progress:
         times.append(seconds)
         expected = self.expected(unit)
         if expected is not None and expected > 0:
+            self.projected_kinds.setdefault(expected, self._kind(unit))
             which = "first" if len(times) == 1 else "later"
             self.measured_of_projected[which] += seconds
             self.projected_of_measured[which] += expected

@@ -266,7 +266,7 @@ PROGRESS_UNITS = schedule_units(
 )
 
 
-def _progress_lines(caplog, updates, expected=lambda unit: None):
+def _progress_lines(caplog, updates, expected=lambda unit: None, units=PROGRESS_UNITS):
     """The progress lines of ``Progress.update(index, row, seconds)`` for each update."""
     import logging
 
@@ -275,7 +275,7 @@ def _progress_lines(caplog, updates, expected=lambda unit: None):
     from seqgan_tf.runner import Progress
 
     progress = Progress(
-        PROGRESS_UNITS,
+        units,
         0.0,
         # position reads only class attributes: no experiment (and workdir) needed.
         lambda unit, steps: OracleExperiment.position(OracleExperiment, unit, steps),
@@ -388,3 +388,37 @@ def test_curves_of_a_run_beside_the_original_log(finished, tmp_path):
     assert output.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(ValueError, match="no metrics.jsonl"):
         adversarial_curve(str(tmp_path))
+
+
+def test_progress_eta_counts_the_same_work_at_its_measured_time(caplog):
+    # A discriminator round of the adversarial phase is the pre-training's round: once
+    # those are measured, its ETA is their time, not a projection scaled by the speed of
+    # all units so far (which the MLE epochs' fixed costs inflate).
+    units = schedule_units(
+        Schedule(
+            mle_epochs=2,
+            dis_pretrain_rounds=3,
+            adversarial_iterations=2,
+            dis_rounds_per_iteration=1,
+            rescore_samples=0,
+        )
+    )
+    projected = {
+        ("oracle_samples", False): 1.0,
+        ("mle", False): 1.0,
+        ("dis_pretrain", False): 20.0,
+        ("adversarial", False): 4.0,
+        ("adversarial", True): 20.0,
+    }
+    progress, lines = _progress_lines(
+        caplog,
+        [(0, {}, 3.0), (1, {}, 3.0), (2, {}, 10.0), (3, {}, 30.0), (4, {}, 22.0), (5, {}, 22.0)],
+        lambda unit: projected[(unit.phase, unit.part > 0)],
+        units,
+    )
+    # Speed over the later units (MLE epoch 2, pre-training rounds 2 and 3): 54 / 41.
+    # Adversarial: 2 generator parts projected, 2 x 4 x 54 / 41 = 10.5 s, and 2 rounds as
+    # measured, 2 x 22 s: 54.5 s (scaling the rounds' projection too would give 63.2 s).
+    assert "[dis_pretrain] round 3/3" in lines[5] and "run ETA ~ 0m54s" in lines[5]
+    assert progress._eta(units[6:7]) == (pytest.approx(4 * 54 / 41), "~ ")
+    assert progress._eta(units[7:8]) == (22.0, "")
