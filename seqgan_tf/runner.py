@@ -213,15 +213,16 @@ class Progress:
 
     ETAs add the mean time measured in this process for each kind of remaining unit (an
     MLE epoch, a discriminator round, an adversarial iteration's generator part ...), so
-    they do not swing as units of different cost alternate. A kind not yet run counts at
-    ``expected(unit)``, the task's projection, times the ratio of measured to projected
-    seconds of the units run so far (this machine's speed and load), and the ETA is marked
-    "~"; a kind with no projection makes the ETA a lower bound, "> ". A kind not yet run
-    whose projection equals that of a kind measured does the same work (a discriminator
-    round in pre-training and in an adversarial iteration) and counts at its measured
-    time: the speed ratio mixes in units whose fixed per-unit costs the projection leaves
-    out. The first unit of each kind in a process also traces its ``tf.function``s, so it
-    is left out of both once a later one has been measured.
+    they do not swing as units of different cost alternate. The first unit of each kind
+    in a process also traces its ``tf.function``s, so it is left out of both once a later
+    one has been measured. A kind not yet run counts at ``expected(unit)``, the task's
+    projection, times the ratio of measured to projected seconds of the units run so far
+    after the first of their kind (this machine's speed and load; 1 until there are such
+    units: a first unit's time is mostly tracing), and the ETA is marked "~"; a kind with
+    no projection makes the ETA a lower bound, "> ". A kind not yet run whose projection
+    equals that of a kind measured does the same work (a discriminator round in
+    pre-training and in an adversarial iteration) and counts at its measured time: the
+    speed ratio mixes in units whose fixed per-unit costs the projection leaves out.
     """
 
     def __init__(
@@ -241,9 +242,9 @@ class Progress:
         self.latest: float | None = None
         self.seconds: dict[tuple[str, bool], list[float]] = {}
         self.projected_kinds: dict[float, tuple[str, bool]] = {}  # projection -> a kind run
-        # Measured and projected seconds of the units run, the first of each kind apart.
-        self.measured_of_projected = {"first": 0.0, "later": 0.0}
-        self.projected_of_measured = {"first": 0.0, "later": 0.0}
+        # Measured and projected seconds of the units run after the first of their kind.
+        self.measured_seconds = 0.0
+        self.projected_seconds = 0.0
 
     @staticmethod
     def _kind(unit: Unit) -> tuple[str, bool]:
@@ -251,9 +252,7 @@ class Progress:
 
     def _eta(self, remaining: list[Unit]) -> tuple[float, str]:
         """Seconds, and "" (all measured), "~ " (some projected) or "> " (some unknown)."""
-        which = "later" if self.projected_of_measured["later"] > 0 else "first"
-        denominator = self.projected_of_measured[which]
-        speed = self.measured_of_projected[which] / denominator if denominator > 0 else 1.0
+        speed = self.measured_seconds / self.projected_seconds if self.projected_seconds else 1.0
         total, projected, unknown = 0.0, False, False
         for unit in remaining:
             times = self.seconds.get(self._kind(unit))
@@ -277,9 +276,9 @@ class Progress:
         expected = self.expected(unit)
         if expected is not None and expected > 0:
             self.projected_kinds.setdefault(expected, self._kind(unit))
-            which = "first" if len(times) == 1 else "later"
-            self.measured_of_projected[which] += seconds
-            self.projected_of_measured[which] += expected
+            if len(times) > 1:
+                self.measured_seconds += seconds
+                self.projected_seconds += expected
         value = row.get(self.metric_key)
         if value is not None:
             self.latest = value

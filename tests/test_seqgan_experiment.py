@@ -330,12 +330,11 @@ def test_progress_eta_projects_kinds_not_yet_run_at_the_measured_speed(caplog):
         ],
         lambda unit: projected[(unit.phase, unit.part > 0)],
     )
-    # Speed 5 s / 1 s: 2 MLE epochs of 25 s, 3 x (50 + 150) s of adversarial units.
-    assert "[oracle_samples]" in lines[0] and "phase ETA 0m00s | run ETA ~ 10m50s" in lines[0]
-    # Speed (5 + 10) / (1 + 5) = 2.5: the MLE epoch measured (10 s) plus 3 x (25 + 75) s.
-    assert "phase ETA 0m10s | run ETA ~ 5m10s" in lines[1]
-    # Once a second unit of a kind is measured, first units (tracing) no longer count:
-    # speed 6 s / 5 s = 1.2, so 3 x (12 + 36) s.
+    # Only first units (tracing) so far: speed 1, 2 MLE epochs of 5 s, 3 x (10 + 30) s.
+    assert "[oracle_samples]" in lines[0] and "phase ETA 0m00s | run ETA ~ 2m10s" in lines[0]
+    # Still speed 1: the MLE epoch measured (10 s) plus 3 x (10 + 30) s.
+    assert "phase ETA 0m10s | run ETA ~ 2m10s" in lines[1]
+    # The first unit after a kind's first sets the speed: 6 s / 5 s = 1.2, so 3 x (12 + 36) s.
     assert "[mle] epoch 2/2" in lines[2] and "run ETA ~ 2m24s" in lines[2]
     assert progress._eta([PROGRESS_UNITS[1]]) == (6.0, "")  # an epoch: 6 s, not (10 + 6) / 2
 
