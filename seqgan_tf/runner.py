@@ -214,15 +214,16 @@ class Progress:
     ETAs add the mean time measured in this process for each kind of remaining unit (an
     MLE epoch, a discriminator round, an adversarial iteration's generator part ...), so
     they do not swing as units of different cost alternate. The first unit of each kind
-    in a process also traces its ``tf.function``s, so it is left out of both once a later
-    one has been measured. A kind not yet run counts at ``expected(unit)``, the task's
-    projection, times the ratio of measured to projected seconds of the units run so far
-    after the first of their kind (this machine's speed and load; 1 until there are such
-    units: a first unit's time is mostly tracing), and the ETA is marked "~"; a kind with
-    no projection makes the ETA a lower bound, "> ". A kind not yet run whose projection
-    equals that of a kind measured does the same work (a discriminator round in
-    pre-training and in an adversarial iteration) and counts at its measured time: the
-    speed ratio mixes in units whose fixed per-unit costs the projection leaves out.
+    in a process also traces its ``tf.function``s: it is left out of a kind's mean once a
+    later one is measured, and out of the speed ratio below.
+
+    A kind not yet run counts at:
+    - the measured mean of a kind with the same projected cost (the same work, e.g. a
+      discriminator round in pre-training and in an adversarial iteration);
+    - else ``expected(unit)``, the task's projection, times the speed ratio (measured over
+      projected seconds of the non-first units run so far; 1 until there are any), and
+      the ETA is marked "~";
+    - else nothing, and the ETA is a lower bound, "> ".
     """
 
     def __init__(
