@@ -102,8 +102,12 @@ class RunConfig:
                 raise ValueError(message)
 
     def save(self, path: str) -> None:
-        with open(path, "w") as f:
+        # Written aside and renamed: the other workers of a multi-worker run read this
+        # file while the chief rewrites it, and must never see it half written.
+        tmp = f"{path}.tmp"
+        with open(tmp, "w") as f:
             json.dump(dataclasses.asdict(self), f, indent=1, sort_keys=True)
+        os.replace(tmp, path)
 
     @classmethod
     def load(cls, path: str) -> RunConfig:

@@ -71,16 +71,31 @@ def launch(mode: str, workdir, max_steps: int, tf_config: dict | None = None):
     )
 
 
-def result_of(process: subprocess.Popen) -> dict:
-    try:
-        out, err = process.communicate(timeout=300)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        out, err = process.communicate()
-        raise AssertionError(f"timed out:\n{err[-4000:]}") from None
-    assert process.returncode == 0, err[-4000:]
-    line = [x for x in out.splitlines() if x.startswith("RESULT")][-1]
-    return json.loads(line[len("RESULT") :])
+def outputs_of(processes: list[subprocess.Popen]) -> list[tuple[int, str, str]]:
+    """Waits for every process (killing it after 300 s): (return code, stdout, stderr)."""
+    outputs = []
+    for process in processes:
+        try:
+            out, err = process.communicate(timeout=300)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            out, err = process.communicate()
+            err += "\n[killed after 300 s]"
+        outputs.append((process.returncode, out, err))
+    return outputs
+
+
+def results_of(processes: list[subprocess.Popen]) -> list[dict]:
+    outputs = outputs_of(processes)
+    # When one worker dies the other fails too; show every process's stderr, so the
+    # report carries the first cause and not only its echo.
+    failed = [(i, err) for i, (code, _, err) in enumerate(outputs) if code != 0]
+    assert not failed, "\n".join(f"--- process {i}:\n{err[-4000:]}" for i, err in failed)
+    results = []
+    for _, out, _ in outputs:
+        line = [x for x in out.splitlines() if x.startswith("RESULT")][-1]
+        results.append(json.loads(line[len("RESULT") :]))
+    return results
 
 
 def workers(workdir, max_steps: int) -> list[dict]:
@@ -95,7 +110,7 @@ def workers(workdir, max_steps: int) -> list[dict]:
         )
         for i in range(2)
     ]
-    return [result_of(p) for p in processes]
+    return results_of(processes)
 
 
 def test_two_workers_match_one_mirrored_process_and_resume_from_the_chief(tmp_path):
@@ -111,6 +126,6 @@ def test_two_workers_match_one_mirrored_process_and_resume_from_the_chief(tmp_pa
     assert all(r["start_step"] == 2 and r["step"] == 4 for r in second)
     assert second[0]["digest"] == second[1]["digest"]
 
-    mirrored = result_of(reference)
+    (mirrored,) = results_of([reference])
     assert mirrored["replicas"] == 2 and mirrored["step"] == 4
     np.testing.assert_allclose(second[0]["sums"], mirrored["sums"], rtol=1e-5)
