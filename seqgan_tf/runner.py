@@ -214,10 +214,11 @@ class Progress:
     ETAs add the mean time measured in this process for each kind of remaining unit (an
     MLE epoch, a discriminator round, an adversarial iteration's generator part ...), so
     they do not swing as units of different cost alternate. The first unit of each kind
-    in a process also traces its ``tf.function``s: it is left out of a kind's mean once a
-    later one is measured, and out of the speed ratio below.
+    in a process also traces its ``tf.function``s (the reward's XLA compile alone takes
+    tens of seconds): it is left out of a kind's mean and of the speed ratio below, and
+    counts only for a kind with no projection until a later unit of it is measured.
 
-    A kind not yet run counts at:
+    A kind with no unit measured after its first counts at:
     - the measured mean of a kind with the same projected cost (the same work, e.g. a
       discriminator round in pre-training and in an adversarial iteration);
     - else ``expected(unit)``, the task's projection, times the speed ratio (measured over
@@ -256,11 +257,11 @@ class Progress:
         speed = self.measured_seconds / self.projected_seconds if self.projected_seconds else 1.0
         total, projected, unknown = 0.0, False, False
         for unit in remaining:
-            times = self.seconds.get(self._kind(unit))
+            times = self.seconds.get(self._kind(unit), [])
             expected = self.expected(unit)
-            if not times and expected in self.projected_kinds:
+            if len(times) < 2 and expected in self.projected_kinds:
                 times = self.seconds[self.projected_kinds[expected]]
-            if times:
+            if len(times) > 1 or (times and expected is None):
                 steady = times[1:] or times
                 total += sum(steady) / len(steady)
             elif expected is not None:

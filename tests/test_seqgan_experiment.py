@@ -332,8 +332,9 @@ def test_progress_eta_projects_kinds_not_yet_run_at_the_measured_speed(caplog):
     )
     # Only first units (tracing) so far: speed 1, 2 MLE epochs of 5 s, 3 x (10 + 30) s.
     assert "[oracle_samples]" in lines[0] and "phase ETA 0m00s | run ETA ~ 2m10s" in lines[0]
-    # Still speed 1: the MLE epoch measured (10 s) plus 3 x (10 + 30) s.
-    assert "phase ETA 0m10s | run ETA ~ 2m10s" in lines[1]
+    # Still speed 1; the MLE epoch left counts at its projection (5 s), not at the first
+    # epoch's 10 s, which include tracing: 5 s plus 3 x (10 + 30) s.
+    assert "phase ETA ~ 0m05s | run ETA ~ 2m05s" in lines[1]
     # The first unit after a kind's first sets the speed: 6 s / 5 s = 1.2, so 3 x (12 + 36) s.
     assert "[mle] epoch 2/2" in lines[2] and "run ETA ~ 2m24s" in lines[2]
     assert progress._eta([PROGRESS_UNITS[1]]) == (6.0, "")  # an epoch: 6 s, not (10 + 6) / 2
@@ -421,3 +422,28 @@ def test_progress_eta_counts_the_same_work_at_its_measured_time(caplog):
     assert "[dis_pretrain] round 3/3" in lines[5] and "run ETA ~ 0m54s" in lines[5]
     assert progress._eta(units[6:7]) == (pytest.approx(4 * 54 / 41), "~ ")
     assert progress._eta(units[7:8]) == (22.0, "")
+
+
+def test_progress_eta_after_a_resume_does_not_count_tracing_as_the_units_cost(caplog):
+    # A resumed run's first unit of each kind traces its functions (the reward's XLA
+    # compile: tens of seconds); the units left count at their projection instead.
+    units = schedule_units(
+        Schedule(
+            mle_epochs=2,
+            dis_pretrain_rounds=3,
+            adversarial_iterations=2,
+            dis_rounds_per_iteration=1,
+            rescore_samples=0,
+        )
+    )
+    projected = {("adversarial", False): 4.0, ("adversarial", True): 20.0}
+    _, lines = _progress_lines(
+        caplog,
+        [(6, {}, 40.0), (7, {}, 30.0), (8, {}, 5.0)],  # resumed at iteration 0
+        lambda unit: projected.get((unit.phase, unit.part > 0)),
+        units,
+    )
+    assert "[adversarial] iteration 1/2" in lines[0]
+    assert "run ETA ~ 0m44s" in lines[0]  # 20 + 4 + 20, not 20 + 40 + 20
+    assert "run ETA ~ 0m24s" in lines[1]  # 4 + 20, not 40 + 30
+    assert "run ETA ~ 0m25s" in lines[2]  # one round at 20 x 5 / 4
