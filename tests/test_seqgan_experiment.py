@@ -264,6 +264,16 @@ PROGRESS_UNITS = schedule_units(
         rescore_samples=0,
     )
 )
+# With discriminator pre-training: units 3-5 are its rounds, 6-9 two adversarial iterations.
+PRETRAIN_UNITS = schedule_units(
+    Schedule(
+        mle_epochs=2,
+        dis_pretrain_rounds=3,
+        adversarial_iterations=2,
+        dis_rounds_per_iteration=1,
+        rescore_samples=0,
+    )
+)
 
 
 def _progress_lines(caplog, updates, expected=lambda unit: None, units=PROGRESS_UNITS):
@@ -394,15 +404,6 @@ def test_progress_eta_counts_the_same_work_at_its_measured_time(caplog):
     # A discriminator round of the adversarial phase is the pre-training's round: once
     # those are measured, its ETA is their time, not a projection scaled by the speed of
     # all units so far (which the MLE epochs' fixed costs inflate).
-    units = schedule_units(
-        Schedule(
-            mle_epochs=2,
-            dis_pretrain_rounds=3,
-            adversarial_iterations=2,
-            dis_rounds_per_iteration=1,
-            rescore_samples=0,
-        )
-    )
     projected = {
         ("oracle_samples", False): 1.0,
         ("mle", False): 1.0,
@@ -414,34 +415,25 @@ def test_progress_eta_counts_the_same_work_at_its_measured_time(caplog):
         caplog,
         [(0, {}, 3.0), (1, {}, 3.0), (2, {}, 10.0), (3, {}, 30.0), (4, {}, 22.0), (5, {}, 22.0)],
         lambda unit: projected[(unit.phase, unit.part > 0)],
-        units,
+        PRETRAIN_UNITS,
     )
     # Speed over the later units (MLE epoch 2, pre-training rounds 2 and 3): 54 / 41.
     # Adversarial: 2 generator parts projected, 2 x 4 x 54 / 41 = 10.5 s, and 2 rounds as
     # measured, 2 x 22 s: 54.5 s (scaling the rounds' projection too would give 63.2 s).
     assert "[dis_pretrain] round 3/3" in lines[5] and "run ETA ~ 0m54s" in lines[5]
-    assert progress._eta(units[6:7]) == (pytest.approx(4 * 54 / 41), "~ ")
-    assert progress._eta(units[7:8]) == (22.0, "")
+    assert progress._eta(PRETRAIN_UNITS[6:7]) == (pytest.approx(4 * 54 / 41), "~ ")
+    assert progress._eta(PRETRAIN_UNITS[7:8]) == (22.0, "")
 
 
 def test_progress_eta_after_a_resume_does_not_count_tracing_as_the_units_cost(caplog):
     # A resumed run's first unit of each kind traces its functions (the reward's XLA
     # compile: tens of seconds); the units left count at their projection instead.
-    units = schedule_units(
-        Schedule(
-            mle_epochs=2,
-            dis_pretrain_rounds=3,
-            adversarial_iterations=2,
-            dis_rounds_per_iteration=1,
-            rescore_samples=0,
-        )
-    )
     projected = {("adversarial", False): 4.0, ("adversarial", True): 20.0}
     _, lines = _progress_lines(
         caplog,
         [(6, {}, 40.0), (7, {}, 30.0), (8, {}, 5.0)],  # resumed at iteration 0
         lambda unit: projected.get((unit.phase, unit.part > 0)),
-        units,
+        PRETRAIN_UNITS,
     )
     assert "[adversarial] iteration 1/2" in lines[0]
     assert "run ETA ~ 0m44s" in lines[0]  # 20 + 4 + 20, not 20 + 40 + 20
