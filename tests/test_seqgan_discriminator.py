@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import keras
@@ -128,7 +129,7 @@ def test_round_shuffles_once_and_passes_over_that_order_each_epoch():
     one Adam step per batch."""
     from seqgan_tf.discriminator import round_batches
 
-    config = ModelConfig(**{**SMALL.__dict__, "dis_dropout_keep_prob": 1.0, "batch_size": 8})
+    config = dataclasses.replace(SMALL, dis_dropout_keep_prob=1.0, batch_size=8)
     rng = np.random.default_rng(6)
     real = rng.integers(0, 15, size=(40, 6), dtype=np.int32)  # disjoint ids: rows tell
     generated = rng.integers(15, 30, size=(25, 6), dtype=np.int32)  # their origin
@@ -152,7 +153,7 @@ def test_round_shuffles_once_and_passes_over_that_order_each_epoch():
 def test_training_steps_are_tf1_adam_1e4_updates():
     """Three steps against float64 TF1 Adam (bias-corrected step size, epsilon outside the
     square root), each from the gradients at the weights the previous step left."""
-    config = ModelConfig(**{**SMALL.__dict__, "dis_dropout_keep_prob": 1.0})  # deterministic
+    config = dataclasses.replace(SMALL, dis_dropout_keep_prob=1.0)  # deterministic
     d = Discriminator(config, seed=3)
     rng = np.random.default_rng(3)
     variables = d.trainable_variables
@@ -213,7 +214,7 @@ def test_tf1_adam_equals_keras_adam_and_checkpoints_its_state(tmp_path):
 
 def test_training_separates_real_from_generated():
     # A larger step than the original's 1e-4 (checked above) keeps this test short.
-    d = Discriminator(ModelConfig(**{**SMALL.__dict__, "dis_learning_rate": 1e-3}), seed=3)
+    d = Discriminator(dataclasses.replace(SMALL, dis_learning_rate=1e-3), seed=3)
     rng = np.random.default_rng(3)
     real = rng.integers(0, 15, size=(32, 6))  # "real" sequences use the lower half of the vocab
     fake = rng.integers(15, 30, size=(32, 6))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 
@@ -171,9 +172,7 @@ def test_finished_run_is_not_repeated(finished):
 
 def test_workdir_holding_another_experiment_is_rejected(finished):
     workdir, _ = finished
-    other = ExperimentSpec(
-        TINY_CONFIG, Schedule(**{**TINY_SCHEDULE.__dict__, "mle_epochs": 5}), seed=5
-    )
+    other = ExperimentSpec(TINY_CONFIG, dataclasses.replace(TINY_SCHEDULE, mle_epochs=5), seed=5)
     with pytest.raises(
         WorkdirMismatchError,
         match=r"holds another experiment \(schedule\.mle_epochs is 4 there, 5 here\)",
@@ -193,7 +192,7 @@ def test_workdir_from_before_a_field_existed_resumes_at_its_default(finished, tm
     del stored["schedule"]["rescore_samples"]
     with open(f"{workdir}/experiment.json", "w") as f:
         json.dump(stored, f)
-    default = Schedule(**{**TINY_SCHEDULE.__dict__, "rescore_samples": Schedule.rescore_samples})
+    default = dataclasses.replace(TINY_SCHEDULE, rescore_samples=Schedule.rescore_samples)
     OracleExperiment(workdir, ExperimentSpec(TINY_CONFIG, default, seed=5))
     with pytest.raises(WorkdirMismatchError, match="schedule.rescore_samples is 100000 there"):
         OracleExperiment(workdir, TINY_SPEC)
