@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import pathlib
 import subprocess
@@ -70,3 +71,16 @@ def tiny_oracle_run(tmp_path_factory) -> tuple[str, dict]:
         workdir, TINY_SPEC, progress_interval=0, print_fn=lambda _: None
     ).run()
     return workdir, results
+
+
+@pytest.fixture
+def info_logs(caplog) -> pytest.LogCaptureFixture:
+    """``caplog`` capturing INFO, absl's logger included: parsing absl flags (another test
+    may have) sets that logger to its default verbosity, WARNING."""
+    from absl import logging as absl_logging
+
+    verbosity = absl_logging.get_verbosity()
+    absl_logging.set_verbosity(absl_logging.INFO)
+    caplog.set_level(logging.INFO)
+    yield caplog
+    absl_logging.set_verbosity(verbosity)

@@ -275,12 +275,8 @@ PRETRAIN_UNITS = schedule_units(
 )
 
 
-def _progress_lines(caplog, updates, expected=lambda unit: None, units=PROGRESS_UNITS):
+def _progress_lines(info_logs, updates, expected=lambda unit: None, units=PROGRESS_UNITS):
     """The progress lines of ``Progress.update(index, row, seconds)`` for each update."""
-    import logging
-
-    from absl import logging as absl_logging
-
     from seqgan_tf.runner import Progress
 
     progress = Progress(
@@ -291,22 +287,14 @@ def _progress_lines(caplog, updates, expected=lambda unit: None, units=PROGRESS_
         ("nll_oracle", "NLL_oracle"),
         expected,
     )
-    # Another test may have parsed absl flags, which sets absl's logger to its default
-    # verbosity (WARNING); the progress lines are INFO.
-    verbosity = absl_logging.get_verbosity()
-    absl_logging.set_verbosity(absl_logging.INFO)
-    try:
-        with caplog.at_level(logging.INFO):
-            for update in updates:
-                progress.update(*update)
-    finally:
-        absl_logging.set_verbosity(verbosity)
-    return progress, [r.getMessage() for r in caplog.records if "ETA" in r.getMessage()]
+    for update in updates:
+        progress.update(*update)
+    return progress, [r.getMessage() for r in info_logs.records if "ETA" in r.getMessage()]
 
 
-def test_progress_eta_adds_the_mean_time_of_each_remaining_kind_of_unit(caplog):
+def test_progress_eta_adds_the_mean_time_of_each_remaining_kind_of_unit(info_logs):
     _, lines = _progress_lines(
-        caplog,
+        info_logs,
         [
             (0, {}, 5.0),  # oracle samples
             (1, {"nll_oracle": 9.5}, 10.0),  # MLE epoch 1 of 2
@@ -323,7 +311,7 @@ def test_progress_eta_adds_the_mean_time_of_each_remaining_kind_of_unit(caplog):
     assert "phase ETA 2m40s | run ETA 2m40s | NLL_oracle 9.1000" in lines[4]
 
 
-def test_progress_eta_projects_kinds_not_yet_run_at_the_measured_speed(caplog):
+def test_progress_eta_projects_kinds_not_yet_run_at_the_measured_speed(info_logs):
     projected = {
         ("oracle_samples", False): 1.0,
         ("mle", False): 5.0,
@@ -331,7 +319,7 @@ def test_progress_eta_projects_kinds_not_yet_run_at_the_measured_speed(caplog):
         ("adversarial", True): 30.0,
     }
     progress, lines = _progress_lines(
-        caplog,
+        info_logs,
         [
             (0, {}, 5.0),  # 5x its projection
             (1, {"nll_oracle": 9.5}, 10.0),  # MLE epoch 1 of 2: 2x
@@ -399,7 +387,7 @@ def test_curves_of_a_run_beside_the_original_log(finished, tmp_path):
         adversarial_curve(str(tmp_path))
 
 
-def test_progress_eta_counts_the_same_work_at_its_measured_time(caplog):
+def test_progress_eta_counts_the_same_work_at_its_measured_time(info_logs):
     # A discriminator round of the adversarial phase is the pre-training's round: once
     # those are measured, its ETA is their time, not a projection scaled by the speed of
     # all units so far (which the MLE epochs' fixed costs inflate).
@@ -411,7 +399,7 @@ def test_progress_eta_counts_the_same_work_at_its_measured_time(caplog):
         ("adversarial", True): 20.0,
     }
     progress, lines = _progress_lines(
-        caplog,
+        info_logs,
         [(0, {}, 3.0), (1, {}, 3.0), (2, {}, 10.0), (3, {}, 30.0), (4, {}, 22.0), (5, {}, 22.0)],
         lambda unit: projected[(unit.phase, unit.part > 0)],
         PRETRAIN_UNITS,
@@ -424,12 +412,12 @@ def test_progress_eta_counts_the_same_work_at_its_measured_time(caplog):
     assert progress._eta(PRETRAIN_UNITS[7:8]) == (22.0, "")
 
 
-def test_progress_eta_after_a_resume_does_not_count_tracing_as_the_units_cost(caplog):
+def test_progress_eta_after_a_resume_does_not_count_tracing_as_the_units_cost(info_logs):
     # A resumed run's first unit of each kind traces its functions (the reward's XLA
     # compile: tens of seconds); the units left count at their projection instead.
     projected = {("adversarial", False): 4.0, ("adversarial", True): 20.0}
     _, lines = _progress_lines(
-        caplog,
+        info_logs,
         [(6, {}, 40.0), (7, {}, 30.0), (8, {}, 5.0)],  # resumed at iteration 0
         lambda unit: projected.get((unit.phase, unit.part > 0)),
         PRETRAIN_UNITS,
