@@ -158,6 +158,7 @@ class ResumableRunner:
             task.position,
             task.progress_metric,
             task.expected_seconds,
+            latest=last_logged(self.path(METRICS), task.progress_metric[0]),
         )
         for index in range(state["next_unit"], len(units)):
             started = time.time()
@@ -234,6 +235,7 @@ class Progress:
         position: Callable[[Unit, int], str],
         metric: tuple[str, str],
         expected: Callable[[Unit], float | None] = lambda unit: None,
+        latest: float | None = None,
     ) -> None:
         self.units = units
         self.interval = interval
@@ -241,7 +243,7 @@ class Progress:
         self.metric_key, self.metric_label = metric
         self.expected = expected
         self.last_print = 0.0
-        self.latest: float | None = None
+        self.latest = latest  # the metric's last value, before a resume too
         self.seconds: dict[tuple[str, bool], list[float]] = {}
         self.projected_kinds: dict[float, tuple[str, bool]] = {}  # projection -> a kind run
         # Measured and projected seconds of the units run after the first of their kind.
@@ -305,6 +307,18 @@ class Progress:
             self.metric_label,
             "n/a" if self.latest is None else f"{self.latest:.4f}",
         )
+
+
+def last_logged(path: str, key: str) -> float | None:
+    """The last value of ``key`` in the metrics log ``path`` (None if it has none): a
+    resumed run's progress lines show it until the next evaluation."""
+    if not os.path.exists(path):
+        return None
+    value = None
+    with open(path) as f:
+        for line in f:
+            value = json.loads(line).get(key, value)
+    return value
 
 
 def _restore(checkpoint: tf.train.Checkpoint, path: str) -> None:

@@ -8,6 +8,7 @@ beyond the interrupted unit, the same random stream.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import pathlib
@@ -108,6 +109,30 @@ def test_interrupt_in_each_phase_then_resume_in_process(tmp_path, tiny_oracle_ru
     ).read_bytes()
     assert _metrics_without_time(workdir) == _metrics_without_time(reference)
     assert _results_without_time(workdir) == _results_without_time(reference)
+
+
+def test_resumed_progress_shows_the_last_logged_metric(tmp_path, info_logs):
+    """Until its next evaluation, a resumed run's progress lines show the last NLL_oracle
+    of its log, not "n/a"."""
+    from seqgan_tiny import TINY_SPEC
+
+    from seqgan_tf.experiment import OracleExperiment
+
+    workdir = tmp_path / "resumed"
+    first_round = KILL_CHAIN["dis_pretrain"]
+    run = functools.partial(
+        OracleExperiment, str(workdir), TINY_SPEC, progress_interval=0, print_fn=lambda _: None
+    )
+    with pytest.raises(Interrupted):
+        run(after_unit=interrupt_after(first_round)).run()
+    info_logs.clear()
+    run().run()
+    with open(workdir / "metrics.jsonl") as f:
+        rows = [json.loads(line) for line in f]
+    logged = [row["nll_oracle"] for row in rows[:first_round] if "nll_oracle" in row]
+    first_line = next(r.getMessage() for r in info_logs.records if "ETA" in r.getMessage())
+    assert first_line.startswith("[dis_pretrain] round 1/2")
+    assert first_line.endswith(f"NLL_oracle {logged[-1]:.4f}")
 
 
 @pytest.mark.parametrize(
