@@ -317,7 +317,8 @@ def last_logged(path: str, key: str) -> float | None:
     value = None
     with open(path) as f:
         for line in f:
-            value = json.loads(line).get(key, value)
+            logged = json.loads(line).get(key)
+            value = value if logged is None else logged
     return value
 
 

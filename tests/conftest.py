@@ -8,6 +8,7 @@ import os
 import pathlib
 import subprocess
 import sys
+from collections.abc import Iterator
 
 import pytest
 
@@ -74,7 +75,7 @@ def tiny_oracle_run(tmp_path_factory) -> tuple[str, dict]:
 
 
 @pytest.fixture
-def info_logs(caplog) -> pytest.LogCaptureFixture:
+def info_logs(caplog) -> Iterator[pytest.LogCaptureFixture]:
     """``caplog`` capturing INFO, absl's logger included: parsing absl flags (another test
     may have) sets that logger to its default verbosity, WARNING."""
     from absl import logging as absl_logging
