@@ -318,7 +318,8 @@ def last_logged(path: str, key: str) -> float | None:
     with open(path) as f:
         for line in f:
             logged = json.loads(line).get(key)
-            value = value if logged is None else logged
+            if logged is not None:
+                value = logged
     return value
 
 

@@ -129,7 +129,7 @@ def test_resumed_progress_shows_the_last_logged_metric(tmp_path, info_logs):
     run().run()
     with open(workdir / "metrics.jsonl") as f:
         rows = [json.loads(line) for line in f]
-    logged = [row["nll_oracle"] for row in rows[:first_round] if row.get("nll_oracle")]
+    logged = [row["nll_oracle"] for row in rows[:first_round] if row.get("nll_oracle") is not None]
     first_line = next(r.getMessage() for r in info_logs.records if "ETA" in r.getMessage())
     assert first_line.startswith("[dis_pretrain] round 1/2")
     assert first_line.endswith(f"NLL_oracle {logged[-1]:.4f}")
