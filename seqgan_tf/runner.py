@@ -4,13 +4,18 @@ Knows nothing of SeqGAN. A :class:`Task` supplies the units, the objects to chec
 what each unit does; :class:`ResumableRunner` owns the workdir: its identity
 (``experiment.json``: a workdir holds one experiment), the checkpoints
 (``tf.train.CheckpointManager``), ``state.json`` (written atomically after the checkpoint:
-the next unit, the checkpoint, the byte length of every log), the logs (``metrics.jsonl``,
-one row a unit, and the task's own text log), TensorBoard scalars, and progress lines
-with ETAs.
+the next unit, the checkpoint, the byte length of every log, and the processes that did
+the units), the logs (``metrics.jsonl``, one row a unit, and the task's own text log),
+TensorBoard scalars, and progress lines with ETAs.
 
 A run killed at any moment restarts from the last ``state.json``: logs are cut back to
 the recorded length and the interrupted unit is done again, so no line is lost or
 written twice.
+
+A run resumed on another machine, or with other library versions, continues the same
+computation but need not round floats as the first process did. So each process records
+the unit it started at, its machine, library versions and code commit in ``state.json``,
+and the results list them (``processes``).
 """
 
 from __future__ import annotations
@@ -19,10 +24,14 @@ import dataclasses
 import json
 import math
 import os
+import platform
+import subprocess
 import time
 from collections.abc import Callable
 from typing import Protocol
 
+import keras
+import numpy as np
 import tensorflow as tf
 from absl import logging
 
@@ -142,6 +151,13 @@ class ResumableRunner:
                 with open(self.path(name), "r+b") as f:
                     f.truncate(size)
         units, values = task.units, state["values"]
+        state.setdefault("processes", [])  # absent from runs begun before it existed
+        if state["next_unit"] < len(units):
+            this_process = {"from_unit": state["next_unit"], **describe_environment()}
+            logging.info("environment: %s", json.dumps(this_process))
+            # Saved with the first unit this process completes: one that dies before
+            # that contributed nothing to the run.
+            state["processes"].append(this_process)
         if state["next_unit"] > 0:
             task.on_resume(values)
             logging.info(
@@ -188,6 +204,7 @@ class ResumableRunner:
             write_json_atomic(self.path("state.json"), state)
             progress.update(index, row, time.time() - started)
         results = task.results(values, state["wall_seconds"])
+        results["processes"] = state["processes"]
         write_json_atomic(self.path("results.json"), results)
         table = task.table(results)
         with open(self.path("results.md"), "w") as f:
@@ -204,9 +221,57 @@ class ResumableRunner:
                 "log_bytes": {name: 0 for name in logs},
                 "wall_seconds": 0.0,
                 "values": {},
+                "processes": [],
             }
         with open(path) as f:
             return json.load(f)
+
+
+def describe_environment() -> dict:
+    """What can change a run's float rounding: machine, library versions, code commit."""
+    return {
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "host": platform.node(),
+        "cpu": _cpu_model(),
+        "cpu_count": os.cpu_count(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "numpy": np.__version__,
+        "commit": _source_commit(),
+    }
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _source_commit() -> str | None:
+    """HEAD of the checkout this package runs from, "+changes" if tracked files differ
+    from it; None when it is not a git checkout (an installed wheel)."""
+    source = os.path.dirname(os.path.abspath(__file__))
+
+    def git(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["git", "-C", source, *args], capture_output=True, text=True, timeout=30
+        )
+
+    try:
+        head = git("rev-parse", "HEAD")
+        if head.returncode != 0:
+            return None
+        changed = git("status", "--porcelain", "--untracked-files=no").stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return head.stdout.strip() + ("+changes" if changed else "")
 
 
 class Progress:

@@ -54,7 +54,32 @@ def _metrics_without_time(workdir: pathlib.Path) -> list[dict]:
 def _results_without_time(workdir: pathlib.Path) -> dict:
     results = json.loads((workdir / "results.json").read_text())
     results.pop("wall_seconds")
+    results.pop("processes")  # checked by _assert_processes
     return results
+
+
+def _assert_processes(workdir: pathlib.Path) -> None:
+    """One record per process that completed a unit, at the unit it started from: the
+    first interrupted process died within unit 0 and so left none."""
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    processes = json.loads((workdir / "results.json").read_text())["processes"]
+    assert [p["from_unit"] for p in processes] == [0, *list(KILL_CHAIN.values())[1:]]
+    head = subprocess.run(["git", "-C", str(REPO), "rev-parse", "HEAD"], capture_output=True)
+    for process in processes:
+        assert (process["tensorflow"], process["keras"], process["numpy"]) == (
+            tf.__version__,
+            keras.__version__,
+            np.__version__,
+        )
+        assert process["python"] == sys.version.split()[0]
+        assert process["cpu_count"] == os.cpu_count()
+        if head.returncode == 0:  # a git checkout, not an installed copy
+            assert process["commit"].removesuffix("+changes") == head.stdout.decode().strip()
+        else:
+            assert process["commit"] is None
 
 
 @pytest.mark.slow  # seven processes: ~2-4 minutes; the in-process variant below runs by default
@@ -81,6 +106,7 @@ def test_kill_in_each_phase_then_resume_matches_an_uninterrupted_run(tmp_path):
     ).read_bytes()
     assert _metrics_without_time(workdir) == _metrics_without_time(reference)
     assert _results_without_time(workdir) == _results_without_time(reference)
+    _assert_processes(workdir)
     assert (workdir / "real_data.txt").read_bytes() == (reference / "real_data.txt").read_bytes()
 
 
@@ -109,6 +135,7 @@ def test_interrupt_in_each_phase_then_resume_in_process(tmp_path, tiny_oracle_ru
     ).read_bytes()
     assert _metrics_without_time(workdir) == _metrics_without_time(reference)
     assert _results_without_time(workdir) == _results_without_time(reference)
+    _assert_processes(workdir)
 
 
 def test_resumed_progress_shows_the_last_logged_metric(tmp_path, info_logs):
