@@ -233,6 +233,7 @@ def describe_environment() -> dict:
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "host": platform.node(),
         "cpu": _cpu_model(),
+        "cpu_vector_extensions": _cpu_vector_extensions(),
         "cpu_count": os.cpu_count(),
         "platform": platform.platform(),
         "python": platform.python_version(),
@@ -252,6 +253,21 @@ def _cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or platform.machine()
+
+
+def _cpu_vector_extensions() -> list[str] | None:
+    """The SIMD extensions /proc/cpuinfo lists (AVX, AVX2, FMA, AVX-512, AMX): they choose
+    oneDNN's kernels, hence a run's speed and float rounding, and tell apart machines whose
+    model name is only "AMD EPYC". None where /proc/cpuinfo is absent."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = line.split(":", 1)[1].split()
+                    return sorted(f for f in flags if f.startswith(("avx", "amx", "fma")))
+    except OSError:
+        return None
+    return None
 
 
 def _source_commit() -> str | None:

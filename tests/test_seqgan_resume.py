@@ -12,6 +12,7 @@ import functools
 import json
 import os
 import pathlib
+import re
 import signal
 import subprocess
 import sys
@@ -58,6 +59,18 @@ def _results_without_time(workdir: pathlib.Path) -> dict:
     return results
 
 
+def _cpuinfo_vector_extensions() -> list[str] | None:
+    try:
+        text = pathlib.Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return None
+    flags = re.search(r"^flags\s*:(.*)$", text, re.MULTILINE)
+    if flags is None:
+        return None
+    simd = re.compile(r"(avx|amx|fma)\w*")
+    return sorted({flag for flag in flags.group(1).split() if simd.fullmatch(flag)})
+
+
 def _assert_processes(workdir: pathlib.Path) -> None:
     """One record per process that completed a unit, at the unit it started from: the
     first interrupted process died within unit 0 and so left none."""
@@ -76,6 +89,7 @@ def _assert_processes(workdir: pathlib.Path) -> None:
         )
         assert process["python"] == sys.version.split()[0]
         assert process["cpu_count"] == os.cpu_count()
+        assert process["cpu_vector_extensions"] == _cpuinfo_vector_extensions()
         if head.returncode == 0:  # a git checkout, not an installed copy
             assert process["commit"].removesuffix("+changes") == head.stdout.decode().strip()
         else:
