@@ -244,30 +244,31 @@ def describe_environment() -> dict:
     }
 
 
-def _cpu_model() -> str:
+def _cpuinfo_field(name: str) -> str | None:
+    """The first value of a /proc/cpuinfo field; None where there is no such file or field."""
     try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                key, _, value = line.partition(":")
+                if key.strip() == name:
+                    return value.strip()
     except OSError:
         pass
-    return platform.processor() or platform.machine()
+    return None
+
+
+def _cpu_model() -> str:
+    return _cpuinfo_field("model name") or platform.processor() or platform.machine()
 
 
 def _cpu_vector_extensions() -> list[str] | None:
-    """The SIMD extensions /proc/cpuinfo lists (AVX, AVX2, FMA, AVX-512, AMX): they choose
-    oneDNN's kernels, hence a run's speed and float rounding, and tell apart machines whose
-    model name is only "AMD EPYC". None where /proc/cpuinfo is absent."""
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    flags = line.split(":", 1)[1].split()
-                    return sorted(f for f in flags if f.startswith(("avx", "amx", "fma")))
-    except OSError:
+    """The SIMD extensions the CPU lists (AVX, AVX2, FMA, AVX-512, AMX): they choose oneDNN's
+    kernels, hence a run's speed and float rounding, and tell apart machines whose model
+    name is only "AMD EPYC"."""
+    flags = _cpuinfo_field("flags")
+    if flags is None:
         return None
-    return None
+    return sorted(flag for flag in flags.split() if flag.startswith(("avx", "amx", "fma")))
 
 
 def _source_commit() -> str | None:
