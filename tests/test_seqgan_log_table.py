@@ -78,3 +78,82 @@ def test_markdown_and_command_line(tmp_path, capsys):
     assert capsys.readouterr().out == text
     with pytest.raises(ValueError, match="no metrics.jsonl"):
         markdown(str(tmp_path / "missing"))
+
+
+def _write_adversarial_run(workdir, rewards, minutes_per_iteration, finished) -> None:
+    """One discriminator round (60 s), then one adversarial iteration per reward: a
+    generator part (evaluated every 5th iteration, NLL 9 - iteration / 100) and a
+    discriminator part, together ``minutes_per_iteration``; a re-scoring unit if
+    ``finished``."""
+    workdir.mkdir()
+    rows, wall = [{"phase": "dis_pretrain", "step": 0, "part": 0, "wall_seconds": 60.0}], 60.0
+    for iteration, reward in enumerate(rewards):
+        for part in (0, 1):
+            wall += 30.0 * minutes_per_iteration
+            row = {"phase": "adversarial", "step": iteration, "part": part, "wall_seconds": wall}
+            if part == 0:
+                row["mean_reward"] = reward
+                row["nll_oracle"] = 9.0 - iteration / 100 if iteration % 5 == 0 else None
+            rows.append(row)
+    if finished:
+        rows.append({"phase": "rescore", "step": 0, "part": 0, "wall_seconds": wall + 30.0})
+    with open(workdir / "metrics.jsonl", "w") as f:
+        f.writelines(json.dumps(row) + "\n" for row in rows)
+
+
+def test_adversarial_pace_counts_complete_iterations(tmp_path):
+    from seqgan_tf.curves import metrics_rows
+    from seqgan_tf.log_table import adversarial_pace
+
+    _write_adversarial_run(tmp_path / "done", [0.1] * 4, 2.0, finished=True)
+    assert adversarial_pace(metrics_rows(str(tmp_path / "done"))) == pytest.approx((4, 8.0, 2.0))
+    # still running: the last iteration begun may lack parts, so it does not count yet
+    _write_adversarial_run(tmp_path / "running", [0.1] * 4, 3.0, finished=False)
+    assert adversarial_pace(metrics_rows(str(tmp_path / "running"))) == pytest.approx(
+        (3, 12.0, 3.0)
+    )
+    assert adversarial_pace(metrics_rows(str(tmp_path / "running"))[:1]) == (0, 0.0, None)
+
+
+def test_reward_medians_over_windows(tmp_path):
+    from seqgan_tf.log_table import reward_medians
+
+    rewards = [float(i) for i in range(12)]  # iteration i has mean reward i
+    _write_adversarial_run(tmp_path / "run", rewards, 1.0, finished=False)
+    # windows of 5: 0-4 -> median 2, 5-9 -> 7, 10-11 (incomplete) -> 10.5
+    assert reward_medians(str(tmp_path / "run"), 5) == {0: (4, 2.0), 5: (9, 7.0), 10: (11, 10.5)}
+
+
+def test_comparison_of_runs_side_by_side(tmp_path, capsys):
+    _write_adversarial_run(tmp_path / "long", [1e-3] * 10, 2.0, finished=True)
+    _write_adversarial_run(tmp_path / "short", [2e-3, 4e-3, 3e-3], 5.0, finished=False)
+    main(
+        [
+            f"--run=long={tmp_path / 'long'}",
+            f"--run=short={tmp_path / 'short'}",
+            "--reward_window=5",
+        ]
+    )
+    text = capsys.readouterr().out
+    assert "| long | 10 | 20.0 | 2.00 |" in text
+    assert "| short | 2 | 15.0 | 5.00 |" in text
+    assert f"| 0 | 9.0000 | 9.0000 | {ORIGINAL_ADVERSARIAL_LOG[0]:.4f} |" in text
+    assert f"| 5 | 8.9500 |  | {ORIGINAL_ADVERSARIAL_LOG[5]:.4f} |" in text
+    assert f"| 150 |  |  | {ORIGINAL_ADVERSARIAL_LOG[150]:.4f} |" in text
+    assert "| 0-4 | 1.00e-03 | 3.00e-03 (0-2) |" in text
+    assert "| 5-9 | 1.00e-03 |  |" in text
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--run=nolabel"], "expected LABEL=WORKDIR"),
+        (["--run=a=x", "--run=a=y"], "label 'a' given twice"),
+        (["--run=a=x", "--reward_window=0"], "must be at least 1"),
+        (["--run=a=x", "--workdir=x"], "not allowed with"),
+    ],
+)
+def test_command_line_rejects_bad_runs(argv, message, capsys):
+    with pytest.raises(SystemExit):
+        main(argv)
+    assert message in capsys.readouterr().err
