@@ -88,18 +88,26 @@ def plot_runs(runs: dict[str, str], output: str, target: float | None = 8.736) -
     return output
 
 
+def parse_runs(parser: argparse.ArgumentParser, specs: list[str]) -> dict[str, str]:
+    """{label: workdir} from repeated ``--run=LABEL=WORKDIR`` flags; a malformed or
+    repeated label is a usage error."""
+    runs: dict[str, str] = {}
+    for spec in specs:
+        label, sep, workdir = spec.partition("=")
+        if not sep or not label or not workdir:
+            parser.error(f"--run={spec}: expected LABEL=WORKDIR")
+        if label in runs:
+            parser.error(f"--run={spec}: label {label!r} given twice")
+        runs[label] = workdir
+    return runs
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--run", action="append", required=True, help="LABEL=WORKDIR")
     parser.add_argument("--output", required=True, help="the PNG to write")
     args = parser.parse_args(argv)
-    runs = {}
-    for spec in args.run:
-        label, sep, workdir = spec.partition("=")
-        if not sep or not workdir:
-            parser.error(f"--run={spec}: expected LABEL=WORKDIR")
-        runs[label] = workdir
-    print(f"wrote {plot_runs(runs, args.output)}")
+    print(f"wrote {plot_runs(parse_runs(parser, args.run), args.output)}")
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import statistics
 
-from seqgan_tf.curves import metrics_rows, reward_curve
+from seqgan_tf.curves import metrics_rows, parse_runs, reward_curve
 from seqgan_tf.results import ORIGINAL_ADVERSARIAL_LOG, ORIGINAL_MLE_LOG
 
 ORIGINAL_LOGS = {"mle": ORIGINAL_MLE_LOG, "adversarial": ORIGINAL_ADVERSARIAL_LOG}
@@ -181,15 +181,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.reward_window < 1:
         parser.error(f"--reward_window={args.reward_window}: must be at least 1")
-    runs = {}
-    for spec in args.run:
-        label, sep, workdir = spec.partition("=")
-        if not sep or not label or not workdir:
-            parser.error(f"--run={spec}: expected LABEL=WORKDIR")
-        if label in runs:
-            parser.error(f"--run={spec}: label {label!r} given twice")
-        runs[label] = workdir
-    print(comparison_markdown(runs, args.reward_window), end="")
+    print(comparison_markdown(parse_runs(parser, args.run), args.reward_window), end="")
 
 
 if __name__ == "__main__":
