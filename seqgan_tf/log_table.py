@@ -18,7 +18,7 @@ from __future__ import annotations
 import argparse
 import statistics
 
-from seqgan_tf.curves import metrics_rows, parse_runs, reward_curve
+from seqgan_tf.curves import adversarial_curve, metrics_rows, parse_runs, reward_curve
 from seqgan_tf.results import ORIGINAL_ADVERSARIAL_LOG, ORIGINAL_MLE_LOG
 
 ORIGINAL_LOGS = {"mle": ORIGINAL_MLE_LOG, "adversarial": ORIGINAL_ADVERSARIAL_LOG}
@@ -125,12 +125,8 @@ def comparison_markdown(runs: dict[str, str], reward_window: int = 25) -> str:
         done, minutes, per_iteration = adversarial_pace(run_rows)
         lines.append(f"| {label} | {done} | {minutes:.1f} | {_cell(per_iteration, 2)} |")
     evaluations = {
-        label: {
-            row["step"]: row["nll_oracle"]
-            for row in run_rows
-            if row["phase"] == "adversarial" and row.get("nll_oracle") is not None
-        }
-        for label, run_rows in rows.items()
+        label: {step: nll for step, nll, _ in adversarial_curve(workdir)}
+        for label, workdir in runs.items()
     }
     steps = sorted(set(ORIGINAL_ADVERSARIAL_LOG).union(*evaluations.values()))
     lines += [
