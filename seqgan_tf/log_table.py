@@ -24,7 +24,8 @@ from seqgan_tf.results import ORIGINAL_ADVERSARIAL_LOG, ORIGINAL_MLE_LOG
 ORIGINAL_LOGS = {"mle": ORIGINAL_MLE_LOG, "adversarial": ORIGINAL_ADVERSARIAL_LOG}
 
 
-def _phase(row: dict) -> str:
+def phase_of(row: dict) -> str:
+    """The phase a metrics row belongs to."""
     # The last MLE epoch is logged as its own phase (its samples are the MLE generator's).
     return "mle" if row["phase"] == "mle_final" else row["phase"]
 
@@ -33,12 +34,12 @@ def phase_minutes(rows: list[dict]) -> list[tuple[str, int, float]]:
     """(phase, units, wall minutes) of each phase, in the order the run did them."""
     phases: list[list] = []
     for row in rows:
-        if phases and phases[-1][0] == _phase(row):
+        if phases and phases[-1][0] == phase_of(row):
             phases[-1][1] += 1
             phases[-1][3] = row["wall_seconds"]
         else:
             start = phases[-1][3] if phases else 0.0
-            phases.append([_phase(row), 1, start, row["wall_seconds"]])
+            phases.append([phase_of(row), 1, start, row["wall_seconds"]])
     return [(phase, units, (end - start) / 60.0) for phase, units, start, end in phases]
 
 
@@ -50,7 +51,7 @@ def log_beside_original(rows: list[dict]) -> list[tuple[str, int, float | None, 
         ours = {
             row["step"]: row["nll_oracle"]
             for row in rows
-            if _phase(row) == phase and row.get("nll_oracle") is not None
+            if phase_of(row) == phase and row.get("nll_oracle") is not None
         }
         for step in sorted(set(ours) | set(original)):
             table.append((phase, step, ours.get(step), original.get(step)))
