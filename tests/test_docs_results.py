@@ -22,7 +22,7 @@ ORIGINAL_RUN = REPO / "docs" / "runs" / "original"
 
 
 def _table_after(text: str, marker: str) -> list[list[str]]:
-    """The cells of the first Markdown table after the line starting with ``marker``
+    """The cells of the first Markdown table after the first ``marker`` in ``text``
     (header and separator rows dropped, bold marks removed)."""
     lines = text[text.index(marker) :].splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("|"))
@@ -115,6 +115,7 @@ def _short_exponent(value: float) -> str:
 def test_original_reward_medians(results_md):
     text = " ".join(results_md.split())
     quoted = re.search(r"median over windows of 25 iterations: (.*?)\. The discriminator", text)
+    assert quoted, "the reward medians' sentence of the original run is gone"
     values = re.sub(r" \([^)]*\)", "", quoted.group(1)).split(", ")
     medians = reward_medians(str(ORIGINAL_RUN), 25)
     assert values == [_short_exponent(median) for _, (_, median) in sorted(medians.items())]
