@@ -1,8 +1,8 @@
 """docs/RESULTS.md quotes the committed run logs as the project's tools print them.
 
-The figures of the `original` run in docs/RESULTS.md were copied from ``log_table`` and
-``results.json``; these tests recompute them from docs/runs/original/ so that a document
-edit (or a new copy of the logs) cannot leave a stale number behind.
+The figures of the `original` runs in docs/RESULTS.md were copied from ``log_table`` and
+``results.json``; these tests recompute them from the logs under docs/runs/ so that a
+document edit (or a new copy of the logs) cannot leave a stale number behind.
 """
 
 from __future__ import annotations
@@ -13,12 +13,21 @@ import re
 
 import pytest
 
-from seqgan_tf.curves import metrics_rows
-from seqgan_tf.log_table import markdown, phase_minutes, phase_of, reward_medians
+from seqgan_tf.curves import adversarial_curve, metrics_rows
+from seqgan_tf.log_table import (
+    adversarial_pace,
+    markdown,
+    phase_minutes,
+    phase_of,
+    reward_medians,
+)
+from seqgan_tf.results import ORIGINAL_ADVERSARIAL_LOG
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 RESULTS_MD = REPO / "docs" / "RESULTS.md"
 ORIGINAL_RUN = REPO / "docs" / "runs" / "original"
+RESTART_RUN = REPO / "docs" / "runs" / "original-r0"
+FIRST_START_RUN = REPO / "docs" / "runs" / "original-r0-first"
 
 
 def _table_after(text: str, marker: str) -> list[list[str]]:
@@ -119,3 +128,49 @@ def test_original_reward_medians(results_md):
     values = re.sub(r" \([^)]*\)", "", quoted.group(1)).split(", ")
     medians = reward_medians(str(ORIGINAL_RUN), 25)
     assert values == [_short_exponent(median) for _, (_, median) in sorted(medians.items())]
+
+
+def _numbers(listed: str) -> list[str]:
+    return [value.strip() for value in listed.split(",")]
+
+
+def _evaluations(workdir: pathlib.Path, last: int) -> list[str]:
+    return [f"{nll:.3f}" for step, nll, _ in adversarial_curve(str(workdir)) if step <= last]
+
+
+def test_restart_progress_paragraph_matches_its_logs(results_md):
+    """The r = 0 run's progress, rewritten at each stop while it runs, quotes its
+    committed logs (and those it is compared with) as they are."""
+    text = " ".join(results_md.split())
+    progress = re.search(
+        r"Last seen on .*? UTC: (\d+) of 200 adversarial iterations done in ([\d.]+) minutes of "
+        r"the phase \(median ([\d.]+) an iteration\), NLL_oracle at iterations 0, 5, \.\.\., "
+        r"(\d+): ([\d., ]+) \(first start, to iteration (\d+): ([\d., ]+); r = 0\.8: "
+        r"([\d., ]+); original log: ([\d., ]+)\)",
+        text,
+    )
+    assert progress, "the r = 0 run's progress sentence is gone or reworded"
+    done, minutes, median, last, restart, first_last, first_start, r08, original = progress.groups()
+    pace = adversarial_pace(metrics_rows(str(RESTART_RUN)))
+    assert (int(done), minutes, median) == (pace[0], f"{pace[1]:.1f}", f"{pace[2]:.2f}")
+    last = int(last)
+    assert last == max(step for step, _, _ in adversarial_curve(str(RESTART_RUN)))
+    assert _numbers(restart) == _evaluations(RESTART_RUN, last)
+    assert _numbers(first_start) == _evaluations(FIRST_START_RUN, int(first_last))
+    assert _numbers(r08) == _evaluations(ORIGINAL_RUN, last)
+    assert _numbers(original) == [
+        f"{nll:.3f}" for step, nll in sorted(ORIGINAL_ADVERSARIAL_LOG.items()) if step <= last
+    ]
+
+    rewards = re.search(r"Mean-reward medians: (.*?) \(r = 0\.8: ([^)]*)\)", text[progress.end() :])
+    assert rewards, "the r = 0 run's reward medians' sentence is gone or reworded"
+    quoted = re.findall(r"([\d.e-]+) over (?:iterations )?(\d+)-(\d+)", rewards.group(1))
+    medians = reward_medians(str(RESTART_RUN), 25)
+    assert quoted == [
+        (_short_exponent(median), str(first), str(reached))
+        for first, (reached, median) in sorted(medians.items())
+    ]
+    r08_medians = reward_medians(str(ORIGINAL_RUN), 25)
+    assert _numbers(rewards.group(2)) == [
+        _short_exponent(r08_medians[first][1]) for first in sorted(medians)
+    ]
