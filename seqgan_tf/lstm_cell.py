@@ -31,27 +31,38 @@ class LSTMCell(keras.layers.Layer):
     Args:
       input_dim: size E of the input vectors (the token embedding).
       hidden_dim: size H of the hidden and cell state.
-      initializer: initialiser of every weight, biases included (the original draws
-        all of them from N(0, 0.1) for the generator).
+      kernel_initializer, recurrent_initializer, bias_initializer: initialisers of the
+        input kernel, the recurrent kernel and the bias (the original draws each array
+        on its own from N(0, 0.1) for the generator). Three objects, because a Keras
+        initialiser with a fixed seed returns the same values at every call: one shared
+        object would make U equal W and b equal W's first row.
     """
 
     def __init__(
         self,
         input_dim: int,
         hidden_dim: int,
-        initializer: keras.initializers.Initializer,
+        kernel_initializer: keras.initializers.Initializer,
+        recurrent_initializer: keras.initializers.Initializer,
+        bias_initializer: keras.initializers.Initializer,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
         self.input_dim = input_dim
         self.hidden_dim = hidden_dim
         self.input_kernel = self.add_weight(
-            shape=(input_dim, 4 * hidden_dim), initializer=initializer, name="input_kernel"
+            shape=(input_dim, 4 * hidden_dim),
+            initializer=kernel_initializer,
+            name="input_kernel",
         )
         self.recurrent_kernel = self.add_weight(
-            shape=(hidden_dim, 4 * hidden_dim), initializer=initializer, name="recurrent_kernel"
+            shape=(hidden_dim, 4 * hidden_dim),
+            initializer=recurrent_initializer,
+            name="recurrent_kernel",
         )
-        self.bias = self.add_weight(shape=(4 * hidden_dim,), initializer=initializer, name="bias")
+        self.bias = self.add_weight(
+            shape=(4 * hidden_dim,), initializer=bias_initializer, name="bias"
+        )
         self.built = True
 
     def project_inputs(self, x: tf.Tensor) -> tf.Tensor:

@@ -139,7 +139,16 @@ class TokenLSTM(keras.Model):
         self.embedding = self.add_weight(
             shape=(vocab_size, emb_dim), initializer=init(0), name="embedding"
         )
-        self.cell = LSTMCell(emb_dim, hidden_dim, initializer=init(1), name="lstm_cell")
+        # Offsets 4 and 5 came with the fix that drew U and b apart from W (before it,
+        # one seeded initialiser gave all three the same numbers); W keeps offset 1.
+        self.cell = LSTMCell(
+            emb_dim,
+            hidden_dim,
+            kernel_initializer=init(1),
+            recurrent_initializer=init(4),
+            bias_initializer=init(5),
+            name="lstm_cell",
+        )
         self.output_kernel = self.add_weight(
             shape=(hidden_dim, vocab_size), initializer=init(2), name="output_kernel"
         )

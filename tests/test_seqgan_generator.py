@@ -41,6 +41,30 @@ def test_every_parameter_biases_included_starts_normal_with_stddev_0_1():
         assert abs(array.mean()) < 5 * 0.1 / math.sqrt(n) + 1e-3, name
 
 
+@pytest.mark.parametrize("seed", [0, None])
+def test_every_parameter_is_its_own_draw(seed):
+    """The original draws each of its 15 arrays separately. Keras initialisers with a
+    fixed seed repeat their values, so one initialiser shared by two weights would copy
+    one array into the other (it once made U equal W and b equal W's first row).
+    Independent N(0, s^2) draws have sample correlation ~ N(0, 1/n): every pair, compared
+    on their common leading elements, must stay within 6 standard errors of zero."""
+    arrays = dict(
+        zip(
+            ["embedding", "Wi", "Ui", "bi", "Wf", "Uf", "bf", "Wog", "Uog", "bog", "Wc", "Uc", "bc"]
+            + ["Wo", "bo"],
+            Generator(seed=seed).export_params(),
+            strict=True,
+        )
+    )
+    names = list(arrays)
+    for i, first in enumerate(names):
+        for second in names[i + 1 :]:
+            a, b = arrays[first].ravel(), arrays[second].ravel()
+            n = min(a.size, b.size)
+            correlation = np.corrcoef(a[:n], b[:n])[0, 1]
+            assert abs(correlation) < 6 / math.sqrt(n), (first, second, correlation)
+
+
 def _tiny_generator(seed: int = 0) -> tuple[Generator, list[np.ndarray]]:
     params = ref.random_params(np.random.default_rng(seed), vocab=3, emb=4, hidden=5, scale=1.0)
     generator = Generator(TINY, seed=0)

@@ -17,10 +17,15 @@ from seqgan_tf.token_lstm import PARAM_NAMES, param_shapes
 SMALL = ModelConfig(vocab_size=50, sequence_length=7, gen_emb_dim=6, gen_hidden_dim=5)
 
 
+def _zero_cell(input_dim: int, hidden_dim: int) -> LSTMCell:
+    zeros = tf.keras.initializers.Zeros()
+    return LSTMCell(input_dim, hidden_dim, zeros, zeros, zeros)
+
+
 def test_one_cell_step_matches_reference():
     rng = np.random.default_rng(0)
     params = ref.random_params(rng, vocab=11, emb=6, hidden=5, scale=0.7)
-    cell = LSTMCell(6, 5, initializer=tf.keras.initializers.Zeros())
+    cell = _zero_cell(6, 5)
     cell.set_gate_arrays(params[1:13])
     x, h, c = (rng.normal(size=s) for s in [(4, 6), (4, 5), (4, 5)])
     h_ref, c_ref = ref.lstm_step(ref.unpack(params), x, h, c)
@@ -34,7 +39,7 @@ def test_one_cell_step_matches_reference():
 def test_gate_arrays_round_trip_in_original_order():
     rng = np.random.default_rng(1)
     arrays = ref.random_params(rng, vocab=3, emb=4, hidden=2, scale=1.0)[1:13]
-    cell = LSTMCell(4, 2, initializer=tf.keras.initializers.Zeros())
+    cell = _zero_cell(4, 2)
     cell.set_gate_arrays(arrays)
     for got, want in zip(cell.gate_arrays(), arrays, strict=True):
         np.testing.assert_array_equal(got, want)
