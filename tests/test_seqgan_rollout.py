@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import numpy_reference as ref
 import pytest
 import tensorflow as tf
 from scipy import stats
+from seqgan_tiny import TINY_SPEC
 
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.discriminator import Discriminator
+from seqgan_tf.experiment import OracleExperiment
 from seqgan_tf.generator import Generator
 from seqgan_tf.rollout import Rollout
 
@@ -48,6 +52,43 @@ def test_update_is_r_old_plus_1_minus_r_generator_embedding_copied(rate):
     if rate == 0.0:
         for mine, theirs in zip(got, new_generator, strict=True):
             np.testing.assert_allclose(mine, theirs, atol=1e-7)
+
+
+@pytest.mark.parametrize("rate", [0.8, 0.0])
+def test_a_run_lags_its_rollout_network_by_r_after_every_iteration(tmp_path, rate):
+    """The training loop wires the rule above: the rollout network starts as a copy of
+    the pre-trained generator and, after each iteration's generator step, moves by
+    (1 - r) towards it; r = 0 is the original code's unlagged rollout. Replayed in
+    float64 from the generator's weights after every unit of a tiny run."""
+    spec = dataclasses.replace(
+        TINY_SPEC, config=dataclasses.replace(TINY_SPEC.config, rollout_update_rate=rate)
+    )
+    generator_after, rollout_after = [], []
+
+    def after_unit(index, unit):
+        if unit.phase == "dis_pretrain" or (unit.phase == "adversarial" and unit.part == 0):
+            generator_after.append((unit, experiment.generator.export_params()))
+            rollout_after.append(experiment.rollout.export_params())
+
+    experiment = OracleExperiment(
+        str(tmp_path), spec, progress_interval=1e9, print_fn=lambda _: None, after_unit=after_unit
+    )
+    experiment.run()
+    first = next(i for i, (unit, _) in enumerate(generator_after) if unit.phase == "adversarial")
+    pretrained = generator_after[first - 1][1]
+    expected = [np.asarray(a, np.float64) for a in pretrained]
+    for (unit, generator), rollout in zip(
+        generator_after[first:], rollout_after[first:], strict=True
+    ):
+        expected = [generator[0].astype(np.float64)] + [
+            rate * old + (1 - rate) * new.astype(np.float64)
+            for old, new in zip(expected[1:], generator[1:], strict=True)
+        ]
+        for got, want in zip(rollout, expected, strict=True):
+            np.testing.assert_allclose(got, want, atol=1e-6, err_msg=str(unit))
+    assert len(generator_after) - first == spec.schedule.adversarial_iterations
+    # The generator moved, so the check could tell a lagged rollout from a copy.
+    assert not np.allclose(generator_after[-1][1][1], pretrained[1], atol=1e-4)
 
 
 def test_rollout_is_not_moved_by_generator_training():
