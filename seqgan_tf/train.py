@@ -14,9 +14,9 @@
             train D_phi for k epochs                         (train_discriminator_round)
     until SeqGAN converges
 
-:func:`run_seqgan` strings them together in the original's order, in one process. The
-experiment (``seqgan_tf/experiment.py``) runs the same functions one resumable unit at a
-time and measures NLL_oracle (:func:`evaluate`) on the original's schedule.
+The experiment (``seqgan_tf/experiment.py``) strings them together in the original's
+order, one resumable unit at a time, and measures NLL_oracle (:func:`evaluate`) on the
+original's schedule.
 """
 
 from __future__ import annotations
@@ -79,41 +79,3 @@ def evaluate(
 ) -> tuple[float, np.ndarray]:
     """NLL_oracle of ``num_samples`` fresh samples of ``generator``, and the samples."""
     return oracle.nll_of_samples(generator, num_samples, rng)
-
-
-def run_seqgan(
-    generator: Generator,
-    discriminator: Discriminator,
-    rollout: Rollout,
-    real: np.ndarray,
-    schedule,
-    rng: tf.random.Generator,
-    shuffle_seed=lambda phase, step, part: 0,
-) -> None:
-    """Algorithm 1 with ``schedule``'s lengths (a :class:`seqgan_tf.schedule.Schedule`),
-    without evaluations or checkpoints."""
-    config = generator.config
-    batches = mle_batches(real, config.batch_size)
-    for _ in range(schedule.mle_epochs):
-        pretrain_generator_epoch(generator, batches)
-
-    def d_round(phase: str, step: int, part: int) -> None:
-        train_discriminator_round(
-            discriminator,
-            generator,
-            real,
-            schedule.num_samples,
-            schedule.dis_epochs_per_round,
-            rng,
-            shuffle_seed(phase, step, part),
-        )
-
-    for step in range(schedule.dis_pretrain_rounds):
-        d_round("dis_pretrain", step, 0)
-    rollout.copy_params_from(generator)  # the original builds G_beta here
-    for iteration in range(schedule.adversarial_iterations):
-        for _ in range(schedule.generator_steps_per_iteration):
-            adversarial_step(generator, rollout, discriminator, config.rollout_num, rng)
-        rollout.update_params(generator)
-        for part in range(1, 1 + schedule.dis_rounds_per_iteration):
-            d_round("adversarial", iteration, part)
