@@ -225,6 +225,56 @@ def test_update_is_tf1_adam_with_global_norm_clip_5(step):
     assert int(used.iterations.numpy()) == 1 and int(unused.iterations.numpy()) == 0
 
 
+def _clipped(gradients, clip):
+    norm = math.sqrt(sum(float((g.astype(np.float64) ** 2).sum()) for g in gradients))
+    return [g.astype(np.float64) * clip / max(norm, clip) for g in gradients], norm
+
+
+@pytest.mark.parametrize("step", ["pretrain", "adversarial"])
+def test_clip_applies_to_each_step_before_adam(step):
+    """Adam divides by the gradient's own scale, so on its first step the clip nearly
+    cancels (the test above sees it only through epsilon). Over two steps it does not: a
+    clipped large gradient and an unclipped small one enter Adam's moments as 5 : |g2|,
+    not |g1| : |g2|. Replayed in float64."""
+    if step == "pretrain":
+        # Large output weights give a large MLE gradient; Adam's moments live in the
+        # optimiser, so the second step may start from other weights.
+        generator, _, tokens = _small_generator_with_reference(output_scale=30.0)
+        _, second_params, _ = _small_generator_with_reference()
+    else:
+        generator, _, tokens = _small_generator_with_reference()
+        second_params = None
+    tokens = tf.constant(tokens, tf.int32)
+    variables = generator.trainable_variables
+    history = []
+    for index, reward in enumerate([50.0, 0.01]):
+        if index == 1 and second_params is not None:
+            generator.import_params(second_params)
+        rewards = tf.fill(tokens.shape, reward)
+        with tf.GradientTape() as tape:
+            loss = (
+                generator.pretrain_loss(tokens)
+                if step == "pretrain"
+                else generator.adversarial_loss(tokens, rewards)
+            )
+        gradients = [tf.convert_to_tensor(g).numpy() for g in tape.gradient(loss, variables)]
+        clipped, norm = _clipped(gradients, 5.0)
+        history.append((clipped, norm, [v.numpy().astype(np.float64) for v in variables]))
+        if step == "pretrain":
+            generator.pretrain_step(tokens)
+        else:
+            generator.adversarial_step(tokens, rewards)
+    (first, first_norm, _), (second, second_norm, before) = history
+    assert first_norm > 10.0 and second_norm < 5.0  # only the first step is clipped
+    beta1, beta2, eps, lr = 0.9, 0.999, 1e-8, 0.01
+    for variable, w, g1, g2 in zip(variables, before, first, second, strict=True):
+        m = beta1 * (1 - beta1) * g1 + (1 - beta1) * g2
+        v = beta2 * (1 - beta2) * g1 * g1 + (1 - beta2) * g2 * g2
+        lr_t = lr * math.sqrt(1 - beta2**2) / (1 - beta1**2)
+        want = w - lr_t * m / (np.sqrt(v) + eps)
+        np.testing.assert_allclose(variable.numpy(), want, atol=2e-6, err_msg=variable.path)
+
+
 def test_mle_epoch_is_one_update_per_whole_batch_in_file_order():
     """The original's Gen_Data_loader: the file cut into whole batches of 64 in order (9,984
     lines: 156 batches), no shuffling, one clipped Adam step each."""
