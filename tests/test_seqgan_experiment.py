@@ -43,6 +43,51 @@ def test_units_follow_the_original_schedule():
     assert adversarial[:6] == [Unit("adversarial", 0, p) for p in range(6)]
 
 
+def test_every_default_is_the_original_codes():
+    """The defaults, against the spec's numbers typed out here (not read from the code):
+    a changed default would silently change every run called `original`."""
+    from flags import SEED
+    from seqgan_tf.config import ModelConfig
+    from seqgan_tf.schedule import BaselineSchedule
+
+    model = {
+        "vocab_size": 5000, "sequence_length": 20, "start_token": 0, "batch_size": 64,
+        "gen_emb_dim": 32, "gen_hidden_dim": 32, "gen_init_stddev": 0.1,
+        "oracle_init_stddev": 1.0, "gen_learning_rate": 0.01, "gen_grad_clip": 5.0,
+        "adam_epsilon": 1e-8, "dis_emb_dim": 64,
+        "dis_filter_sizes": (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 15, 20),
+        "dis_num_filters": (100, 200, 200, 200, 200, 100, 100, 100, 100, 100, 160, 160),
+        "dis_dropout_keep_prob": 0.75, "dis_l2_reg_lambda": 0.2, "dis_learning_rate": 1e-4,
+        "dis_highway_gate_bias": 0.0, "dis_highway_bias": True, "dis_shuffle": "per_round",
+        "rollout_num": 16, "rollout_update_rate": 0.8,
+    }  # fmt: skip
+    schedule = {
+        "num_samples": 9984, "mle_epochs": 120, "mle_eval_every": 5,
+        "dis_pretrain_rounds": 50, "dis_epochs_per_round": 3, "adversarial_iterations": 200,
+        "adversarial_eval_every": 5, "generator_steps_per_iteration": 1,
+        "dis_rounds_per_iteration": 5,
+    }  # fmt: skip
+    baselines = {
+        "mle_baseline_epochs": 350, "ss_epochs": 300, "ss_initial_true_prob": 1.0,
+        "ss_true_prob_decay": 0.002, "pg_bleu_mle_epochs": 200, "pg_bleu_iterations": 800,
+        "pg_bleu_rollout_num": 1, "bleu_max_n": 3,
+        # As the paper describes them; the `paper` preset sets the paper-era code's quirks.
+        "ss_coin": "per_token", "pg_bleu_reference_fraction": 1.0,
+        "pg_bleu_rollout_update_rate": 0.8,
+    }  # fmt: skip
+    for cls, expected in [
+        (ModelConfig, model),
+        (Schedule, schedule),
+        (BaselineSchedule, baselines),
+    ]:
+        originals = {f.name for f in dataclasses.fields(cls) if f.metadata.get("original", 1)}
+        assert originals == set(expected), cls.__name__  # a new setting needs its value here
+        defaults = dataclasses.asdict(cls())
+        assert {name: defaults[name] for name in expected} == expected, cls.__name__
+    assert sum(model["dis_num_filters"]) == 1720
+    assert SEED.default == 88
+
+
 def test_log_is_the_originals_format_byte_for_byte(finished):
     workdir, _ = finished
     rows = _metrics(workdir)
