@@ -1,4 +1,5 @@
-"""Architecture of the CycleGAN port against counts and shapes derived from the layer list."""
+"""Architecture of the CycleGAN port against counts and shapes derived from the layer list,
+and whole forward passes against a float64 NumPy network written from that list."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from numpy.lib.stride_tricks import sliding_window_view
 
 from cyclegan_tf.discriminator import PatchDiscriminator
 from cyclegan_tf.generator import ResnetGenerator, transposed_conv_x2
@@ -88,13 +90,17 @@ def test_generator_maps_images_to_same_shape_in_tanh_range(upsample):
     assert np.all(np.abs(y) < 1.0)
 
 
-def test_weights_drawn_from_normal_0_002_with_zero_bias():
-    g = ResnetGenerator(1)
-    kernels = np.concatenate([w.numpy().ravel() for w in g.trainable_weights if w.ndim == 4])
-    biases = np.concatenate([w.numpy().ravel() for w in g.trainable_weights if w.ndim == 1])
-    assert abs(kernels.mean()) < 1e-3
-    assert kernels.std() == pytest.approx(0.02, rel=0.05)
-    assert np.all(biases == 0)
+@pytest.mark.parametrize("network", ["generator", "discriminator"])
+def test_weights_drawn_from_normal_0_002_with_zero_bias(network):
+    model = ResnetGenerator(1) if network == "generator" else PatchDiscriminator()
+    for w in model.trainable_weights:
+        values = w.numpy().ravel()
+        if w.ndim == 1:
+            assert np.all(values == 0), w.path
+        elif values.size >= 1000:  # Keras' default Glorot-uniform would miss the std
+            # Standard errors of a normal sample's mean and std: s / sqrt(n), s / sqrt(2n).
+            assert abs(values.mean()) < 5 * 0.02 / np.sqrt(values.size), w.path
+            assert abs(values.std() - 0.02) < 5 * 0.02 / np.sqrt(2 * values.size), w.path
 
 
 def test_instance_norm_matches_numpy():
@@ -132,6 +138,88 @@ def test_transposed_conv_matches_pytorch_convtranspose_semantics():
                     if 0 <= oi < 2 * h and 0 <= oj < 2 * h:
                         ref[0, oi, oj] += kernel[ki, kj] @ x[0, i, j]
     np.testing.assert_allclose(got, ref + bias, atol=1e-5)
+
+
+# A float64 NumPy CycleGAN written from the official layer list (PyTorch semantics, NHWC,
+# one image); it shares nothing with the port but the weights, read by layer name.
+def np_conv(x, kernel, bias, stride=1, pad=((0, 0), (0, 0)), mode="constant"):
+    """PyTorch Conv2d (a cross-correlation) after padding (top, bottom), (left, right)."""
+    x = np.pad(x, (*pad, (0, 0)), mode=mode)
+    kh, kw = kernel.shape[:2]
+    windows = sliding_window_view(x, (kh, kw), axis=(0, 1))[::stride, ::stride]
+    return np.einsum("hwcij,ijcd->hwd", windows, kernel) + bias
+
+
+def np_conv_transpose_x2(x, kernel, bias):
+    """ConvTranspose2d(k=3, s=2, padding=1, output_padding=1): out[2i - 1 + k] += in[i] w[k]
+    (Keras stores the kernel as (k, k, out, in))."""
+    h, w, _ = x.shape
+    full = np.zeros((2 * h + 1, 2 * w + 1, kernel.shape[2]))
+    for ki in range(3):
+        for kj in range(3):
+            full[ki : ki + 2 * h : 2, kj : kj + 2 * w : 2] += x @ kernel[ki, kj].T
+    return full[1 : 2 * h + 1, 1 : 2 * w + 1] + bias
+
+
+def np_instance_norm(x):
+    return (x - x.mean(axis=(0, 1))) / np.sqrt(x.var(axis=(0, 1)) + 1e-5)
+
+
+def np_resnet_generator(x, weights, n_blocks):
+    relu = lambda v: np.maximum(v, 0.0)  # noqa: E731
+    reflect = lambda p: {"pad": ((p, p), (p, p)), "mode": "reflect"}  # noqa: E731
+    x = relu(np_instance_norm(np_conv(x, *weights["stem_conv"], **reflect(3))))
+    for i in range(2):
+        x = np_conv(x, *weights[f"down{i}_conv"], stride=2, pad=((1, 1), (1, 1)))
+        x = relu(np_instance_norm(x))
+    for i in range(n_blocks):
+        y = relu(np_instance_norm(np_conv(x, *weights[f"block{i}_conv1"], **reflect(1))))
+        x = x + np_instance_norm(np_conv(y, *weights[f"block{i}_conv2"], **reflect(1)))
+    for i in range(2):
+        x = relu(np_instance_norm(np_conv_transpose_x2(x, *weights[f"up{i}_convt"])))
+    return np.tanh(np_conv(x, *weights["head_conv"], **reflect(3)))
+
+
+def np_patch_discriminator(x, weights, variant):
+    strides = (2, 2, 2, 1) if variant == "patch70" else (2, 2, 2, 2)
+    for i, stride in enumerate(strides):
+        x = np_conv(x, *weights[f"block{i}_conv"], stride=stride, pad=((1, 1), (1, 1)))
+        if i > 0:
+            x = np_instance_norm(x)
+        x = np.where(x > 0, x, 0.2 * x)
+    # seed16: ZeroPad2d((1, 0, 1, 0)), then the conv's own padding 1.
+    pad = ((1, 1), (1, 1)) if variant == "patch70" else ((2, 1), (2, 1))
+    return np_conv(x, *weights["head_conv"], pad=pad)
+
+
+def _randomise(model, seed):
+    """Weights N(0, 0.3^2), biases included (zero biases would hide their handling)."""
+    rng = np.random.default_rng(seed)
+    model.set_weights([rng.normal(0, 0.3, w.shape).astype(np.float32) for w in model.weights])
+    return {
+        layer.name: [np.asarray(w, np.float64) for w in layer.get_weights()]
+        for layer in model.layers
+        if layer.get_weights()
+    }
+
+
+@pytest.mark.parametrize("n_blocks", [0, 2])
+def test_generator_forward_pass_equals_the_numpy_network(n_blocks):
+    g = ResnetGenerator(n_blocks, filters=4)
+    weights = _randomise(g, seed=n_blocks)
+    x = np.random.default_rng(10).uniform(-1, 1, (1, 16, 16, 3))
+    want = np_resnet_generator(x[0], weights, n_blocks)
+    np.testing.assert_allclose(g(x.astype(np.float32)).numpy()[0], want, atol=2e-5)
+
+
+@pytest.mark.parametrize("variant", ["patch70", "seed16"])
+def test_discriminator_forward_pass_equals_the_numpy_network(variant):
+    d = PatchDiscriminator(variant, filters=4)
+    weights = _randomise(d, seed=3)
+    x = np.random.default_rng(11).uniform(-1, 1, (1, 32, 32, 3))
+    want = np_patch_discriminator(x[0], weights, variant)
+    assert want.shape == (2, 2, 1)
+    np.testing.assert_allclose(d(x.astype(np.float32)).numpy()[0], want, atol=1e-4, rtol=1e-4)
 
 
 def test_models_are_functional_summarised_saved_and_reloaded(tmp_path):
