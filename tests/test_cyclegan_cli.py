@@ -23,6 +23,29 @@ def test_every_setting_is_a_flag_with_the_dataclass_default():
         assert absl_flags.FLAGS[name].default == getattr(RunConfig(), name), name
 
 
+def test_defaults_are_the_official_settings():
+    """The spec's numbers typed out here: a changed default would silently change every run
+    described as the official CycleGAN."""
+    import tensorflow as tf
+
+    from cyclegan_tf.builder import build_cyclegan
+
+    model = ModelConfig()
+    assert (model.n_blocks, model.upsample, model.discriminator) == (9, "transpose", "patch70")
+    assert (model.lambda_cycle, model.lambda_identity, model.pool_size) == (10.0, 0.5, 50)
+    assert (model.lr, model.beta_1, model.beta_2, model.batch_size) == (2e-4, 0.5, 0.999, 1)
+    assert (model.n_epochs, model.n_epochs_decay) == (100, 100)
+    run = RunConfig()
+    assert (run.load_size, run.crop_size, run.flip) == (286, 256, True)
+    # The optimisers the builder makes carry them (a tiny model: only the settings matter).
+    small = dataclasses.replace(model, image_size=32, n_blocks=0)
+    built = build_cyclegan(small, tf.distribute.get_strategy(), steps_per_epoch=1)
+    for optimizer in (built.g_optimizer, built.d_optimizer):
+        settings = (optimizer.beta_1, optimizer.beta_2, optimizer.epsilon)
+        assert settings == (0.5, 0.999, 1e-8), optimizer.name
+        assert float(optimizer.learning_rate) == pytest.approx(2e-4), optimizer.name
+
+
 def test_config_json_round_trip_and_the_flat_layout_of_older_runs(tmp_path):
     config = RunConfig(workdir=str(tmp_path), crop_size=64, seed=7, model=ModelConfig(n_blocks=3))
     config.save(str(tmp_path / "config.json"))

@@ -222,6 +222,35 @@ def test_discriminator_forward_pass_equals_the_numpy_network(variant):
     np.testing.assert_allclose(d(x.astype(np.float32)).numpy()[0], want, atol=1e-4, rtol=1e-4)
 
 
+def feeds_instance_norm(model_name: str, weight_path: str) -> bool:
+    """Whether a weight is the bias of a conv that an instance norm follows (the layer list:
+    every generator conv but the last; the discriminator's blocks 1-3)."""
+    layer = weight_path.split("/")[0]
+    if model_name.startswith("G"):
+        return weight_path.endswith("bias") and layer != "head_conv"
+    return weight_path.endswith("bias") and layer in ("block1_conv", "block2_conv", "block3_conv")
+
+
+def test_only_the_biases_before_instance_norm_leave_the_output_unchanged():
+    """Instance norm subtracts each channel's mean, so a conv bias just before it cancels:
+    its gradient is zero and training cannot move it (only Adam's normalised noise does).
+    Every other bias changes the output."""
+    x = np.random.default_rng(12).uniform(-1, 1, (1, 32, 32, 3)).astype(np.float32)
+    for model in (ResnetGenerator(1, filters=4, name="G"), PatchDiscriminator(filters=4, name="D")):
+        before = model(x).numpy()
+        for w in model.trainable_weights:
+            if w.ndim != 1:
+                continue
+            old = w.numpy()
+            w.assign(old + 1.0)
+            moved = np.abs(model(x).numpy() - before).max()
+            w.assign(old)
+            if feeds_instance_norm(model.name, w.path):
+                assert moved < 1e-4, w.path
+            else:
+                assert moved > 1e-2, w.path
+
+
 def test_models_are_functional_summarised_saved_and_reloaded(tmp_path):
     g = ResnetGenerator(1, name="G_AB")
     d = PatchDiscriminator("patch70", name="D_B")

@@ -1,14 +1,15 @@
-"""One CycleGAN training step: losses equal a NumPy recomputation, every weight moves."""
+"""One CycleGAN training step: losses equal a NumPy recomputation, the weights move."""
 
 from __future__ import annotations
 
 import numpy as np
 import tensorflow as tf
+from test_cyclegan_models import feeds_instance_norm
 
 from cyclegan_tf.builder import ModelConfig, build_cyclegan
 
 
-def test_one_step_losses_finite_match_numpy_and_change_every_weight():
+def test_one_step_losses_finite_match_numpy_and_change_the_weights():
     # lambda_cycle 4: the identity term's weight is 0.5 x 4 = 2 (official: lambda_identity
     # scales lambda_A / lambda_B).
     config = ModelConfig(image_size=32, n_blocks=1, batch_size=2, seed=3, lambda_cycle=4.0)
@@ -49,7 +50,11 @@ def test_one_step_losses_finite_match_numpy_and_change_every_weight():
     for name, net in nets.items():
         assert len(net.trainable_weights) == len(before[name])
         for w, old in zip(net.trainable_weights, before[name], strict=True):
-            assert not np.array_equal(w.numpy(), old), f"{name}/{w.path} did not change"
+            # A bias before an instance norm has a zero gradient (test_cyclegan_models.py::
+            # test_only_the_biases_before_instance_norm_leave_the_output_unchanged); Adam
+            # may still move it on round-off, so whether it moves proves nothing.
+            if not feeds_instance_norm(name, w.path):
+                assert not np.array_equal(w.numpy(), old), f"{name}/{w.path} did not change"
     assert int(model.g_optimizer.iterations) == 1 and int(model.d_optimizer.iterations) == 1
     # The epoch means (keras.metrics.Mean) after one step are that step's losses.
     means = {m.name: float(m.result()) for m in model.metrics}
