@@ -97,6 +97,45 @@ def test_downscaling_antialiases_as_pil_does():
     assert ours.std() < 8
 
 
+def _windows_matching(output, resized, crop, tolerance=2.0):
+    """(flipped, top, left) of every crop window of ``resized`` or of its mirror image that
+    equals ``output`` within ``tolerance`` grey levels."""
+    found = []
+    for flipped, image in ((False, resized), (True, resized[:, ::-1])):
+        for top in range(resized.shape[0] - crop + 1):
+            for left in range(resized.shape[1] - crop + 1):
+                window = image[top : top + crop, left : left + crop]
+                if np.abs(window - output).max() < tolerance:
+                    found.append((flipped, top, left))
+    return found
+
+
+@pytest.mark.parametrize("flip", [True, False])
+def test_augment_is_a_random_window_of_the_bicubic_resize_flipped_half_the_time(flip):
+    """The official 'resize_and_crop' + flip: PIL's bicubic resize to load_size (computed
+    here by PIL), a crop window chosen uniformly, and a mirror with probability 1/2."""
+    rng = np.random.default_rng(5)
+    coarse = rng.integers(0, 256, (5, 5, 3), dtype=np.uint8)  # smooth: PIL and TF agree
+    image = np.asarray(Image.fromarray(coarse).resize((20, 20), Image.BILINEAR))
+    load, crop, draws = 26, 20, 300
+    resized = np.asarray(Image.fromarray(image).resize((load, load), Image.BICUBIC), np.float64)
+    matches = []
+    for seed in range(draws):
+        output = data.augment(
+            tf.constant(image, tf.float32), tf.constant([seed, 7]), load, crop, flip
+        )
+        found = _windows_matching((output.numpy() + 1.0) * 127.5, resized, crop)
+        assert len(found) == 1, (seed, found)  # one window, told apart from its neighbours
+        matches.append(found[0])
+    flips = sum(flipped for flipped, _, _ in matches)
+    if flip:
+        assert abs(flips - draws / 2) < 4 * np.sqrt(draws / 4)  # binomial(300, 1/2), 4 sd
+    else:
+        assert flips == 0
+    # 300 draws over 7 x 7 offsets: each offset is missed with probability (48/49)^300.
+    assert len({(top, left) for _, top, left in matches}) >= 45
+
+
 def test_train_pipeline_range_shape_determinism_and_skip():
     images = data.load_synthetic(seed=1, n_train=6, n_test=2, size=24)
     kwargs = dict(global_batch=2, load_size=24, crop_size=20, flip=True, seed=4)
