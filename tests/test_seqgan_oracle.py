@@ -39,6 +39,16 @@ def test_published_oracle_nll_on_published_samples(oracle_pickle_path, real_data
     assert abs(oracle.nll(subset) - float64_nll) < 1e-5
 
 
+def test_published_oracle_nll_of_uniformly_random_tokens(oracle_pickle_path):
+    """The spec's 11.43 for uniformly random tokens, within 4 standard errors of the mean
+    over 9,984 sequences plus the spec's rounding."""
+    oracle = Oracle.from_file(oracle_pickle_path)
+    tokens = np.random.default_rng(0).integers(0, 5000, size=(9984, 20))
+    per_sequence = oracle.sequence_nll(tokens)
+    standard_error = per_sequence.std() / np.sqrt(len(per_sequence))
+    assert abs(oracle.nll(tokens) - 11.43) < 4 * standard_error + 0.005
+
+
 def test_nll_is_mean_of_per_token_negative_log_probs_without_clipping():
     rng = np.random.default_rng(0)
     params = ref.random_params(rng, vocab=40, emb=4, hidden=3, scale=1.0)
