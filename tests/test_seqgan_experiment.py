@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 
 import numpy as np
 import pytest
@@ -107,7 +108,22 @@ def test_log_is_the_originals_format_byte_for_byte(finished):
         + "".join(f"epoch:\t{i}\tnll:\t{adv[i]:g}\n" for i in (0, 2))
     )
     with open(f"{workdir}/experiment-log.txt", "rb") as f:
-        assert f.read() == expected.encode()
+        written = f.read()
+    assert written == expected.encode()
+    # The same shape as lines of the original repository's log, typed out here: six
+    # significant digits, no exponent, no trailing zeros.
+    line = re.compile(r"epoch:\t(\d+)\tnll:\t(\d+\.?\d*)")
+    for original in ["epoch:\t5\tnll:\t9.42939", "epoch:\t0\tnll:\t10.1716"]:
+        assert line.fullmatch(original)
+    values = {**{("mle", e): v for e, v in mle.items()}, **{("adv", i): v for i, v in adv.items()}}
+    header = "mle"
+    for text in written.decode().splitlines():
+        if text.endswith("..."):
+            header = "mle" if text == "pre-training..." else "adv"
+            continue
+        step, value = line.fullmatch(text).groups()
+        assert len(value.replace(".", "").lstrip("0")) <= 6 and not value.endswith("0")
+        assert float(value) == pytest.approx(values[header, int(step)], rel=5e-6)
 
 
 def test_metrics_rows_one_per_unit_with_wall_time(finished):
