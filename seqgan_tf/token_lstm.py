@@ -139,8 +139,8 @@ class TokenLSTM(keras.Model):
         self.embedding = self.add_weight(
             shape=(vocab_size, emb_dim), initializer=init(0), name="embedding"
         )
-        # Offsets 4 and 5 came with the fix that drew U and b apart from W (before it,
-        # one seeded initialiser gave all three the same numbers); W keeps offset 1.
+        # One seeded initialiser per weight (a shared one repeats its numbers). W keeps
+        # offset 1, so it starts as in runs made before U and b had their own.
         self.cell = LSTMCell(
             emb_dim,
             hidden_dim,
