@@ -44,6 +44,25 @@ def test_defaults_are_the_official_settings():
         settings = (optimizer.beta_1, optimizer.beta_2, optimizer.epsilon)
         assert settings == (0.5, 0.999, 1e-8), optimizer.name
         assert float(optimizer.learning_rate) == pytest.approx(2e-4), optimizer.name
+        # 100 + 100 epochs reach the schedule (steps_per_epoch=1, so step = epoch): the
+        # official lambda_rule 1 - max(0, e + 2 - 100) / 101 is 1 up to epoch 98, then
+        # falls by 1/101 an epoch to 0 at epoch 199 (other epoch counts move these points).
+        for epoch, factor in ((98, 1.0), (99, 1 - 1 / 101), (150, 1 - 52 / 101), (199, 0.0)):
+            optimizer.iterations.assign(epoch)
+            lr = float(optimizer.learning_rate)
+            assert lr == pytest.approx(2e-4 * factor, rel=1e-6, abs=1e-12), (optimizer.name, epoch)
+    # The loss weights, pools and batch the built model uses, and the networks' shapes:
+    # ngf = ndf = 64 are the builder's (no flag), transposed-conv upsampling, the 70x70
+    # PatchGAN (stride 1 in its fourth block), and n_blocks from the config (0 here).
+    assert (built.lambda_cycle, built.lambda_identity, built.global_batch_size) == (10, 0.5, 1)
+    assert built.pool_a.pool_size == built.pool_b.pool_size == 50
+    for g in (built.g_ab, built.g_ba):
+        assert g.get_layer("stem_conv").get_weights()[0].shape == (7, 7, 3, 64), g.name
+        assert g.get_layer("up1_convt").get_weights()[0].shape == (3, 3, 64, 128), g.name
+        assert not [layer for layer in g.layers if layer.name.endswith("_add")], g.name
+    for d in (built.d_a, built.d_b):
+        assert d.get_layer("block0_conv").get_weights()[0].shape == (4, 4, 3, 64), d.name
+        assert d.get_layer("block3_conv").strides == (1, 1), d.name
 
 
 def test_config_json_round_trip_and_the_flat_layout_of_older_runs(tmp_path):
