@@ -179,14 +179,30 @@ def test_gradient_is_zero_through_clipped_probabilities():
         assert np.all(tf.convert_to_tensor(gradient).numpy() == 0.0)
 
 
+def _loss_gradients(generator, step, tokens, rewards):
+    """Gradients of the MLE (``step="pretrain"``) or the policy-gradient loss."""
+    with tf.GradientTape() as tape:
+        loss = (
+            generator.pretrain_loss(tokens)
+            if step == "pretrain"
+            else generator.adversarial_loss(tokens, rewards)
+        )
+    gradients = tape.gradient(loss, generator.trainable_variables)
+    return [tf.convert_to_tensor(g).numpy() for g in gradients]
+
+
+def _clipped(gradients, clip):
+    """float64 tf.clip_by_global_norm: the clipped gradients and the global norm."""
+    norm = math.sqrt(sum(float((g.astype(np.float64) ** 2).sum()) for g in gradients))
+    return [g.astype(np.float64) * clip / max(norm, clip) for g in gradients], norm
+
+
 def _tf1_adam_reference(weights, gradients, lr, clip, steps=1):
     """float64 TF1 AdamOptimizer after tf.clip_by_global_norm, from their documentation."""
-    norm = math.sqrt(sum(float((g.astype(np.float64) ** 2).sum()) for g in gradients))
-    scale = clip / max(norm, clip)
+    clipped, norm = _clipped(gradients, clip)
     beta1, beta2, eps = 0.9, 0.999, 1e-8
     updated = []
-    for w, g in zip(weights, gradients, strict=True):
-        g = g.astype(np.float64) * scale
+    for w, g in zip(weights, clipped, strict=True):
         m = (1 - beta1) * g
         v = (1 - beta2) * g * g
         lr_t = lr * math.sqrt(1 - beta2**steps) / (1 - beta1**steps)
@@ -200,13 +216,7 @@ def test_update_is_tf1_adam_with_global_norm_clip_5(step):
     tokens = tf.constant(tokens, tf.int32)
     rewards = tf.fill(tokens.shape, 50.0)  # large: the global norm exceeds 5 and is clipped
     variables = generator.trainable_variables
-    with tf.GradientTape() as tape:
-        loss = (
-            generator.pretrain_loss(tokens)
-            if step == "pretrain"
-            else generator.adversarial_loss(tokens, rewards)
-        )
-    gradients = [tf.convert_to_tensor(g).numpy() for g in tape.gradient(loss, variables)]
+    gradients = _loss_gradients(generator, step, tokens, rewards)
     before = [v.numpy() for v in variables]
     want, norm = _tf1_adam_reference(before, gradients, lr=0.01, clip=5.0)
     if step == "adversarial":
@@ -223,11 +233,6 @@ def test_update_is_tf1_adam_with_global_norm_clip_5(step):
         else (generator.adversarial_optimizer, generator.pretrain_optimizer)
     )
     assert int(used.iterations.numpy()) == 1 and int(unused.iterations.numpy()) == 0
-
-
-def _clipped(gradients, clip):
-    norm = math.sqrt(sum(float((g.astype(np.float64) ** 2).sum()) for g in gradients))
-    return [g.astype(np.float64) * clip / max(norm, clip) for g in gradients], norm
 
 
 @pytest.mark.parametrize("step", ["pretrain", "adversarial"])
@@ -251,14 +256,7 @@ def test_clip_applies_to_each_step_before_adam(step):
         if index == 1 and second_params is not None:
             generator.import_params(second_params)
         rewards = tf.fill(tokens.shape, reward)
-        with tf.GradientTape() as tape:
-            loss = (
-                generator.pretrain_loss(tokens)
-                if step == "pretrain"
-                else generator.adversarial_loss(tokens, rewards)
-            )
-        gradients = [tf.convert_to_tensor(g).numpy() for g in tape.gradient(loss, variables)]
-        clipped, norm = _clipped(gradients, 5.0)
+        clipped, norm = _clipped(_loss_gradients(generator, step, tokens, rewards), 5.0)
         history.append((clipped, norm, [v.numpy().astype(np.float64) for v in variables]))
         if step == "pretrain":
             generator.pretrain_step(tokens)
