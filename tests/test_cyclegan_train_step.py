@@ -52,11 +52,9 @@ def test_one_step_losses_finite_match_numpy_and_change_the_weights():
         assert len(net.trainable_weights) == len(before[name])
         for w, old in zip(net.trainable_weights, before[name], strict=True):
             # A conv bias just before an instance norm has a mathematically zero gradient
-            # (IN subtracts each channel's mean, bias included): test_cyclegan_models.py::
-            # test_biases_before_instance_norm_get_a_zero_gradient and ::test_only_the_
-            # biases_before_instance_norm_leave_the_output_unchanged. Adam normalises the
-            # round-off left of that gradient into a step of its own, so whether such a
-            # bias moves proves nothing either way; every other weight must move.
+            # (test_cyclegan_models.py::test_only_the_biases_before_instance_norm_are_
+            # cancelled). Adam normalises the round-off left of that gradient into a step of
+            # its own, so whether such a bias moves proves nothing; every other weight must.
             if feeds_instance_norm(name, w.path):
                 skipped += 1
             else:
