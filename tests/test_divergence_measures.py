@@ -85,17 +85,27 @@ def test_kl_is_infinite_when_p_has_mass_where_q_has_none():
     assert measures.kl_divergence([1.0, 0.0, 0.0], [0.5, 0.5, 0.0]) == pytest.approx(LOG2)
 
 
-def test_log_inputs_survive_probabilities_that_underflow():
-    # Probabilities exp(-800) underflow to 0 in float64; from log-probabilities the KL is
-    # still the exact finite value. Reference: the same sum written out analytically.
-    log_p = np.array([0.0, -800.0])
-    log_q = np.array([0.0, -900.0])
-    log_p = log_p - special.logsumexp(log_p)
-    log_q = log_q - special.logsumexp(log_q)
-    expected = math.exp(-800.0) * 100.0  # P(x2) * (log P(x2) - log Q(x2)), the x1 term is ~0
+@pytest.mark.parametrize(
+    "log_p,log_q,expected",
+    [
+        # Q's second probability exp(-a) underflows. By hand, with P uniform on two outcomes:
+        # KL = 1/2 log(1/2 / q1) + 1/2 log(1/2 / q2) = a/2 - log 2, up to terms of order exp(-a).
+        ([0.0, 0.0], [0.0, -800.0], 400.0 - LOG2),
+        # P's second probability exp(-b) is a normal float, Q's exp(-a) is not. By hand,
+        # p2 log(p2 / q2) = (a - b) exp(-b) and p1 log(p1 / q1) = -exp(-b), to relative order
+        # exp(-b): the KL is tiny but representable.
+        ([0.0, -700.0], [0.0, -800.0], 99.0 * math.exp(-700.0)),
+    ],
+)
+def test_log_inputs_survive_probabilities_that_underflow(log_p, log_q, expected):
+    log_p = np.array(log_p) - special.logsumexp(log_p)
+    log_q = np.array(log_q) - special.logsumexp(log_q)
     kl = measures.kl_divergence(log_p, log_q, log_inputs=True)
-    assert kl == pytest.approx(expected, rel=1e-6)
-    assert np.exp(log_p)[1] == 0.0  # i.e. the probability route would have lost it
+    assert expected > 0.0
+    assert kl == pytest.approx(expected, rel=1e-12, abs=0.0)  # approx's default abs would accept 0
+    # The probability route loses Q's tail to underflow and reports an infinite KL.
+    assert np.exp(log_q)[1] == 0.0
+    assert measures.kl_divergence(np.exp(log_p), np.exp(log_q)) == math.inf
 
 
 def test_entropy_matches_scipy():
