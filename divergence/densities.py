@@ -2,7 +2,7 @@
 
 These are the "P_data" and the candidate "P_G" whose densities the seed notes assume we
 could write down. Being exact, they are the reference every trained estimate is measured
-against. The Gaussian KL and entropy formulas live here too, for the report's table.
+against. The closed-form KL of two Gaussians lives here too, for the report's table.
 """
 
 from __future__ import annotations
@@ -148,8 +148,3 @@ def kl_gaussians(mean_p: object, cov_p: object, mean_q: object, cov_q: object) -
         + logdet_q
         - logdet_p
     )
-
-
-def entropy_gaussian_1d(std: float) -> float:
-    """Differential entropy of N(., std^2): 1/2 log(2 pi e std^2)."""
-    return 0.5 * math.log(2.0 * math.pi * math.e * std**2)
