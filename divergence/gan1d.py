@@ -27,6 +27,7 @@ import numpy as np
 import tensorflow as tf
 
 from divergence import measures, validation
+from divergence import optimal_discriminator as od
 from divergence.densities import GaussianMixture
 from divergence.discriminator import make_discriminator, make_mlp, value_from_logits
 
@@ -237,7 +238,7 @@ def train_gan(
             trainer.discriminator(trainer.data_batch(data_pool, n)),
             trainer.discriminator(trainer.generator(trainer.rng.normal([n, 1]))),
         )
-        return GanRecord(step, js, 2.0 * js - 2.0 * measures.LOG2, float(value))
+        return GanRecord(step, js, od.max_value_from_js(js), float(value))
 
     records = [record(0)]
     started = last_report = time.monotonic()

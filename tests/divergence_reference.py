@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy import special
 
 
 def kl_normal(m0: object, c0: object, m1: object, c1: object) -> float:
@@ -28,3 +29,11 @@ def kl_normal(m0: object, c0: object, m1: object, c1: object) -> float:
         - len(m0)
         + math.log(np.linalg.det(c1) / np.linalg.det(c0))
     )
+
+
+def value_at_optimum(pd: np.ndarray, pg: np.ndarray) -> float:
+    """V(G, D*) = sum p_data log(p_data / (p_data + p_G)) + p_G log(p_G / (p_data + p_G)),
+    written directly with D* as a ratio of probabilities (xlogy: 0 log 0 = 0)."""
+    total = pd + pg
+    safe = np.where(total > 0, total, 1.0)
+    return float(np.sum(special.xlogy(pd, pd / safe) + special.xlogy(pg, pg / safe)))
