@@ -37,3 +37,10 @@ def value_at_optimum(pd: np.ndarray, pg: np.ndarray) -> float:
     total = pd + pg
     safe = np.where(total > 0, total, 1.0)
     return float(np.sum(special.xlogy(pd, pd / safe) + special.xlogy(pg, pg / safe)))
+
+
+def cell_probabilities(log_density: np.ndarray) -> np.ndarray:
+    """The distribution of a regular grid's cells from a density tabulated on it: p(x_i) dV,
+    renormalised (dV cancels in the renormalisation)."""
+    p = np.exp(np.asarray(log_density, dtype=np.float64))
+    return p / p.sum()
