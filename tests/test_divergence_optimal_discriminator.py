@@ -111,10 +111,21 @@ def test_clueless_discriminator_scores_minus_2log2_for_any_generator():
     assert value == pytest.approx(-2 * LOG2, abs=1e-12)
 
 
-def test_weighted_distance_is_zero_at_the_optimum_and_grows_with_error():
+def test_weighted_distance_is_the_rms_under_the_mixture():
     p_data, p_g = PAIRS[0]
     log_pd, log_pg = p_data.log_prob_on(GRID), p_g.log_prob_on(GRID)
     d_star = od.optimal_discriminator(log_pd, log_pg)
-    assert od.weighted_rms_distance(d_star, d_star, log_pd, log_pg, GRID) == 0.0
+    # Reference from SciPy's densities: the mixture's cell probabilities, D* as a ratio.
+    x = GRID.axes[0]
+    pd, pg = stats.norm.pdf(x, 0, 1), stats.norm.pdf(x, 1.5, 0.7)
+    m = 0.5 * (pd / pd.sum() + pg / pg.sum())
+    clueless = np.full(GRID.shape, 0.5)
+    expected = math.sqrt(float(np.sum(m * (0.5 - pd / (pd + pg)) ** 2)))
+    assert od.weighted_rms_distance(clueless, d_star, log_pd, log_pg, GRID) == pytest.approx(
+        expected, rel=1e-10
+    )
+    # The weights are a distribution, so a constant error is its own RMS.
+    shifted = od.weighted_rms_distance(d_star + 0.1, d_star, log_pd, log_pg, GRID)
+    assert shifted == pytest.approx(0.1, rel=1e-12)
     off = od.weighted_rms_distance(np.clip(d_star + 0.1, 0, 1), d_star, log_pd, log_pg, GRID)
     assert 0.05 < off <= 0.1
