@@ -11,10 +11,10 @@ import dataclasses
 import math
 
 import numpy as np
+from scipy.special import logsumexp, ndtr
 
 from divergence import validation
 from divergence.grids import Grid
-from divergence.measures import logsumexp
 
 _LOG_2PI = math.log(2.0 * math.pi)
 
@@ -116,9 +116,8 @@ class GaussianMixture:
             raise ValueError("cdf_1d is only defined for 1-D mixtures")
         x = np.asarray(x, dtype=np.float64)
         stds = np.sqrt(self.covariances[:, 0, 0])
-        z = (x[..., None] - self.means[:, 0]) / (stds * math.sqrt(2.0))
-        erf = np.frompyfunc(math.erf, 1, 1)
-        return np.sum(self.weights * 0.5 * (1.0 + erf(z).astype(np.float64)), axis=-1)
+        z = (x[..., None] - self.means[:, 0]) / stds
+        return np.sum(self.weights * ndtr(z), axis=-1)
 
     def bin_probabilities(self, edges: np.ndarray) -> np.ndarray:
         """Probabilities of the cells (-inf, e_0), [e_0, e_1), ..., [e_last, inf) of 1-D edges."""

@@ -10,6 +10,7 @@ matplotlib.use("Agg")  # before pyplot: figures are files, there is no display o
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from scipy.special import expit  # noqa: E402
 
 from divergence import gan1d  # noqa: E402
 from divergence.densities import GaussianMixture  # noqa: E402
@@ -157,23 +158,17 @@ def gan_js_curve(path: str, result: gan1d.GanResult, loss: str, fresh: TrainedDi
     ax.plot(centres, d_star, "k", lw=1.5, label="D* of the binned P_data, P_G")
     ax.plot(
         centres,
-        _sigmoid(fresh.logits(centres)),
+        expit(fresh.logits(centres)),
         "C1--",
         label="GAN's D trained on against the frozen G",
     )
-    ax.plot(
-        centres, _sigmoid(_logits(result.discriminator, centres)), "C4:", label="the GAN's own D"
-    )
+    ax.plot(centres, expit(_logits(result.discriminator, centres)), "C4:", label="the GAN's own D")
     ax.set_xlim(-4.5, 4.5)
     ax.set_ylim(-0.05, 1.05)
     ax.set_xlabel("x")
     ax.set_title("discriminators against the final G")
     ax.legend(fontsize=8)
     return _save(fig, path, left=0.05, right=0.99, bottom=0.13, top=0.91, wspace=0.2)
-
-
-def _sigmoid(logits: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(logits, -500, 500)))
 
 
 def _logits(model, x: np.ndarray) -> np.ndarray:

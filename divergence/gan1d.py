@@ -25,6 +25,7 @@ from collections.abc import Callable
 import keras
 import numpy as np
 import tensorflow as tf
+from scipy.special import logsumexp
 
 from divergence import measures, validation
 from divergence import optimal_discriminator as od
@@ -84,7 +85,7 @@ def z_grid(num_points: int) -> tuple[np.ndarray, np.ndarray]:
     """Points on [-7, 7] and their N(0, 1) masses (normalised; the tails beyond hold ~1e-12)."""
     z = np.linspace(-7.0, 7.0, num_points)
     log_w = -0.5 * z**2
-    w = np.exp(log_w - measures.logsumexp(log_w))
+    w = np.exp(log_w - logsumexp(log_w))
     return z, w
 
 

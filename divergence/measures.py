@@ -21,21 +21,12 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+from scipy.special import logsumexp
 
 from divergence import validation
 from divergence.grids import Grid
 
 LOG2 = math.log(2.0)
-
-
-def logsumexp(values: np.ndarray, axis: int | None = None) -> np.ndarray:
-    """log(sum(exp(values))) without overflow or underflow; all -inf gives -inf."""
-    values = np.asarray(values, dtype=np.float64)
-    peak = np.max(values, axis=axis, keepdims=True)
-    peak = np.where(np.isfinite(peak), peak, 0.0)
-    with np.errstate(divide="ignore"):
-        out = np.log(np.sum(np.exp(values - peak), axis=axis, keepdims=True)) + peak
-    return np.squeeze(out, axis=axis) if axis is not None else out.reshape(())
 
 
 def _kl_terms(log_p: np.ndarray, log_q: np.ndarray) -> np.ndarray:

@@ -11,7 +11,8 @@ and substituting D* back gives
     max_D V(G, D) = V(G, D*) = -2 log 2 + 2 JS(P_data || P_G).
 
 A discriminator is handled through its logit l(x) (D = sigmoid(l)), because then
-log D = -softplus(-l) and log(1 - D) = -softplus(l) stay finite even where D rounds to 0 or 1.
+log D = log_expit(l) and log(1 - D) = log_expit(-l) (SciPy's log-sigmoid) stay finite even
+where D rounds to 0 or 1.
 D* itself is sigmoid(log p_data - log p_G): a difference of log-densities, never a ratio of
 underflowed densities.
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.special import expit, log_expit
 
 from divergence import validation
 from divergence.grids import Grid
@@ -28,17 +30,6 @@ from divergence.measures import LOG2, grid_log_probabilities, log_probabilities
 
 # Where both densities are zero D* is arbitrary; 1/2 ("cannot tell") is the natural choice.
 _UNDEFINED_LOGIT = 0.0
-
-
-def softplus(x: np.ndarray) -> np.ndarray:
-    """log(1 + exp(x)) without overflow."""
-    x = np.asarray(x, dtype=np.float64)
-    return np.logaddexp(0.0, x)
-
-
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float64)
-    return np.exp(-softplus(-x))
 
 
 def optimal_logit(log_p_data: np.ndarray, log_p_g: np.ndarray) -> np.ndarray:
@@ -56,7 +47,7 @@ def optimal_logit(log_p_data: np.ndarray, log_p_g: np.ndarray) -> np.ndarray:
 
 def optimal_discriminator(log_p_data: np.ndarray, log_p_g: np.ndarray) -> np.ndarray:
     """D*(x) = p_data / (p_data + p_G), from log-densities (or log-probabilities)."""
-    return sigmoid(optimal_logit(log_p_data, log_p_g))
+    return expit(optimal_logit(log_p_data, log_p_g))
 
 
 def _value_from_log_cells(log_pd: np.ndarray, log_pg: np.ndarray, logit: np.ndarray) -> float:
@@ -68,8 +59,8 @@ def _value_from_log_cells(log_pd: np.ndarray, log_pg: np.ndarray, logit: np.ndar
         )
     # 0 * log 0 = 0: a cell without data mass does not care what D says there.
     with np.errstate(invalid="ignore"):
-        data_term = np.where(pd > 0, -pd * softplus(-logit), 0.0)
-        gen_term = np.where(pg > 0, -pg * softplus(logit), 0.0)
+        data_term = np.where(pd > 0, pd * log_expit(logit), 0.0)
+        gen_term = np.where(pg > 0, pg * log_expit(-logit), 0.0)
     return float(np.sum(data_term) + np.sum(gen_term))
 
 
@@ -104,7 +95,7 @@ def value_monte_carlo(logit_data: np.ndarray, logit_gen: np.ndarray) -> float:
     logit_gen = np.asarray(logit_gen, dtype=np.float64)
     if logit_data.size == 0 or logit_gen.size == 0:
         raise ValueError("need logits on at least one data sample and one generated sample")
-    return float(-np.mean(softplus(-logit_data)) - np.mean(softplus(logit_gen)))
+    return float(np.mean(log_expit(logit_data)) + np.mean(log_expit(-logit_gen)))
 
 
 def max_value_from_js(js: float) -> float:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+from scipy.special import expit
 
 from divergence import measures
 from divergence import optimal_discriminator as od
@@ -61,7 +62,7 @@ def train_and_compare(
     js = measures.js_divergence_grid(log_pd, log_pg, grid, log_inputs=True)
     star_logit = od.optimal_logit(log_pd, log_pg)
     logits = trained.logits(grid.axes[0])
-    d_star, d_trained = od.sigmoid(star_logit), od.sigmoid(logits)
+    d_star, d_trained = expit(star_logit), expit(logits)
     return DiscriminatorCheck(
         js=js,
         max_value=od.max_value_from_js(js),
