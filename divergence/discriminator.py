@@ -21,6 +21,9 @@ import tensorflow as tf
 
 from divergence import validation
 
+# The discriminator's step decays to this fraction of its peak.
+_LR_FLOOR = 0.02
+
 
 def make_mlp(
     input_dim: int,
@@ -61,6 +64,13 @@ def make_discriminator(
     """x -> logit of D(x). tanh units give the smooth logit that D* = sigmoid(log p_d - log p_g)
     has for Gaussian pairs (a quadratic in x), with few units."""
     return make_mlp(input_dim, hidden_units, seed, "discriminator", activation="tanh")
+
+
+def cosine_decay(step: tf.Tensor, total: tf.Tensor, floor: float | tf.Tensor) -> tf.Tensor:
+    """A learning-rate factor falling from 1 at step 0 to ``floor`` at step ``total`` along
+    half a cosine: floor + (1 - floor) (1 + cos(pi step / total)) / 2."""
+    progress = tf.cast(step, tf.float32) / tf.cast(total, tf.float32)
+    return floor + (1.0 - floor) * 0.5 * (1.0 + tf.cos(np.pi * progress))
 
 
 def value_from_logits(logits_data: tf.Tensor, logits_gen: tf.Tensor) -> tf.Tensor:
@@ -136,11 +146,10 @@ class _Trainer:
         n_data = tf.shape(data_pool, out_type=tf.int64)[0]
         n_gen = tf.shape(gen_pool, out_type=tf.int64)[0]
         for step in tf.range(start, stop):
-            # Cosine decay to 2% of the peak: a large step to get near D* fast, a small one
-            # at the end so that minibatch noise does not keep D jittering around it.
-            progress = tf.cast(step, tf.float32) / tf.cast(total, tf.float32)
-            cosine = 0.5 * (1.0 + tf.cos(np.pi * progress))
-            self.optimizer.learning_rate.assign(peak_rate * (0.02 + 0.98 * cosine))
+            # A large step to get near D* fast, a small one at the end so that minibatch
+            # noise does not keep D jittering around it.
+            decay = cosine_decay(step, total, _LR_FLOOR)
+            self.optimizer.learning_rate.assign(peak_rate * decay)
             xd = tf.gather(data_pool, self.rng.uniform([self.batch_size], 0, n_data, tf.int64))
             xg = tf.gather(gen_pool, self.rng.uniform([self.batch_size], 0, n_gen, tf.int64))
             with tf.GradientTape() as tape:

@@ -30,7 +30,12 @@ from scipy.special import logsumexp
 from divergence import measures, validation
 from divergence import optimal_discriminator as od
 from divergence.densities import GaussianMixture
-from divergence.discriminator import make_discriminator, make_mlp, value_from_logits
+from divergence.discriminator import (
+    cosine_decay,
+    make_discriminator,
+    make_mlp,
+    value_from_logits,
+)
 
 LOSSES = ("minimax", "non_saturating")
 
@@ -117,12 +122,6 @@ class GanResult:
     edges: np.ndarray
 
 
-def _cosine(step: tf.Tensor, total: tf.Tensor, floor: tf.Tensor) -> tf.Tensor:
-    """Cosine decay from 1 to ``floor`` over ``total`` steps."""
-    progress = tf.cast(step, tf.float32) / tf.cast(total, tf.float32)
-    return floor + (1.0 - floor) * 0.5 * (1.0 + tf.cos(np.pi * progress))
-
-
 class _GanTrainer:
     """G, D, their optimisers and the traced training loop, reused across runs.
 
@@ -166,7 +165,7 @@ class _GanTrainer:
         for step in tf.range(start, stop):
             # Both step sizes decay (cosine, to `floor` of their start) so that the game's
             # oscillation around the equilibrium dies down and the last JS is representative.
-            decay = _cosine(step, total, floor)
+            decay = cosine_decay(step, total, floor)
             self.d_opt.learning_rate.assign(d_rate * decay)
             self.g_opt.learning_rate.assign(g_rate * decay)
             for _ in range(self.d_steps):  # ascend V in D (the inner max)

@@ -66,6 +66,15 @@ def test_training_increases_the_held_out_value(gaussian_pair_check):
     assert values[-1] > values[0] + 0.1
 
 
+def test_cosine_decay_falls_from_one_to_the_floor_along_half_a_cosine():
+    total, floor = 300, 0.05
+    steps = np.arange(total + 1)
+    got = discriminator.cosine_decay(tf.constant(steps), tf.constant(total), floor).numpy()
+    expected = floor + (1 - floor) * 0.5 * (1 + np.cos(np.pi * steps / total))
+    np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-7)
+    assert got[0] == pytest.approx(1.0) and got[-1] == pytest.approx(floor)
+
+
 def test_value_from_logits_matches_the_seed_objective():
     rng = np.random.default_rng(0)
     ld, lg = rng.normal(0, 3, 1000), rng.normal(0, 3, 1000)
