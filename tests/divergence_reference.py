@@ -7,9 +7,13 @@ the package is checked against something it does not share code with.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 
 import numpy as np
-from scipy import special
+from scipy import integrate, special, stats
+
+# A density evaluated at a point or elementwise on an array of points.
+Pdf = Callable[[float | np.ndarray], float | np.ndarray]
 
 
 def kl_normal(m0: object, c0: object, m1: object, c1: object) -> float:
@@ -44,3 +48,30 @@ def cell_probabilities(log_density: np.ndarray) -> np.ndarray:
     renormalised (dV cancels in the renormalisation)."""
     p = np.exp(np.asarray(log_density, dtype=np.float64))
     return p / p.sum()
+
+
+def normal_mixture_pdf(
+    weights: Sequence[float], means: Sequence[float], stds: Sequence[float]
+) -> Pdf:
+    """x -> sum_k w_k N(x; mean_k, std_k^2), from SciPy's normal density."""
+
+    def pdf(x: float | np.ndarray) -> float | np.ndarray:
+        return sum(
+            w * stats.norm.pdf(x, m, s) for w, m, s in zip(weights, means, stds, strict=True)
+        )
+
+    return pdf
+
+
+def js_by_quadrature(
+    pdf_p: Pdf, pdf_q: Pdf, low: float, high: float, points: Sequence[float] | None = None
+) -> float:
+    """JS(P || Q) = integral of 1/2 p log(p/m) + 1/2 q log(q/m), m = (p + q)/2, by adaptive
+    quadrature over [low, high] (``points``: where the integrand has features, e.g. modes)."""
+
+    def integrand(x: float) -> float:
+        a, b = pdf_p(x), pdf_q(x)
+        m = 0.5 * (a + b)
+        return 0.5 * (special.rel_entr(a, m) + special.rel_entr(b, m))
+
+    return integrate.quad(integrand, low, high, limit=400, points=points)[0]

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from scipy import integrate, special, stats
+from divergence_reference import js_by_quadrature, normal_mixture_pdf
 
 from divergence import generators
 from divergence import optimal_discriminator as od
@@ -19,27 +19,17 @@ GRID = Grid.regular(-15.0, 15.0, 6001)
 TRAIN_GRID = Grid.regular(-12.0, 12.0, 2401)
 
 
-def js_by_quadrature(pdf_g) -> float:
+def js_from_data(pdf_g) -> float:
     """JS(P_data || P_G) for the default P_data by SciPy quadrature."""
-
-    def pdf_data(x):
-        return 0.5 * stats.norm.pdf(x, -2, 0.6) + 0.5 * stats.norm.pdf(x, 2, 0.6)
-
-    def integrand(x):
-        a, b = pdf_data(x), pdf_g(x)
-        m = 0.5 * (a + b)
-        return 0.5 * (special.rel_entr(a, m) + special.rel_entr(b, m))
-
-    return integrate.quad(integrand, -15, 15, limit=400, points=[-2, 0, 2])[0]
+    pdf_data = normal_mixture_pdf([0.5, 0.5], [-2, 2], [0.6, 0.6])
+    return js_by_quadrature(pdf_data, pdf_g, -15, 15, points=[-2, 0, 2])
 
 
 def test_closed_form_max_values_match_quadrature():
     references = {
-        "G1": js_by_quadrature(lambda x: stats.norm.pdf(x, 0, 0.8)),
-        "G2": js_by_quadrature(lambda x: stats.norm.pdf(x, -2, 0.6)),
-        "G3": js_by_quadrature(
-            lambda x: 0.45 * stats.norm.pdf(x, -1.7, 0.8) + 0.55 * stats.norm.pdf(x, 2.3, 0.6)
-        ),
+        "G1": js_from_data(normal_mixture_pdf([1.0], [0], [0.8])),
+        "G2": js_from_data(normal_mixture_pdf([1.0], [-2], [0.6])),
+        "G3": js_from_data(normal_mixture_pdf([0.45, 0.55], [-1.7, 2.3], [0.8, 0.6])),
     }
     data = generators.default_data()
     for name, candidate in generators.default_candidates().items():
