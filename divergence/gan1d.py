@@ -38,6 +38,8 @@ from divergence.discriminator import (
 )
 
 LOSSES = ("minimax", "non_saturating")
+# Samples of P_data and of z on which each record estimates V of the current D.
+EVAL_SAMPLES = 8192
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,7 +111,7 @@ class GanRecord:
     step: int
     js: float  # JS(P_data || P_G) on the bins
     max_value: float  # 2 JS - 2 log 2: what a perfect D would score against this G
-    d_value: float  # V of the current D against the current G, on a large fresh batch
+    d_value: float  # V of the current D against the current G, on the fixed eval batch
 
 
 @dataclasses.dataclass
@@ -222,6 +224,11 @@ def train_gan(
     trainer = _TRAINERS[key]
     trainer.reset(generator, discriminator, seed)
     data_pool = tf.constant(target.sample(200_000, np.random.default_rng(seed)).astype(np.float32))
+    # Evaluation has its own stream, spawned from the seed, and draws one batch for all
+    # records: how often one evaluates must not change what training sees.
+    eval_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+    eval_data = target.sample(EVAL_SAMPLES, eval_rng).astype(np.float32)
+    eval_z = eval_rng.standard_normal((EVAL_SAMPLES, 1)).astype(np.float32)
     arguments = (
         tf.constant(config.steps, tf.int64),
         tf.constant(config.d_learning_rate, tf.float32),
@@ -233,10 +240,8 @@ def train_gan(
     def record(step: int) -> GanRecord:
         bins = pushforward_bins(trainer.generator, edges, z_eval, w_eval)
         js = measures.js_divergence(data_bins, bins)
-        n = 8192
         value = value_from_logits(
-            trainer.discriminator(trainer.data_batch(data_pool, n)),
-            trainer.discriminator(trainer.generator(trainer.rng.normal([n, 1]))),
+            trainer.discriminator(eval_data), trainer.discriminator(trainer.generator(eval_z))
         )
         return GanRecord(step, js, od.max_value_from_js(js), float(value))
 

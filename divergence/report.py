@@ -333,7 +333,7 @@ def run(
     # The inner max_D against the final, frozen G: the GAN's D (which tracked a moving G)
     # trained on, so that its V approaches 2 JS - 2 log 2. A fresh D would have to find the
     # narrow dips of D* on its own, with a total gain of only 2 JS ~ 0.02 to guide it.
-    n, n_held = config.d_samples, config.held_out_samples
+    n, n_held, n_eval = config.d_samples, config.held_out_samples, gan1d.EVAL_SAMPLES
     gen_x = gan1d.generator_samples(gan_result.generator, n + n_held, seed + 5)
     data_x = GAN_TARGET.sample(n + n_held, np.random.default_rng(seed + 5))
     fresh = train_discriminator(
@@ -363,7 +363,7 @@ def run(
             "max_D V against the final G",
             final.max_value,
             final.d_value,
-            "the GAN's own D (not at its optimum), 8192+8192 samples",
+            f"the GAN's own D (not at its optimum), {n_eval}+{n_eval} samples",
         ),
     ]
 

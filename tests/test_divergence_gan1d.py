@@ -86,3 +86,24 @@ def test_js_falls_while_the_gan_trains(loss):
     assert result.records[-1].max_value == pytest.approx(
         value_at_optimum(result.data_bins, result.gen_bins), abs=1e-10
     )
+
+
+def test_evaluating_more_often_does_not_change_the_training_trajectory():
+    target = GaussianMixture.one_d([0.5, 0.5], [-2.0, 2.0], [0.5, 0.5])
+    runs = {
+        every: gan1d.train_gan(
+            target, gan1d.GanConfig(steps=60, eval_every=every, z_points=2001), seed=3
+        )
+        for every in (20, 60)
+    }
+    often, rarely = runs[20], runs[60]
+    assert [r.step for r in often.records] == [0, 20, 40, 60]
+    for a, b in zip(often.generator.get_weights(), rarely.generator.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(
+        often.discriminator.get_weights(), rarely.discriminator.get_weights(), strict=True
+    ):
+        np.testing.assert_array_equal(a, b)
+    # The records of the steps both runs evaluated are identical too.
+    assert often.records[0] == rarely.records[0]
+    assert often.records[-1] == rarely.records[-1]
