@@ -1,9 +1,10 @@
 """Regular grids in 1-D and 2-D on which densities are tabulated and integrated.
 
 A density tabulated on a regular grid becomes the discrete distribution of its cells,
-P_i = p(x_i) * dV. For smooth densities that vanish at the grid's edges this rectangle rule
-is as accurate as the trapezoid rule (both are exact for the periodic extension), which is
-why a fine grid reproduces analytic divergences to 1e-4 and better.
+P_i = p(x_i) * dV. For smooth, fast-decaying densities that vanish at the grid's edges this
+rectangle rule agrees with the trapezoid rule, and both are spectrally accurate: the error
+falls faster than any power of the spacing. That is why a fine grid reproduces analytic
+divergences nearly to rounding.
 """
 
 from __future__ import annotations

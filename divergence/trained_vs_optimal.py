@@ -8,7 +8,11 @@ For two known 1-D densities this trains the Keras discriminator of
 * the distance between D_trained and D* = p_data / (p_data + p_G),
 
 against the closed form max_D V = 2 JS - 2 log 2. The grid value's shortfall is exactly
-E_{p_data + p_G}[KL(Bernoulli(D*) || Bernoulli(D))] >= 0, so it is a clean convergence measure.
+
+    integral (p_data + p_G) KL(Bernoulli(D*(x)) || Bernoulli(D(x))) dx
+      = 2 E_{x~m}[KL(Bernoulli(D*(x)) || Bernoulli(D(x)))] >= 0,   m = (p_data + p_G) / 2,
+
+so it is a clean convergence measure.
 """
 
 from __future__ import annotations
