@@ -1,6 +1,6 @@
 """python -m divergence.main --workdir=DIR: the seed's GAN theory, computed and checked.
 
-Prints the closed-form-vs-estimate table and writes it (table.txt, results.json) with PNG
+Prints the reference-vs-estimate table and writes it (table.txt, results.json) with PNG
 figures into --workdir. The shared flags come from the ``flags`` package; --strategy is
 accepted but unused, since every model here is a few hundred parameters on one device.
 """

@@ -1,8 +1,11 @@
-"""Runs every demonstration, prints the closed-form-vs-estimate table, writes figures and JSON.
+"""Runs every demonstration, prints the reference-vs-estimate table, writes figures and JSON.
 
-Each row of the table pairs a quantity's closed form (or exact grid value) with an
-independent estimate of it: from samples, from a trained network, or from the other side of
-one of the seed's identities. ``run`` is what ``python -m divergence.main`` calls.
+Each row of the table pairs a reference value of a quantity with an independent estimate of
+it: from samples, from a trained network, or from the other side of one of the seed's
+identities. The reference is a closed form where there is one; where there is none (JS, and
+so max_D V = 2 JS - 2 log 2; the entropy of a mixture) it is the value on a fine grid or on
+the GAN's bins, and the row says so. ``run`` is what
+``python -m divergence.main`` calls.
 """
 
 from __future__ import annotations
@@ -74,7 +77,7 @@ class RunConfig:
 class Row:
     section: str
     quantity: str
-    closed_form: float | str
+    reference: float | str  # a closed form, or a grid value where the row says so
     estimate: float | str
     how: str
     # False for a row that shows two values side by side rather than a value and its estimate.
@@ -82,9 +85,9 @@ class Row:
 
     @property
     def difference(self) -> float | None:
-        if not self.compared or isinstance(self.closed_form, str) or isinstance(self.estimate, str):
+        if not self.compared or isinstance(self.reference, str) or isinstance(self.estimate, str):
             return None
-        return abs(self.estimate - self.closed_form)
+        return abs(self.estimate - self.reference)
 
 
 def _fmt(value: float | str) -> str:
@@ -96,7 +99,7 @@ def _fmt(value: float | str) -> str:
 def format_table(rows: list[Row]) -> str:
     """Fixed-width text: one header per section, one line per quantity."""
     width = max(len(r.quantity) for r in rows) + 2
-    header = f"{'quantity':<{width}}{'closed form':>13}{'estimate':>13}{'|diff|':>11}  estimated by"
+    header = f"{'quantity':<{width}}{'reference':>13}{'estimate':>13}{'|diff|':>11}  estimated by"
     lines = [header, "-" * len(header)]
     section = None
     for row in rows:
@@ -105,7 +108,7 @@ def format_table(rows: list[Row]) -> str:
             lines.append(f"[{section}]")
         diff = row.difference
         lines.append(
-            f"{row.quantity:<{width}}{_fmt(row.closed_form):>13}{_fmt(row.estimate):>13}"
+            f"{row.quantity:<{width}}{_fmt(row.reference):>13}{_fmt(row.estimate):>13}"
             f"{'' if diff is None else f'{diff:.2e}':>11}  {row.how}"
         )
     return "\n".join(lines)
@@ -181,7 +184,7 @@ def _measure_rows(config: RunConfig, seed: int) -> list[Row]:
             f"JS {PAIR_LABEL}",
             js_grid,
             js_mc.value,
-            f"grid vs Monte Carlo (stderr {js_mc.stderr:.1e})",
+            f"Monte Carlo (stderr {js_mc.stderr:.1e}); reference: grid value, no closed form",
         ),
         Row(
             section,
@@ -195,7 +198,7 @@ def _measure_rows(config: RunConfig, seed: int) -> list[Row]:
             "JS of two correlated 2-D Gaussians",
             js2_grid,
             js2_mc.value,
-            f"2-D grid vs Monte Carlo (stderr {js2_mc.stderr:.1e})",
+            f"Monte Carlo (stderr {js2_mc.stderr:.1e}); reference: 2-D grid value",
         ),
     ]
 
@@ -214,14 +217,14 @@ def _mle_rows(result: mle.MleResult, config: RunConfig) -> list[Row]:
         ),
         Row(
             section,
-            "H(P_data)",
+            "H(P_data), grid value",
             last.entropy,
             last.cross_entropy - last.kl,
             "cross-entropy - KL on the grid (exact identity)",
         ),
         Row(
             section,
-            "H(P_data)",
+            "H(P_data), grid value",
             last.entropy,
             last.mean_nll - last.kl,
             f"sample mean NLL - KL (spread over steps {max(gaps) - min(gaps):.1e})",
@@ -233,7 +236,7 @@ def _check_rows(section: str, check: DiscriminatorCheck, num_held_out: int) -> l
     return [
         Row(
             section,
-            "max_D V = 2JS - 2log2",
+            "max_D V = 2JS - 2log2, grid JS",
             check.max_value,
             check.optimal_value,
             "V(G, D*) integrated on the grid",
@@ -311,7 +314,7 @@ def run(
                 f"max_D V(G, D) for {name}",
                 check.max_value,
                 check.trained_value_grid,
-                "2JS-2log2 vs trained Keras D (grid)",
+                "2JS-2log2 (grid JS) vs trained Keras D (V on the grid)",
             )
         )
     rows.append(
