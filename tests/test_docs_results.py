@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 import pathlib
 import re
+import statistics
 
 import pytest
 
 from seqgan_tf.curves import adversarial_curve, metrics_rows
 from seqgan_tf.log_table import (
-    adversarial_pace,
+    comparison_markdown,
     markdown,
     phase_minutes,
     phase_of,
@@ -130,47 +131,51 @@ def test_original_reward_medians(results_md):
     assert values == [_short_exponent(median) for _, (_, median) in sorted(medians.items())]
 
 
-def _numbers(listed: str) -> list[str]:
-    return [value.strip() for value in listed.split(",")]
+def _evaluations(workdir: pathlib.Path) -> dict[int, float]:
+    return {step: nll for step, nll, _ in adversarial_curve(str(workdir))}
 
 
-def _evaluations(workdir: pathlib.Path, last: int) -> list[str]:
-    return [f"{nll:.3f}" for step, nll, _ in adversarial_curve(str(workdir)) if step <= last]
+R0_RUNS = {"r0.8": ORIGINAL_RUN, "r0-first": FIRST_START_RUN, "r0": RESTART_RUN}
 
 
-def test_restart_progress_paragraph_matches_its_logs(results_md):
-    """The r = 0 run's progress, rewritten at each stop while it runs, quotes its
-    committed logs (and those it is compared with) as they are."""
+def test_r0_comparison_is_what_log_table_prints(results_md):
+    printed = comparison_markdown({label: str(path) for label, path in R0_RUNS.items()})
+    tables = [line for line in printed.splitlines() if line.startswith("|")]
+    assert len(tables) > 40
+    missing = [line for line in tables if line not in results_md.splitlines()]
+    assert missing == []
+
+
+def test_r0_findings_quote_the_logs(results_md):
+    """The window statistics of the r = 0 run's findings, recomputed from the logs."""
     text = " ".join(results_md.split())
-    progress = re.search(
-        r"Last seen on .*? UTC: (\d+) of 200 adversarial iterations done in ([\d.]+) minutes of "
-        r"the phase \(median ([\d.]+) an iteration\), NLL_oracle at iterations 0, 5, \.\.\., "
-        r"(\d+): ([\d., ]+) \(first start, to iteration (\d+): ([\d., ]+); r = 0\.8: "
-        r"([\d., ]+); original log: ([\d., ]+)\)",
-        text,
-    )
-    assert progress, "the r = 0 run's progress sentence is gone or reworded"
-    done, minutes, median, last, restart, first_last, first_start, r08, original = progress.groups()
-    pace = adversarial_pace(metrics_rows(str(RESTART_RUN)))
-    assert (int(done), minutes, median) == (pace[0], f"{pace[1]:.1f}", f"{pace[2]:.2f}")
-    last = int(last)
-    assert last == max(step for step, _, _ in adversarial_curve(str(RESTART_RUN)))
-    assert _numbers(restart) == _evaluations(RESTART_RUN, last)
-    assert _numbers(first_start) == _evaluations(FIRST_START_RUN, int(first_last))
-    assert _numbers(r08) == _evaluations(ORIGINAL_RUN, last)
-    assert _numbers(original) == [
-        f"{nll:.3f}" for step, nll in sorted(ORIGINAL_ADVERSARIAL_LOG.items()) if step <= last
-    ]
+    r0, r08 = _evaluations(RESTART_RUN), _evaluations(ORIGINAL_RUN)
+    first, original = _evaluations(FIRST_START_RUN), ORIGINAL_ADVERSARIAL_LOG
 
-    rewards = re.search(r"Mean-reward medians: (.*?) \(r = 0\.8: ([^)]*)\)", text[progress.end() :])
-    assert rewards, "the r = 0 run's reward medians' sentence is gone or reworded"
-    quoted = re.findall(r"([\d.e-]+) over (?:iterations )?(\d+)-(\d+)", rewards.group(1))
-    medians = reward_medians(str(RESTART_RUN), 25)
-    assert quoted == [
-        (_short_exponent(median), str(first), str(reached))
-        for first, (reached, median) in sorted(medians.items())
-    ]
-    r08_medians = reward_medians(str(ORIGINAL_RUN), 25)
-    assert _numbers(rewards.group(2)) == [
-        _short_exponent(r08_medians[first][1]) for first in sorted(medians)
-    ]
+    def window(low: int, high: int, reference: dict[int, float]) -> list[float]:
+        return [r0[s] - reference[s] for s in sorted(r0) if low <= s <= high and s in reference]
+
+    early, early_log = window(0, 45, r08), window(0, 45, original)
+    assert (
+        f"Over iterations 0-45 the restart ran {-statistics.mean(early):.3f} below r = 0.8 on "
+        f"average ({-max(early):.3f}-{-min(early):.3f}) and level with the original's log "
+        f"(mean {statistics.mean(early_log):.3f}, range {min(early_log):.3f} to "
+        f"{max(early_log):+.3f})"
+    ) in text
+    first_gap = max(abs(first[s] - r08[s]) for s in first)
+    assert f"stayed within {first_gap:.3f} of r = 0.8" in text
+    assert (
+        f"Over 50-95 both rollouts sat on the same plateau (mean difference "
+        f"{statistics.mean(window(50, 95, r08)):.3f})"
+    ) in text
+    plateau = [r0[s] for s in r0 if s >= 50]
+    late, late_log = window(100, 155, r08), window(100, 150, original)
+    r08_log = [r08[s] - original[s] for s in sorted(original) if 100 <= s <= 150]
+    assert min(plateau) == r0[max(r0)] and max(r0) == 155
+    assert (
+        f"it held {min(plateau):.3f}-{max(plateau):.3f} from iteration 50 to 155 (its lowest, "
+        f"{min(plateau):.3f}, at the last evaluation), {statistics.mean(late):.3f} above "
+        f"r = 0.8 on average over 100-155 ({min(late):.3f}-{max(late):.3f}) and "
+        f"{min(late_log):.3f}-{max(late_log):.3f} above the original's log over 100-150 "
+        f"(r = 0.8: {min(r08_log):.3f}-{max(r08_log):.3f})"
+    ) in text
