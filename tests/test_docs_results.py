@@ -179,3 +179,42 @@ def test_r0_findings_quote_the_logs(results_md):
         f"{min(late_log):.3f}-{max(late_log):.3f} above the original's log over 100-150 "
         f"(r = 0.8: {min(r08_log):.3f}-{max(r08_log):.3f})"
     ) in text
+
+
+def _fresh(results: dict, key: str) -> str:
+    rescored = results["rescored"][key]
+    return f"{rescored['nll']:.3f} ± {rescored['standard_error']:.3f}"
+
+
+def test_cpu_rollout_table_matches_its_runs(results_md):
+    """Each row of the `cpu` preset's r = 0 / r = 0.8 table quotes its run's results.json,
+    and the mean rows are the means of the rows above them."""
+    rows = _table_after(results_md, "| seed | r | machine |")
+    runs = {tuple(row[:3]): row for row in rows if row[0].isdigit()}
+    assert len(runs) >= 6
+    fresh_finals: dict[str, list[float]] = {}
+    for (seed, rate, machine), row in runs.items():
+        directory = {
+            ("0", "AMD EPYC"): f"cpu-seed{seed}-init-fix",
+            ("0.8", "Intel Xeon"): f"cpu-r08-seed{seed}",
+            ("0", "Intel Xeon"): f"cpu-seed{seed}-intel",
+        }[rate, machine]
+        results = json.loads((REPO / "docs" / "runs" / directory / "results.json").read_text())
+        assert results["seed"] == int(seed) and results["preset"] == "cpu"
+        assert results["rollout_update_rate"] == float(rate)
+        assert machine.split()[0] in results["processes"][0]["cpu"]
+        best = results["seqgan_iteration_best"]
+        gain = results["rescored"]["seqgan_final"]["nll"] - results["rescored"]["mle_final"]["nll"]
+        assert row[3:] == [
+            f"{results['mle_nll']:.3f} ({_fresh(results, 'mle_final')})",
+            f"{results['seqgan_nll_final']:.3f} ({_fresh(results, 'seqgan_final')})",
+            f"{results['seqgan_nll_best']:.3f} ({best}; {_fresh(results, 'seqgan_best')})",
+            f"{gain:.3f}",
+        ]
+        if machine == "AMD EPYC" or rate == "0.8":
+            fresh_finals.setdefault(rate, []).append(results["rescored"]["seqgan_final"]["nll"])
+    means = {row[1]: row for row in rows if row[0].startswith("mean")}
+    for rate, finals in fresh_finals.items():
+        assert len(finals) == 3
+        final = f"{statistics.mean(finals):.3f} (sd {statistics.stdev(finals):.3f})"
+        assert means[rate][4] == final
