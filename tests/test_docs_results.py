@@ -86,21 +86,29 @@ def test_original_wall_minutes_per_phase(results_md):
     ]
 
 
+def _fresh(results: dict, key: str) -> str:
+    rescored = results["rescored"][key]
+    return f"{rescored['nll']:.3f} ± {rescored['standard_error']:.3f}"
+
+
 def test_original_results_table_matches_results_json(results_md, original_results):
     rows = {row[0]: row for row in _table_after(results_md, "| model | this run (9,984")}
     rescored = original_results["rescored"]
-
-    def fresh(key: str) -> str:
-        return f"{rescored[key]['nll']:.3f} ± {rescored[key]['standard_error']:.3f}"
 
     random = rows["Random (untrained generator)"]
     mle = rows[f"MLE ({original_results['mle_epochs']} epochs)"]
     final = rows[f"SeqGAN, final (iteration {original_results['adversarial_iterations'] - 1})"]
     best = rows[f"SeqGAN, best (iteration {original_results['seqgan_iteration_best']})"]
     assert random[1] == f"{original_results['random_nll']:.3f}"
-    assert mle[1:3] == [f"{original_results['mle_nll']:.3f}", fresh("mle_final")]
-    assert final[1:3] == [f"{original_results['seqgan_nll_final']:.3f}", fresh("seqgan_final")]
-    assert best[1:3] == [f"{original_results['seqgan_nll_best']:.3f}", fresh("seqgan_best")]
+    assert mle[1:3] == [f"{original_results['mle_nll']:.3f}", _fresh(original_results, "mle_final")]
+    assert final[1:3] == [
+        f"{original_results['seqgan_nll_final']:.3f}",
+        _fresh(original_results, "seqgan_final"),
+    ]
+    assert best[1:3] == [
+        f"{original_results['seqgan_nll_best']:.3f}",
+        _fresh(original_results, "seqgan_best"),
+    ]
     gains = [
         rescored[key]["nll"] - rescored["mle_final"]["nll"]
         for key in ("seqgan_final", "seqgan_best")
@@ -179,11 +187,6 @@ def test_r0_findings_quote_the_logs(results_md):
         f"{min(late_log):.3f}-{max(late_log):.3f} above the original's log over 100-150 "
         f"(r = 0.8: {min(r08_log):.3f}-{max(r08_log):.3f})"
     ) in text
-
-
-def _fresh(results: dict, key: str) -> str:
-    rescored = results["rescored"][key]
-    return f"{rescored['nll']:.3f} ± {rescored['standard_error']:.3f}"
 
 
 def test_cpu_rollout_table_matches_its_runs(results_md):
