@@ -13,6 +13,7 @@ import re
 import statistics
 
 import pytest
+import scipy.stats
 
 from seqgan_tf.curves import adversarial_curve, metrics_rows
 from seqgan_tf.log_table import (
@@ -221,3 +222,14 @@ def test_cpu_rollout_table_matches_its_runs(results_md):
         assert len(finals) == 3
         final = f"{statistics.mean(finals):.3f} (sd {statistics.stdev(finals):.3f})"
         assert means[rate][4] == final
+
+    # The reading's paired comparison, seed by seed in the table's order.
+    differences = [low - high for high, low in zip(*fresh_finals.values(), strict=True)]
+    paired = scipy.stats.ttest_rel(fresh_finals["0.8"], fresh_finals["0"])
+    text = " ".join(results_md.split())
+    assert (
+        f"ends lower on every seed, by {-differences[0]:.3f}, {-differences[1]:.3f} and "
+        f"{-differences[2]:.3f} nats on fresh samples (mean {-statistics.mean(differences):.3f}, "
+        f"sd {statistics.stdev(differences):.3f}; paired t-test, `scipy.stats.ttest_rel`: "
+        f"t = {paired.statistic:.2f}, p = {paired.pvalue:.3f})"
+    ) in text
