@@ -37,8 +37,8 @@ import tensorflow as tf  # noqa: E402
 
 from bench.seqgan_speed import time_unit  # noqa: E402
 from seqgan_tf.config import ModelConfig  # noqa: E402
-from seqgan_tf.projection import UnitCosts, projected_seconds  # noqa: E402
 from seqgan_tf.schedule import preset_schedule  # noqa: E402
+from seqgan_tf.training.projection import UnitCosts, projected_seconds  # noqa: E402
 
 NUM_SAMPLES = 9_984
 SAMPLE_BLOCK = 1_024  # rows per sampling call (token_lstm.DEFAULT_SAMPLE_BATCH)
@@ -212,8 +212,8 @@ def time_mle_lstm_epoch(repeats: int) -> float:
     cell forward and backward, clipped Adam on those arrays; the output layer replaced by
     a trivial loss), compiled as ``Generator.pretrain_epoch`` is. Work the floor leaves
     out that an exact gradient cannot skip either."""
-    from seqgan_tf.generator import Generator
-    from seqgan_tf.optimizers import apply_gradients
+    from seqgan_tf.models.generator import Generator
+    from seqgan_tf.models.optimizers import apply_gradients
 
     config = ModelConfig()
     generator = Generator(config, seed=0)

@@ -41,17 +41,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from seqgan_tf import (
-    data_paths,  # noqa: E402
-    projection,  # noqa: E402
-)
 from seqgan_tf.config import ModelConfig  # noqa: E402
-from seqgan_tf.discriminator import Discriminator  # noqa: E402
-from seqgan_tf.generator import Generator  # noqa: E402
-from seqgan_tf.oracle import Oracle  # noqa: E402
-from seqgan_tf.rollout import Rollout  # noqa: E402
+from seqgan_tf.data import published as data_paths  # noqa: E402
+from seqgan_tf.data.token_files import read_token_file  # noqa: E402
+from seqgan_tf.models.discriminator import Discriminator  # noqa: E402
+from seqgan_tf.models.generator import Generator  # noqa: E402
+from seqgan_tf.models.oracle import Oracle  # noqa: E402
+from seqgan_tf.models.rollout import Rollout  # noqa: E402
 from seqgan_tf.schedule import preset_schedule  # noqa: E402
-from seqgan_tf.token_files import read_token_file  # noqa: E402
+from seqgan_tf.training import projection  # noqa: E402
 
 # The original TF1 code run under TF 2.21's compat mode on this CPU (from the issue),
 # median of 3, seconds.

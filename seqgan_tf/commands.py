@@ -9,20 +9,20 @@ import tensorflow as tf
 from absl import logging
 
 import flags as shared_flags
-from seqgan_tf import projection
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.experiment import ExperimentSpec, OracleExperiment
-from seqgan_tf.generator import Generator
-from seqgan_tf.oracle import Oracle
-from seqgan_tf.schedule import BaselineSchedule, Schedule
-from seqgan_tf.text_corpus import (
+from seqgan_tf.data.text_corpus import (
     VOCABULARY_FILE,
     TextData,
     TextSettings,
     Vocabulary,
     write_poems,
 )
-from seqgan_tf.token_files import read_token_file, write_token_file
+from seqgan_tf.data.token_files import read_token_file, write_token_file
+from seqgan_tf.experiments.oracle import ExperimentSpec, OracleExperiment
+from seqgan_tf.models.generator import Generator
+from seqgan_tf.models.oracle import Oracle
+from seqgan_tf.schedule import BaselineSchedule, Schedule
+from seqgan_tf.training import projection
 
 
 def oracle_experiment(
@@ -56,7 +56,7 @@ def oracle_experiment(
             projection.describe(schedule, projection.REFERENCE_COSTS),
         )
         return OracleExperiment(workdir, spec, progress_interval, strategy).run()
-    from seqgan_tf.table1 import Table1Experiment
+    from seqgan_tf.experiments.table1 import Table1Experiment
 
     logging.info("Table 1 in %s: preset %s, %s, %s", workdir, preset, schedule, baselines)
     return Table1Experiment(
@@ -77,7 +77,7 @@ def text_experiment(
     progress_interval: float = 10.0,
 ) -> dict:
     """Runs or resumes SeqGAN on a text corpus in ``workdir``; returns results.json's content."""
-    from seqgan_tf.text_experiment import TextExperiment
+    from seqgan_tf.experiments.text import TextExperiment
 
     strategy = _single_device_strategy(strategy_name)
     tf.get_logger().setLevel("WARNING")
@@ -156,7 +156,7 @@ def sample(workdir: str, output: str, num_samples: int, seed: int) -> None:
 
 
 def smoke(workdir: str, oracle_params: str | None, real_data: str | None, seed: int) -> None:
-    from seqgan_tf.smoke import run_smoke
+    from seqgan_tf.experiments.smoke import run_smoke
 
     report = run_smoke(workdir, oracle_params, real_data, seed)
     print(json.dumps(report, indent=2))

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import dataclasses
 
-KERNELS = ("fast", "reference")  # seqgan_tf/kernels.py
+KERNELS = ("fast", "reference")  # seqgan_tf/models/kernels.py
 
 
 def check_kernels(kernels: str) -> str:
-    """``kernels`` if it names a path of seqgan_tf/kernels.py, else an error naming the flag."""
+    """``kernels`` if it names a path of seqgan_tf/models/kernels.py, else an error naming
+    the flag."""
     if kernels not in KERNELS:
         raise ValueError(f"--kernels={kernels!r}: expected one of {', '.join(KERNELS)}")
     return kernels

@@ -21,8 +21,9 @@ from absl import flags as absl_flags
 
 import flags as shared_flags
 from flags.dataclass_flags import dataclass_values, define_dataclass_flags, explicitly_set
-from seqgan_tf import data_paths
 from seqgan_tf.config import ModelConfig
+from seqgan_tf.data import published as data_paths
+from seqgan_tf.data.text_corpus import TEXT_HELP, TextData, TextSettings
 from seqgan_tf.schedule import (
     BASELINE_HELP,
     MODEL_HELP,
@@ -33,7 +34,6 @@ from seqgan_tf.schedule import (
     apply_preset,
     check_table1_schedules,
 )
-from seqgan_tf.text_corpus import TEXT_HELP, TextData, TextSettings
 
 FLAGS = absl_flags.FLAGS
 _MODE = absl_flags.DEFINE_enum(

@@ -84,8 +84,8 @@ MODEL_HELP = {
     "rollout_num": "Monte-Carlo rollouts per prefix",
     "rollout_update_rate": "Rollout network's delayed-update rate r (0 = what the original "
     "code actually did: roll out with the current generator)",
-    "kernels": "fast: the speed kernels of seqgan_tf/kernels.py; reference: plain TensorFlow "
-    "ops with autodiff and Keras' Adam (same results to float32 round-off, slower)",
+    "kernels": "fast: the speed kernels of seqgan_tf/models/kernels.py; reference: plain "
+    "TensorFlow ops with autodiff and Keras' Adam (same results to float32 round-off, slower)",
 }
 
 PRESETS: dict[str, dict] = {

@@ -14,7 +14,7 @@
             train D_phi for k epochs                         (train_discriminator_round)
     until SeqGAN converges
 
-The experiment (``seqgan_tf/experiment.py``) strings them together in the original's
+The experiment (``seqgan_tf/experiments/oracle.py``) strings them together in the original's
 order, one resumable unit at a time, and measures NLL_oracle (:func:`evaluate`) on the
 original's schedule.
 """
@@ -24,10 +24,10 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from seqgan_tf.discriminator import Discriminator
-from seqgan_tf.generator import Generator
-from seqgan_tf.oracle import Oracle
-from seqgan_tf.rollout import Rollout
+from seqgan_tf.models.discriminator import Discriminator
+from seqgan_tf.models.generator import Generator
+from seqgan_tf.models.oracle import Oracle
+from seqgan_tf.models.rollout import Rollout
 
 
 def mle_batches(data: np.ndarray, batch_size: int) -> tf.Tensor:

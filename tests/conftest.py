@@ -65,7 +65,7 @@ def tiny_oracle_run(tmp_path_factory) -> tuple[str, dict]:
     the resume tests as their uninterrupted reference; tests must not modify it."""
     from seqgan_tiny import TINY_SPEC
 
-    from seqgan_tf.experiment import OracleExperiment
+    from seqgan_tf.experiments.oracle import OracleExperiment
 
     workdir = str(tmp_path_factory.mktemp("tiny_oracle_run"))
     results = OracleExperiment(

@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from absl import logging  # noqa: E402
 from seqgan_tiny import TINY_SPEC  # noqa: E402
 
-from seqgan_tf.experiment import OracleExperiment  # noqa: E402
+from seqgan_tf.experiments.oracle import OracleExperiment  # noqa: E402
 
 
 def main(workdir: str, kill_after: int | None) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.experiment import ExperimentSpec
+from seqgan_tf.experiments.oracle import ExperimentSpec
 from seqgan_tf.schedule import Schedule
 
 TINY_CONFIG = ModelConfig(

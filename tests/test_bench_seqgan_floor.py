@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bench.seqgan_floor import AdamUpdate, ExpSum, MatMul, time_primitive, unit_work
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.discriminator import Discriminator
+from seqgan_tf.models.discriminator import Discriminator
 
 
 def _flops(parts) -> float:
@@ -75,7 +75,7 @@ def test_speed_bench_runs_end_to_end_with_no_unit_timed(oracle_pickle_path, monk
     """bench.seqgan_speed builds its full-size models and data (the published files where
     the project looks for them; it never downloads) and reports; no unit is timed here."""
     import bench.seqgan_speed as speed
-    from seqgan_tf import data_paths
+    from seqgan_tf.data import published as data_paths
 
     monkeypatch.setenv(data_paths.DATA_DIR_ENV, str(oracle_pickle_path.parent))
     report = speed.main(["--units=none", "--repeats=1"])

@@ -15,15 +15,15 @@ import statistics
 import pytest
 import scipy.stats
 
-from seqgan_tf.curves import adversarial_curve, metrics_rows
-from seqgan_tf.log_table import (
+from seqgan_tf.reporting.curves import adversarial_curve, metrics_rows
+from seqgan_tf.reporting.log_table import (
     comparison_markdown,
     markdown,
     phase_minutes,
     phase_of,
     reward_medians,
 )
-from seqgan_tf.results import ORIGINAL_ADVERSARIAL_LOG
+from seqgan_tf.reporting.results import ORIGINAL_ADVERSARIAL_LOG
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 RESULTS_MD = REPO / "docs" / "RESULTS.md"

@@ -1,6 +1,6 @@
 """BleuScorer equals nltk's sentence_bleu (weights 1/3 each, no smoothing) to 1e-12.
 
-nltk is only the reference here; seqgan_tf.bleu does not import it.
+nltk is only the reference here; seqgan_tf.metrics.bleu does not import it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 import pytest
 
-from seqgan_tf.bleu import BleuScorer
+from seqgan_tf.metrics.bleu import BleuScorer
 
 bleu_score = pytest.importorskip("nltk.translate.bleu_score")
 

@@ -12,9 +12,9 @@ import pytest
 import tensorflow as tf
 
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.discriminator import Discriminator, Highway
-from seqgan_tf.kernels import TF1Adam
-from seqgan_tf.optimizers import tf1_adam
+from seqgan_tf.models.discriminator import Discriminator, Highway
+from seqgan_tf.models.kernels import TF1Adam
+from seqgan_tf.models.optimizers import tf1_adam
 
 SMALL = ModelConfig(
     vocab_size=30,
@@ -127,7 +127,7 @@ def test_round_shuffles_once_and_passes_over_that_order_each_epoch():
     """The current code's round: real and generated mixed, shuffled once, the remainder of
     whole batches dropped, then ``epochs`` passes over the same batches in the same order,
     one Adam step per batch."""
-    from seqgan_tf.discriminator import round_batches
+    from seqgan_tf.models.discriminator import round_batches
 
     config = dataclasses.replace(SMALL, dis_dropout_keep_prob=1.0, batch_size=8)
     rng = np.random.default_rng(6)

@@ -18,7 +18,7 @@ import threading
 
 import pytest
 
-from seqgan_tf import data_paths
+from seqgan_tf.data import published as data_paths
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 from seqgan_tiny import TINY_CONFIG, TINY_SCHEDULE, TINY_SPEC
 
-from seqgan_tf.experiment import (
+from seqgan_tf.data.token_files import read_token_file
+from seqgan_tf.experiments.oracle import (
     ExperimentSpec,
     OracleExperiment,
     Unit,
@@ -19,7 +20,6 @@ from seqgan_tf.experiment import (
     schedule_units,
 )
 from seqgan_tf.schedule import PRESETS, Schedule
-from seqgan_tf.token_files import read_token_file
 
 SPEC = TINY_SPEC
 
@@ -151,7 +151,7 @@ def test_wall_seconds_count_each_units_bookkeeping(tmp_path):
 
     from seqgan_tiny import TINY_SPEC
 
-    from seqgan_tf.experiment import OracleExperiment
+    from seqgan_tf.experiments.oracle import OracleExperiment
 
     pause = 0.1
     results = OracleExperiment(
@@ -338,7 +338,7 @@ PRETRAIN_UNITS = schedule_units(
 
 def _progress_lines(info_logs, updates, expected=lambda unit: None, units=PROGRESS_UNITS):
     """The progress lines of ``Progress.update(index, row, seconds)`` for each update."""
-    from seqgan_tf.runner import Progress
+    from seqgan_tf.training.runner import Progress
 
     progress = Progress(
         units,
@@ -424,8 +424,8 @@ def test_preset_overrides_lists_what_differs_from_the_named_preset():
 
 
 def test_curves_of_a_run_beside_the_original_log(finished, tmp_path):
-    from seqgan_tf.curves import adversarial_curve, main, reward_curve
-    from seqgan_tf.results import ORIGINAL_ADVERSARIAL_LOG, ORIGINAL_LOG
+    from seqgan_tf.reporting.curves import adversarial_curve, main, reward_curve
+    from seqgan_tf.reporting.results import ORIGINAL_ADVERSARIAL_LOG, ORIGINAL_LOG
 
     workdir, results = finished
     curve = adversarial_curve(workdir)

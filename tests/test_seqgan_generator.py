@@ -12,7 +12,7 @@ import tensorflow as tf
 from scipy import stats
 
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.generator import Generator
+from seqgan_tf.models.generator import Generator
 
 TINY = ModelConfig(vocab_size=3, sequence_length=3, gen_emb_dim=4, gen_hidden_dim=5)
 SMALL = ModelConfig(vocab_size=30, sequence_length=6, gen_emb_dim=4, gen_hidden_dim=5)
@@ -106,7 +106,7 @@ def test_models_of_one_shape_share_the_compiled_sampler_but_draw_from_their_own_
     """generate is one XLA function of the variables for every model of the same shapes:
     a second model adds no trace, samples its own parameters (not the first model's), and
     sees them change."""
-    from seqgan_tf.token_lstm import _compiled_sample_sequences
+    from seqgan_tf.models.token_lstm import _compiled_sample_sequences
 
     first, _ = _tiny_generator(seed=0)
     second, _ = _tiny_generator(seed=1)
@@ -310,7 +310,7 @@ def test_mle_training_lowers_the_loss():
 
 
 def test_sample_block_size_divides_the_vocabulary_when_it_can():
-    from seqgan_tf.token_lstm import sample_block_size
+    from seqgan_tf.models.token_lstm import sample_block_size
 
     assert sample_block_size(5000) == 100  # 50 blocks of 100, no padding
     assert sample_block_size(3) == 3  # one block
@@ -322,7 +322,7 @@ def test_categorical_sample_frequencies_and_zero_weights():
     """Two-level inverse CDF on a vocabulary of 37 (6 blocks of 7, the last padded):
     frequencies match the softmax (chi-square) and a token of probability 0 is never
     drawn."""
-    from seqgan_tf.token_lstm import categorical_sample
+    from seqgan_tf.models.token_lstm import categorical_sample
 
     rng = np.random.default_rng(7)
     logits = rng.normal(size=37).astype(np.float32)

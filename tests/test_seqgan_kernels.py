@@ -16,11 +16,11 @@ import pytest
 import tensorflow as tf
 
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.discriminator import Discriminator
-from seqgan_tf.generator import Generator
-from seqgan_tf.kernels import TF1Adam
-from seqgan_tf.oracle import Oracle
-from seqgan_tf.rollout import Rollout
+from seqgan_tf.models.discriminator import Discriminator
+from seqgan_tf.models.generator import Generator
+from seqgan_tf.models.kernels import TF1Adam
+from seqgan_tf.models.oracle import Oracle
+from seqgan_tf.models.rollout import Rollout
 
 SMALL = ModelConfig(
     vocab_size=40,
@@ -125,7 +125,7 @@ def test_a_whole_experiment_on_the_reference_path_tracks_the_fast_one(tiny_oracl
 
     from seqgan_tiny import TINY_SPEC
 
-    from seqgan_tf.experiment import OracleExperiment
+    from seqgan_tf.experiments.oracle import OracleExperiment
 
     spec = dataclasses.replace(
         TINY_SPEC, config=dataclasses.replace(TINY_SPEC.config, kernels="reference")

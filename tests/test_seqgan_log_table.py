@@ -1,11 +1,11 @@
-"""seqgan_tf.log_table: a run's wall time per phase and its log beside the original's."""
+"""seqgan_tf.reporting.log_table: a run's wall time per phase and its log beside the original's."""
 
 import json
 
 import pytest
 
-from seqgan_tf.log_table import log_beside_original, main, markdown, phase_minutes
-from seqgan_tf.results import ORIGINAL_ADVERSARIAL_LOG, ORIGINAL_LOG, ORIGINAL_MLE_LOG
+from seqgan_tf.reporting.log_table import log_beside_original, main, markdown, phase_minutes
+from seqgan_tf.reporting.results import ORIGINAL_ADVERSARIAL_LOG, ORIGINAL_LOG, ORIGINAL_MLE_LOG
 
 
 def _write_run(workdir) -> None:
@@ -37,7 +37,7 @@ def _write_run(workdir) -> None:
 
 def test_phase_minutes_add_up_each_phase(tmp_path):
     _write_run(tmp_path)
-    from seqgan_tf.curves import metrics_rows
+    from seqgan_tf.reporting.curves import metrics_rows
 
     phases = phase_minutes(metrics_rows(str(tmp_path)))
     assert [(phase, units) for phase, units, _ in phases] == [
@@ -52,7 +52,7 @@ def test_phase_minutes_add_up_each_phase(tmp_path):
 
 def test_log_beside_original_pairs_every_logged_step(tmp_path):
     _write_run(tmp_path)
-    from seqgan_tf.curves import metrics_rows
+    from seqgan_tf.reporting.curves import metrics_rows
 
     table = log_beside_original(metrics_rows(str(tmp_path)))
     mle = {step: (ours, original) for phase, step, ours, original in table if phase == "mle"}
@@ -102,8 +102,8 @@ def _write_adversarial_run(workdir, rewards, minutes_per_iteration, finished) ->
 
 
 def test_adversarial_pace_counts_complete_iterations(tmp_path):
-    from seqgan_tf.curves import metrics_rows
-    from seqgan_tf.log_table import adversarial_pace
+    from seqgan_tf.reporting.curves import metrics_rows
+    from seqgan_tf.reporting.log_table import adversarial_pace
 
     _write_adversarial_run(tmp_path / "done", [0.1] * 4, 2.0, finished=True)
     assert adversarial_pace(metrics_rows(str(tmp_path / "done"))) == pytest.approx((4, 8.0, 2.0))
@@ -116,7 +116,7 @@ def test_adversarial_pace_counts_complete_iterations(tmp_path):
 
 
 def test_reward_medians_over_windows(tmp_path):
-    from seqgan_tf.log_table import reward_medians
+    from seqgan_tf.reporting.log_table import reward_medians
 
     rewards = [float(i) for i in range(12)]  # iteration i has mean reward i
     _write_adversarial_run(tmp_path / "run", rewards, 1.0, finished=False)

@@ -8,11 +8,11 @@ import pytest
 import tensorflow as tf
 
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.generator import Generator
-from seqgan_tf.lstm_cell import LSTMCell
-from seqgan_tf.oracle import Oracle, load_params
-from seqgan_tf.rollout import Rollout
-from seqgan_tf.token_lstm import PARAM_NAMES, param_shapes
+from seqgan_tf.models.generator import Generator
+from seqgan_tf.models.lstm_cell import LSTMCell
+from seqgan_tf.models.oracle import Oracle, load_params
+from seqgan_tf.models.rollout import Rollout
+from seqgan_tf.models.token_lstm import PARAM_NAMES, param_shapes
 
 SMALL = ModelConfig(vocab_size=50, sequence_length=7, gen_emb_dim=6, gen_hidden_dim=5)
 
@@ -133,8 +133,8 @@ def test_sequence_gradient_equals_float64_autodiff_of_the_step_loop():
     """lstm_sequence's hand-written backward pass against TensorFlow's autodiff of the
     plain unrolled step loop, both in float64, with upstream gradients on h and on c;
     and its forward pass against the NumPy reference's cell."""
-    from seqgan_tf.kernels import lstm_sequence
-    from seqgan_tf.lstm_cell import lstm_step
+    from seqgan_tf.models.kernels import lstm_sequence
+    from seqgan_tf.models.lstm_cell import lstm_step
 
     rng = np.random.default_rng(3)
     batch, steps, hidden = 3, 6, 4

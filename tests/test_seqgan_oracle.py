@@ -11,9 +11,9 @@ import pytest
 import tensorflow as tf
 
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.generator import Generator
-from seqgan_tf.oracle import Oracle, load_params, random_params, save_params
-from seqgan_tf.token_files import read_token_file
+from seqgan_tf.data.token_files import read_token_file
+from seqgan_tf.models.generator import Generator
+from seqgan_tf.models.oracle import Oracle, load_params, random_params, save_params
 
 PUBLISHED_SHA256 = "5ac794a695dd6e0eb2bb689f3dfda55e4e0053e8c0399e6242630a95f1e60e8a"
 SMALL = ModelConfig(vocab_size=40, sequence_length=6, gen_emb_dim=4, gen_hidden_dim=3)

@@ -14,9 +14,14 @@ import tensorflow as tf
 from scipy import stats
 
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.generator import Generator
-from seqgan_tf.kernels import MAX_SHIFT_ABOVE_ROW_MAX, affine, output_log_probs, softmax_shift
-from seqgan_tf.token_lstm import sample_from_states
+from seqgan_tf.models.generator import Generator
+from seqgan_tf.models.kernels import (
+    MAX_SHIFT_ABOVE_ROW_MAX,
+    affine,
+    output_log_probs,
+    softmax_shift,
+)
+from seqgan_tf.models.token_lstm import sample_from_states
 
 SMALL = ModelConfig(vocab_size=30, sequence_length=6, gen_emb_dim=4, gen_hidden_dim=5)
 

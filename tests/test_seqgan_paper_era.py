@@ -13,8 +13,9 @@ import tensorflow as tf
 from seqgan_tiny import TINY_CONFIG
 
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.discriminator import Discriminator, Highway, round_batches
-from seqgan_tf.generator import Generator
+from seqgan_tf.experiments.table1 import select_references
+from seqgan_tf.models.discriminator import Discriminator, Highway, round_batches
+from seqgan_tf.models.generator import Generator
 from seqgan_tf.schedule import (
     BASELINE_PRESETS,
     PRESETS,
@@ -22,8 +23,7 @@ from seqgan_tf.schedule import (
     apply_preset,
     graph_coin,
 )
-from seqgan_tf.scheduled_sampling import ScheduledSamplingTrainer
-from seqgan_tf.table1 import select_references
+from seqgan_tf.training.scheduled_sampling import ScheduledSamplingTrainer
 
 
 def _preset(cls, name: str):

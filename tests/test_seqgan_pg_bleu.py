@@ -6,10 +6,10 @@ import numpy as np
 import tensorflow as tf
 from seqgan_tiny import TINY_CONFIG
 
-from seqgan_tf.bleu import BleuScorer
-from seqgan_tf.generator import Generator
-from seqgan_tf.pg_bleu import PGBleuTrainer
-from seqgan_tf.rollout import Rollout
+from seqgan_tf.metrics.bleu import BleuScorer
+from seqgan_tf.models.generator import Generator
+from seqgan_tf.models.rollout import Rollout
+from seqgan_tf.training.pg_bleu import PGBleuTrainer
 
 
 class _RecordingScorer:

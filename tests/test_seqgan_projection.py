@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from seqgan_tf.experiment import schedule_units
-from seqgan_tf.projection import (
+from seqgan_tf.experiments.oracle import schedule_units
+from seqgan_tf.schedule import PRESETS, Schedule, preset_schedule
+from seqgan_tf.training.projection import (
     UnitCosts,
     describe,
     evaluations,
     projected_seconds,
     unit_seconds,
 )
-from seqgan_tf.schedule import PRESETS, Schedule, preset_schedule
 
 # Powers of ten: each kind of work shows in its own digits.
 COSTS = UnitCosts(
@@ -94,7 +94,7 @@ def test_from_bench_names_the_missing_units():
 
 def test_the_cpu_preset_fits_the_searchs_time_limit_on_the_reference_machine():
     # #13: the preset for a 2-core CPU must finish within 90 minutes there.
-    from seqgan_tf.projection import REFERENCE_COSTS
+    from seqgan_tf.training.projection import REFERENCE_COSTS
 
     minutes = projected_seconds(preset_schedule("cpu"), REFERENCE_COSTS)["total"] / 60
     assert 0 < minutes <= 90

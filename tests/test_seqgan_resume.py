@@ -129,7 +129,7 @@ def test_interrupt_in_each_phase_then_resume_in_process(tmp_path, tiny_oracle_ru
     kill would (the unit's log lines written, no checkpoint), and fresh models resume."""
     from seqgan_tiny import TINY_SPEC
 
-    from seqgan_tf.experiment import OracleExperiment
+    from seqgan_tf.experiments.oracle import OracleExperiment
 
     reference = pathlib.Path(tiny_oracle_run[0])
     workdir = tmp_path / "interrupted"
@@ -157,7 +157,7 @@ def test_resumed_progress_shows_the_last_logged_metric(tmp_path, info_logs):
     of its log, not "n/a"."""
     from seqgan_tiny import TINY_SPEC
 
-    from seqgan_tf.experiment import OracleExperiment
+    from seqgan_tf.experiments.oracle import OracleExperiment
 
     workdir = tmp_path / "resumed"
     first_round = KILL_CHAIN["dis_pretrain"]
@@ -213,7 +213,7 @@ def test_bad_flags_are_rejected_with_a_clear_message(tmp_path, flags, message):
 def test_workdir_of_another_experiment_is_rejected_from_the_command_line(tmp_path):
     from seqgan_tiny import TINY_CONFIG, TINY_SCHEDULE
 
-    from seqgan_tf.experiment import ExperimentSpec
+    from seqgan_tf.experiments.oracle import ExperimentSpec
 
     identity = ExperimentSpec(TINY_CONFIG, TINY_SCHEDULE, seed=5).identity()
     (tmp_path / "experiment.json").write_text(json.dumps(identity))

@@ -12,10 +12,10 @@ from scipy import stats
 from seqgan_tiny import TINY_SPEC
 
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.discriminator import Discriminator
-from seqgan_tf.experiment import OracleExperiment
-from seqgan_tf.generator import Generator
-from seqgan_tf.rollout import Rollout
+from seqgan_tf.experiments.oracle import OracleExperiment
+from seqgan_tf.models.discriminator import Discriminator
+from seqgan_tf.models.generator import Generator
+from seqgan_tf.models.rollout import Rollout
 
 SMALL = ModelConfig(
     vocab_size=30,

@@ -8,9 +8,12 @@ import tensorflow as tf
 from numpy_reference import log_softmax, lstm_step, unpack
 from seqgan_tiny import TINY_CONFIG
 
-from seqgan_tf.generator import Generator
+from seqgan_tf.models.generator import Generator
 from seqgan_tf.schedule import BASELINE_PRESETS, BaselineSchedule
-from seqgan_tf.scheduled_sampling import ScheduledSamplingTrainer, scheduled_sampling_log_probs
+from seqgan_tf.training.scheduled_sampling import (
+    ScheduledSamplingTrainer,
+    scheduled_sampling_log_probs,
+)
 
 
 def test_true_input_probability_per_epoch():

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from seqgan_tf.significance import paired_t_test, welch_t_test
+from seqgan_tf.metrics.significance import paired_t_test, welch_t_test
 
 KEYS = {"t", "df", "p", "mean_a", "mean_b", "n_a", "n_b"}
 

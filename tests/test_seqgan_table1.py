@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from seqgan_tiny import TINY_CONFIG, TINY_SCHEDULE, Interrupted, interrupt_after
 
-from seqgan_tf.experiment import ExperimentSpec, WorkdirMismatchError
-from seqgan_tf.generator import Generator
-from seqgan_tf.results import PAPER_TABLE_1
+from seqgan_tf.experiments.oracle import ExperimentSpec, WorkdirMismatchError
+from seqgan_tf.experiments.table1 import Table1Experiment, table1_units
+from seqgan_tf.models.generator import Generator
+from seqgan_tf.reporting.results import PAPER_TABLE_1
 from seqgan_tf.schedule import BaselineSchedule
-from seqgan_tf.table1 import Table1Experiment, table1_units
 
 BASELINES = BaselineSchedule(
     mle_baseline_epochs=5,

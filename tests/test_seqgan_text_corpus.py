@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from seqgan_tf.text_corpus import (
+from seqgan_tf.data.text_corpus import (
     DISPLAYED_UNKNOWN,
     UNKNOWN,
     CorpusError,

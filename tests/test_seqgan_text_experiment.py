@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from seqgan_tiny import TINY_CONFIG, TINY_SCHEDULE, Interrupted, interrupt_after
 
-from seqgan_tf.text_corpus import TextSettings, Vocabulary
+from seqgan_tf.data.text_corpus import TextSettings, Vocabulary
 
 REPO = pathlib.Path(__file__).resolve().parents[1]
 SETTINGS = TextSettings(
@@ -36,7 +36,7 @@ def write_corpus(path: pathlib.Path, lines: int = 240) -> pathlib.Path:
 
 
 def make_experiment(workdir, corpus, after_unit=None):
-    from seqgan_tf.text_experiment import TextData, TextExperiment
+    from seqgan_tf.experiments.text import TextData, TextExperiment
 
     data = TextData.load(str(corpus), SETTINGS, SEED)
     return TextExperiment(
@@ -120,8 +120,8 @@ def test_text_run_resumes_after_an_interrupt_as_if_never_stopped(text_run, tmp_p
 
 
 def test_a_workdir_of_another_corpus_is_refused(text_run, tmp_path):
-    from seqgan_tf.runner import WorkdirMismatchError
-    from seqgan_tf.text_corpus import CorpusError
+    from seqgan_tf.data.text_corpus import CorpusError
+    from seqgan_tf.training.runner import WorkdirMismatchError
 
     _, workdir, _ = text_run
     other = tmp_path / "other.txt"

@@ -9,8 +9,8 @@ import numpy as np
 import numpy_reference as ref
 import pytest
 
-from seqgan_tf.bleu import BleuScorer
-from seqgan_tf.text_metrics import bleu_scorers, mean_nll, sample_metrics, sequence_nll
+from seqgan_tf.metrics.bleu import BleuScorer
+from seqgan_tf.metrics.text import bleu_scorers, mean_nll, sample_metrics, sequence_nll
 
 bleu_score = pytest.importorskip("nltk.translate.bleu_score")
 METHOD1 = bleu_score.SmoothingFunction().method1
@@ -85,7 +85,7 @@ def test_sample_metrics_are_nltk_means():
 
 def test_test_nll_matches_the_numpy_reference():
     from seqgan_tf.config import ModelConfig
-    from seqgan_tf.generator import Generator
+    from seqgan_tf.models.generator import Generator
 
     config = ModelConfig(vocab_size=11, sequence_length=5, gen_emb_dim=4, gen_hidden_dim=6)
     generator = Generator(config, seed=3)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from seqgan_tf.token_files import TokenFileError, read_token_file, write_token_file
+from seqgan_tf.data.token_files import TokenFileError, read_token_file, write_token_file
 
 
 def test_round_trip(tmp_path):

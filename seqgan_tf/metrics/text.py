@@ -21,7 +21,7 @@ how many poems it generated or which smoothing it used. This follows Texygen (Zh
 * **test NLL**: the mean per-token -log p of the test split under the generator, teacher
   forced, the same quantity as the MLE training loss (no 1e-20 clipping).
 
-Both BLEU numbers are computed by :class:`seqgan_tf.bleu.BleuScorer`, which equals nltk
+Both BLEU numbers are computed by :class:`seqgan_tf.metrics.bleu.BleuScorer`, which equals nltk
 (``tests/test_seqgan_text_metrics.py``).
 """
 
@@ -30,8 +30,8 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from seqgan_tf.bleu import BleuScorer
-from seqgan_tf.token_lstm import TokenLSTM
+from seqgan_tf.metrics.bleu import BleuScorer
+from seqgan_tf.models.token_lstm import TokenLSTM
 
 BLEU_ORDERS = (2, 3, 4)
 _NLL_BATCH = 512

@@ -1,9 +1,9 @@
 """SeqGAN on real text (the paper's Chinese-poem experiment): ``--mode=text``.
 
 The same models, Algorithm 1 units, schedule presets, runner and checkpoints as the oracle
-experiment (:class:`seqgan_tf.experiment.AdversarialTraining`); what differs is the data (a
-corpus file, split and encoded by :mod:`seqgan_tf.text_corpus`) and the evaluation (BLEU
-against the test split, self-BLEU and test NLL, :mod:`seqgan_tf.text_metrics`, instead of
+experiment (:class:`seqgan_tf.experiments.oracle.AdversarialTraining`); what differs is the data (a
+corpus file, split and encoded by :mod:`seqgan_tf.data.text_corpus`) and the evaluation (BLEU
+against the test split, self-BLEU and test NLL, :mod:`seqgan_tf.metrics.text`, instead of
 NLL_oracle). The discriminator's negatives per round default to the training split's size
 (the original draws as many negatives as it has positives).
 
@@ -23,12 +23,8 @@ from collections.abc import Callable
 import numpy as np
 import tensorflow as tf
 
-from seqgan_tf import text_metrics
-from seqgan_tf.bleu import BleuScorer
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.experiment import AdversarialTraining, Unit, jsonable, schedule_units
-from seqgan_tf.schedule import Schedule, preset_overrides
-from seqgan_tf.text_corpus import (
+from seqgan_tf.data.text_corpus import (
     VOCABULARY_FILE,
     CorpusError,
     TextData,
@@ -37,6 +33,10 @@ from seqgan_tf.text_corpus import (
     layout,
     write_poems,
 )
+from seqgan_tf.experiments.oracle import AdversarialTraining, Unit, jsonable, schedule_units
+from seqgan_tf.metrics import text as text_metrics
+from seqgan_tf.metrics.bleu import BleuScorer
+from seqgan_tf.schedule import Schedule, preset_overrides
 
 CURVES_FILE = "text_curves.png"
 # The paper's Table 2 (Chinese quatrains, BLEU-2); its split, sample count and smoothing

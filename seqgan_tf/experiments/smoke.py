@@ -17,11 +17,11 @@ import tensorflow as tf
 from absl import logging
 
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.discriminator import Discriminator
-from seqgan_tf.generator import Generator
-from seqgan_tf.oracle import Oracle
-from seqgan_tf.rollout import Rollout
-from seqgan_tf.token_files import read_token_file, write_token_file
+from seqgan_tf.data.token_files import read_token_file, write_token_file
+from seqgan_tf.models.discriminator import Discriminator
+from seqgan_tf.models.generator import Generator
+from seqgan_tf.models.oracle import Oracle
+from seqgan_tf.models.rollout import Rollout
 
 
 def load_oracle(params_path: str | None, seed: int, config: ModelConfig) -> Oracle:

@@ -30,9 +30,8 @@ import random
 import numpy as np
 import tensorflow as tf
 
-from seqgan_tf import results as results_lib
-from seqgan_tf.bleu import BleuScorer
-from seqgan_tf.experiment import (
+from seqgan_tf.data.token_files import read_token_file, write_token_file
+from seqgan_tf.experiments.oracle import (
     EXPERIMENT_LOG,
     ExperimentSpec,
     OracleExperiment,
@@ -40,14 +39,15 @@ from seqgan_tf.experiment import (
     record_evaluation,
     schedule_units,
 )
-from seqgan_tf.generator import Generator
-from seqgan_tf.oracle import save_params
-from seqgan_tf.pg_bleu import PGBleuTrainer
-from seqgan_tf.rollout import Rollout
+from seqgan_tf.metrics.bleu import BleuScorer
+from seqgan_tf.metrics.significance import welch_t_test
+from seqgan_tf.models.generator import Generator
+from seqgan_tf.models.oracle import save_params
+from seqgan_tf.models.rollout import Rollout
+from seqgan_tf.reporting import results as results_lib
 from seqgan_tf.schedule import BaselineSchedule, Schedule, check_table1_schedules, graph_coin
-from seqgan_tf.scheduled_sampling import ScheduledSamplingTrainer
-from seqgan_tf.significance import welch_t_test
-from seqgan_tf.token_files import read_token_file, write_token_file
+from seqgan_tf.training.pg_bleu import PGBleuTrainer
+from seqgan_tf.training.scheduled_sampling import ScheduledSamplingTrainer
 
 # The held-out oracle samples for NLL_test come from a stream seeded apart from the run's.
 HELD_OUT_SEED_OFFSET = 7919

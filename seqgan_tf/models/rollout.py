@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from seqgan_tf.discriminator import Discriminator
-from seqgan_tf.generator import Generator
-from seqgan_tf.token_lstm import TokenLSTM
+from seqgan_tf.models.discriminator import Discriminator
+from seqgan_tf.models.generator import Generator
+from seqgan_tf.models.token_lstm import TokenLSTM
 
 # Rows per sampling block in the rollout (see Rollout._sample_next).
 SAMPLE_BLOCK = 1024

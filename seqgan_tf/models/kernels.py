@@ -22,7 +22,7 @@ import numpy as np
 import tensorflow as tf
 
 from seqgan_tf.config import KERNELS
-from seqgan_tf.lstm_cell import lstm_step, step_with_gates
+from seqgan_tf.models.lstm_cell import lstm_step, step_with_gates
 
 FAST, REFERENCE = KERNELS
 

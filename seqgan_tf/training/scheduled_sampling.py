@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from seqgan_tf.generator import LOG_PROB_FLOOR, Generator
-from seqgan_tf.token_lstm import TokenLSTM
+from seqgan_tf.models.generator import LOG_PROB_FLOOR, Generator
+from seqgan_tf.models.token_lstm import TokenLSTM
 
 
 def scheduled_sampling_inputs(

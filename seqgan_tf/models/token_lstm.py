@@ -1,6 +1,6 @@
 """The LSTM language model that generator, oracle and rollout network all are.
 
-Embedding -> :class:`~seqgan_tf.lstm_cell.LSTMCell` -> linear output layer, with the
+Embedding -> :class:`~seqgan_tf.models.lstm_cell.LSTMCell` -> linear output layer, with the
 original's conventions: initial h and c are zeros; the first input is the embedding
 of the start token; each later input is the embedding of the previous token (the
 sampled one when generating, the true one when scoring).
@@ -18,10 +18,10 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from seqgan_tf import kernels as kernels_lib
 from seqgan_tf.config import check_kernels
-from seqgan_tf.kernels import affine, sample_block_size
-from seqgan_tf.lstm_cell import GATE_ARRAY_NAMES, LSTMCell, lstm_step, project_inputs
+from seqgan_tf.models import kernels as kernels_lib
+from seqgan_tf.models.kernels import affine, sample_block_size
+from seqgan_tf.models.lstm_cell import GATE_ARRAY_NAMES, LSTMCell, lstm_step, project_inputs
 
 # Sequences sampled per compiled call by generate_many. Larger calls were not faster:
 # each step's [N, V] logits then fall out of cache.
@@ -38,7 +38,7 @@ def categorical_sample(
     """One exact draw per row from softmax(logits) [N, V] (temperature 1), int32 [N].
 
     ``shift`` [N, 1] is subtracted from each row before exponentiating: by default the row
-    max; :func:`sample_from_states` passes :func:`seqgan_tf.kernels.logits_and_shift`'s.
+    max; :func:`sample_from_states` passes :func:`seqgan_tf.models.kernels.logits_and_shift`'s.
 
     Inverse-CDF sampling with one stateless uniform per row, the method of TensorFlow's
     own multinomial kernel, but in two levels so that it runs as vectorised float32 ops:
@@ -108,7 +108,7 @@ class TokenLSTM(keras.Model):
       vocab_size, emb_dim, hidden_dim, sequence_length, start_token: the shapes.
       init_stddev: every parameter, biases included, starts ~ N(0, init_stddev).
       seed: seed of the initialisers (None: Keras' global seed stream).
-      kernels: ``fast`` or ``reference`` (:mod:`seqgan_tf.kernels`).
+      kernels: ``fast`` or ``reference`` (:mod:`seqgan_tf.models.kernels`).
     """
 
     def __init__(
@@ -237,7 +237,7 @@ class TokenLSTM(keras.Model):
         self, tokens: tf.Tensor, inputs: tf.Tensor | None = None
     ) -> tf.Tensor:
         """The same numbers as :meth:`token_log_probs`, where gradients are taken
-        (:func:`seqgan_tf.kernels.training_log_probs`). ``inputs``: as in
+        (:func:`seqgan_tf.models.kernels.training_log_probs`). ``inputs``: as in
         :meth:`teacher_forced_states`."""
         return self._log_probs(tokens, inputs, kernels_lib.training_log_probs)
 

@@ -1,7 +1,7 @@
 """A run's log beside the original repository's, and where the run's wall time went.
 
-    python -m seqgan_tf.log_table --workdir=WORKDIR
-    python -m seqgan_tf.log_table --run=LABEL=WORKDIR --run=LABEL=WORKDIR [...]
+    python -m seqgan_tf.reporting.log_table --workdir=WORKDIR
+    python -m seqgan_tf.reporting.log_table --run=LABEL=WORKDIR --run=LABEL=WORKDIR [...]
 
 With ``--workdir``, prints Markdown for an oracle-experiment workdir (finished or not): the
 wall minutes and units of each phase, from ``metrics.jsonl`` (the time between a kill and
@@ -18,8 +18,8 @@ from __future__ import annotations
 import argparse
 import statistics
 
-from seqgan_tf.curves import adversarial_curve, metrics_rows, parse_runs, reward_curve
-from seqgan_tf.results import ORIGINAL_ADVERSARIAL_LOG, ORIGINAL_MLE_LOG
+from seqgan_tf.reporting.curves import adversarial_curve, metrics_rows, parse_runs, reward_curve
+from seqgan_tf.reporting.results import ORIGINAL_ADVERSARIAL_LOG, ORIGINAL_MLE_LOG
 
 ORIGINAL_LOGS = {"mle": ORIGINAL_MLE_LOG, "adversarial": ORIGINAL_ADVERSARIAL_LOG}
 

@@ -5,9 +5,9 @@ same loss, optimiser and rollout network with its delayed update); the reward of
 prefix is the mean sentence BLEU (equal 1/n weights up to ``max_n``, 3 in the
 paper-era code) of its Monte-Carlo completions against the whole real data set as
 references, from a single rollout by default; a whole sequence gets its own BLEU.
-The completions come from :meth:`seqgan_tf.rollout.Rollout.rollout_completions` in
+The completions come from :meth:`seqgan_tf.models.rollout.Rollout.rollout_completions` in
 one compiled call and are scored in one vectorised BLEU call
-(:class:`seqgan_tf.bleu.BleuScorer`), so the reward does not dominate an iteration.
+(:class:`seqgan_tf.metrics.bleu.BleuScorer`), so the reward does not dominate an iteration.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from seqgan_tf.bleu import BleuScorer
-from seqgan_tf.generator import Generator
-from seqgan_tf.rollout import Rollout
+from seqgan_tf.metrics.bleu import BleuScorer
+from seqgan_tf.models.generator import Generator
+from seqgan_tf.models.rollout import Rollout
 
 
 class PGBleuTrainer:

@@ -16,9 +16,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from seqgan_tf import kernels as kernels_lib
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.optimizers import dense_gradients, tf1_adam
+from seqgan_tf.models import kernels as kernels_lib
+from seqgan_tf.models.optimizers import dense_gradients, tf1_adam
 
 
 def _seeded(initializer_cls, seed: int | None, offset: int, **kwargs):
@@ -192,7 +192,7 @@ class Discriminator(keras.Model):
         Two formulations of the same sums: the fast training step (where the backward pass
         is taken) runs im2col matmuls under XLA; inference runs oneDNN's convolutions,
         faster on the reward's 1,024-row blocks, whose im2col windows would not fit in
-        cache (:mod:`seqgan_tf.kernels`).
+        cache (:mod:`seqgan_tf.models.kernels`).
         """
         if training:
             return self._training_features(tokens)

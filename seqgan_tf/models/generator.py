@@ -14,8 +14,8 @@ import math
 import tensorflow as tf
 
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.optimizers import apply_gradients, tf1_adam
-from seqgan_tf.token_lstm import TokenLSTM
+from seqgan_tf.models.optimizers import apply_gradients, tf1_adam
+from seqgan_tf.models.token_lstm import TokenLSTM
 
 LOG_PROB_FLOOR = math.log(1e-20)
 

@@ -4,7 +4,7 @@ The schedule is the original's (``sequence_gan.py``): oracle samples; MLE epochs
 NLL_oracle every few epochs; discriminator pre-training rounds; adversarial iterations
 of {one policy-gradient step; NLL_oracle; rollout update; discriminator rounds}; then
 (not in the original) the reported generators scored again on fresh samples. Each unit
-calls the functions of :mod:`seqgan_tf.train`; :class:`seqgan_tf.runner.ResumableRunner`
+calls the functions of :mod:`seqgan_tf.train`; :class:`seqgan_tf.training.runner.ResumableRunner`
 checkpoints after each one, so a killed run resumes where it stopped.
 """
 
@@ -19,17 +19,18 @@ from collections.abc import Callable
 import numpy as np
 import tensorflow as tf
 
-from seqgan_tf import projection, train
-from seqgan_tf import results as results_lib
+from seqgan_tf import train
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.data_paths import ORACLE_PARAMS
-from seqgan_tf.discriminator import Discriminator
-from seqgan_tf.generator import Generator
-from seqgan_tf.oracle import Oracle, load_params, save_params
-from seqgan_tf.rollout import Rollout
-from seqgan_tf.runner import ResumableRunner, Unit, WorkdirMismatchError
+from seqgan_tf.data.published import ORACLE_PARAMS
+from seqgan_tf.data.token_files import read_token_file, write_token_file
+from seqgan_tf.models.discriminator import Discriminator
+from seqgan_tf.models.generator import Generator
+from seqgan_tf.models.oracle import Oracle, load_params, save_params
+from seqgan_tf.models.rollout import Rollout
+from seqgan_tf.reporting import results as results_lib
 from seqgan_tf.schedule import BaselineSchedule, Schedule, preset_overrides
-from seqgan_tf.token_files import read_token_file, write_token_file
+from seqgan_tf.training import projection
+from seqgan_tf.training.runner import ResumableRunner, Unit, WorkdirMismatchError
 
 __all__ = [
     "AdversarialTraining",
@@ -108,7 +109,7 @@ def record_evaluation(values: dict, method: str, step: int, nll: float) -> bool:
 
 class AdversarialTraining:
     """Algorithm 1's models and training units in a resumable workdir, shared by the oracle
-    and the text experiments (:mod:`seqgan_tf.text_experiment`).
+    and the text experiments (:mod:`seqgan_tf.experiments.text`).
 
     A subclass sets ``self.real`` (the training data [N, T]) in its first unit and on
     resume, does the evaluations, and supplies the rest of the runner's Task. ``after_unit``
@@ -240,7 +241,8 @@ class OracleExperiment(AdversarialTraining):
         return projection.unit_seconds(self.schedule, projection.REFERENCE_COSTS)
 
     def expected_seconds(self, unit: Unit) -> float | None:
-        """The unit's cost projected from the reference CPU's (``seqgan_tf.projection``)."""
+        """The unit's cost projected from the reference CPU's
+        (``seqgan_tf.training.projection``)."""
         return self.projected_unit_seconds.get((unit.phase, unit.part > 0))
 
     def __init__(

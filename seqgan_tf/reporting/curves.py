@@ -1,6 +1,6 @@
 """Learning curves of oracle-experiment workdirs beside the original repository's log.
 
-    python -m seqgan_tf.curves --run=LABEL=WORKDIR [--run=...] --output=curves.png
+    python -m seqgan_tf.reporting.curves --run=LABEL=WORKDIR [--run=...] --output=curves.png
 
 Left: NLL_oracle against the adversarial iteration (the original repository's committed
 log beside the runs); middle: against wall minutes since each run started (its
@@ -16,7 +16,7 @@ import argparse
 import json
 import os
 
-from seqgan_tf.results import ORIGINAL_ADVERSARIAL_LOG
+from seqgan_tf.reporting.results import ORIGINAL_ADVERSARIAL_LOG
 
 
 def adversarial_curve(workdir: str) -> list[tuple[int, float, float]]:
