@@ -11,6 +11,7 @@ from absl import app, logging
 from absl import flags as absl_flags
 
 import flags
+from flags import console
 
 # The same names as divergence.gan1d.LOSSES (a test checks); repeated here so that parsing
 # the flags does not import TensorFlow.
@@ -41,8 +42,8 @@ def main(argv: list[str]) -> None:
         raise app.UsageError("--workdir is required")
     flags.setup_logging(workdir, "divergence.log")
 
+    tf = console.import_tensorflow()  # without CUDA's start-up lines on a machine with no GPU
     import keras
-    import tensorflow as tf
 
     from divergence import report
 
@@ -60,5 +61,12 @@ def main(argv: list[str]) -> None:
     )
 
 
+absl_flags.adopt_module_key_flags(flags.common)
+HELP_GROUPS = (
+    ("What to run", ("workdir", "seed", "progress_interval")),
+    ("Settings", ("quick", "gan_loss", "gan_steps")),
+    ("Accepted for a common command line, unused here", ("strategy",)),
+)
+
 if __name__ == "__main__":
-    app.run(main)
+    console.run(main, __doc__, HELP_GROUPS)

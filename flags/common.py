@@ -102,6 +102,9 @@ class _DropCheckpointTimings(logging.Filter):
 def setup_logging(workdir: str | None, filename: str = "run.log") -> None:
     """Logs through absl to stderr and, when ``workdir`` is set, to ``workdir/filename``."""
     absl_logging.set_verbosity(absl_logging.INFO)
+    from flags.console import plain_console_logging
+
+    plain_console_logging()
     absl_logger = absl_logging.get_absl_logger()
     if not any(isinstance(f, _DropCheckpointTimings) for f in absl_logger.filters):
         absl_logger.addFilter(_DropCheckpointTimings())

@@ -20,6 +20,7 @@ from absl import app
 from absl import flags as absl_flags
 
 import flags as shared_flags
+from flags import console
 from flags.dataclass_flags import dataclass_values, define_dataclass_flags, explicitly_set
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.data import published as data_paths
@@ -75,8 +76,8 @@ _DATA = absl_flags.DEFINE_string(
     "fixed length a line (e.g. ../shared/data/poems/quatrains_5char.txt).",
 )
 _OUTPUT = absl_flags.DEFINE_string("output", None, "--mode=sample: the token file to write.")
-define_dataclass_flags(ModelConfig, MODEL_HELP)
-define_dataclass_flags(
+MODEL_FLAGS = define_dataclass_flags(ModelConfig, MODEL_HELP)
+SCHEDULE_FLAGS = define_dataclass_flags(
     Schedule,
     {
         **SCHEDULE_HELP,
@@ -85,11 +86,26 @@ define_dataclass_flags(
 )
 
 
-define_dataclass_flags(BaselineSchedule, BASELINE_HELP)
-define_dataclass_flags(TextSettings, TEXT_HELP)
+BASELINE_FLAGS = define_dataclass_flags(BaselineSchedule, BASELINE_HELP)
+TEXT_FLAGS = define_dataclass_flags(TextSettings, TEXT_HELP)
 # The corpus decides these in --mode=text.
 CORPUS_SHAPE_FLAGS = ("vocab_size", "sequence_length", "start_token")
 absl_flags.adopt_module_key_flags(shared_flags.common)  # --workdir, --seed, ... in --help
+
+# --help lists the flags in these groups (generated from the dataclasses, so a new field
+# is listed without being named here).
+HELP_GROUPS = (
+    ("What to run", ("mode", "preset", "workdir", "seed", "progress_interval", "strategy")),
+    ("Files", ("oracle_params", "random_oracle", "real_data", "data", "output")),
+    ("Schedule: how long each phase runs (a preset sets these)", SCHEDULE_FLAGS),
+    (
+        "Generator, oracle and rollout networks",
+        tuple(name for name in MODEL_FLAGS if not name.startswith("dis_")),
+    ),
+    ("Discriminator", tuple(name for name in MODEL_FLAGS if name.startswith("dis_"))),
+    ("Table 1's baselines (--mode=table1)", BASELINE_FLAGS),
+    ("Real text (--mode=text)", TEXT_FLAGS),
+)
 
 
 def _resolve(cls: type):
@@ -160,12 +176,15 @@ def run(argv: list[str]) -> None:
     if baselines is not None:
         check_table1_schedules(schedule, baselines)
 
-    from seqgan_tf import commands  # imports TensorFlow
+    console.import_tensorflow()  # without CUDA's start-up lines on a machine with no GPU
+    from seqgan_tf import commands
 
     if mode == "score":
         commands.score(oracle_params, _DATA.value, config)
         return
     workdir = _require_workdir()
+    if mode == "sample" and not os.path.isdir(workdir):
+        raise ValueError(f"--workdir={workdir}: no such directory (--mode=sample reads a run)")
     shared_flags.setup_logging(workdir)
     shared_flags.set_global_seed(shared_flags.SEED.value)
     if mode == "sample":
@@ -209,4 +228,4 @@ def main(argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    app.run(main)
+    console.run(main, __doc__, HELP_GROUPS)
