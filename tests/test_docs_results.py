@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 
+import numpy as np
 import pytest
 
 from seqgan_tf.reporting import run_comparisons, runs_doc
@@ -55,6 +56,18 @@ def results_md() -> str:
     return RESULTS_MD.read_text()
 
 
+def test_results_md_is_what_the_runs_give(results_md):
+    assert results_md == runs_doc.render(RUNS), "docs/RESULTS.md is stale: run " + runs_doc.COMMAND
+
+
+def test_check_flag_tells_a_stale_document(tmp_path, capsys):
+    stale = tmp_path / "RESULTS.md"
+    stale.write_text(RESULTS_MD.read_text().replace("8.738", "8.700"))
+    assert runs_doc.main(["--runs", str(RUNS), "--output", str(stale), "--check"]) == 1
+    assert "stale" in capsys.readouterr().err
+    assert runs_doc.main(["--runs", str(RUNS), "--output", str(RESULTS_MD), "--check"]) == 0
+
+
 def test_a_missing_runs_folder_is_one_line_naming_the_flag(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         runs_doc.main(["--runs", str(tmp_path / "none"), "--output", str(tmp_path / "R.md")])
@@ -63,12 +76,80 @@ def test_a_missing_runs_folder_is_one_line_naming_the_flag(tmp_path, capsys):
     assert not (tmp_path / "R.md").exists()
 
 
+def test_summary_aggregates_one_machine_kind_and_code_with_float64_statistics(results_md):
+    """Each mean ± sd row of the summary: its runs share flags, seeds differ, the runs'
+    own ``processes`` name one machine kind, and the figures are NumPy's (ddof=1)."""
+    index = read_index(RUNS / "index.ini")
+    rows = _table_rows(results_md, "| experiment | code | machine | runs |")
+    aggregated = [row for row in rows if "sd," in row[6]]
+    assert len(aggregated) == 2
+    for row in aggregated:
+        names = _names(row[3])
+        results = [_results(name) for name in names]
+        settings = {(r["preset"], json.dumps(r["overrides"], sort_keys=True)) for r in results}
+        assert len(settings) == 1
+        assert len({r["seed"] for r in results}) == len(names)
+        assert len({index[name]["code"] for name in names}) == 1
+        machines = {
+            (p["cpu"], p["cpu_count"], tuple(p.get("cpu_vector_extensions", ())))
+            for r in results
+            for p in r["processes"]
+        }
+        assert len(machines) == 1, f"{names} mix machines: {machines}"
+        for column, key in ((5, "mle_final"), (6, "seqgan_final")):
+            values = np.array([r["rescored"][key]["nll"] for r in results], dtype=np.float64)
+            mean, sd, seeds = _numbers(row[column])
+            assert (mean, sd, seeds) == (
+                round(float(values.mean()), 3),
+                round(float(values.std(ddof=1)), 3),
+                len(names),
+            )
+
+
+def test_single_run_rows_quote_results_json(results_md):
+    rows = _table_rows(results_md, "| experiment | code | machine | runs |")
+    singles = [row for row in rows if "1 run" in row[6]]
+    assert {name for row in singles for name in _names(row[3])} >= {"quick-init-fix", "original"}
+    for row in singles:
+        (name,) = _names(row[3])
+        fresh = _results(name)["rescored"]
+        for column, key in ((5, "mle_final"), (6, "seqgan_final")):
+            assert _numbers(row[column])[:2] == [
+                round(fresh[key]["nll"], 3),
+                round(fresh[key]["standard_error"], 3),
+            ]
+        assert _numbers(row[7]) == [PAPER_TABLE_1["MLE"], PAPER_TABLE_1["SeqGAN"]]
+
+
 def test_fresh_scores_are_the_logged_rescore_unit():
     """results.json's fresh scores are the ones the run's last metrics row logged."""
     for path in sorted(RUNS.glob("*/results.json")):
         last = json.loads((path.parent / "metrics.jsonl").read_text().splitlines()[-1])
         assert last["phase"] == "rescore"
         assert json.loads(path.read_text())["rescored"] == last["rescored"], path.parent.name
+
+
+def test_unfinished_runs_quote_their_text_logs(results_md):
+    """The last and lowest logged NLL_oracle of a run that never finished, from
+    experiment-log.txt (the original's format, written beside metrics.jsonl)."""
+    rows = _table_rows(results_md, "| run | flags | seed | code |")
+    assert {_names(row[0])[0] for row in rows} == {"original-r0", "original-r0-first"}
+    for row in rows:
+        log = (RUNS / _names(row[0])[0] / "experiment-log.txt").read_text()
+        adversarial = log.split("adversarial training...")[1]
+        logged = [
+            (float(nll), int(step))
+            for step, nll in re.findall(r"epoch:\s+(\d+)\s+nll:\s+([\d.]+)", adversarial)
+        ]
+        (last_nll, last_step), (low_nll, low_step) = logged[-1], min(logged)
+        assert _numbers(row[6]) == [round(last_nll, 3), last_step]
+        assert _numbers(row[7]) == [round(low_nll, 3), low_step]
+
+
+def test_no_p_value_anywhere(results_md):
+    """The only pairs between settings are on two machines but one: no test over seeds."""
+    assert not re.search(r"\bp\s*[=<]\s*\d", results_md)
+    assert not re.search(r"\bt\s*=\s*-?\d", results_md)
 
 
 def test_rollout_pairs_and_the_readings_claims_about_them():
