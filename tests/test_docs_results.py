@@ -48,7 +48,9 @@ def _names(cell: str) -> list[str]:
 
 
 def _numbers(cell: str) -> list[float]:
-    return [float(x) for x in re.findall(r"[-+]?\d+(?:\.\d+)?", cell.replace(",", ""))]
+    # A sign only where no digit precedes it: "45.1-57.6 min" is a range of two numbers.
+    pattern = r"(?<![\d.])[-+]?\d+(?:\.\d+)?"
+    return [float(x) for x in re.findall(pattern, cell.replace(",", ""))]
 
 
 @pytest.fixture(scope="module")
@@ -254,3 +256,23 @@ def test_readings_insert_the_runs_figures(tmp_path):
     gain = fresh["seqgan_final"]["nll"] - fresh["mle_final"]["nll"]
     expected = f"SeqGAN {fresh['seqgan_final']['nll']:.3f}, gain {gain:+.3f}"
     assert expected in runs_doc.render(runs)
+
+
+def test_readme_results_table_is_the_generated_summary():
+    """Every number of README's results table (time, MLE, SeqGAN, paper) equals the
+    generated summary row of the same runs; the prose cells are free."""
+    readme = (REPO / "README.md").read_text()
+    rows = _table_rows(readme, "| preset | what it is |")
+    summary = {
+        frozenset(_names(row["runs"])): row for row in runs_doc.summary_rows(load_runs(RUNS))
+    }
+    assert len(rows) >= 4
+    for row in rows:
+        names = frozenset(_names(row[-1]))
+        assert names in summary, f"README row of {sorted(names)} is no generated summary row"
+        generated = summary[names]
+        quoted = [_numbers(cell) for cell in row[2:6]]
+        assert quoted == [_numbers(generated[key]) for key in ("wall", "mle", "seqgan", "paper")], (
+            sorted(names)
+        )
+    assert {name for row in rows for name in _names(row[-1])} >= {"quick-init-fix", "original"}
