@@ -74,10 +74,11 @@ def test_run_logs_drop_the_checkpoint_writers_timing_lines(tmp_path):
     assert "[mle] epoch 1/20" in log and "Sharding" not in log
 
 
-def test_relative_links_of_the_front_documents_exist():
-    """Every relative link and image of README.md and docs/*.md resolves (READINGS.md's
-    links are docs/RESULTS.md's, relative to docs/)."""
+def test_relative_links_of_the_documents_exist():
+    """Every relative link and image of README.md, docs/*.md and docs/history/*.md
+    resolves (READINGS.md's links are docs/RESULTS.md's, relative to docs/)."""
     documents = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    documents += sorted((REPO / "docs" / "history").glob("*.md"))
     missing = []
     for document in documents:
         for target in re.findall(r"\]\(([^)\s]+)\)", document.read_text()):
