@@ -72,3 +72,19 @@ def test_run_logs_drop_the_checkpoint_writers_timing_lines(tmp_path):
             root.removeHandler(handler)
     log = (tmp_path / "run.log").read_text()
     assert "[mle] epoch 1/20" in log and "Sharding" not in log
+
+
+def test_relative_links_of_the_documents_exist():
+    """Every relative link and image of README.md, docs/*.md and docs/history/*.md
+    resolves (READINGS.md's links are docs/RESULTS.md's, relative to docs/)."""
+    documents = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    documents += sorted((REPO / "docs" / "history").glob("*.md"))
+    missing = []
+    for document in documents:
+        for target in re.findall(r"\]\(([^)\s]+)\)", document.read_text()):
+            if re.match(r"[a-z]+://|#|mailto:", target):
+                continue
+            path = (document.parent / target.split("#")[0]).resolve()
+            if not path.exists():
+                missing.append(f"{document.relative_to(REPO)}: {target}")
+    assert missing == []
