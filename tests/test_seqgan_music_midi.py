@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pretty_midi
 import pytest
@@ -15,6 +17,7 @@ from seqgan_tf.data.midi import (
     midi_pitch_of_key,
     read_tune,
     write_midi,
+    write_midi_files,
 )
 
 C4, D4, E4, C5 = 60, 62, 64, 72  # MIDI; piano keys 40, 42, 44, 52
@@ -137,3 +140,12 @@ def test_a_note_outside_the_piano_names_the_file_and_the_note(tmp_path):
     path = write_tune(tmp_path / "high.mid", [(C4, 0.0, 0.4), (110, 0.4, 0.8)])
     with pytest.raises(MidiError, match=r"high\.mid: MIDI note 110 at 0\.400 s is outside"):
         read_tune(path)
+
+
+def test_write_midi_files_writes_one_tune_per_row(tmp_path):
+    sequences = np.array([[40, 40, 42], [52, 0, 44]])
+    paths = write_midi_files(tmp_path / "samples", sequences)
+    assert [p.rsplit("/", 1)[-1] for p in paths] == ["tune_000.mid", "tune_001.mid"]
+    assert read_tune(paths[0]).keys.tolist() == [40, 40, 42]
+    assert read_tune(paths[1]).keys.tolist() == [52, 52, 44]  # the silent step reads as held
+    assert sorted(os.listdir(tmp_path / "samples")) == ["tune_000.mid", "tune_001.mid"]

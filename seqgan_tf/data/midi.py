@@ -122,8 +122,8 @@ def sample_keys(
                 f"{source}: MIDI note {note.pitch} at {note.start:.3f} s is outside the piano's "
                 f"88 keys (MIDI {LOWEST_MIDI_PITCH}..{midi_pitch_of_key(PIANO_KEYS)})"
             )
-    # Priority order: later onset first wins, then higher pitch; the winner at an instant
-    # is the sounding note of highest rank.
+    # Rank = place in (onset, pitch) order; at each instant the sounding note of highest
+    # rank wins: the latest onset, then the highest pitch.
     notes.sort(key=lambda note: (note.start, note.pitch))
     start = np.array([note.start for note in notes])
     end = np.array([note.end for note in notes])
@@ -199,3 +199,20 @@ def write_midi(
     with open(tmp, "wb") as f:
         f.write(buffer.getvalue())
     os.replace(tmp, target)
+
+
+def write_midi_files(
+    directory: str | os.PathLike, sequences: np.ndarray, step_seconds: float = STEP_SECONDS
+) -> list[str]:
+    """Each row of ``sequences`` [N, T] (ids 0..88) written by :func:`write_midi` to
+    ``directory/tune_000.mid``, ``tune_001.mid``, ...; returns the paths."""
+    sequences = np.asarray(sequences)
+    if sequences.ndim != 2:
+        raise ValueError(f"sequences must be [N, T], got shape {sequences.shape}")
+    width = max(3, len(str(len(sequences) - 1)))
+    paths = [
+        os.path.join(os.fspath(directory), f"tune_{i:0{width}d}.mid") for i in range(len(sequences))
+    ]
+    for path, keys in zip(paths, sequences, strict=True):
+        write_midi(path, keys, step_seconds)
+    return paths
