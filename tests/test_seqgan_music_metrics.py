@@ -132,7 +132,11 @@ def test_the_command_measures_a_folder_and_rejects_a_bad_one(tmp_path, capsys):
     assert results["data"]["tunes_read"] == 6
     assert results["data"]["train_sequences"] + results["data"]["test_sequences"] == 12
     assert (out / "piano_roll.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    capsys.readouterr()
+    table = (out / "results.md").read_text()
+    row = results["rows"]["real_train_vs_test"]
+    assert f"| {row['bleu4']:.4f} | {row['mse']:.2f} |" in table
+    assert "| paper, SeqGAN | | | 0.9406 | 20.62 |" in table
+    assert table in capsys.readouterr().out
     assert music.main([f"--data={tmp_path / 'nowhere'}", f"--output_dir={tmp_path / 'x'}"]) == 2
     assert capsys.readouterr().err.strip().endswith("nowhere: not a folder")
     assert not (tmp_path / "x").exists()

@@ -157,6 +157,49 @@ def _commit() -> str:
         return "unknown"
 
 
+ROW_TITLES = {
+    "real_train_vs_test": "real: training windows against the test split",
+    "real_test_vs_train": "real: test windows against the training split",
+    "unigram_vs_test": "independent draws from the training pitch histogram, against test",
+}
+
+
+def results_table(results: dict) -> str:
+    """The data's counts and a Markdown table of :func:`real_data_rows` beside the paper."""
+    data = results["data"]
+    lines = [
+        f"{data['tunes_read']} tunes read ({data['short_tunes']} shorter than one sequence); "
+        f"train {data['train_tunes']} tunes / {data['train_sequences']} sequences, test "
+        f"{data['test_tunes']} tunes / {data['test_sequences']} sequences; keys "
+        f"{data['lowest_key']}..{data['highest_key']} ({data['lowest_pitch']}.."
+        f"{data['highest_pitch']}); {data['rest_steps']} of {data['steps']} steps were rests, "
+        f"{data['dropped_steps']} in no sequence.",
+        "",
+        "| row | sequences | references | BLEU-4 | MSE |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, row in results["rows"].items():
+        lines.append(
+            f"| {ROW_TITLES[name]} | {row['sequences']} | {row['references']} | "
+            f"{row['bleu4']:.4f} | {row['mse']:.2f} |"
+        )
+    for name, row in results["paper"].items():
+        title = {"mle": "MLE", "seqgan": "SeqGAN"}[name]
+        lines.append(f"| paper, {title} | | | {row['bleu4']:.4f} | {row['mse']:.2f} |")
+    return "\n".join(lines) + "\n"
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
 def main(argv: list[str] | None = None) -> int:
     from seqgan_tf.data.music_corpus import MusicData, MusicSettings
     from seqgan_tf.reporting.piano_roll import plot_piano_rolls
@@ -164,7 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", required=True, help="folder of MIDI tunes")
     parser.add_argument("--seed", type=int, default=88, help="split and noise seed")
-    parser.add_argument("--output_dir", required=True, help="results.json and piano_roll.png")
+    parser.add_argument(
+        "--output_dir", required=True, help="for results.json, results.md, piano_roll.png"
+    )
     argv = sys.argv[1:] if argv is None else argv
     args = parser.parse_args(argv)
     try:
@@ -176,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "command": " ".join(["python -m seqgan_tf.metrics.music", *argv]),
         "commit": _commit(),
-        "machine": f"{platform.node()} {platform.machine()} {os.cpu_count()} cpus",
+        "machine": f"{_cpu_model()}, {os.cpu_count()} cpus",
         "data": data.summary(),
         "rows": real_data_rows(data.train, data.test, args.seed),
         "paper": PAPER,
@@ -192,7 +237,10 @@ def main(argv: list[str] | None = None) -> int:
         },
         os.path.join(args.output_dir, "piano_roll.png"),
     )
-    print(json.dumps(results, indent=1))
+    table = results_table(results)
+    with open(os.path.join(args.output_dir, "results.md"), "w") as f:
+        f.write(table)
+    print(table, end="")
     return 0
 
 
