@@ -149,3 +149,51 @@ def test_write_midi_files_writes_one_tune_per_row(tmp_path):
     assert read_tune(paths[0]).keys.tolist() == [40, 40, 42]
     assert read_tune(paths[1]).keys.tolist() == [52, 52, 44]  # the silent step reads as held
     assert sorted(os.listdir(tmp_path / "samples")) == ["tune_000.mid", "tune_001.mid"]
+
+
+def test_a_tempo_change_inside_the_file_is_followed_in_seconds(tmp_path):
+    import mido
+
+    # 480 ticks a beat; 120 bpm for the first beat (0.5 s), then 60 bpm (1 s a beat).
+    track = mido.MidiTrack(
+        [
+            mido.MetaMessage("set_tempo", tempo=500_000, time=0),
+            mido.Message("note_on", note=C4, velocity=90, time=0),
+            mido.Message("note_off", note=C4, velocity=0, time=480),
+            mido.MetaMessage("set_tempo", tempo=1_000_000, time=0),
+            mido.Message("note_on", note=D4, velocity=90, time=0),
+            mido.Message("note_off", note=D4, velocity=0, time=480),
+        ]
+    )
+    path = tmp_path / "tempo_change.mid"
+    mido.MidiFile(ticks_per_beat=480, tracks=[track]).save(str(path))
+    # C4 sounds 0-0.5 s, D4 0.5-1.5 s: instants 0, 0.4 | 0.8, 1.2.
+    assert read_tune(path).keys.tolist() == [40, 40, 42, 42]
+
+
+def naive_keys(notes: list[tuple[int, float, float]], step: float = 0.4) -> list[int]:
+    """The module docstring's rules, one instant at a time (an independent reading)."""
+    notes = [n for n in notes if n[2] - n[1] > 1e-3]
+    t0, last = min(n[1] for n in notes), max(n[2] for n in notes)
+    keys, k = [], 0
+    while t0 + k * step + 1e-3 < last:
+        t = t0 + k * step + 1e-3
+        sounding = [(s, p) for p, s, e in notes if s <= t < e]
+        keys.append(max(sounding)[1] - 20 if sounding else keys[-1])
+        k += 1
+    return keys
+
+
+def test_sampling_equals_a_naive_reading_on_random_tunes(tmp_path):
+    rng = np.random.default_rng(4)
+    for i in range(30):
+        notes = []
+        for _ in range(int(rng.integers(1, 25))):
+            # starts on a 1/8 s grid (so within 1 ms of an instant only when on it)
+            start = float(rng.integers(0, 80)) / 8
+            notes.append((int(rng.integers(40, 90)), start, start + float(rng.integers(1, 12)) / 8))
+        path = write_tune(tmp_path / f"random_{i}.mid", notes)
+        read = [
+            (n.pitch, n.start, n.end) for n in pretty_midi.PrettyMIDI(path).instruments[0].notes
+        ]
+        assert read_tune(path).keys.tolist() == naive_keys(read), read
