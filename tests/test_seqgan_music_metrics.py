@@ -140,3 +140,22 @@ def test_the_command_measures_a_folder_and_rejects_a_bad_one(tmp_path, capsys):
     assert music.main([f"--data={tmp_path / 'nowhere'}", f"--output_dir={tmp_path / 'x'}"]) == 2
     assert capsys.readouterr().err.strip().endswith("nowhere: not a folder")
     assert not (tmp_path / "x").exists()
+
+
+def test_the_committed_real_data_table_matches_its_results():
+    import pathlib
+
+    run = pathlib.Path(__file__).resolve().parents[1] / "docs" / "runs" / "music-real-data"
+    readme = (run / "README.md").read_text()
+    results = [json.loads((run / f"seed{s}" / "results.json").read_text()) for s in (88, 1, 2)]
+    for name, title in music.ROW_TITLES.items():
+        bleu = [r["rows"][name]["bleu4"] for r in results]
+        mse = [r["rows"][name]["mse"] for r in results]
+        line = next(x for x in readme.splitlines() if x.startswith(f"| {title} |"))
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        pairs = [r["rows"][name]["readings_not_taken"]["mean_pairwise_mse"] for r in results]
+        for cell, values in ((cells[1], bleu), (cells[2], mse), (cells[3], pairs)):
+            mean, spread = (float(v) for v in cell.split(" ± "))
+            digits = len(cell.split(" ± ")[0].split(".")[1])
+            assert mean == round(float(np.mean(values)), digits)
+            assert spread == round(float(np.std(values, ddof=1)), len(cell.split(" ± ")[1]) - 2)
