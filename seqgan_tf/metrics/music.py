@@ -23,7 +23,8 @@ The paper scores music by BLEU-4 (MLE 0.9210, SeqGAN 0.9406) and MSE (MLE 22.38,
 
 The value depends on the reference set (more references, closer neighbours), so it is only
 comparable between runs that score against the same test split; the real data's own row
-(:func:`real_data_rows`, the training windows against the same test split) is the floor.
+(:func:`real_data_rows`, the training windows against the same test split) is the floor
+to read a model's value against.
 
     python -m seqgan_tf.metrics.music --data=DIR [--seed=88] --output_dir=DIR
 
@@ -120,7 +121,9 @@ def real_data_rows(train: np.ndarray, test: np.ndarray, seed: int) -> dict[str, 
     """The reference rows for a results table, each ``music_metrics`` plus its count:
 
     * ``real_train_vs_test``: the training windows against the test split, the protocol of
-      the generated sequences (the floor for MSE, the ceiling for BLEU-4);
+      the generated sequences: what a generator of the training tunes themselves scores
+      (the "floor" of MSE and "ceiling" of BLEU-4, though not a bound: a generator that
+      repeats the commonest phrases can do better on both, which self-BLEU would show);
     * ``real_test_vs_train``: the test windows against the training split (the text
       experiment's "real data" direction; more references, so a lower MSE);
     * ``unigram_vs_test``: as many sequences as the test split from the training pitch
