@@ -207,17 +207,24 @@ def test_settings_have_help_texts():
         assert len(field.metadata["help"]) > 20, field.name
 
 
-@pytest.mark.skipif(
+needs_coco = pytest.mark.skipif(
     not os.path.isfile(os.path.join(COCO, "image_coco_train.txt")),
     reason=f"the shared COCO captions are not at {COCO}",
 )
-def test_the_coco_captions():
-    data = TextCorpus.load(
+
+
+def load_coco(tokens: str) -> TextCorpus:
+    return TextCorpus.load(
         os.path.join(COCO, "image_coco_train.txt"),
-        CorpusSettings(test_data=os.path.join(COCO, "image_coco_test.txt")),
+        CorpusSettings(tokens=tokens, test_data=os.path.join(COCO, "image_coco_test.txt")),
         seed=88,
         batch_size=64,
     )
+
+
+@needs_coco
+def test_the_coco_captions_split_on_whitespace():
+    data = load_coco("word")
     # 10,000 captions each (the last without a newline: `wc -l` says 9,999), 7 to 35
     # words; 6,094 distinct training words (`tr ' ' '\n' | sort -u`), + end and unknown.
     assert data.train.shape == (10000, 36) and data.test.shape == (10000, 36)
@@ -233,3 +240,21 @@ def test_the_coco_captions():
     assert data.counts["unknown_test_tokens"] == sum(w not in train_words for w in test_words)
     shown = [" ".join(w if w in train_words else UNKNOWN for w in s.split()) for s in test_lines]
     assert data.vocabulary.decode_text(data.test[:100]) == shown[:100]
+
+
+@needs_coco
+def test_the_coco_captions_split_as_texygen_does():
+    """Texygen's shapes: its longest training caption is 37 nltk tokens, its dictionary
+    the training file's 4,659 distinct tokens (its vocab_size 4,660 adds the EOF id);
+    here + 1 for the end token and 2 reserved ids."""
+    data = load_coco("nltk")
+    assert data.train.shape == (10000, 38) and data.test.shape == (10000, 38)
+    assert len(data.vocabulary) == 4659 + 2
+    assert data.train_references[0][-2:] == ["wheel", "."]
+    from nltk.tokenize import NLTKWordTokenizer
+
+    with open(os.path.join(COCO, "image_coco_test.txt"), encoding="utf-8") as f:
+        test_tokens = [w for line in f for w in NLTKWordTokenizer().tokenize(line.strip())]
+    known = set(data.vocabulary.tokens[2:])
+    assert data.counts["test_tokens"] == len(test_tokens)
+    assert data.counts["unknown_test_tokens"] == sum(w not in known for w in test_tokens)

@@ -5,8 +5,13 @@ runs; this module reads the corpora of the text-GAN benchmarks (Image COCO capti
 one sentence a line, words separated by spaces) and any file of that kind.
 
 * **Tokens**: ``word`` splits a line on whitespace, ``char`` takes its characters (its
-  leading and trailing whitespace stripped); ``lowercase`` folds case first. Lines that
-  are empty or whitespace only are skipped and counted.
+  leading and trailing whitespace stripped), ``nltk`` splits it as Texygen does, with
+  nltk's Treebank word tokenizer (``nltk.word_tokenize`` without its punkt sentence
+  splitter, whose model is a separate download; the two differ only where a line holds
+  two sentences). The COCO files need ``nltk``: most of their lines end in a period
+  attached to the last word ("... front wheel."), which ``word`` would keep as a word of
+  its own. ``lowercase`` folds case first. Lines that are empty or whitespace only are
+  skipped and counted.
 * **End and padding**: id 0 is :data:`END`. Every sequence is its tokens, then END, then END
   again up to ``max_length`` (the padding is END repeated, not an id of its own). The
   original SeqGAN code pads its real data to one fixed length; Texygen, the benchmark's
@@ -50,7 +55,7 @@ from seqgan_tf.data.text_corpus import CorpusError, split_corpus
 END = "<end>"  # id 0: ends every sequence and pads it
 UNKNOWN = "<unk>"  # id 1
 END_ID, UNKNOWN_ID = 0, 1
-TOKENS = ("word", "char")
+TOKENS = ("word", "char", "nltk")
 LONG_LINES = ("drop", "cut")
 VOCABULARY_FILE = "vocabulary.json"
 _FORMAT = "seqgan_tf text vocabulary 1"
@@ -67,7 +72,8 @@ class CorpusSettings:
     tokens: str = dataclasses.field(
         default="word",
         metadata=_help(
-            "word: tokens are the line's whitespace-separated words; char: its characters"
+            "word: tokens are the line's whitespace-separated words; char: its characters; "
+            "nltk: nltk's Treebank words and punctuation, as Texygen splits COCO"
         ),
     )
     lowercase: bool = dataclasses.field(
@@ -179,7 +185,20 @@ def tokenize(line: str, settings: CorpusSettings) -> list[str]:
     line = line.strip()
     if settings.lowercase:
         line = line.lower()
+    if settings.tokens == "nltk":
+        return _treebank_tokenizer().tokenize(line)
     return line.split() if settings.tokens == "word" else list(line)
+
+
+_TOKENIZER: list = []
+
+
+def _treebank_tokenizer():
+    if not _TOKENIZER:
+        from nltk.tokenize import NLTKWordTokenizer  # only --tokens=nltk needs nltk
+
+        _TOKENIZER.append(NLTKWordTokenizer())
+    return _TOKENIZER[0]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -187,7 +206,7 @@ class TokenVocabulary:
     """Tokens by id: :data:`END` (0), :data:`UNKNOWN` (1), then by frequency."""
 
     tokens: tuple[str, ...]
-    kind: str = "word"  # how decoded tokens are joined: by spaces (word) or not (char)
+    kind: str = "word"  # how decoded tokens are joined: by spaces, or not at all (char)
     lowercase: bool = False
 
     @classmethod
@@ -240,7 +259,7 @@ class TokenVocabulary:
 
     def decode_text(self, tokens: np.ndarray) -> list[str]:
         """One string per row: words joined by spaces, characters joined as they are."""
-        joiner = " " if self.kind == "word" else ""
+        joiner = "" if self.kind == "char" else " "
         return [joiner.join(sentence) for sentence in self.decode(tokens)]
 
     def save(self, path: str | os.PathLike) -> None:
