@@ -8,19 +8,17 @@ import os
 import numpy as np
 import pytest
 
-from seqgan_tf.data.corpus import (
+from seqgan_tf.data.corpus import CorpusSettings, TextCorpus, read_lines
+from seqgan_tf.data.text_corpus import CorpusError
+from seqgan_tf.data.vocabulary import (
     END,
     END_ID,
     UNKNOWN,
     UNKNOWN_ID,
     VOCABULARY_FILE,
-    CorpusSettings,
-    TextCorpus,
     TokenVocabulary,
-    read_lines,
     strip_end,
 )
-from seqgan_tf.data.text_corpus import CorpusError
 
 SENTENCES = [
     "a man rides a horse",
