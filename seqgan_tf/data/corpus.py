@@ -24,8 +24,9 @@ one sentence a line, words separated by spaces) and any file of that kind.
   (:mod:`seqgan_tf.models.generator`). Decoding stops at the first END (Texygen's
   ``code_to_text`` skips every EOF instead, so a sentence can resume after one).
 * **Start**: the generator's start token is id 0 too (END: "the previous sentence has
-  ended", the convention of many language models); as an input it is the zero-state
-  step's only token, so it is not confused with the padding.
+  ended", the convention of many language models; the original's start token is an
+  ordinary id as well). END is also the input at every padding step; the first step
+  differs from those by its zero initial state.
 * **Unknown**: id 1 is :data:`UNKNOWN` (tokens the training split lacks, those below
   ``min_count``, those past ``max_vocab``). A corpus's own literal ``<unk>`` (Penn
   Treebank style) is that id too.
