@@ -175,6 +175,16 @@ def test_test_nll_counts_tokens_up_to_the_first_end():
     assert got["nll_per_word"] == pytest.approx(sum(sums) / counted, rel=1e-5)
     assert got["nll_per_sentence"] == pytest.approx(np.mean(sums), rel=1e-5)
     assert got["nll_all_positions"] == pytest.approx(-log_p.mean(), rel=1e-5)
+    # Sentences holding the unknown id (1) before their end, left out of the *_known ones.
+    has_unknown = [1 in row[: min(end + 1, 7)] for row, end in zip(tokens, ends, strict=True)]
+    assert 0 < sum(has_unknown) < 40
+    known = nll_test(generator, tokens, end_token=0, unknown_token=1)
+    keep = [i for i in range(40) if not has_unknown[i]]
+    assert known["known_sentences"] == len(keep)
+    kept_sums = [sums[i] for i in keep]
+    kept_count = sum(min(ends[i] + 1, 7) for i in keep)
+    assert known["nll_per_word_known"] == pytest.approx(sum(kept_sums) / kept_count, rel=1e-5)
+    assert known["nll_per_sentence_known"] == pytest.approx(np.mean(kept_sums), rel=1e-5)
 
 
 def test_temperature_sweep_rows_reproducible_and_ordered_by_diversity(tmp_path):
