@@ -25,10 +25,13 @@ BLEU and self-BLEU):
   longer than the closest reference length r, else exp(1 - r / hypothesis length) (ties in
   "closest" go to the shorter reference; 1 when the lengths are equal).
 
-Lengths: references are one [R, L] array and hypotheses one [N, H] array, so every reference
-has length L and every hypothesis length H. There is no padding or variable length (the
-project's sequences are all 20 tokens, as in the original code); H may differ from L, in
-which case r = L and the brevity penalty applies when H < L.
+Lengths: references are one [R, L] array and hypotheses one [N, H] array. Without lengths
+every reference has length L and every hypothesis length H (the oracle's sequences are all
+20 tokens, as in the original code); H may differ from L, in which case r = L and the
+brevity penalty applies when H < L. Sentences of different lengths (text corpora) come
+padded, with ``reference_lengths`` [R] and ``lengths`` [N]: the tokens of a row past its
+length are not part of it (their n-grams are never counted), and r is each hypothesis's
+closest reference length, as nltk's ``closest_ref_length`` picks it.
 
 Token ids are non-negative integers. Hypothesis ids that occur in no reference (including
 ids above the largest reference id) are allowed; their n-grams simply never match.
@@ -36,7 +39,8 @@ ids above the largest reference id) are allowed; their n-grams simply never matc
 Self-BLEU (Texygen's diversity measure: each sequence of a set scored against all the
 others) is :meth:`BleuScorer.score_leave_one_out`: for each reference, the clipping count
 of an n-gram is its largest count among the *other* references, which the reference table
-gives from each n-gram's two largest counts.
+gives from each n-gram's two largest counts, and its closest reference length is taken
+among the other references' lengths.
 """
 
 from __future__ import annotations
@@ -67,6 +71,35 @@ def _as_token_array(x: np.ndarray, name: str) -> np.ndarray:
     return arr
 
 
+def _as_lengths(lengths, rows: int, width: int, name: str) -> np.ndarray:
+    """``lengths`` [rows] as int64 in [0, width]; all ``width`` when None."""
+    if lengths is None:
+        return np.full(rows, width, np.int64)
+    out = np.asarray(lengths)
+    if out.shape != (rows,) or (out.size and not np.issubdtype(out.dtype, np.integer)):
+        raise ValueError(f"{name} must be {rows} integer lengths, got shape {out.shape}")
+    if out.size and (out.min() < 0 or out.max() > width):
+        raise ValueError(f"{name} must lie in [0, {width}] (the padded width)")
+    return out.astype(np.int64)
+
+
+def closest_lengths(
+    hypothesis_lengths: np.ndarray, reference_lengths: np.ndarray, leave_one_out: bool = False
+) -> np.ndarray:
+    """nltk's ``closest_ref_length`` for each hypothesis: the reference length nearest to
+    its length, ties to the shorter. With ``leave_one_out``, hypothesis i is reference i
+    and its own length counts only if another reference has it too."""
+    values, counts = np.unique(reference_lengths, return_counts=True)
+    h = np.asarray(hypothesis_lengths, np.int64)[:, None]
+    available = np.broadcast_to(counts, (len(h), len(values)))
+    if leave_one_out:
+        available = available - (values[None, :] == h)
+    # Distance first, then the length itself: the smaller of two equally near lengths.
+    key = np.abs(values[None, :] - h) * (values.max() + 1) + values[None, :]
+    key = np.where(available > 0, key, np.iinfo(np.int64).max)
+    return values[np.argmin(key, axis=1)]
+
+
 def _ngram_keys(ids: np.ndarray, n: int, base: int) -> np.ndarray:
     """Base-``base`` integer keys [rows, length - n + 1] of the n-grams of ``ids`` [rows, length].
 
@@ -90,6 +123,7 @@ class BleuScorer:
         by default, as PG-BLEU's (1/3, 1/3, 1/3).
       smoothing: nltk's ``SmoothingFunction`` method, ``method0`` (none, nltk's default,
         PG-BLEU's) or ``method1`` (epsilon 0.1 for zero counts, Texygen's).
+      reference_lengths: [R] the length of each padded reference (None: all L).
 
     Raises:
       ValueError: for references that are not a non-empty rank-2 array of non-negative
@@ -104,6 +138,7 @@ class BleuScorer:
         max_n: int = 3,
         weights: Sequence[float] | None = None,
         smoothing: str = "method0",
+        reference_lengths: np.ndarray | None = None,
     ) -> None:
         if smoothing not in SMOOTHINGS:
             raise ValueError(f"smoothing must be one of {SMOOTHINGS}, got {smoothing!r}")
@@ -134,6 +169,9 @@ class BleuScorer:
         self.max_n = max_n
         self.weights = w
         self.reference_length = int(refs.shape[1])
+        self.reference_lengths = _as_lengths(
+            reference_lengths, refs.shape[0], refs.shape[1], "reference_lengths"
+        )
         self._reference_ids = refs.astype(np.int64)
         # For each n: sorted distinct n-gram keys, their largest count in any one reference,
         # the reference holding it when only one does (else -1), and the second largest.
@@ -144,7 +182,10 @@ class BleuScorer:
             empty = np.zeros(0, np.int64)
             return empty, empty, empty, empty
         rows, positions = ids.shape[0], ids.shape[1] - n + 1
-        keys = np.sort(_ngram_keys(ids, n, self.vocab_size), axis=1).ravel()
+        keys = _ngram_keys(ids, n, self.vocab_size)
+        # n-grams reaching past a reference's length are not its own: key -1, dropped.
+        beyond = np.arange(positions)[None, :] > self.reference_lengths[:, None] - n
+        keys = np.sort(np.where(beyond, -1, keys), axis=1).ravel()
         row = np.repeat(np.arange(rows), positions)
         # Runs of equal keys within one reference: their lengths are the per-reference counts.
         starts = np.flatnonzero(
@@ -152,6 +193,8 @@ class BleuScorer:
         )
         run_keys, run_rows = keys[starts], row[starts]
         run_counts = np.diff(np.append(starts, keys.size))
+        real = run_keys >= 0
+        run_keys, run_rows, run_counts = run_keys[real], run_rows[real], run_counts[real]
         # Largest count per key: sort by (key, count) and keep each key's last entry; the
         # entry before it, when of the same key, is the second largest.
         order = np.lexsort((run_counts, run_keys))
@@ -168,26 +211,32 @@ class BleuScorer:
             second.astype(np.int64),
         )
 
-    def score(self, hypotheses: np.ndarray) -> np.ndarray:
-        """Sentence BLEU [N] (float64) of each row of ``hypotheses`` [N, H].
+    def score(self, hypotheses: np.ndarray, lengths: np.ndarray | None = None) -> np.ndarray:
+        """Sentence BLEU [N] (float64) of each row of ``hypotheses`` [N, H], each of
+        ``lengths`` [N] tokens (None: all H).
 
         Raises:
-          ValueError: for hypotheses that are not a rank-2 array of non-negative integers.
+          ValueError: for hypotheses that are not a rank-2 array of non-negative integers,
+            or lengths outside [0, H].
         """
-        return self._score(_as_token_array(hypotheses, "hypotheses"), leave_one_out=False)
+        hyp = _as_token_array(hypotheses, "hypotheses")
+        lengths = _as_lengths(lengths, hyp.shape[0], hyp.shape[1], "lengths")
+        return self._score(hyp, lengths, leave_one_out=False)
 
     def score_leave_one_out(self) -> np.ndarray:
         """Sentence BLEU [R] of each reference against all the other references (its
         mean is Texygen's self-BLEU); needs at least two references."""
         if len(self._reference_ids) < 2:
             raise ValueError("leave-one-out BLEU needs at least two references")
-        return self._score(self._reference_ids, leave_one_out=True)
+        return self._score(self._reference_ids, self.reference_lengths, leave_one_out=True)
 
-    def _score(self, hyp: np.ndarray, leave_one_out: bool) -> np.ndarray:
+    def _score(self, hyp: np.ndarray, lengths: np.ndarray, leave_one_out: bool) -> np.ndarray:
         num_hyp, length = hyp.shape
         if num_hyp == 0 or length == 0:  # nltk: an empty hypothesis scores 0
             return np.zeros(num_hyp, dtype=np.float64)
-        out_of_vocab = hyp >= self.vocab_size  # compared before any cast: no overflow
+        # Tokens past a row's length are treated as ids no reference has: they never match.
+        beyond = np.arange(length)[None, :] >= lengths[:, None]
+        out_of_vocab = (hyp >= self.vocab_size) | beyond  # compared before any cast
         ids = np.where(out_of_vocab, 0, hyp).astype(np.int64)
 
         numerators = np.zeros((num_hyp, self.max_n), dtype=np.int64)
@@ -201,7 +250,7 @@ class BleuScorer:
             )
 
         orders = np.arange(1, self.max_n + 1)
-        denominators = np.maximum(1, length - orders + 1).astype(np.float64)
+        denominators = np.maximum(1, lengths[:, None] - orders[None, :] + 1).astype(np.float64)
         precisions = numerators / denominators
         if self.smoothing == "method1":
             precisions = np.where(numerators == 0, METHOD1_EPSILON / denominators, precisions)
@@ -209,8 +258,9 @@ class BleuScorer:
             precisions = np.where(numerators == 0, sys.float_info.min, precisions)
         log_bleu = np.sum(self.weights * np.log(precisions), axis=1)
 
-        r = self.reference_length
-        brevity = 1.0 if length > r else float(np.exp(1.0 - r / length))
+        r = closest_lengths(lengths, self.reference_lengths, leave_one_out)
+        with np.errstate(divide="ignore", invalid="ignore"):  # length 0 scores 0 below
+            brevity = np.where(lengths > r, 1.0, np.exp(1.0 - r / lengths))
         bleu = brevity * np.exp(log_bleu)
         return np.where(numerators[:, 0] == 0, 0.0, bleu)
 

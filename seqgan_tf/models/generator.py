@@ -5,6 +5,40 @@ MLE ("pretrain") loss is a mean over batch and time; the adversarial loss is a *
 over batch and time of log p(y_t | Y_<t) * reward[b, t], with no baseline. The two
 updates each have their own Adam state (learning rate 0.01; the paper-era code used
 Adam's default 1e-3), after clipping gradients to global norm 5.0.
+
+Sequences with an end token
+---------------------------
+The oracle experiment has none: every sequence is T tokens and ``end_token`` is None,
+which leaves every computation here exactly the original's. Text corpora of sentences
+of any length (:mod:`seqgan_tf.data.corpus`) end each sentence with END and pad it with
+END up to T, and give the generator ``end_token``. Positions after a sequence's first
+END are then treated as follows.
+
+* **Samples are canonical.** :meth:`Generator.generate` (and so ``generate_many``)
+  returns every sampled sequence with END from its first END on (:func:`canonical`). A
+  generated sentence then has exactly the form of a real one, which the corpus pads
+  with END, so the discriminator, the rollout, BLEU and the written samples see the
+  sentence and never what the LSTM drew after it. (The original pads its real data to
+  a fixed length and never cuts a sample; Texygen keeps the raw samples and drops every
+  END-id token when decoding, so a sentence can resume after its end there.)
+* **MLE on the padded targets**, as Texygen does and as the original would on padded
+  data: the loss stays the mean over batch and time, padding included. This is what
+  teaches the generator that END follows END, so that its own samples are already
+  nearly canonical and the canonicalisation changes little; it also leaves the
+  compiled epoch untouched. The price is a training loss diluted by the easy padding
+  positions; the test NLL that is reported (:mod:`seqgan_tf.metrics.text`) counts the
+  tokens up to and including the first END only.
+* **Policy gradient masked after the first END** (:func:`until_end_mask`): the reward
+  of the END itself is kept (ending there is a choice that shapes the sentence), the
+  tokens after it are not choices (canonicalisation overwrites them), so their
+  log-probabilities get no gradient. Without the mask they would be pushed by a reward
+  that does not depend on them.
+* **Rollout completions are canonicalised** before the discriminator scores them
+  (:mod:`seqgan_tf.models.rollout`): a completion that draws END ends there, and a
+  prefix that already holds END completes to the sample itself, so its reward is D(Y)
+  without sampling noise.
+* **The discriminator** needs no change: it is given canonical sequences only, real
+  ones END-padded, generated ones canonicalised.
 """
 
 from __future__ import annotations
@@ -20,6 +54,22 @@ from seqgan_tf.models.token_lstm import TokenLSTM
 LOG_PROB_FLOOR = math.log(1e-20)
 
 
+def until_end_mask(tokens: tf.Tensor, end_token: int) -> tf.Tensor:
+    """bool [B, T]: True up to and including each row's first ``end_token`` (all True in
+    a row without one)."""
+    tokens = tf.convert_to_tensor(tokens)
+    is_end = tf.cast(tf.equal(tokens, tf.cast(end_token, tokens.dtype)), tf.int32)
+    return tf.equal(tf.cumsum(is_end, axis=1, exclusive=True), 0)
+
+
+def canonical(tokens: tf.Tensor, end_token: int) -> tf.Tensor:
+    """``tokens`` [B, T] with every position after a row's first ``end_token`` set to
+    ``end_token`` (the corpus's padding): the form of a real, END-padded sequence."""
+    tokens = tf.convert_to_tensor(tokens)
+    end = tf.cast(end_token, tokens.dtype)
+    return tf.where(until_end_mask(tokens, end_token), tokens, end)
+
+
 class Generator(TokenLSTM):
     """The generator G_theta of SeqGAN, with its two optimisers.
 
@@ -28,6 +78,8 @@ class Generator(TokenLSTM):
       seed: seed of the N(0, 0.1) initialisers.
       jit_compile: compile :meth:`pretrain_epoch` with XLA (same math, float32 sums
         reordered).
+      end_token: the id that ends a sentence and pads it, or None (the oracle: fixed
+        length); see the module docstring.
     """
 
     def __init__(
@@ -35,9 +87,14 @@ class Generator(TokenLSTM):
         config: ModelConfig | None = None,
         seed: int | None = None,
         jit_compile: bool = True,
+        end_token: int | None = None,
         **kwargs,
     ):
         config = config or ModelConfig()
+        if end_token is not None and not 0 <= end_token < config.vocab_size:
+            raise ValueError(
+                f"end token {end_token} outside the vocabulary [0, {config.vocab_size})"
+            )
         kwargs.setdefault("name", "generator")
         super().__init__(
             **TokenLSTM.shape_kwargs(config),
@@ -46,6 +103,7 @@ class Generator(TokenLSTM):
             **kwargs,
         )
         self.config = config
+        self.end_token = end_token
         self.pretrain_optimizer = tf1_adam(
             config.gen_learning_rate, config.adam_epsilon, name="pretrain_adam"
         )
@@ -73,9 +131,19 @@ class Generator(TokenLSTM):
         return -tf.reduce_mean(self.clipped_token_log_probs(tokens))
 
     def adversarial_loss(self, tokens: tf.Tensor, rewards: tf.Tensor) -> tf.Tensor:
-        """Policy-gradient loss: -sum over batch and time of log p(y_t | Y_<t) * reward."""
+        """Policy-gradient loss: -sum over batch and time of log p(y_t | Y_<t) * reward
+        (with an end token: over the positions up to each row's first END)."""
         rewards = tf.cast(rewards, self.embedding.dtype)
+        if self.end_token is not None:
+            mask = until_end_mask(tokens, self.end_token)
+            rewards = tf.where(mask, rewards, tf.zeros_like(rewards))
         return -tf.reduce_sum(self.clipped_token_log_probs(tokens) * rewards)
+
+    def generate(self, num_sequences: int, seeds: tf.Tensor, temperature: float = 1.0) -> tf.Tensor:
+        """:meth:`TokenLSTM.generate`, each sequence :func:`canonical` when there is an
+        end token."""
+        tokens = super().generate(num_sequences, seeds, temperature)
+        return tokens if self.end_token is None else canonical(tokens, self.end_token)
 
     @tf.function
     def pretrain_step(self, tokens: tf.Tensor) -> tf.Tensor:

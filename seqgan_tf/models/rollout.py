@@ -24,7 +24,7 @@ from __future__ import annotations
 import tensorflow as tf
 
 from seqgan_tf.models.discriminator import Discriminator
-from seqgan_tf.models.generator import Generator
+from seqgan_tf.models.generator import Generator, canonical
 from seqgan_tf.models.token_lstm import TokenLSTM
 
 # Rows per sampling block in the rollout (see Rollout._sample_next).
@@ -53,6 +53,8 @@ class Rollout(TokenLSTM):
             **kwargs,
         )
         self.update_rate = float(update_rate)
+        # With an end token, completions are canonical (the generator's module docstring).
+        self.end_token = getattr(generator, "end_token", None)
         self.trainable = False
         self.copy_params_from(generator)
 
@@ -71,6 +73,7 @@ class Rollout(TokenLSTM):
 
         Row ((g - 1) * N + n) * B + b is the n-th completion of samples[b, :g]
         (g = 1..T-1): its first g tokens are samples[b, :g], the rest are sampled.
+        With an end token each row is then made canonical (END after its first END).
 
         Args:
           samples: int [B, T] sequences to complete.
@@ -103,7 +106,10 @@ class Rollout(TokenLSTM):
         for p in range(1, length):
             fixed = tile(samples[:, p], rollout_num * (length - 1 - p))
             columns.append(tf.concat([sampled_columns[p - 1], fixed], axis=0))
-        return tf.stack(columns, axis=1)
+        completions = tf.stack(columns, axis=1)
+        if self.end_token is None:
+            return completions
+        return canonical(completions, self.end_token)
 
     def _sample_next(self, h: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
         """Next tokens of states h [R, H], in blocks of at most SAMPLE_BLOCK rows.
@@ -132,6 +138,8 @@ class Rollout(TokenLSTM):
     ) -> tf.Tensor:
         """The reward matrix [B, T] of the spec, rollouts and D scoring in one call."""
         samples = tf.convert_to_tensor(samples, dtype=tf.int32)
+        if self.end_token is not None:
+            samples = canonical(samples, self.end_token)
         batch = tf.shape(samples)[0]
         length = self.sequence_length
         completions = self.rollout_completions(samples, rollout_num, seeds)

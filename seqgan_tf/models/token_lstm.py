@@ -86,10 +86,28 @@ def sample_from_states(
     bias: tf.Tensor,
     seed: tf.Tensor,
     kernels: str = kernels_lib.FAST,
+    temperature: float = 1.0,
 ) -> tf.Tensor:
-    """One draw per row from softmax(states @ kernel + bias), int32 [N]."""
+    """One draw per row from softmax((states @ kernel + bias) / temperature), int32 [N].
+
+    At temperature 1 (a Python float, fixed when traced) this is the untempered sampler,
+    op for op. Otherwise the scaled logits are shifted by their row max: the kernels'
+    bound on the logits, divided by a temperature below 1, could lie too far above them.
+    """
     logits, shift = kernels_lib.logits_and_shift(states, kernel, bias, kernels)
+    if temperature != 1.0:
+        logits = logits / temperature
+        shift = tf.reduce_max(logits, axis=1, keepdims=True)
     return categorical_sample(logits, seed, shift)
+
+
+def check_temperature(temperature: float) -> float:
+    """``temperature`` as a float when it is finite and positive, else an error naming
+    the flag."""
+    value = float(temperature)
+    if not (np.isfinite(value) and value > 0.0):
+        raise ValueError(f"--temperature={temperature}: must be a finite number above 0")
+    return value
 
 
 PARAM_NAMES = ("embedding",) + GATE_ARRAY_NAMES + ("Wo", "bo")
@@ -185,14 +203,16 @@ class TokenLSTM(keras.Model):
         logits = affine(tf.reshape(h, [-1, self.hidden_dim]), kernel, bias)
         return tf.reshape(logits, tf.concat([tf.shape(h)[:-1], [self.vocab_size]], axis=0))
 
-    def sample_next(self, h: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
-        """One token per row of states h [N, H], drawn from the output softmax, int32 [N]."""
+    def sample_next(self, h: tf.Tensor, seed: tf.Tensor, temperature: float = 1.0) -> tf.Tensor:
+        """One token per row of states h [N, H], drawn from the output softmax (at
+        ``temperature``), int32 [N]."""
         return sample_from_states(
             h,
             tf.convert_to_tensor(self.output_kernel),
             tf.convert_to_tensor(self.output_bias),
             seed,
             self.kernels,
+            temperature,
         )
 
     def zero_state(self, batch_size) -> tuple[tf.Tensor, tf.Tensor]:
@@ -254,13 +274,15 @@ class TokenLSTM(keras.Model):
         return tf.reshape(log_probs, tf.shape(tokens))
 
     # ----------------------------------------------------------------- sampling
-    def generate(self, num_sequences: int, seeds: tf.Tensor) -> tf.Tensor:
-        """Draws ``num_sequences`` sequences [N, T] at temperature 1, XLA-compiled.
+    def generate(self, num_sequences: int, seeds: tf.Tensor, temperature: float = 1.0) -> tf.Tensor:
+        """Draws ``num_sequences`` sequences [N, T], XLA-compiled.
 
         Args:
           seeds: int [2, T] stateless seeds, one pair per position (from a
             ``tf.random.Generator``'s ``make_seeds``), so that a run's random stream
             is the generator's checkpointable state.
+          temperature: each step draws from softmax(logits / temperature); 1 (the
+            default) is the model's own distribution. One compiled sampler per value.
         """
         return _compiled_sample_sequences(
             tuple(self.lstm_variables),
@@ -269,6 +291,7 @@ class TokenLSTM(keras.Model):
             self.sequence_length,
             self.start_token,
             self.kernels,
+            check_temperature(temperature),
         )
 
     def generate_many(
@@ -276,21 +299,25 @@ class TokenLSTM(keras.Model):
         num_sequences: int,
         rng: tf.random.Generator,
         batch_size: int = DEFAULT_SAMPLE_BATCH,
+        temperature: float = 1.0,
     ) -> np.ndarray:
         """``num_sequences`` samples [N, T] drawn ``batch_size`` at a time from ``rng``."""
-        return np.concatenate(list(self.generate_chunks(num_sequences, rng, batch_size)), axis=0)
+        chunks = self.generate_chunks(num_sequences, rng, batch_size, temperature)
+        return np.concatenate(list(chunks), axis=0)
 
     def generate_chunks(
         self,
         num_sequences: int,
         rng: tf.random.Generator,
         batch_size: int = DEFAULT_SAMPLE_BATCH,
+        temperature: float = 1.0,
     ) -> Iterator[np.ndarray]:
         """:meth:`generate_many`'s samples, one compiled call's ``batch_size`` at a time
         (``rng`` is drawn from as they are taken)."""
         for start in range(0, num_sequences, batch_size):
             count = min(batch_size, num_sequences - start)
-            yield self.generate(count, rng.make_seeds(self.sequence_length)).numpy()
+            seeds = rng.make_seeds(self.sequence_length)
+            yield self.generate(count, seeds, temperature).numpy()
 
     # ----------------------------------------------------------------- parameters
     def export_params(self) -> list[np.ndarray]:
@@ -343,6 +370,7 @@ def sample_sequences(
     sequence_length: int,
     start_token: int,
     kernels: str = kernels_lib.FAST,
+    temperature: float = 1.0,
 ) -> tf.Tensor:
     """``num_sequences`` sequences [N, T] drawn from the LSTM whose
     :attr:`TokenLSTM.lstm_variables` are ``variables`` (see :meth:`TokenLSTM.generate`).
@@ -360,7 +388,7 @@ def sample_sequences(
     # little more time per draw (and the same draws).
     def step(t, h, c, x, tokens):
         h, c = lstm_step(project_inputs(x, input_kernel, bias), h, c, recurrent_kernel)
-        token = sample_from_states(h, output_kernel, output_bias, seeds[:, t], kernels)
+        token = sample_from_states(h, output_kernel, output_bias, seeds[:, t], kernels, temperature)
         return t + 1, h, c, tf.gather(embedding, token), tokens.write(t, token)
 
     tokens = tf.TensorArray(tf.int32, size=sequence_length)
