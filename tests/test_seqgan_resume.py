@@ -152,7 +152,7 @@ def test_interrupt_in_each_phase_then_resume_in_process(tmp_path, tiny_oracle_ru
     _assert_processes(workdir)
 
 
-def test_resumed_progress_shows_the_last_logged_metric(tmp_path, info_logs):
+def test_resumed_progress_shows_the_last_logged_metric(tmp_path):
     """Until its next evaluation, a resumed run's progress lines show the last NLL_oracle
     of its log, not "n/a"."""
     from seqgan_tiny import TINY_SPEC
@@ -161,19 +161,24 @@ def test_resumed_progress_shows_the_last_logged_metric(tmp_path, info_logs):
 
     workdir = tmp_path / "resumed"
     first_round = KILL_CHAIN["dis_pretrain"]
+    printed: list[str] = []
     run = functools.partial(
-        OracleExperiment, str(workdir), TINY_SPEC, progress_interval=0, print_fn=lambda _: None
+        OracleExperiment, str(workdir), TINY_SPEC, progress_interval=0, print_fn=printed.append
     )
     with pytest.raises(Interrupted):
         run(after_unit=interrupt_after(first_round)).run()
-    info_logs.clear()
+    printed.clear()
     run().run()
     with open(workdir / "metrics.jsonl") as f:
         rows = [json.loads(line) for line in f]
     logged = [row["nll_oracle"] for row in rows[:first_round] if row.get("nll_oracle") is not None]
-    first_line = next(r.getMessage() for r in info_logs.records if "ETA" in r.getMessage())
+    first_line = next(line for line in printed if "ETA" in line)
     assert first_line.startswith("[dis_pretrain] round 1/2")
     assert first_line.endswith(f"NLL_oracle {logged[-1]:.4f}")
+    # Printed plainly; time-stamped in the workdir's run.log.
+    assert re.search(
+        r"^\S+ \S+ INFO \[dis_pretrain\] round 1/2", (workdir / "run.log").read_text(), re.M
+    )
 
 
 @pytest.mark.parametrize(

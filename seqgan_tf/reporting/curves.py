@@ -13,10 +13,10 @@ discriminator wins.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 
 from seqgan_tf.reporting.results import ORIGINAL_ADVERSARIAL_LOG
+from seqgan_tf.training.metrics_log import metrics_rows
 
 
 def adversarial_curve(workdir: str) -> list[tuple[int, float, float]]:
@@ -26,15 +26,6 @@ def adversarial_curve(workdir: str) -> list[tuple[int, float, float]]:
         for row in metrics_rows(workdir)
         if row["phase"] == "adversarial" and row.get("nll_oracle") is not None
     ]
-
-
-def metrics_rows(workdir: str) -> list[dict]:
-    """The rows of a workdir's ``metrics.jsonl``, one per unit, in order."""
-    path = os.path.join(workdir, "metrics.jsonl")
-    if not os.path.exists(path):
-        raise ValueError(f"{workdir}: no metrics.jsonl (not an oracle-experiment workdir)")
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 def reward_curve(workdir: str) -> list[tuple[int, float]]:
