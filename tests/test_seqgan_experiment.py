@@ -489,3 +489,22 @@ def test_progress_eta_after_a_resume_does_not_count_tracing_as_the_units_cost():
     assert "run ETA ~ 0m44s" in lines[0]  # 20 + 4 + 20, not 20 + 40 + 20
     assert "run ETA ~ 0m24s" in lines[1]  # 4 + 20, not 40 + 30
     assert "run ETA ~ 0m25s" in lines[2]  # one round at 20 x 5 / 4
+
+
+def test_smoke_runs_every_phase_once_at_the_model_flags_sizes(tmp_path):
+    from seqgan_tf.experiments.smoke import SMOKE_BATCHES, run_smoke
+
+    results = run_smoke(str(tmp_path), TINY_CONFIG, None, None, seed=3, print_fn=lambda _: None)
+    with open(tmp_path / "metrics.jsonl") as f:
+        phases = [(row["phase"], row["part"]) for row in map(json.loads, f)]
+    assert phases == [
+        ("oracle_samples", 0),
+        ("mle", 0),
+        ("mle", 0),
+        ("dis_pretrain", 0),
+        ("adversarial", 0),
+        ("adversarial", 1),
+    ]
+    real = read_token_file(tmp_path / "real_data.txt", 30, 6)  # the model flags' shapes
+    assert real.shape == (SMOKE_BATCHES * TINY_CONFIG.batch_size, 6)
+    assert results["seqgan_nll_final"] is not None and results["preset"] == "smoke"
