@@ -12,13 +12,17 @@ Units, in order (each checkpointed as in the oracle experiment):
    each from scratch, and a paired comparison: the methods differ only after the
    branch);
 3. scheduled sampling's epochs, from the same initial weights;
-4. PG-BLEU's policy-gradient iterations;
+4. PG-BLEU's policy-gradient iterations (:func:`seqgan_tf.train.adversarial_training`
+   with BLEU as the reward);
 5. SeqGAN's discriminator pre-training and adversarial iterations, as in ``--mode=oracle``.
 
 NLL_oracle is measured on the same rule in every method (every ``mle_eval_every``
 epochs, every ``adversarial_eval_every`` iterations, and after the last), each time on
 ``num_samples`` fresh samples; the final evaluation's samples of each method are kept
 and their per-sequence NLL_oracle gives a Welch t-test of SeqGAN against each baseline.
+
+The module runs past 300 lines: it is five methods' loop and their comparison (NLL_test,
+t-tests, learning curves), which read best in one place.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from seqgan_tf.models.generator import Generator
 from seqgan_tf.models.oracle import save_params
 from seqgan_tf.models.rollout import Rollout
 from seqgan_tf.reporting import results as results_lib
+from seqgan_tf.reporting.curves import plot_learning_curves
 from seqgan_tf.schedule import BaselineSchedule, Schedule, check_table1_schedules, graph_coin
 from seqgan_tf.training.metrics_log import metrics_rows
 from seqgan_tf.training.pg_bleu import PGBleuReward
@@ -318,32 +323,6 @@ class Table1Experiment(OracleExperiment):
             curves.setdefault(name, []).append((row["step"] + offset, row["nll_oracle"]))
         random_nll = next((r["nll_oracle"] for r in rows if r["phase"] == "oracle_samples"), None)
         return plot_learning_curves(curves, random_nll, self.path("learning_curves.png"))
-
-
-def plot_learning_curves(
-    curves: dict[str, list[tuple[float, float]]], random_nll: float | None, path: str
-) -> str:
-    """Writes the figure; returns its file name."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(7, 4.5))
-    for name, points in curves.items():
-        x, y = zip(*sorted(points), strict=True)
-        axes.plot(x, y, marker="." if len(x) < 60 else None, label=name)
-    if random_nll is not None:
-        axes.axhline(random_nll, color="grey", linestyle=":", label="Random (untrained)")
-    axes.set_xlabel("epochs (adversarial / PG iterations counted after pre-training)")
-    axes.set_ylabel("NLL_oracle")
-    axes.set_title("Learning curves on the oracle (cf. Yu et al. 2017, Fig. 2)")
-    axes.legend()
-    axes.grid(alpha=0.3)
-    figure.tight_layout()
-    figure.savefig(path, dpi=120)
-    plt.close(figure)
-    return path.rsplit("/", 1)[-1]
 
 
 class _PGBleuHooks:

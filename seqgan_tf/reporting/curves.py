@@ -93,6 +93,32 @@ def parse_runs(parser: argparse.ArgumentParser, specs: list[str]) -> dict[str, s
     return runs
 
 
+def plot_learning_curves(
+    curves: dict[str, list[tuple[float, float]]], random_nll: float | None, path: str
+) -> str:
+    """Writes the figure; returns its file name."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    for name, points in curves.items():
+        x, y = zip(*sorted(points), strict=True)
+        axes.plot(x, y, marker="." if len(x) < 60 else None, label=name)
+    if random_nll is not None:
+        axes.axhline(random_nll, color="grey", linestyle=":", label="Random (untrained)")
+    axes.set_xlabel("epochs (adversarial / PG iterations counted after pre-training)")
+    axes.set_ylabel("NLL_oracle")
+    axes.set_title("Learning curves on the oracle (cf. Yu et al. 2017, Fig. 2)")
+    axes.legend()
+    axes.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+    return path.rsplit("/", 1)[-1]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--run", action="append", required=True, help="LABEL=WORKDIR")
