@@ -33,7 +33,7 @@ from seqgan_tf.data.text_corpus import (
     layout,
     write_poems,
 )
-from seqgan_tf.experiments.oracle import AdversarialTraining, jsonable
+from seqgan_tf.experiments.seqgan_task import AdversarialTraining, jsonable
 from seqgan_tf.metrics import text as text_metrics
 from seqgan_tf.metrics.bleu import BleuScorer
 from seqgan_tf.schedule import Schedule, preset_overrides
@@ -159,8 +159,9 @@ class TextExperiment(AdversarialTraining):
         metrics["test_nll"] = text_metrics.mean_nll(self.generator, self.data.test)
         row.update(metrics)
         texts = self.data.vocabulary.decode(samples)
-        label = {"random": "random", "mle": f"mle_epoch_{step:04d}"}.get(
-            method, f"seqgan_iteration_{step:04d}"
+        # Numbered from 1, as progress lines and the results table number them.
+        label = {"random": "random", "mle": f"mle_epoch_{step + 1:04d}"}.get(
+            method, f"seqgan_iteration_{step + 1:04d}"
         )
         write_poems(self.path("samples", f"{label}.txt"), texts, self.settings.text_line_width)
         self.log_line(
@@ -270,7 +271,8 @@ def text_results_table(results: dict) -> str:
             continue
         cells = [_fmt(metrics.get(name)) for name in [*METRIC_NAMES, "test_nll"]]
         paper = results["paper_bleu2"].get(key)
-        name = label.format(step=metrics.get("step"), n=results["real_samples"])
+        step = metrics.get("step")  # 0-based in the results, 1-based in the table
+        name = label.format(step=None if step is None else step + 1, n=results["real_samples"])
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {_fmt(paper)} |")
     overrides = results.get("overrides") or {}
     lines += [
