@@ -66,7 +66,8 @@ def announce(
 ) -> None:
     """Prints, before any work, the preset, what the run will do and its projected wall time
     on the reference CPU, and for the long presets the shorter ones."""
-    print(f"--mode={mode}, preset {preset}: {plan_text(schedule, baselines)}")
+    rescored = mode in ("oracle", "smoke")  # text and Table 1 runs do not rescore
+    print(f"--mode={mode}, preset {preset}: {plan_text(schedule, baselines, rescored)}")
     reference = "on the reference 2-core CPU (docs/PERFORMANCE.md) at the default model sizes"
     if mode == "text":
         print(
@@ -88,7 +89,9 @@ def announce(
         print(f"Shorter presets: {shorter}.")
 
 
-def plan_text(schedule: Schedule, baselines: BaselineSchedule | None = None) -> str:
+def plan_text(
+    schedule: Schedule, baselines: BaselineSchedule | None = None, rescored: bool = True
+) -> str:
     """What a schedule does, in one sentence."""
     parts = []
     if baselines is not None:
@@ -109,13 +112,15 @@ def plan_text(schedule: Schedule, baselines: BaselineSchedule | None = None) -> 
         f"{schedule.generator_steps_per_iteration} generator step(s) and "
         f"{schedule.dis_rounds_per_iteration} discriminator round(s)"
     )
-    if baselines is None and schedule.rescore_samples:
+    if rescored and schedule.rescore_samples:
         parts.append(f"the reported generators rescored on {schedule.rescore_samples} samples")
     return "; ".join(parts) + "."
 
 
 def _hours(schedule: Schedule) -> str:
     seconds = projection.projected_seconds(schedule, projection.REFERENCE_COSTS)["total"]
+    if seconds < 60:
+        return "under 1 min"
     return f"{seconds / 3600:.2f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
 
 
