@@ -70,7 +70,9 @@ class AdversarialTraining:
                 rng=tf.random.Generator.from_seed(seed),
                 seed=seed,
             )
+        # The models by name, for hooks and tests.
         self.generator, self.rng = generator, self.models.rng
+        self.discriminator, self.rollout = self.models.discriminator, self.models.rollout
 
     def run(self) -> dict:
         return self.runner.run(self)
