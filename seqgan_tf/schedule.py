@@ -44,7 +44,13 @@ class Schedule:
     rescore_samples: int = dataclasses.field(default=100_000, metadata={"original": False})
 
     def __post_init__(self) -> None:
-        _check_minimums(self, ones=lambda name: name.endswith(("_every", "num_samples")))
+        _check_minimums(
+            self,
+            ones=lambda name: (
+                name.endswith(("_every", "num_samples"))
+                or name in ("dis_epochs_per_round", "generator_steps_per_iteration")
+            ),
+        )
 
 
 SCHEDULE_HELP = {
@@ -81,6 +87,9 @@ MODEL_HELP = {
     "dis_l2_reg_lambda": "L2 weight on the discriminator's output layer",
     "dis_learning_rate": "Discriminator Adam learning rate",
     "dis_highway_gate_bias": "Bias added inside the highway transform gate",
+    "dis_highway_bias": "Whether the highway layer has biases (the paper-era code's had none)",
+    "dis_shuffle": "per_round: shuffle a discriminator round's data once (the original); "
+    "per_epoch: reshuffle every epoch (the paper-era code)",
     "rollout_num": "Monte-Carlo rollouts per prefix",
     "rollout_update_rate": "Rollout network's delayed-update rate r (0 = what the original "
     "code actually did: roll out with the current generator)",

@@ -336,26 +336,29 @@ PRETRAIN_UNITS = schedule_units(
 )
 
 
-def _progress_lines(info_logs, updates, expected=lambda unit: None, units=PROGRESS_UNITS):
-    """The progress lines of ``Progress.update(index, row, seconds)`` for each update."""
-    from seqgan_tf.training.runner import Progress
+POSITION_NAMES = {"mle": "epoch", "dis_pretrain": "round", "adversarial": "iteration"}
 
+
+def _progress_lines(updates, expected=lambda unit: None, units=PROGRESS_UNITS):
+    """The progress lines of ``Progress.update(index, row, seconds)`` for each update."""
+    from seqgan_tf.training.progress import Progress
+
+    lines: list[str] = []
     progress = Progress(
         units,
         0.0,
-        # position reads only class attributes: no experiment (and workdir) needed.
-        lambda unit, steps: OracleExperiment.position(OracleExperiment, unit, steps),
+        lambda unit, steps: f"{POSITION_NAMES.get(unit.phase, 'step')} {unit.step + 1}/{steps}",
         ("nll_oracle", "NLL_oracle"),
         expected,
+        emit=lines.append,
     )
     for update in updates:
         progress.update(*update)
-    return progress, [r.getMessage() for r in info_logs.records if "ETA" in r.getMessage()]
+    return progress, lines
 
 
-def test_progress_eta_adds_the_mean_time_of_each_remaining_kind_of_unit(info_logs):
+def test_progress_eta_adds_the_mean_time_of_each_remaining_kind_of_unit():
     _, lines = _progress_lines(
-        info_logs,
         [
             (0, {}, 5.0),  # oracle samples
             (1, {"nll_oracle": 9.5}, 10.0),  # MLE epoch 1 of 2
@@ -364,6 +367,8 @@ def test_progress_eta_adds_the_mean_time_of_each_remaining_kind_of_unit(info_log
             (4, {}, 60.0),  # iteration 1: discriminator round
         ],
     )
+    # after the samples: nothing of the rest is known, and a lower bound of 0 says nothing
+    assert "phase ETA 0m00s | run ETA unknown |" in lines[0]
     # after epoch 1: one epoch left (10 s) and 6 adversarial units of unknown cost
     assert "[mle] epoch 1/2" in lines[1] and "phase ETA 0m10s | run ETA > 0m10s" in lines[1]
     assert "NLL_oracle 9.5000" in lines[1]
@@ -372,7 +377,7 @@ def test_progress_eta_adds_the_mean_time_of_each_remaining_kind_of_unit(info_log
     assert "phase ETA 2m40s | run ETA 2m40s | NLL_oracle 9.1000" in lines[4]
 
 
-def test_progress_eta_projects_kinds_not_yet_run_at_the_measured_speed(info_logs):
+def test_progress_eta_projects_kinds_not_yet_run_at_the_measured_speed():
     projected = {
         ("oracle_samples", False): 1.0,
         ("mle", False): 5.0,
@@ -380,7 +385,6 @@ def test_progress_eta_projects_kinds_not_yet_run_at_the_measured_speed(info_logs
         ("adversarial", True): 30.0,
     }
     progress, lines = _progress_lines(
-        info_logs,
         [
             (0, {}, 5.0),  # 5x its projection
             (1, {"nll_oracle": 9.5}, 10.0),  # MLE epoch 1 of 2: 2x
@@ -448,7 +452,7 @@ def test_curves_of_a_run_beside_the_original_log(finished, tmp_path):
         adversarial_curve(str(tmp_path))
 
 
-def test_progress_eta_counts_the_same_work_at_its_measured_time(info_logs):
+def test_progress_eta_counts_the_same_work_at_its_measured_time():
     # A discriminator round of the adversarial phase is the pre-training's round: once
     # those are measured, its ETA is their time, not a projection scaled by the speed of
     # all units so far (which the MLE epochs' fixed costs inflate).
@@ -460,7 +464,6 @@ def test_progress_eta_counts_the_same_work_at_its_measured_time(info_logs):
         ("adversarial", True): 20.0,
     }
     progress, lines = _progress_lines(
-        info_logs,
         [(0, {}, 3.0), (1, {}, 3.0), (2, {}, 10.0), (3, {}, 30.0), (4, {}, 22.0), (5, {}, 22.0)],
         lambda unit: projected[(unit.phase, unit.part > 0)],
         PRETRAIN_UNITS,
@@ -473,12 +476,11 @@ def test_progress_eta_counts_the_same_work_at_its_measured_time(info_logs):
     assert progress._eta(PRETRAIN_UNITS[7:8]) == (22.0, "")
 
 
-def test_progress_eta_after_a_resume_does_not_count_tracing_as_the_units_cost(info_logs):
+def test_progress_eta_after_a_resume_does_not_count_tracing_as_the_units_cost():
     # A resumed run's first unit of each kind traces its functions (the reward's XLA
     # compile: tens of seconds); the units left count at their projection instead.
     projected = {("adversarial", False): 4.0, ("adversarial", True): 20.0}
     _, lines = _progress_lines(
-        info_logs,
         [(6, {}, 40.0), (7, {}, 30.0), (8, {}, 5.0)],  # resumed at iteration 0
         lambda unit: projected.get((unit.phase, unit.part > 0)),
         PRETRAIN_UNITS,
@@ -487,3 +489,22 @@ def test_progress_eta_after_a_resume_does_not_count_tracing_as_the_units_cost(in
     assert "run ETA ~ 0m44s" in lines[0]  # 20 + 4 + 20, not 20 + 40 + 20
     assert "run ETA ~ 0m24s" in lines[1]  # 4 + 20, not 40 + 30
     assert "run ETA ~ 0m25s" in lines[2]  # one round at 20 x 5 / 4
+
+
+def test_smoke_runs_every_phase_once_at_the_model_flags_sizes(tmp_path):
+    from seqgan_tf.experiments.smoke import SMOKE_BATCHES, run_smoke
+
+    results = run_smoke(str(tmp_path), TINY_CONFIG, None, None, seed=3, print_fn=lambda _: None)
+    with open(tmp_path / "metrics.jsonl") as f:
+        phases = [(row["phase"], row["part"]) for row in map(json.loads, f)]
+    assert phases == [
+        ("oracle_samples", 0),
+        ("mle", 0),
+        ("mle", 0),
+        ("dis_pretrain", 0),
+        ("adversarial", 0),
+        ("adversarial", 1),
+    ]
+    real = read_token_file(tmp_path / "real_data.txt", 30, 6)  # the model flags' shapes
+    assert real.shape == (SMOKE_BATCHES * TINY_CONFIG.batch_size, 6)
+    assert results["seqgan_nll_final"] is not None and results["preset"] == "smoke"
