@@ -60,7 +60,7 @@ _ORACLE_PARAMS = absl_flags.DEFINE_string(
 _REAL_DATA = absl_flags.DEFINE_string(
     "real_data",
     None,
-    "Train on this token file instead of drawing --num_samples sequences from the oracle; "
+    "Train on this token file instead of drawing --train_samples sequences from the oracle; "
     "'published' means the paper-era real_data.txt (found or downloaded like the oracle).",
 )
 _RANDOM_ORACLE = absl_flags.DEFINE_boolean(
@@ -77,12 +77,9 @@ _DATA = absl_flags.DEFINE_string(
 )
 _OUTPUT = absl_flags.DEFINE_string("output", None, "--mode=sample: the token file to write.")
 MODEL_FLAGS = define_dataclass_flags(ModelConfig, MODEL_HELP)
-SCHEDULE_FLAGS = define_dataclass_flags(
-    Schedule,
-    {
-        **SCHEDULE_HELP,
-        "num_samples": SCHEDULE_HELP["num_samples"] + "; with --mode=sample, how many to write",
-    },
+SCHEDULE_FLAGS = define_dataclass_flags(Schedule, SCHEDULE_HELP)
+_NUM_SAMPLES = absl_flags.DEFINE_integer(
+    "num_samples", 9984, "--mode=sample: how many sequences to write.", lower_bound=1
 )
 
 
@@ -96,7 +93,8 @@ absl_flags.adopt_module_key_flags(shared_flags.common)  # --workdir, --seed, ...
 # is listed without being named here).
 HELP_GROUPS = (
     ("What to run", ("mode", "preset", "workdir", "seed", "progress_interval", "strategy")),
-    ("Files", ("oracle_params", "random_oracle", "real_data", "data", "output")),
+    ("Files", ("oracle_params", "random_oracle", "real_data", "data")),
+    ("Sampling a trained run (--mode=sample)", ("output", "num_samples")),
     ("Schedule: how long each phase runs (a preset sets these)", SCHEDULE_FLAGS),
     (
         "Generator, oracle and rollout networks",
@@ -188,9 +186,9 @@ def run(argv: list[str]) -> None:
     shared_flags.setup_logging(workdir)
     shared_flags.set_global_seed(shared_flags.SEED.value)
     if mode == "sample":
-        commands.sample(workdir, _OUTPUT.value, FLAGS.num_samples, shared_flags.SEED.value)
+        commands.sample(workdir, _OUTPUT.value, _NUM_SAMPLES.value, shared_flags.SEED.value)
     elif mode == "smoke":
-        commands.smoke(workdir, oracle_params, real_data, shared_flags.SEED.value)
+        commands.smoke(workdir, oracle_params, real_data, shared_flags.SEED.value, config)
     elif mode == "text":
         commands.text_experiment(
             workdir=workdir,
@@ -200,7 +198,7 @@ def run(argv: list[str]) -> None:
             settings=TextSettings(**dataclass_values(TextSettings, FLAGS)),
             preset=_PRESET.value,
             seed=shared_flags.SEED.value,
-            num_negatives=FLAGS.num_samples if FLAGS["num_samples"].present else None,
+            num_negatives=FLAGS.dis_samples if FLAGS["dis_samples"].present else None,
             strategy_name=shared_flags.STRATEGY.value,
             progress_interval=shared_flags.PROGRESS_INTERVAL.value,
         )

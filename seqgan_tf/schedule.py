@@ -25,11 +25,19 @@ def _check_minimums(values, ones) -> None:
             raise ValueError(f"--{field.name} must be at least {minimum}, got {value}")
 
 
+# Schedule's sample counts, which were one field, num_samples, before they were split.
+SAMPLE_COUNTS = ("train_samples", "eval_samples", "dis_samples")
+
+
 @dataclasses.dataclass(frozen=True)
 class Schedule:
     """How long each phase runs and how often NLL_oracle is measured."""
 
-    num_samples: int = 9984  # generated_num = 10000 in batches of 64: 156 x 64
+    # The original's generated_num = 10000 in whole batches of 64 (156 x 64), for each of
+    # its three uses, which are three settings here.
+    train_samples: int = 9984
+    eval_samples: int = 9984
+    dis_samples: int = 9984
     mle_epochs: int = 120
     mle_eval_every: int = 5
     dis_pretrain_rounds: int = 50
@@ -47,15 +55,18 @@ class Schedule:
         _check_minimums(
             self,
             ones=lambda name: (
-                name.endswith(("_every", "num_samples"))
-                or name in ("dis_epochs_per_round", "generator_steps_per_iteration")
+                name.endswith("_every")
+                or name in (*SAMPLE_COUNTS, "dis_epochs_per_round", "generator_steps_per_iteration")
             ),
         )
 
 
 SCHEDULE_HELP = {
-    "num_samples": "Sequences the oracle samples as training data, and the generator samples "
-    "for each NLL_oracle evaluation and each discriminator round",
+    "train_samples": "Sequences the oracle samples as the training data (--mode=oracle, "
+    "table1, smoke)",
+    "eval_samples": "Sequences the generator samples for each NLL_oracle evaluation",
+    "dis_samples": "Negatives the generator samples for each discriminator round (--mode=text: "
+    "default the training split's size in whole batches)",
     "mle_epochs": "Generator MLE pre-training epochs",
     "mle_eval_every": "Measure NLL_oracle after MLE epochs e with e % this == 0",
     "dis_pretrain_rounds": "Discriminator pre-training rounds (fresh samples each round)",

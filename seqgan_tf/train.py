@@ -85,7 +85,7 @@ def seqgan(run: Run, models: Models, data: np.ndarray, schedule: Schedule, hooks
             discriminator,
             generator,
             data,
-            schedule.num_samples,
+            schedule.dis_samples,
             schedule.dis_epochs_per_round,
             models.rng,
             unit_seed(models.seed, run.current),

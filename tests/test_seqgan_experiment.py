@@ -63,7 +63,8 @@ def test_every_default_is_the_original_codes():
         "rollout_num": 16, "rollout_update_rate": 0.8,
     }  # fmt: skip
     schedule = {
-        "num_samples": 9984, "mle_epochs": 120, "mle_eval_every": 5,
+        "train_samples": 9984, "eval_samples": 9984, "dis_samples": 9984,
+        "mle_epochs": 120, "mle_eval_every": 5,
         "dis_pretrain_rounds": 50, "dis_epochs_per_round": 3, "adversarial_iterations": 200,
         "adversarial_eval_every": 5, "generator_steps_per_iteration": 1,
         "dis_rounds_per_iteration": 5,
@@ -264,7 +265,9 @@ def test_real_data_file_replaces_oracle_samples(tmp_path):
     path = tmp_path / "real.txt"
     path.write_text("".join(" ".join(map(str, row)) + "\n" for row in data))
     schedule = Schedule(
-        num_samples=16,
+        train_samples=16,
+        eval_samples=16,
+        dis_samples=16,
         mle_epochs=1,
         mle_eval_every=1,
         dis_pretrain_rounds=0,
@@ -508,3 +511,23 @@ def test_smoke_runs_every_phase_once_at_the_model_flags_sizes(tmp_path):
     real = read_token_file(tmp_path / "real_data.txt", 30, 6)  # the model flags' shapes
     assert real.shape == (SMOKE_BATCHES * TINY_CONFIG.batch_size, 6)
     assert results["seqgan_nll_final"] is not None and results["preset"] == "smoke"
+
+
+def test_workdir_from_before_the_sample_counts_split_resumes(finished, tmp_path):
+    """experiment.json written when one num_samples set all three counts: it resumes with
+    the three at that value, and is refused with any other."""
+    import shutil
+
+    workdir = str(tmp_path / "before_split")
+    shutil.copytree(finished[0], workdir)
+    with open(f"{workdir}/experiment.json") as f:
+        stored = json.load(f)
+    for name in ("train_samples", "eval_samples", "dis_samples"):
+        assert stored["schedule"].pop(name) == 32
+    stored["schedule"]["num_samples"] = 32
+    with open(f"{workdir}/experiment.json", "w") as f:
+        json.dump(stored, f)
+    OracleExperiment(workdir, TINY_SPEC)  # accepted
+    other = dataclasses.replace(TINY_SCHEDULE, eval_samples=64)
+    with pytest.raises(WorkdirMismatchError, match="schedule.eval_samples is 32 there, 64 here"):
+        OracleExperiment(workdir, ExperimentSpec(TINY_CONFIG, other, seed=5))

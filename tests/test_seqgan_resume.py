@@ -202,6 +202,7 @@ def test_resumed_progress_shows_the_last_logged_metric(tmp_path):
         (["--dis_dropout_keep_prob=0"], "--dis_dropout_keep_prob must lie in (0, 1], got 0.0"),
         (["--rollout_update_rate=1.5"], "--rollout_update_rate must lie in [0, 1], got 1.5"),
         (["--dis_epochs_per_round=0"], "--dis_epochs_per_round must be at least 1, got 0"),
+        (["--dis_samples=0"], "--dis_samples must be at least 1, got 0"),
         (
             ["--mode=table1", "--mle_baseline_epochs=100"],
             "--pg_bleu_mle_epochs=200 exceeds --mle_baseline_epochs=100",

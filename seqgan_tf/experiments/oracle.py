@@ -164,7 +164,7 @@ class OracleExperiment(AdversarialTraining):
                     self.spec.real_data, self.config.vocab_size, self.config.sequence_length
                 )
             else:
-                self.real = self.oracle.generate_many(self.schedule.num_samples, self.rng)
+                self.real = self.oracle.generate_many(self.schedule.train_samples, self.rng)
             write_token_file(self.path("real_data.txt"), self.real)
             run.values["random_nll"], samples = self.evaluate(self.generator)
             write_token_file(self.path("samples", "random.txt"), samples)
@@ -178,8 +178,8 @@ class OracleExperiment(AdversarialTraining):
 
     # ------------------------------------------------------------------ hooks
     def evaluate(self, generator: Generator) -> tuple[float, np.ndarray]:
-        """NLL_oracle of ``num_samples`` fresh samples of ``generator``, and the samples."""
-        return self.oracle.nll_of_samples(generator, self.schedule.num_samples, self.rng)
+        """NLL_oracle of ``eval_samples`` fresh samples of ``generator``, and the samples."""
+        return self.oracle.nll_of_samples(generator, self.schedule.eval_samples, self.rng)
 
     def evaluate_step(self, run: Run, phase: str, step: int) -> None:
         """The hook of :func:`seqgan_tf.train.seqgan`: NLL_oracle, the original's log line,
@@ -207,7 +207,7 @@ class OracleExperiment(AdversarialTraining):
 
     def rescore(self, run: Run) -> dict:
         """NLL_oracle and its standard error on ``rescore_samples`` fresh samples of each
-        reported generator (the evaluations use ``num_samples``, 9,984 in the original)."""
+        reported generator (the evaluations use ``eval_samples``, 9,984 in the original)."""
         scratch = Generator(self.config)
         reported = {"mle_final": self.path("mle_generator.pkl")}
         if self.schedule.adversarial_iterations:

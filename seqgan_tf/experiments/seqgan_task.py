@@ -15,7 +15,7 @@ from seqgan_tf.config import ModelConfig
 from seqgan_tf.models.discriminator import Discriminator
 from seqgan_tf.models.generator import Generator
 from seqgan_tf.models.rollout import Rollout
-from seqgan_tf.schedule import BaselineSchedule, Schedule
+from seqgan_tf.schedule import SAMPLE_COUNTS, BaselineSchedule, Schedule
 from seqgan_tf.training.runner import ResumableRunner, Run, Unit
 
 EXPERIMENT_LOG = "experiment-log.txt"
@@ -121,8 +121,15 @@ class AdversarialTraining:
 
 
 def _with_later_fields(stored: dict) -> dict:
-    """A workdir written before a field existed ran with that field's default."""
+    """A workdir written before a field existed ran with that field's default; one written
+    before num_samples was split used its value for each of the three sample counts."""
     filled = dict(stored)
+    schedule = stored.get("schedule")
+    if isinstance(schedule, dict) and "num_samples" in schedule:
+        count = schedule["num_samples"]
+        filled["schedule"] = {k: v for k, v in schedule.items() if k != "num_samples"}
+        filled["schedule"].update(dict.fromkeys(SAMPLE_COUNTS, count))
+        stored = filled
     for key, cls in (
         ("config", ModelConfig),
         ("schedule", Schedule),

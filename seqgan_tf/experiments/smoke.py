@@ -20,7 +20,9 @@ SMOKE_BATCHES = 10  # of training data, of each evaluation's samples and of nega
 def smoke_schedule(config: ModelConfig) -> Schedule:
     """Every phase once, on ``SMOKE_BATCHES`` batches of ``config.batch_size``."""
     return Schedule(
-        num_samples=SMOKE_BATCHES * config.batch_size,
+        train_samples=SMOKE_BATCHES * config.batch_size,
+        eval_samples=SMOKE_BATCHES * config.batch_size,
+        dis_samples=SMOKE_BATCHES * config.batch_size,
         mle_epochs=2,
         mle_eval_every=1,
         dis_pretrain_rounds=1,

@@ -18,7 +18,7 @@ Units, in order (each checkpointed as in the oracle experiment):
 
 NLL_oracle is measured on the same rule in every method (every ``mle_eval_every``
 epochs, every ``adversarial_eval_every`` iterations, and after the last), each time on
-``num_samples`` fresh samples; the final evaluation's samples of each method are kept
+``eval_samples`` fresh samples; the final evaluation's samples of each method are kept
 and their per-sequence NLL_oracle gives a Welch t-test of SeqGAN against each baseline.
 
 The module runs past 300 lines: it is five methods' loop and their comparison (NLL_test,
@@ -265,7 +265,7 @@ class Table1Experiment(OracleExperiment):
         stream of its own (the run's stream is untouched), the same for every method.
         """
         rng = tf.random.Generator.from_seed(self.spec.seed + HELD_OUT_SEED_OFFSET)
-        test = tf.constant(self.oracle.generate_many(self.schedule.num_samples, rng))
+        test = tf.constant(self.oracle.generate_many(self.schedule.eval_samples, rng))
         generators = {
             "random": Generator(self.config, seed=self.spec.seed, name="untrained"),
             "mle": self.mle_generator,

@@ -56,7 +56,7 @@ class TextExperiment(AdversarialTraining):
 
     ``config``'s vocabulary size and sequence length are replaced by the corpus's;
     ``num_negatives`` (None: the training split's size, in whole batches) replaces the
-    schedule's ``num_samples`` as the discriminator's negatives per round.
+    schedule's ``dis_samples`` as the discriminator's negatives per round.
     """
 
     progress_metric = ("bleu2", "BLEU-2")
@@ -87,7 +87,7 @@ class TextExperiment(AdversarialTraining):
         )
         if num_negatives is None:
             num_negatives = len(data.train) // config.batch_size * config.batch_size
-        schedule = dataclasses.replace(schedule, num_samples=num_negatives)
+        schedule = dataclasses.replace(schedule, dis_samples=num_negatives)
         self.units = [Unit("corpus"), *train.seqgan_units(schedule)]
         saved = os.path.join(workdir, VOCABULARY_FILE)
         if os.path.exists(saved) and Vocabulary.load(saved) != data.vocabulary:
