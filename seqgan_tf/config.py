@@ -78,11 +78,6 @@ class ModelConfig:
                 f"--dis_filter_sizes has {len(self.dis_filter_sizes)} entries but "
                 f"--dis_num_filters has {len(self.dis_num_filters)}"
             )
-        if max(self.dis_filter_sizes) > self.sequence_length:
-            raise ValueError(
-                f"--dis_filter_sizes: a window of {max(self.dis_filter_sizes)} exceeds the "
-                f"sequence length {self.sequence_length}"
-            )
         for name in (
             "gen_init_stddev",
             "oracle_init_stddev",
