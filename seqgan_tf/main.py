@@ -28,12 +28,14 @@ from seqgan_tf.data.text_corpus import TEXT_HELP, TextData, TextSettings
 from seqgan_tf.schedule import (
     BASELINE_HELP,
     MODEL_HELP,
+    PRESET_SUMMARIES,
     PRESETS,
     SCHEDULE_HELP,
     BaselineSchedule,
     Schedule,
     apply_preset,
     check_table1_schedules,
+    preset_schedule,
 )
 
 FLAGS = absl_flags.FLAGS
@@ -47,9 +49,26 @@ _MODE = absl_flags.DEFINE_enum(
     "of --data; sample: write samples of a trained --workdir to --output (decoded to text "
     "for a text run); smoke: one step of every model.",
 )
-_PRESET = absl_flags.DEFINE_enum(
-    "preset", "original", sorted(PRESETS), "Schedule preset (see seqgan_tf/schedule.py)."
-)
+
+
+def _preset_help() -> str:
+    """Each preset, what it is and its projected wall time on the reference CPU."""
+    from seqgan_tf.training import projection
+
+    lines = []
+    for name, summary in PRESET_SUMMARIES.items():
+        seconds = projection.projected_seconds(preset_schedule(name), projection.REFERENCE_COSTS)
+        hours = seconds["total"] / 3600
+        cost = f"{hours:.1f} h" if hours >= 1 else f"{hours * 60:.0f} min"
+        lines.append(f"{name}: {summary} (projected {cost})")
+    return (
+        "Schedule preset; it sets the schedule and model flags it names (seqgan_tf/schedule.py) "
+        "unless they are given. Projected times are on the reference 2-core CPU of "
+        "docs/PERFORMANCE.md. " + "; ".join(lines) + "."
+    )
+
+
+_PRESET = absl_flags.DEFINE_enum("preset", "original", sorted(PRESETS), _preset_help())
 _ORACLE_PARAMS = absl_flags.DEFINE_string(
     "oracle_params",
     None,
