@@ -53,14 +53,43 @@ class RunConfig:
         return dataclasses.replace(self.model, image_size=self.crop_size, seed=self.seed)
 
     def validate(self) -> None:
+        """Raises ValueError naming the first bad flag; reads and writes nothing."""
+        model = self.model
+        at_least = [
+            ("synthetic_train", self.synthetic_train, 1),
+            ("synthetic_test", self.synthetic_test, 1),
+            ("synthetic_size", self.synthetic_size, 0),
+            ("load_size", self.load_size, 1),
+            ("n_samples", self.n_samples, 1),
+            ("sample_every", self.sample_every, 0),
+            ("checkpoint_every", self.checkpoint_every, 0),
+            ("summary_every", self.summary_every, 1),
+            ("max_steps", self.max_steps, 0),
+            ("progress_interval", self.progress_interval, 0),
+            ("n_blocks", model.n_blocks, 0),
+            ("batch_size", model.batch_size, 1),
+            ("pool_size", model.pool_size, 0),
+            ("n_epochs", model.n_epochs, 0),
+            ("n_epochs_decay", model.n_epochs_decay, 0),
+            ("lambda_cycle", model.lambda_cycle, 0),
+            ("lambda_identity", model.lambda_identity, 0),
+        ]
         checks = [
             (
                 self.dataset in DATASET_CHOICES,
                 f"--dataset={self.dataset}: expected one of {', '.join(DATASET_CHOICES)}",
             ),
+            *[
+                (value >= low, f"--{name}={value}: must be >= {low}")
+                for name, value, low in at_least
+            ],
             (self.crop_size >= 16, f"--crop_size={self.crop_size}: must be >= 16"),
             (
-                self.model.discriminator != "patch70" or self.crop_size >= 24,
+                self.synthetic_size == 0 or self.synthetic_size >= 16,
+                f"--synthetic_size={self.synthetic_size}: must be 0 (= --load_size) or >= 16",
+            ),
+            (
+                model.discriminator != "patch70" or self.crop_size >= 24,
                 f"--crop_size={self.crop_size}: the 70x70 PatchGAN needs >= 24 px",
             ),
             (
@@ -73,18 +102,19 @@ class RunConfig:
                 f"--load_size={self.load_size} is smaller than --crop_size={self.crop_size}",
             ),
             (
-                self.model.upsample in UPSAMPLE_CHOICES,
-                f"--upsample={self.model.upsample}: expected one of {', '.join(UPSAMPLE_CHOICES)}",
+                model.upsample in UPSAMPLE_CHOICES,
+                f"--upsample={model.upsample}: expected one of {', '.join(UPSAMPLE_CHOICES)}",
             ),
             (
-                self.model.discriminator in DISCRIMINATOR_CHOICES,
-                f"--discriminator={self.model.discriminator}: expected one of "
+                model.discriminator in DISCRIMINATOR_CHOICES,
+                f"--discriminator={model.discriminator}: expected one of "
                 + ", ".join(DISCRIMINATOR_CHOICES),
             ),
-            (self.model.batch_size >= 1, f"--batch_size={self.model.batch_size}: must be >= 1"),
-            (self.model.pool_size >= 0, f"--pool_size={self.model.pool_size}: must be >= 0"),
+            (model.lr > 0, f"--lr={model.lr}: must be > 0"),
+            (0 <= model.beta_1 < 1, f"--beta_1={model.beta_1}: must be in [0, 1)"),
+            (0 <= model.beta_2 < 1, f"--beta_2={model.beta_2}: must be in [0, 1)"),
             (
-                self.model.n_epochs + self.model.n_epochs_decay >= 1,
+                model.n_epochs + model.n_epochs_decay >= 1,
                 "--n_epochs + --n_epochs_decay must be >= 1",
             ),
             (
@@ -104,16 +134,20 @@ class RunConfig:
     def save(self, path: str) -> None:
         # Written aside and renamed: the other workers of a multi-worker run read this
         # file while the chief rewrites it, and must never see it half written.
+        import tensorflow as tf  # tf.io.gfile: local paths and gs:// alike
+
         tmp = f"{path}.tmp"
-        with open(tmp, "w") as f:
-            json.dump(dataclasses.asdict(self), f, indent=1, sort_keys=True)
-        os.replace(tmp, path)
+        with tf.io.gfile.GFile(tmp, "w") as f:
+            f.write(json.dumps(dataclasses.asdict(self), indent=1, sort_keys=True))
+        tf.io.gfile.rename(tmp, path, overwrite=True)
 
     @classmethod
     def load(cls, path: str) -> RunConfig:
         """Reads ``config.json``, also in the flat layout written before ``model`` existed."""
-        with open(path) as f:
-            values = json.load(f)
+        import tensorflow as tf
+
+        with tf.io.gfile.GFile(path) as f:
+            values = json.loads(f.read())
         model_names = {f.name for f in dataclasses.fields(ModelConfig)}
         model_values = values.pop("model", None) or {
             k: values[k] for k in model_names & set(values) - {"seed"}

@@ -1,7 +1,12 @@
-"""``python -m cyclegan_tf.main``: train (resuming in --workdir) or test a Keras CycleGAN."""
+"""``python -m cyclegan_tf.main``: train (resuming in --workdir) or test a Keras CycleGAN.
+
+Every flag is checked before anything is written: a bad command prints one line naming the
+flag (or file) and leaves no workdir behind.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 
 from absl import app
@@ -13,6 +18,13 @@ from flags import common
 # --help lists the driver's flags and the shared ones.
 absl_flags.adopt_module_key_flags(cli)
 absl_flags.adopt_module_key_flags(common)
+
+# The shared --seed's help speaks of SeqGAN; this driver's says what it seeds here.
+absl_flags.FLAGS["seed"].help = (
+    "Seed of the run: weight initialisation, data order, crops and flips, image pools, "
+    "and the synthetic facades"
+)
+HELP_ARGS = ("-h", "-?", "--help", "--helpshort")
 
 
 def main(argv: list[str]) -> None:
@@ -27,20 +39,35 @@ def run(argv: list[str]) -> None:
         raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
     test = cli.MODE.value == "test"
     config = cli.test_config_from_flags() if test else cli.config_from_flags()
-    # A multi-worker strategy must exist before TensorFlow runs anything else.
-    strategy = None if test else common.make_strategy(config.strategy)
-    chief = strategy is None or common.is_chief(strategy)
-    common.setup_logging(config.workdir, "cyclegan.log" if chief else None)
-    common.set_global_seed(config.seed)
+    config.validate()
+    common.setup_logging(None)  # the log file starts once the workdir may be written
     if test:
+        import tensorflow as tf
+
+        if not tf.io.gfile.exists(os.path.join(config.workdir, "config.json")):
+            raise ValueError(f"--workdir={config.workdir}: no trained run here (no config.json)")
+        common.setup_logging(config.workdir, "cyclegan.log")
+        common.set_global_seed(config.seed)
         from cyclegan_tf.evaluate import evaluate
 
         evaluate(config)
-    else:
-        from cyclegan_tf.train import train
+        return
+    # A multi-worker strategy must exist before TensorFlow runs anything else.
+    strategy = common.make_strategy(config.strategy)
+    common.set_global_seed(config.seed)
+    from cyclegan_tf.train import train
 
-        train(config, strategy)
+    train(config, strategy, log_name="cyclegan.log" if common.is_chief(strategy) else None)
+
+
+def parse_flags(argv: list[str]) -> list[str]:
+    """absl's parser, except that --help/--helpfull print to stdout and exit 0 (absl exits 1)."""
+    if any(arg in HELP_ARGS for arg in argv[1:]):
+        app.usage(shorthelp=True, writeto_stdout=True, exitcode=0)
+    if "--helpfull" in argv[1:]:
+        app.usage(shorthelp=False, writeto_stdout=True, exitcode=0)
+    return app.parse_flags_with_usage(argv)
 
 
 if __name__ == "__main__":
-    app.run(main)
+    app.run(main, flags_parser=parse_flags)

@@ -31,7 +31,7 @@ from cyclegan_tf.callbacks import (
 )
 from cyclegan_tf.config import RunConfig
 from cyclegan_tf.model import CycleGAN
-from flags.common import is_chief
+from flags.common import is_chief, setup_logging
 
 
 def load_images(config: RunConfig) -> data.ImageSet:
@@ -149,13 +149,22 @@ def fit_epoch(
     callback_list.on_train_end(logs)
 
 
-def train(config: RunConfig, strategy: tf.distribute.Strategy | None = None, on_step=None) -> dict:
+def train(
+    config: RunConfig,
+    strategy: tf.distribute.Strategy | None = None,
+    on_step=None,
+    log_name: str | None = None,
+) -> dict:
     """Trains (or resumes) the run in ``config.workdir``; returns a summary dict.
+
+    Every flag and every input image is checked before the workdir is touched, so a bad
+    command leaves nothing behind; ``config.json`` of a run that never checkpointed is
+    replaced by the next command's, whatever its settings.
 
     Under a multi-worker strategy every worker runs this; the chief writes the workdir and
     the others write their (collective) checkpoint saves, samples and summaries to a
     temporary folder deleted at the end, and every worker resumes from the chief's
-    checkpoints.
+    checkpoints. ``log_name``: also log to this file in the workdir (the chief's driver).
 
     ``on_step(step, logs)`` is called after every step, before the callbacks (so before any
     checkpoint of that step): tests record losses with it and simulate a kill by raising.
@@ -164,23 +173,25 @@ def train(config: RunConfig, strategy: tf.distribute.Strategy | None = None, on_
     strategy = strategy or tf.distribute.get_strategy()
     config.replicas = strategy.num_replicas_in_sync
     chief = is_chief(strategy)
-    os.makedirs(config.workdir, exist_ok=True)
+    images = load_images(config)
+    global_batch = config.model.batch_size * config.replicas
+    steps_per_epoch = data.steps_per_epoch(images, global_batch)
+    # Inputs are good: from here on the workdir is written.
+    tf.io.gfile.makedirs(config.workdir)
+    if log_name:
+        setup_logging(config.workdir, log_name)
     output_dir = config.workdir if chief else tempfile.mkdtemp(prefix="cyclegan_worker_")
     try:
-        return _train(config, strategy, on_step, chief, output_dir)
+        return _train(config, strategy, on_step, chief, output_dir, images, steps_per_epoch)
     finally:
         if not chief:
             shutil.rmtree(output_dir, ignore_errors=True)
 
 
-def _train(config, strategy, on_step, chief: bool, output_dir: str) -> dict:
+def _train(
+    config, strategy, on_step, chief: bool, output_dir: str, images, steps_per_epoch: int
+) -> dict:
     config_path = os.path.join(config.workdir, "config.json")
-    if os.path.exists(config_path):
-        config.check_resumable(RunConfig.load(config_path), config_path)
-    if chief:
-        config.save(config_path)
-
-    images = load_images(config)
     logging.info(
         "data: %s (train %d A / %d B, test %d A / %d B, aligned=%s)",
         images.description,
@@ -192,7 +203,6 @@ def _train(config, strategy, on_step, chief: bool, output_dir: str) -> dict:
     )
     replicas = strategy.num_replicas_in_sync
     global_batch = config.model.batch_size * replicas
-    steps_per_epoch = data.steps_per_epoch(images, global_batch)
     total_steps = steps_per_epoch * (config.model.n_epochs + config.model.n_epochs_decay)
     model = build_cyclegan(config.model_config(), strategy, steps_per_epoch, config.run_eagerly)
     with strategy.scope():
@@ -203,8 +213,13 @@ def _train(config, strategy, on_step, chief: bool, output_dir: str) -> dict:
     )
     latest = tf.train.latest_checkpoint(os.path.join(config.workdir, "checkpoints"))
     if latest:
+        # Only a run that checkpointed binds the workdir to its settings.
+        if tf.io.gfile.exists(config_path):
+            config.check_resumable(RunConfig.load(config_path), config_path)
         checkpoint.restore(latest).assert_existing_objects_matched()
         logging.info("resumed from %s", latest)
+    if chief:
+        config.save(config_path)
     start_step = int(model.g_optimizer.iterations.numpy())
     step = start_step
     if int(epoch_var.numpy()) != step // steps_per_epoch:
