@@ -18,11 +18,26 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 
-from cyclegan_tf import data, label_metrics
+from cyclegan_tf import baselines, data, label_metrics
 from cyclegan_tf import images as image_io
 from cyclegan_tf.config import RunConfig
 from cyclegan_tf.generator import ResnetGenerator
 from cyclegan_tf.train import load_images
+
+# Rows of the metrics table: each model row followed by its trivial references.
+ROW_NAMES = {
+    "A→B": "A→B: G_AB(real A) vs real B",
+    "A→B mean": "baseline: mean training B",
+    "A→B copy": "baseline: real A as B",
+    "B→A": "B→A: G_BA(real B) vs real A",
+    "B→A mean": "baseline: mean training A",
+    "B→A copy": "baseline: real B as A",
+}
+LABEL_ROW_NAMES = {
+    "A→B": "G_AB(real A) vs real B",
+    "A→B majority": "baseline: majority class everywhere",
+    "A→B copy": "baseline: real A as B",
+}
 
 
 def pair_metrics(pred: tf.Tensor, target: tf.Tensor) -> dict[str, np.ndarray]:
@@ -93,36 +108,48 @@ def evaluate(config: RunConfig) -> dict:
     images = load_images(config)
     out_dir = os.path.join(config.workdir, "output")
     translate = tf.function(lambda a, b: (g_ab(a, training=False), g_ba(b, training=False)))
-    scores = {
-        k: {m: [] for m in ("l1", "psnr", "ssim")} for k in ("A→B", "B→A", "A→B copy", "B→A copy")
-    }
+    baseline_size = saved.crop_size
+    mean_b = baselines.mean_image(images.train_b, baseline_size) if images.aligned else None
+    mean_a = baselines.mean_image(images.train_a, baseline_size) if images.aligned else None
+    scores = {k: {m: [] for m in ("l1", "psnr", "ssim")} for k in ROW_NAMES}
     palette_name = _palette_name(config, images) if images.aligned else None
     palette = (
         np.array(list(label_metrics.PALETTES[palette_name].values()))
         if palette_name is not None
         else None
     )
-    confusions = {"A→B": 0, "A→B copy": 0}
+    majority = (
+        baselines.majority_class(images.train_b, baseline_size, palette)
+        if palette is not None
+        else None
+    )
+    confusions = {key: 0 for key in LABEL_ROW_NAMES}
     i = 0
     for real_a, real_b in data.test_dataset(images.test_a, images.test_b, saved.crop_size, batch=4):
         fake_b, fake_a = translate(real_a, real_b)
-        for j in range(real_a.shape[0]):
+        n = int(real_a.shape[0])
+        for j in range(n):
             image_io.save_png(fake_a[j], os.path.join(out_dir, "A", f"{i + j + 1:04d}.png"))
             image_io.save_png(fake_b[j], os.path.join(out_dir, "B", f"{i + j + 1:04d}.png"))
-        i += real_a.shape[0]
+        i += n
         if images.aligned:
             for key, pred, target in (
                 ("A→B", fake_b, real_b),
-                ("B→A", fake_a, real_a),
+                ("A→B mean", baselines.constant_batch(mean_b, n), real_b),
                 ("A→B copy", real_a, real_b),
+                ("B→A", fake_a, real_a),
+                ("B→A mean", baselines.constant_batch(mean_a, n), real_a),
                 ("B→A copy", real_b, real_a),
             ):
                 for m, v in pair_metrics(pred, target).items():
                     scores[key][m].extend(v.tolist())
         if palette is not None:
             truth = label_metrics.snap_to_palette(real_b.numpy(), palette)
-            for key, pred in (("A→B", fake_b), ("A→B copy", real_a)):
-                predicted = label_metrics.snap_to_palette(np.asarray(pred), palette)
+            for key, predicted in (
+                ("A→B", label_metrics.snap_to_palette(np.asarray(fake_b), palette)),
+                ("A→B majority", np.full_like(truth, majority)),
+                ("A→B copy", label_metrics.snap_to_palette(real_a.numpy(), palette)),
+            ):
                 confusions[key] = confusions[key] + label_metrics.confusion_matrix(
                     predicted, truth, len(palette)
                 )
@@ -137,16 +164,10 @@ def evaluate(config: RunConfig) -> dict:
     if not images.aligned:
         logging.info("test pairs are not aligned: no paired metrics")
         return result
-    names = {
-        "A→B": "A→B: G_AB(real A) vs real B",
-        "B→A": "B→A: G_BA(real B) vs real A",
-        "A→B copy": "baseline: real A as B",
-        "B→A copy": "baseline: real B as A",
-    }
     for key, values in scores.items():
         result["rows"].append(
             {
-                "name": names[key],
+                "name": ROW_NAMES[key],
                 "n": len(values["l1"]),
                 **{m: float(np.mean(v)) for m, v in values.items()},
             }
@@ -160,11 +181,9 @@ def evaluate(config: RunConfig) -> dict:
                 "n": i,
                 **label_metrics.segmentation_scores(confusions[key]),
             }
-            for key, name in (
-                ("A→B", "G_AB(real A) vs real B"),
-                ("A→B copy", "baseline: real A as B"),
-            )
+            for key, name in LABEL_ROW_NAMES.items()
         ]
+        result["majority_class"] = list(label_metrics.PALETTES[palette_name])[majority]
         table += (
             f"\n\nLabel maps snapped to the {palette_name} palette "
             f"({len(palette)} classes):\n\n" + format_label_table(result["label_rows"])
