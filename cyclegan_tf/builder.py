@@ -24,6 +24,8 @@ class ModelConfig:
 
     image_size: int = dataclasses.field(default=256, metadata={"flag": False})
     n_blocks: int = 9
+    ngf: int = 64  # filters of the generator's first layer
+    ndf: int = 64  # filters of the discriminator's first layer
     upsample: str = "transpose"
     discriminator: str = "patch70"
     lambda_cycle: float = 10.0
@@ -54,10 +56,10 @@ def build_cyclegan(
     with strategy.scope():
         keras.utils.set_random_seed(config.seed)
         nets = dict(
-            g_ab=ResnetGenerator(config.n_blocks, config.upsample, name="G_AB"),
-            g_ba=ResnetGenerator(config.n_blocks, config.upsample, name="G_BA"),
-            d_a=PatchDiscriminator(config.discriminator, name="D_A"),
-            d_b=PatchDiscriminator(config.discriminator, name="D_B"),
+            g_ab=ResnetGenerator(config.n_blocks, config.upsample, config.ngf, name="G_AB"),
+            g_ba=ResnetGenerator(config.n_blocks, config.upsample, config.ngf, name="G_BA"),
+            d_a=PatchDiscriminator(config.discriminator, config.ndf, name="D_A"),
+            d_b=PatchDiscriminator(config.discriminator, config.ndf, name="D_B"),
         )
         shape = (config.image_size, config.image_size, 3)
         model = CycleGAN(

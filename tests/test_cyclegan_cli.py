@@ -92,3 +92,20 @@ def test_config_json_round_trip_and_the_flat_layout_of_older_runs(tmp_path):
 def test_bad_settings_name_the_flag(change, message):
     with pytest.raises(ValueError, match=message):
         dataclasses.replace(RunConfig(), **change).validate()
+
+
+def test_ngf_and_ndf_reach_the_networks():
+    """--ngf/--ndf set the first layers' filters (the forward pass at any filter count is
+    checked against NumPy in test_cyclegan_models with filters=4)."""
+    import tensorflow as tf
+
+    from cyclegan_tf.builder import build_cyclegan
+
+    config = ModelConfig(image_size=32, n_blocks=1, ngf=8, ndf=16)
+    built = build_cyclegan(config, tf.distribute.get_strategy(), steps_per_epoch=1)
+    for g in (built.g_ab, built.g_ba):
+        assert g.get_layer("stem_conv").get_weights()[0].shape == (7, 7, 3, 8), g.name
+        assert g.get_layer("block0_conv1").get_weights()[0].shape == (3, 3, 32, 32), g.name
+    for d in (built.d_a, built.d_b):
+        assert d.get_layer("block0_conv").get_weights()[0].shape == (4, 4, 3, 16), d.name
+        assert d.get_layer("block3_conv").get_weights()[0].shape == (4, 4, 64, 128), d.name
