@@ -22,7 +22,7 @@ def mean_image(domain: data.DomainImages, size: int, batch: int = 16) -> np.ndar
     """The float64 pixel-wise mean, in [-1, 1], of ``domain``'s images resized to ``size``."""
     total = np.zeros((size, size, 3), np.float64)
     count = 0
-    for images, _ in data.test_dataset(domain, domain, size, batch=batch):
+    for images in data.domain_dataset(domain, size, batch=batch):
         total += np.sum(images.numpy().astype(np.float64), axis=0)
         count += int(images.shape[0])
     if count == 0:
@@ -36,7 +36,7 @@ def majority_class(
     """Index in ``palette`` of the class covering the most pixels of ``domain``'s images
     (each pixel snapped to the nearest palette colour, as the labels metric does)."""
     counts = np.zeros(len(palette), np.int64)
-    for images, _ in data.test_dataset(domain, domain, size, batch=batch):
+    for images in data.domain_dataset(domain, size, batch=batch):
         classes = label_metrics.snap_to_palette(images.numpy(), palette)
         counts += np.bincount(classes.ravel(), minlength=len(palette))
     return int(np.argmax(counts))

@@ -18,8 +18,29 @@ from flags.dataclass_flags import dataclass_values, define_dataclass_flags
 MODE = absl_flags.DEFINE_enum(
     "mode",
     "train",
-    ["train", "test"],
-    "'train' (resumes in --workdir) or 'test' (translate the test split).",
+    ["train", "test", "translate", "export"],
+    "'train' (resumes in --workdir), 'test' (translate and score the test split), "
+    "'translate' (--input files or folder -> --output with G_AB or G_BA), or 'export' "
+    "(the generators as .keras files and a SavedModel in --output).",
+)
+INPUT = absl_flags.DEFINE_string(
+    "input", None, "--mode=translate: an image file, or a folder of image files"
+)
+OUTPUT = absl_flags.DEFINE_string(
+    "output", None, "--mode=translate or export: the folder to write (created)"
+)
+DIRECTION = absl_flags.DEFINE_enum(
+    "direction",
+    "AtoB",
+    ["AtoB", "BtoA"],
+    "--mode=translate/export: G_AB (AtoB) or G_BA (BtoA); for export, the SavedModel's "
+    "serving_default (both signatures are saved)",
+)
+CHECKPOINT = absl_flags.DEFINE_string(
+    "checkpoint",
+    None,
+    "--mode=test/translate/export: the state to use: a snapshot (epoch-10, or 10), a "
+    "checkpoint (ckpt-600) or a path prefix; default the latest checkpoint",
 )
 
 RUN_HELP = {
@@ -45,12 +66,16 @@ RUN_HELP = {
     "checkpoint_every": "Steps between checkpoints (also at each epoch's end)",
     "summary_every": "Steps between TensorBoard scalars",
     "max_steps": "Stop (checkpointed) at this global step; 0: train to the end",
+    "save_epoch_freq": "Keep a snapshot (snapshots/epoch-N, never deleted) every this many "
+    "epochs, as the official --save_epoch_freq (0: none)",
     "label_palette": f"--mode=test: score G_AB's outputs as label maps in this palette "
     f"({', '.join(LABEL_PALETTE_CHOICES)}; pixel accuracy, class accuracy, class IoU); auto: "
     "the data set's own (facades, synthetic_facades), none for a folder",
 }
 MODEL_HELP = {
     "n_blocks": "Residual blocks of the generators",
+    "ngf": "Filters of the generators' first layer (official 64; doubled twice downwards)",
+    "ndf": "Filters of the discriminators' first layer (official 64)",
     "upsample": f"One of {', '.join(UPSAMPLE_CHOICES)}: 'transpose' (official ConvTranspose) "
     "or 'resize' (seed: Upsample+Conv)",
     "discriminator": f"One of {', '.join(DISCRIMINATOR_CHOICES)}: 'patch70' (official, 30x30 "

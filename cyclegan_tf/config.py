@@ -14,7 +14,15 @@ DATASET_CHOICES = ("auto", "facades", "synthetic_facades", "folder")
 LABEL_PALETTE_CHOICES = ("auto", "none", "facades", "synthetic_facades")
 # Fields that fix the checkpoint's shapes or the meaning of its step: a resumed run must match.
 ARCHITECTURE_FIELDS = ("crop_size",)
-MODEL_ARCHITECTURE_FIELDS = ("n_blocks", "upsample", "discriminator", "pool_size", "batch_size")
+MODEL_ARCHITECTURE_FIELDS = (
+    "n_blocks",
+    "ngf",
+    "ndf",
+    "upsample",
+    "discriminator",
+    "pool_size",
+    "batch_size",
+)
 
 
 @dataclasses.dataclass
@@ -43,6 +51,7 @@ class RunConfig:
     summary_every: int = 10
     progress_interval: float = 10.0
     max_steps: int = 0  # > 0: stop (checkpointed) once the global step reaches it
+    save_epoch_freq: int = 5  # official: a snapshot every 5 epochs, all kept
     label_palette: str = "auto"  # test mode: score B outputs as label maps (label_metrics)
     # Set by training from the strategy (not a flag): the pools and the per-replica batch
     # are per replica, so a run resumes only on as many replicas as it was trained on.
@@ -65,8 +74,11 @@ class RunConfig:
             ("checkpoint_every", self.checkpoint_every, 0),
             ("summary_every", self.summary_every, 1),
             ("max_steps", self.max_steps, 0),
+            ("save_epoch_freq", self.save_epoch_freq, 0),
             ("progress_interval", self.progress_interval, 0),
             ("n_blocks", model.n_blocks, 0),
+            ("ngf", model.ngf, 1),
+            ("ndf", model.ndf, 1),
             ("batch_size", model.batch_size, 1),
             ("pool_size", model.pool_size, 0),
             ("n_epochs", model.n_epochs, 0),

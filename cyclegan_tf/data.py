@@ -82,7 +82,7 @@ def _align(a: DomainImages, b: DomainImages) -> tuple[DomainImages, DomainImages
 # ----------------------------------------------------------------------------- folder
 
 
-def _check_image(path: str, data: bytes) -> tuple[bytes, str | None]:
+def check_image(path: str, data: bytes) -> tuple[bytes, str | None]:
     """Bytes TensorFlow can decode as a 3-channel image, and the original mode when it had
     to be converted to RGB (the official loader's ``.convert('RGB')``); raises naming
     ``path`` for a file that is not an image."""
@@ -127,7 +127,7 @@ def load_folder(root: str, paired_test: bool = False) -> ImageSet:
                     data = f.read()
             except OSError as e:
                 raise DataError(f"{path}: cannot read file ({e})") from e
-            image_bytes, converted_from = _check_image(path, data)
+            image_bytes, converted_from = check_image(path, data)
             if converted_from is not None:
                 converted.setdefault(converted_from, []).append(path)
             encoded.append(image_bytes)
@@ -355,23 +355,27 @@ def train_dataset(
     return ds.batch(global_batch, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
 
 
+def prepare_test_image(encoded: tf.Tensor, size: int) -> tf.Tensor:
+    """Encoded bytes -> the model's input: bicubic resize to ``size`` x ``size``, [-1, 1]."""
+    image = tf.image.resize(decode(encoded), [size, size], method="bicubic", antialias=True)
+    return to_model_range(tf.clip_by_value(image, 0.0, 255.0))
+
+
+def domain_dataset(domain: DomainImages, size: int, batch: int = 1) -> tf.data.Dataset:
+    """Every image of one domain, in order, resized to ``size``, no augmentation."""
+    ds = tf.data.Dataset.from_tensor_slices(tf.constant(domain.encoded, dtype=tf.string))
+    ds = ds.map(lambda e: prepare_test_image(e, size), num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.batch(batch).prefetch(2)
+
+
 def test_dataset(a: DomainImages, b: DomainImages, size: int, batch: int = 1) -> tf.data.Dataset:
     """Test pairs (index i of A with index i of B), resized to ``size``, no augmentation."""
     n = min(len(a), len(b))
-
-    def load(x, y):
-        def prep(e):
-            return to_model_range(
-                tf.clip_by_value(
-                    tf.image.resize(decode(e), [size, size], method="bicubic", antialias=True),
-                    0.0,
-                    255.0,
-                )
-            )
-
-        return prep(x), prep(y)
-
     ds = tf.data.Dataset.from_tensor_slices(
         (tf.constant(a.encoded[:n], dtype=tf.string), tf.constant(b.encoded[:n], dtype=tf.string))
     )
-    return ds.map(load, num_parallel_calls=tf.data.AUTOTUNE).batch(batch).prefetch(2)
+    ds = ds.map(
+        lambda x, y: (prepare_test_image(x, size), prepare_test_image(y, size)),
+        num_parallel_calls=tf.data.AUTOTUNE,
+    )
+    return ds.batch(batch).prefetch(2)

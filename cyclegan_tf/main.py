@@ -1,4 +1,4 @@
-"""``python -m cyclegan_tf.main``: train (resuming in --workdir) or test a Keras CycleGAN.
+"""``python -m cyclegan_tf.main``: train (resuming in --workdir), test, translate or export.
 
 Every flag is checked before anything is written: a bad command prints one line naming the
 flag (or file) and leaves no workdir behind.
@@ -6,7 +6,6 @@ flag (or file) and leaves no workdir behind.
 
 from __future__ import annotations
 
-import os
 import sys
 
 from absl import app
@@ -37,27 +36,41 @@ def main(argv: list[str]) -> None:
 def run(argv: list[str]) -> None:
     if len(argv) > 1:
         raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
-    test = cli.MODE.value == "test"
-    config = cli.test_config_from_flags() if test else cli.config_from_flags()
+    mode = cli.MODE.value
+    config = cli.config_from_flags() if mode == "train" else cli.test_config_from_flags()
     config.validate()
     common.setup_logging(None)  # the log file starts once the workdir may be written
-    if test:
-        import tensorflow as tf
-
-        if not tf.io.gfile.exists(os.path.join(config.workdir, "config.json")):
-            raise ValueError(f"--workdir={config.workdir}: no trained run here (no config.json)")
-        common.setup_logging(config.workdir, "cyclegan.log")
+    if mode == "train":
+        # A multi-worker strategy must exist before TensorFlow runs anything else.
+        strategy = common.make_strategy(config.strategy)
         common.set_global_seed(config.seed)
+        from cyclegan_tf.train import train
+
+        train(config, strategy, log_name="cyclegan.log" if common.is_chief(strategy) else None)
+        return
+    from cyclegan_tf import snapshots
+
+    snapshots.load_run_config(config.workdir)  # raises, writing nothing, if no run is there
+    common.set_global_seed(config.seed)
+    if mode == "test":
         from cyclegan_tf.evaluate import evaluate
 
-        evaluate(config)
-        return
-    # A multi-worker strategy must exist before TensorFlow runs anything else.
-    strategy = common.make_strategy(config.strategy)
-    common.set_global_seed(config.seed)
-    from cyclegan_tf.train import train
+        common.setup_logging(config.workdir, "cyclegan.log")
+        evaluate(config, cli.CHECKPOINT.value)
+    elif mode == "translate":
+        from cyclegan_tf.translate import translate
 
-    train(config, strategy, log_name="cyclegan.log" if common.is_chief(strategy) else None)
+        translate(
+            config.workdir,
+            cli.INPUT.value,
+            cli.OUTPUT.value,
+            cli.DIRECTION.value,
+            cli.CHECKPOINT.value,
+        )
+    else:
+        from cyclegan_tf.export import export
+
+        export(config.workdir, cli.OUTPUT.value, cli.DIRECTION.value, cli.CHECKPOINT.value)
 
 
 def parse_flags(argv: list[str]) -> list[str]:

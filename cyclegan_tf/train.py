@@ -249,7 +249,16 @@ def _train(
         model.g_ab,
         model.g_ba,
     )
-    checkpointer = PeriodicCheckpoint(manager, config.checkpoint_every, steps_per_epoch)
+    snapshot_manager = tf.train.CheckpointManager(
+        checkpoint, os.path.join(output_dir, "snapshots"), max_to_keep=None, checkpoint_name="epoch"
+    )
+    checkpointer = PeriodicCheckpoint(
+        manager,
+        config.checkpoint_every,
+        steps_per_epoch,
+        snapshot_manager,
+        config.save_epoch_freq,
+    )
     last_step = total_steps if config.max_steps <= 0 else min(total_steps, config.max_steps)
     start_time = time.time()
     with _StopRequest() as stop:

@@ -83,9 +83,10 @@ def test_kill_and_resume_continues_where_it_stopped(tmp_path):
     from cyclegan_tf.evaluate import evaluate
 
     result = evaluate(make_config(tmp_path))
-    for domain in ("A", "B"):
+    # Every test image under its own name: B/ holds G_AB(testA/<name>), A/ G_BA(testB/<name>).
+    for domain, source in (("A", "B"), ("B", "A")):
         files = sorted(os.listdir(tmp_path / "output" / domain))
-        assert files == ["0001.png", "0002.png"]
+        assert files == [f"4_{source}.png", f"5_{source}.png"]
         assert Image.open(tmp_path / "output" / domain / files[0]).size == (24, 24)
     rows = {row["name"]: row for row in result["rows"]}
     assert set(rows) == {
