@@ -62,6 +62,10 @@ class CycleGAN(keras.Model):
         self.lambda_identity = float(lambda_identity)
         self.global_batch_size = int(global_batch_size)
         self.loss_trackers = {name: keras.metrics.Mean(name=name) for name in LOSS_NAMES}
+        # Times train_step's Python ran while tracing a graph: once per local replica for
+        # each trace of the step (the driver divides; a run should trace once, however many
+        # epochs it has).
+        self.traced_replica_steps = 0
 
     @property
     def metrics(self) -> list:
@@ -112,6 +116,8 @@ class CycleGAN(keras.Model):
     def train_step(self, data):
         # (A, B) batches from fit's dataset, or train_on_batch(A, B)'s (x, y, None).
         real_a, real_b, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if not tf.executing_eagerly():
+            self.traced_replica_steps += 1
         # The step keys the pools' random draws; read it before the optimiser increments it.
         step = self.d_optimizer.iterations
 

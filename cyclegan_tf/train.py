@@ -92,6 +92,27 @@ class _StopRequest:
             signal.signal(sig, handler)
 
 
+def distributed_step(model: CycleGAN, strategy: tf.distribute.Strategy):
+    """One ``tf.function`` running ``train_step`` on every replica, made once per run (a
+    function made per epoch would be traced again every epoch)."""
+
+    @tf.function
+    def step_fn(batch):
+        logs = strategy.run(model.train_step, args=(batch,))
+        # train_step's losses are already summed over the replicas: any replica's will do.
+        return {k: strategy.experimental_local_results(v)[0] for k, v in logs.items()}
+
+    return step_fn
+
+
+def _local_replicas(strategy: tf.distribute.Strategy) -> int:
+    """Replicas in this process (train_step's Python runs once for each in a trace)."""
+    try:
+        return len(strategy.extended.worker_devices)
+    except RuntimeError:  # the default strategy: one replica, no worker_devices
+        return 1
+
+
 def fit_epoch(
     model: CycleGAN,
     strategy: tf.distribute.Strategy,
@@ -100,6 +121,7 @@ def fit_epoch(
     steps: int,
     global_batch: int,
     callbacks: list,
+    step_fn=None,
 ) -> None:
     """``steps`` steps of ``epoch`` from ``dataset`` (global batches) with ``callbacks``.
 
@@ -107,7 +129,7 @@ def fit_epoch(
     (keras-team/keras#20585), so there the same ``train_step`` and callbacks run in a loop
     of their own: each worker builds the same dataset and keeps every n-th image (n =
     workers) of it, so that each step's global batch holds the images it holds on one
-    machine.
+    machine. ``step_fn``: :func:`distributed_step` of the run (multi-worker only).
     """
     if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
         model.fit(
@@ -128,12 +150,7 @@ def fit_epoch(
             .batch(context.get_per_replica_batch_size(global_batch), drop_remainder=True)
         )
 
-    @tf.function
-    def step_fn(batch):
-        logs = strategy.run(model.train_step, args=(batch,))
-        # train_step's losses are already summed over the replicas: any replica's will do.
-        return {k: strategy.experimental_local_results(v)[0] for k, v in logs.items()}
-
+    step_fn = step_fn or distributed_step(model, strategy)
     callback_list = keras.callbacks.CallbackList(callbacks, model=model)
     model.stop_training = False
     model.reset_metrics()
@@ -275,6 +292,11 @@ def _train(
             sampler,
             checkpointer,
         ]
+        step_fn = (
+            distributed_step(model, strategy)
+            if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+            else None
+        )
         while step < last_step and not stop.requested:
             # One fit per epoch: each epoch has its own data order, and a resumed epoch
             # starts at the step where the run stopped.
@@ -290,7 +312,7 @@ def _train(
                 config.seed,
             )
             steps = min(steps_per_epoch - offset, last_step - step)
-            fit_epoch(model, strategy, ds, epoch, steps, global_batch, callbacks)
+            fit_epoch(model, strategy, ds, epoch, steps, global_batch, callbacks, step_fn)
             step = model.global_step
         # Decided from the step alone, so that every worker of a multi-worker run makes
         # the same (collective) save.
@@ -302,14 +324,16 @@ def _train(
     ):
         sampler.write(step)
     logs = hooks.logs
+    traces = model.traced_replica_steps // _local_replicas(strategy)
     elapsed = time.time() - start_time
     logging.info(
-        "stopped at step %d of %d (epoch %d) after %.1f s; checkpoint %s",
+        "stopped at step %d of %d (epoch %d) after %.1f s; checkpoint %s; step traced %d time(s)",
         step,
         total_steps,
         int(epoch_var.numpy()),
         elapsed,
         manager.latest_checkpoint,
+        traces,
     )
     return {
         "step": step,
@@ -320,4 +344,5 @@ def _train(
         "checkpoint": manager.latest_checkpoint,
         "samples": sampler.last_path,
         "model": model,
+        "traces": traces,
     }

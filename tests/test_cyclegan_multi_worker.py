@@ -41,7 +41,7 @@ weights += [model.pool_a.images.numpy(), model.pool_b.images.numpy()]
 digest = hashlib.sha256(b"".join(np.ascontiguousarray(w).tobytes() for w in weights))
 print("RESULT" + json.dumps({
     "replicas": strategy.num_replicas_in_sync, "chief": is_chief(strategy),
-    "step": result["step"], "start_step": result["start_step"],
+    "step": result["step"], "start_step": result["start_step"], "traces": result["traces"],
     "digest": digest.hexdigest(), "sums": [float(np.abs(w).sum()) for w in weights]}))
 """
 
@@ -115,17 +115,19 @@ def workers(workdir, max_steps: int) -> list[dict]:
 
 def test_two_workers_match_one_mirrored_process_and_resume_from_the_chief(tmp_path):
     reference = launch("mirrored", tmp_path / "mirrored", 0)  # all 4 steps in one go
-    first = workers(tmp_path / "multi", max_steps=2)
+    first = workers(tmp_path / "multi", max_steps=3)  # epoch 1 and the first step of epoch 2
     assert [r["chief"] for r in first] == [True, False]
-    assert all(r["replicas"] == 2 and r["step"] == 2 and r["start_step"] == 0 for r in first)
+    assert all(r["replicas"] == 2 and r["step"] == 3 and r["start_step"] == 0 for r in first)
     assert first[0]["digest"] == first[1]["digest"]  # identical weights and pools
+    # One trace of the step for the whole run, not one per epoch.
+    assert [r["traces"] for r in first] == [1, 1]
     # Only the chief wrote the workdir.
-    assert sorted(os.listdir(tmp_path / "multi" / "checkpoints"))[-1].startswith("ckpt-2")
+    assert sorted(os.listdir(tmp_path / "multi" / "checkpoints"))[-1].startswith("ckpt-3")
 
-    second = workers(tmp_path / "multi", max_steps=0)  # to the end: steps 3 and 4
-    assert all(r["start_step"] == 2 and r["step"] == 4 for r in second)
+    second = workers(tmp_path / "multi", max_steps=0)  # to the end: step 4
+    assert all(r["start_step"] == 3 and r["step"] == 4 for r in second)
     assert second[0]["digest"] == second[1]["digest"]
 
     (mirrored,) = results_of([reference])
-    assert mirrored["replicas"] == 2 and mirrored["step"] == 4
+    assert mirrored["replicas"] == 2 and mirrored["step"] == 4 and mirrored["traces"] == 1
     np.testing.assert_allclose(second[0]["sums"], mirrored["sums"], rtol=1e-5)
