@@ -66,6 +66,9 @@ RUN_HELP = {
     "checkpoint_every": "Steps between checkpoints (also at each epoch's end)",
     "summary_every": "Steps between TensorBoard scalars",
     "max_steps": "Stop (checkpointed) at this global step; 0: train to the end",
+    "deterministic": "Deterministic ops (tf.config.experimental.enable_op_determinism): the "
+    "same seed gives bit-identical runs on GPUs too, at some speed; CPU runs here are already "
+    "repeatable",
     "save_epoch_freq": "Keep a snapshot (snapshots/epoch-N, never deleted) every this many "
     "epochs, as the official --save_epoch_freq (0: none)",
     "label_palette": f"--mode=test: score G_AB's outputs as label maps in this palette "

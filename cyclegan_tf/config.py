@@ -52,6 +52,7 @@ class RunConfig:
     progress_interval: float = 10.0
     max_steps: int = 0  # > 0: stop (checkpointed) once the global step reaches it
     save_epoch_freq: int = 5  # official: a snapshot every 5 epochs, all kept
+    deterministic: bool = False  # tf.config.experimental.enable_op_determinism()
     label_palette: str = "auto"  # test mode: score B outputs as label maps (label_metrics)
     # Set by training from the strategy (not a flag): the pools and the per-replica batch
     # are per replica, so a run resumes only on as many replicas as it was trained on.

@@ -187,6 +187,9 @@ def train(
     checkpoint of that step): tests record losses with it and simulate a kill by raising.
     """
     config.validate()
+    if config.deterministic:
+        # Seeds are set by the driver; this makes GPU kernels (and tf.data) repeatable.
+        tf.config.experimental.enable_op_determinism()
     strategy = strategy or tf.distribute.get_strategy()
     config.replicas = strategy.num_replicas_in_sync
     chief = is_chief(strategy)

@@ -26,3 +26,24 @@ def test_the_step_is_traced_once_over_many_epochs(tmp_path):
     result = train(config)
     assert (result["step"], result["epoch"]) == (12, 6)
     assert result["traces"] == 1
+
+
+def test_deterministic_enables_op_determinism(tmp_path, monkeypatch):
+    import tensorflow as tf
+
+    calls = []
+    monkeypatch.setattr(tf.config.experimental, "enable_op_determinism", lambda: calls.append(1))
+    config = RunConfig(
+        workdir=str(tmp_path),
+        dataset="synthetic_facades",
+        synthetic_train=1,
+        synthetic_test=1,
+        load_size=24,
+        crop_size=24,
+        model=ModelConfig(n_blocks=0, ngf=4, ndf=4, n_epochs=1, n_epochs_decay=0),
+        n_samples=1,
+        run_eagerly=True,
+        deterministic=True,
+    )
+    train(config)
+    assert calls == [1]
