@@ -116,24 +116,26 @@ def _local_replicas(strategy: tf.distribute.Strategy) -> int:
 def fit_epoch(
     model: CycleGAN,
     strategy: tf.distribute.Strategy,
-    dataset: tf.data.Dataset,
+    make_dataset,
     epoch: int,
     steps: int,
     global_batch: int,
     callbacks: list,
     step_fn=None,
 ) -> None:
-    """``steps`` steps of ``epoch`` from ``dataset`` (global batches) with ``callbacks``.
+    """``steps`` steps of ``epoch`` with ``callbacks``; ``make_dataset(num_shards,
+    shard_index, batch)`` gives the epoch's images of one shard in batches of ``batch``.
 
     ``model.fit`` on one machine. Keras 3's ``fit`` fails under MultiWorkerMirroredStrategy
     (keras-team/keras#20585), so there the same ``train_step`` and callbacks run in a loop
-    of their own: each worker builds the same dataset and keeps every n-th image (n =
-    workers) of it, so that each step's global batch holds the images it holds on one
-    machine. ``step_fn``: :func:`distributed_step` of the run (multi-worker only).
+    of their own: each worker reads only its shard, every n-th image (n = workers) of the
+    epoch's sequence, sharded before any file is read, so that each step's global batch
+    holds the images it holds on one machine. ``step_fn``: :func:`distributed_step` of the
+    run (multi-worker only).
     """
     if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
         model.fit(
-            dataset,
+            make_dataset(1, 0, global_batch),
             initial_epoch=epoch,
             epochs=epoch + 1,
             steps_per_epoch=steps,
@@ -144,10 +146,10 @@ def fit_epoch(
         return
 
     def per_worker(context: tf.distribute.InputContext) -> tf.data.Dataset:
-        return (
-            dataset.unbatch()
-            .shard(context.num_input_pipelines, context.input_pipeline_id)
-            .batch(context.get_per_replica_batch_size(global_batch), drop_remainder=True)
+        return make_dataset(
+            context.num_input_pipelines,
+            context.input_pipeline_id,
+            context.get_per_replica_batch_size(global_batch),
         )
 
     step_fn = step_fn or distributed_step(model, strategy)
@@ -304,18 +306,24 @@ def _train(
             # One fit per epoch: each epoch has its own data order, and a resumed epoch
             # starts at the step where the run stopped.
             epoch, offset = divmod(step, steps_per_epoch)
-            ds = data.train_dataset(
-                images,
-                epoch,
-                offset,
-                global_batch,
-                config.load_size,
-                config.crop_size,
-                config.flip,
-                config.seed,
-            )
+
+            def make_dataset(num_shards, shard_index, batch, epoch=epoch, offset=offset):
+                return data.train_dataset(
+                    images,
+                    epoch,
+                    offset,
+                    global_batch,
+                    config.load_size,
+                    config.crop_size,
+                    config.flip,
+                    config.seed,
+                    num_shards,
+                    shard_index,
+                    batch,
+                )
+
             steps = min(steps_per_epoch - offset, last_step - step)
-            fit_epoch(model, strategy, ds, epoch, steps, global_batch, callbacks, step_fn)
+            fit_epoch(model, strategy, make_dataset, epoch, steps, global_batch, callbacks, step_fn)
             step = model.global_step
         # Decided from the step alone, so that every worker of a multi-worker run makes
         # the same (collective) save.
