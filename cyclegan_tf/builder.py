@@ -38,7 +38,21 @@ class ModelConfig:
     n_epochs_decay: int = 100
     batch_size: int = 1  # per replica
     jit_compile: bool = False
+    mixed_precision: str = "none"  # or "bfloat16": bfloat16 compute, float32 variables
     seed: int = dataclasses.field(default=0, metadata={"flag": False})
+
+
+MIXED_PRECISION_CHOICES = ("none", "bfloat16")
+POLICIES = {"none": "float32", "bfloat16": "mixed_bfloat16"}
+
+
+def _networks(config: ModelConfig) -> dict[str, keras.Model]:
+    return dict(
+        g_ab=ResnetGenerator(config.n_blocks, config.upsample, config.ngf, name="G_AB"),
+        g_ba=ResnetGenerator(config.n_blocks, config.upsample, config.ngf, name="G_BA"),
+        d_a=PatchDiscriminator(config.discriminator, config.ndf, name="D_A"),
+        d_b=PatchDiscriminator(config.discriminator, config.ndf, name="D_B"),
+    )
 
 
 def build_cyclegan(
@@ -53,14 +67,20 @@ def build_cyclegan(
     ``run_eagerly`` skips tf.function (debugging, and runs of a handful of steps, where
     tracing costs more than it saves)."""
     replicas = strategy.num_replicas_in_sync
+    if config.mixed_precision not in MIXED_PRECISION_CHOICES:
+        raise ValueError(
+            f"--mixed_precision={config.mixed_precision}: expected one of "
+            + ", ".join(MIXED_PRECISION_CHOICES)
+        )
+    previous_policy = keras.mixed_precision.global_policy()
     with strategy.scope():
         keras.utils.set_random_seed(config.seed)
-        nets = dict(
-            g_ab=ResnetGenerator(config.n_blocks, config.upsample, config.ngf, name="G_AB"),
-            g_ba=ResnetGenerator(config.n_blocks, config.upsample, config.ngf, name="G_BA"),
-            d_a=PatchDiscriminator(config.discriminator, config.ndf, name="D_A"),
-            d_b=PatchDiscriminator(config.discriminator, config.ndf, name="D_B"),
-        )
+        # Layers take the policy when made; the global one is restored right after.
+        keras.mixed_precision.set_global_policy(POLICIES[config.mixed_precision])
+        try:
+            nets = _networks(config)
+        finally:
+            keras.mixed_precision.set_global_policy(previous_policy)
         shape = (config.image_size, config.image_size, 3)
         model = CycleGAN(
             **nets,

@@ -93,6 +93,8 @@ MODEL_HELP = {
     "n_epochs": "Epochs at the initial learning rate",
     "n_epochs_decay": "Epochs of linear decay towards zero after --n_epochs",
     "batch_size": "Batch size per replica",
+    "mixed_precision": "'none' (float32) or 'bfloat16' (Keras mixed_bfloat16: bfloat16 "
+    "compute, float32 variables; instance norm, the output tanh and the losses in float32)",
     "jit_compile": "XLA-compile the step (single device; slower on CPU, see PERFORMANCE.md)",
 }
 # Fields that are shared flags (flags.common) rather than flags of this driver.

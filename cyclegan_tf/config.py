@@ -6,7 +6,7 @@ import dataclasses
 import json
 import os
 
-from cyclegan_tf.builder import ModelConfig
+from cyclegan_tf.builder import MIXED_PRECISION_CHOICES, ModelConfig
 from cyclegan_tf.discriminator import DISCRIMINATOR_CHOICES
 from cyclegan_tf.generator import UPSAMPLE_CHOICES
 
@@ -122,6 +122,12 @@ class RunConfig:
                 model.discriminator in DISCRIMINATOR_CHOICES,
                 f"--discriminator={model.discriminator}: expected one of "
                 + ", ".join(DISCRIMINATOR_CHOICES),
+            ),
+            (
+                model.mixed_precision in MIXED_PRECISION_CHOICES,
+                f"--mixed_precision={model.mixed_precision}: expected one of "
+                + ", ".join(MIXED_PRECISION_CHOICES)
+                + " (float16 needs loss scaling, which this port does not do: use bfloat16)",
             ),
             (model.lr > 0, f"--lr={model.lr}: must be > 0"),
             (0 <= model.beta_1 < 1, f"--beta_1={model.beta_1}: must be in [0, 1)"),
