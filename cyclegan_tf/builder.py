@@ -28,8 +28,10 @@ class ModelConfig:
     ndf: int = 64  # filters of the discriminator's first layer
     upsample: str = "transpose"
     discriminator: str = "patch70"
-    lambda_cycle: float = 10.0
-    lambda_identity: float = 0.5  # official: identity weight = 0.5 x lambda_cycle
+    gan_mode: str = "lsgan"  # official default; or "vanilla" (BCE on logits)
+    lambda_a: float = 10.0  # official lambda_A: cycle A -> B -> A
+    lambda_b: float = 10.0  # official lambda_B: cycle B -> A -> B
+    lambda_identity: float = 0.5  # official: identity weights = 0.5 x lambda_A, lambda_B
     pool_size: int = 50
     lr: float = 2e-4
     beta_1: float = 0.5
@@ -88,8 +90,10 @@ def build_cyclegan(
             pool_b=ImagePool(
                 config.pool_size, shape, replicas, seed=config.seed + 1, name="pool_B"
             ),
-            lambda_cycle=config.lambda_cycle,
+            lambda_a=config.lambda_a,
+            lambda_b=config.lambda_b,
             lambda_identity=config.lambda_identity,
+            gan_mode=config.gan_mode,
             global_batch_size=config.batch_size * replicas,
         )
 

@@ -83,8 +83,11 @@ MODEL_HELP = {
     "or 'resize' (seed: Upsample+Conv)",
     "discriminator": f"One of {', '.join(DISCRIMINATOR_CHOICES)}: 'patch70' (official, 30x30 "
     "at 256 px) or 'seed16' (16x16 output)",
-    "lambda_cycle": "Cycle-consistency L1 weight",
-    "lambda_identity": "Identity L1 weight as a share of --lambda_cycle (official 0.5: "
+    "gan_mode": "'lsgan' (official default: least squares) or 'vanilla' (cross-entropy on "
+    "the discriminator's logits)",
+    "lambda_a": "Weight of the cycle loss A -> B -> A (official --lambda_A)",
+    "lambda_b": "Weight of the cycle loss B -> A -> B (official --lambda_B)",
+    "lambda_identity": "Identity L1 weights as a share of --lambda_a / --lambda_b (official 0.5: "
     "weight 0.5 x 10 = 5)",
     "pool_size": "Image pool size per replica (0: off)",
     "lr": "Adam learning rate (official 2e-4; the seed 3e-4)",

@@ -9,6 +9,7 @@ import os
 from cyclegan_tf.builder import MIXED_PRECISION_CHOICES, ModelConfig
 from cyclegan_tf.discriminator import DISCRIMINATOR_CHOICES
 from cyclegan_tf.generator import UPSAMPLE_CHOICES
+from cyclegan_tf.losses import GAN_MODES
 
 DATASET_CHOICES = ("auto", "facades", "synthetic_facades", "folder")
 LABEL_PALETTE_CHOICES = ("auto", "none", "facades", "synthetic_facades")
@@ -84,7 +85,8 @@ class RunConfig:
             ("pool_size", model.pool_size, 0),
             ("n_epochs", model.n_epochs, 0),
             ("n_epochs_decay", model.n_epochs_decay, 0),
-            ("lambda_cycle", model.lambda_cycle, 0),
+            ("lambda_a", model.lambda_a, 0),
+            ("lambda_b", model.lambda_b, 0),
             ("lambda_identity", model.lambda_identity, 0),
         ]
         checks = [
@@ -129,6 +131,10 @@ class RunConfig:
                 + ", ".join(MIXED_PRECISION_CHOICES)
                 + " (float16 needs loss scaling, which this port does not do: use bfloat16)",
             ),
+            (
+                model.gan_mode in GAN_MODES,
+                f"--gan_mode={model.gan_mode}: expected one of {', '.join(GAN_MODES)}",
+            ),
             (model.lr > 0, f"--lr={model.lr}: must be > 0"),
             (0 <= model.beta_1 < 1, f"--beta_1={model.beta_1}: must be in [0, 1)"),
             (0 <= model.beta_2 < 1, f"--beta_2={model.beta_2}: must be in [0, 1)"),
@@ -169,8 +175,13 @@ class RunConfig:
             values = json.loads(f.read())
         model_names = {f.name for f in dataclasses.fields(ModelConfig)}
         model_values = values.pop("model", None) or {
-            k: values[k] for k in model_names & set(values) - {"seed"}
+            k: values[k] for k in (model_names | {"lambda_cycle"}) & set(values) - {"seed"}
         }
+        # Runs saved before --lambda_a/--lambda_b had one --lambda_cycle for both.
+        if "lambda_cycle" in model_values:
+            cycle = model_values.pop("lambda_cycle")
+            model_values.setdefault("lambda_a", cycle)
+            model_values.setdefault("lambda_b", cycle)
         known = {f.name for f in dataclasses.fields(cls)} - {"model"}
         model = ModelConfig(**{k: v for k, v in model_values.items() if k in model_names})
         return cls(model=model, **{k: v for k, v in values.items() if k in known})
