@@ -26,6 +26,7 @@ class ModelConfig:
     n_blocks: int = 9
     ngf: int = 64  # filters of the generator's first layer
     ndf: int = 64  # filters of the discriminator's first layer
+    n_layers_d: int = 3  # official --n_layers_D: stride-2 blocks of the 70x70 PatchGAN
     upsample: str = "transpose"
     discriminator: str = "patch70"
     gan_mode: str = "lsgan"  # official default; or "vanilla" (BCE on logits)
@@ -52,8 +53,8 @@ def _networks(config: ModelConfig) -> dict[str, keras.Model]:
     return dict(
         g_ab=ResnetGenerator(config.n_blocks, config.upsample, config.ngf, name="G_AB"),
         g_ba=ResnetGenerator(config.n_blocks, config.upsample, config.ngf, name="G_BA"),
-        d_a=PatchDiscriminator(config.discriminator, config.ndf, name="D_A"),
-        d_b=PatchDiscriminator(config.discriminator, config.ndf, name="D_B"),
+        d_a=PatchDiscriminator(config.discriminator, config.ndf, "D_A", config.n_layers_d),
+        d_b=PatchDiscriminator(config.discriminator, config.ndf, "D_B", config.n_layers_d),
     )
 
 

@@ -78,6 +78,8 @@ RUN_HELP = {
 MODEL_HELP = {
     "n_blocks": "Residual blocks of the generators",
     "ngf": "Filters of the generators' first layer (official 64; doubled twice downwards)",
+    "n_layers_d": "Stride-2 blocks of the 'patch70' discriminator (official --n_layers_D 3: "
+    "70x70 patches)",
     "ndf": "Filters of the discriminators' first layer (official 64)",
     "upsample": f"One of {', '.join(UPSAMPLE_CHOICES)}: 'transpose' (official ConvTranspose) "
     "or 'resize' (seed: Upsample+Conv)",

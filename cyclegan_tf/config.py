@@ -19,6 +19,7 @@ MODEL_ARCHITECTURE_FIELDS = (
     "n_blocks",
     "ngf",
     "ndf",
+    "n_layers_d",
     "upsample",
     "discriminator",
     "pool_size",
@@ -81,6 +82,7 @@ class RunConfig:
             ("n_blocks", model.n_blocks, 0),
             ("ngf", model.ngf, 1),
             ("ndf", model.ndf, 1),
+            ("n_layers_d", model.n_layers_d, 1),
             ("batch_size", model.batch_size, 1),
             ("pool_size", model.pool_size, 0),
             ("n_epochs", model.n_epochs, 0),
@@ -104,8 +106,9 @@ class RunConfig:
                 f"--synthetic_size={self.synthetic_size}: must be 0 (= --load_size) or >= 16",
             ),
             (
-                model.discriminator != "patch70" or self.crop_size >= 24,
-                f"--crop_size={self.crop_size}: the 70x70 PatchGAN needs >= 24 px",
+                model.discriminator != "patch70" or self.crop_size >= 3 * 2**model.n_layers_d,
+                f"--crop_size={self.crop_size}: the PatchGAN with --n_layers_d="
+                f"{model.n_layers_d} needs >= {3 * 2**model.n_layers_d} px",
             ),
             (
                 self.crop_size % 4 == 0,
