@@ -60,6 +60,9 @@ RUN_HELP = {
     "load_size": "Resize side before cropping (official 286)",
     "crop_size": "Training crop side = model input (official 256)",
     "flip": "Random horizontal flips",
+    "preprocess": "Training transform before the random crop (official --preprocess): "
+    "'resize_and_crop' (square --load_size), 'scale_width_and_crop' (width --load_size, "
+    "aspect kept: non-square photos) or 'crop' (no resize)",
     "run_eagerly": "Run the step eagerly (debugging; very short runs skip tracing)",
     "sample_every": "Steps between sample grids (0: end)",
     "n_samples": "Test pairs in each sample grid",

@@ -7,6 +7,7 @@ import json
 import os
 
 from cyclegan_tf.builder import MIXED_PRECISION_CHOICES, ModelConfig
+from cyclegan_tf.data import PREPROCESS_CHOICES
 from cyclegan_tf.discriminator import DISCRIMINATOR_CHOICES
 from cyclegan_tf.generator import UPSAMPLE_CHOICES
 from cyclegan_tf.losses import GAN_MODES
@@ -43,6 +44,7 @@ class RunConfig:
     load_size: int = 286
     crop_size: int = 256
     flip: bool = True
+    preprocess: str = "resize_and_crop"  # official --preprocess (fixed-size modes)
     model: ModelConfig = dataclasses.field(default_factory=ModelConfig)
     run_eagerly: bool = False
     seed: int = 88
@@ -114,6 +116,13 @@ class RunConfig:
                 self.crop_size % 4 == 0,
                 f"--crop_size={self.crop_size}: must be a multiple of 4 "
                 "(two stride-2 downsamplings)",
+            ),
+            (
+                self.preprocess in PREPROCESS_CHOICES,
+                f"--preprocess={self.preprocess}: expected one of "
+                + ", ".join(PREPROCESS_CHOICES)
+                + " ('scale_width' and 'none' give images of varying size, which the "
+                "fixed-size image pools cannot hold)",
             ),
             (
                 self.load_size >= self.crop_size,

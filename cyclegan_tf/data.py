@@ -339,14 +339,40 @@ def to_model_range(image: tf.Tensor) -> tf.Tensor:
     return image / 127.5 - 1.0
 
 
+# Official --preprocess modes that give fixed-size crops (the image pools hold fixed shapes;
+# 'scale_width' and 'none' give images of varying size, which they cannot).
+PREPROCESS_CHOICES = ("resize_and_crop", "scale_width_and_crop", "crop")
+
+
 def augment(
-    image: tf.Tensor, seed: tf.Tensor, load_size: int, crop_size: int, flip: bool
+    image: tf.Tensor,
+    seed: tf.Tensor,
+    load_size: int,
+    crop_size: int,
+    flip: bool,
+    preprocess: str = "resize_and_crop",
 ) -> tf.Tensor:
-    """Official 'resize_and_crop': bicubic resize to load_size, random crop, random flip."""
+    """The official training transform, then a random crop and a random flip.
+
+    'resize_and_crop': bicubic resize to load_size x load_size; 'scale_width_and_crop':
+    bicubic resize to width load_size, keeping the aspect ratio (height at least
+    crop_size, as the official ``__scale_width``), for non-square photos; 'crop': none.
+    """
     # PIL's bicubic resize (the official transform) antialiases when it shrinks.
-    image = tf.image.resize(image, [load_size, load_size], method="bicubic", antialias=True)
-    image = tf.clip_by_value(image, 0.0, 255.0)
-    if crop_size < load_size:
+    if preprocess == "resize_and_crop":
+        size = tf.constant([load_size, load_size])
+    elif preprocess == "scale_width_and_crop":
+        shape = tf.shape(image)
+        height = tf.cast(tf.floor(load_size * shape[0] / shape[1]), tf.int32)
+        size = tf.stack([tf.maximum(height, crop_size), load_size])
+    elif preprocess == "crop":
+        size = None
+    else:
+        raise ValueError(f"--preprocess={preprocess}: expected one of {PREPROCESS_CHOICES}")
+    if size is not None:
+        image = tf.image.resize(image, size, method="bicubic", antialias=True)
+        image = tf.clip_by_value(image, 0.0, 255.0)
+    if preprocess != "resize_and_crop" or crop_size < load_size:
         image = tf.image.stateless_random_crop(image, [crop_size, crop_size, 3], seed=seed)
     if flip:
         image = tf.image.stateless_random_flip_left_right(image, seed=seed + 1)
@@ -373,6 +399,7 @@ def train_dataset(
     num_shards: int = 1,
     shard_index: int = 0,
     batch: int | None = None,
+    preprocess: str = "resize_and_crop",
 ) -> tf.data.Dataset:
     """The batches of ``epoch`` from batch ``start_step`` on, as (real_A, real_B) pairs.
 
@@ -399,8 +426,8 @@ def train_dataset(
 
     def load(a, b, s):
         return (
-            augment(load_a(a), s[0], load_size, crop_size, flip),
-            augment(load_b(b), s[1], load_size, crop_size, flip),
+            augment(load_a(a), s[0], load_size, crop_size, flip, preprocess),
+            augment(load_b(b), s[1], load_size, crop_size, flip, preprocess),
         )
 
     ds = ds.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)

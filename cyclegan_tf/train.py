@@ -320,6 +320,7 @@ def _train(
                     num_shards,
                     shard_index,
                     batch,
+                    config.preprocess,
                 )
 
             steps = min(steps_per_epoch - offset, last_step - step)

@@ -302,3 +302,34 @@ def test_folder_images_stream_from_files_and_shard_before_reading(tmp_path, monk
     # What the pipeline reads is the file through PIL's .convert('RGB').
     want = np.asarray(Image.open(images.train_a.paths[0]).convert("RGB"), np.float32)
     np.testing.assert_array_equal(data.load_image(images.train_a, 0), want)
+
+
+@pytest.mark.parametrize(
+    "shape, load, crop, resized_hw",
+    [((20, 40), 30, 12, (15, 30)), ((40, 20), 24, 12, (48, 24)), ((10, 40), 32, 12, (12, 32))],
+)
+def test_scale_width_and_crop_keeps_the_aspect_ratio_as_the_official(shape, load, crop, resized_hw):
+    """The official __scale_width: width load_size, height int(max(load * h / w, crop)),
+    PIL bicubic; then a random crop window (flip off here)."""
+    rng = np.random.default_rng(2)
+    coarse = rng.integers(0, 256, (5, 5, 3), dtype=np.uint8)  # smooth: PIL and TF agree
+    image = np.asarray(Image.fromarray(coarse).resize(shape[::-1], Image.BILINEAR))
+    height, width = resized_hw
+    resized = np.asarray(Image.fromarray(image).resize((width, height), Image.BICUBIC), float)
+    for seed in range(5):
+        output = data.augment(
+            tf.constant(image, tf.float32),
+            tf.constant([seed, 3]),
+            load,
+            crop,
+            False,
+            "scale_width_and_crop",
+        )
+        assert output.shape == (crop, crop, 3)
+        assert _windows_matching((output.numpy() + 1.0) * 127.5, resized, crop), seed
+
+
+def test_crop_preprocess_takes_a_window_of_the_image_itself():
+    image = np.random.default_rng(4).integers(0, 256, (16, 20, 3)).astype(np.float32)
+    output = data.augment(tf.constant(image), tf.constant([1, 2]), 99, 8, False, "crop")
+    assert _windows_matching((output.numpy() + 1.0) * 127.5, image, 8, tolerance=1e-3)
