@@ -34,7 +34,7 @@ class StepHooks(keras.callbacks.Callback):
         self.epoch.assign(step // self.steps_per_epoch)
         if self.on_step is not None:
             self.on_step(step, self.logs)
-        if step >= self.last_step or self.stop.requested:
+        if step >= self.last_step or self.stop.should_stop:
             self.model.stop_training = True
 
 

@@ -69,11 +69,21 @@ def make_checkpoint(model: CycleGAN, epoch: tf.Variable) -> tf.train.Checkpoint:
 
 
 class _StopRequest:
-    """SIGTERM/SIGINT set a flag; the loop checkpoints after the current step and returns."""
+    """SIGTERM/SIGINT set a flag; the loop checkpoints after the current step and returns.
+
+    ``requested`` is this process's signal. Workers of a multi-worker run must stop after
+    the same step, so there the loop sets ``agreed`` from all the workers' requests (see
+    :func:`fit_epoch`), and :attr:`should_stop` follows it alone.
+    """
 
     def __init__(self):
         self.requested = False
+        self.agreed: bool | None = None  # None: one process, the local request decides
         self._previous = {}
+
+    @property
+    def should_stop(self) -> bool:
+        return self.requested if self.agreed is None else self.agreed
 
     def __enter__(self):
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -92,13 +102,27 @@ class _StopRequest:
             signal.signal(sig, handler)
 
 
+STOP_KEY = "stop_requests"
+
+
 def distributed_step(model: CycleGAN, strategy: tf.distribute.Strategy):
     """One ``tf.function`` running ``train_step`` on every replica, made once per run (a
-    function made per epoch would be traced again every epoch)."""
+    function made per epoch would be traced again every epoch). ``step_fn(batch, stop)``
+    also sums ``stop`` (1.0 where a stop was requested) over the replicas of all workers."""
+
+    def replica_step(batch, stop):
+        logs = model.train_step(batch)
+        # Preemption agreement: the workers' stop requests, summed with the step's losses,
+        # so that every worker learns of a SIGTERM sent to any of them at the same step.
+        # (tf.identity: a copy on this replica's device, which the all-reduce needs.)
+        logs[STOP_KEY] = tf.distribute.get_replica_context().all_reduce(
+            tf.distribute.ReduceOp.SUM, tf.identity(stop)
+        )
+        return logs
 
     @tf.function
-    def step_fn(batch):
-        logs = strategy.run(model.train_step, args=(batch,))
+    def step_fn(batch, stop):
+        logs = strategy.run(replica_step, args=(batch, stop))
         # train_step's losses are already summed over the replicas: any replica's will do.
         return {k: strategy.experimental_local_results(v)[0] for k, v in logs.items()}
 
@@ -122,6 +146,7 @@ def fit_epoch(
     global_batch: int,
     callbacks: list,
     step_fn=None,
+    stop=None,
 ) -> None:
     """``steps`` steps of ``epoch`` with ``callbacks``; ``make_dataset(num_shards,
     shard_index, batch)`` gives the epoch's images of one shard in batches of ``batch``.
@@ -131,7 +156,10 @@ def fit_epoch(
     of their own: each worker reads only its shard, every n-th image (n = workers) of the
     epoch's sequence, sharded before any file is read, so that each step's global batch
     holds the images it holds on one machine. ``step_fn``: :func:`distributed_step` of the
-    run (multi-worker only).
+    run (multi-worker only). ``stop``: the run's stop request (SIGTERM/SIGINT); in the
+    multi-worker loop a request on any worker stops every worker after the same step, so
+    that they all make the same (collective) checkpoint save instead of waiting for one
+    another in different collectives.
     """
     if not isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
         model.fit(
@@ -153,6 +181,8 @@ def fit_epoch(
         )
 
     step_fn = step_fn or distributed_step(model, strategy)
+    if stop is not None and stop.agreed is None:
+        stop.agreed = False  # from now on only the workers' agreement stops the loop
     callback_list = keras.callbacks.CallbackList(callbacks, model=model)
     model.stop_training = False
     model.reset_metrics()
@@ -162,7 +192,13 @@ def fit_epoch(
     for index, batch in enumerate(strategy.distribute_datasets_from_function(per_worker)):
         if index >= steps or model.stop_training:
             break
-        logs = step_fn(batch)
+        requested = 1.0 if stop is not None and stop.requested else 0.0
+        logs = dict(step_fn(batch, tf.constant(requested)))
+        agreed = float(logs.pop(STOP_KEY)) > 0
+        if stop is not None:
+            if agreed and not stop.agreed and not stop.requested:
+                logging.warning("another worker is stopping: stopping after this step")
+            stop.agreed = agreed
         callback_list.on_train_batch_end(index, logs)
     callback_list.on_epoch_end(epoch, logs)
     callback_list.on_train_end(logs)
@@ -302,7 +338,7 @@ def _train(
             if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
             else None
         )
-        while step < last_step and not stop.requested:
+        while step < last_step and not stop.should_stop:
             # One fit per epoch: each epoch has its own data order, and a resumed epoch
             # starts at the step where the run stopped.
             epoch, offset = divmod(step, steps_per_epoch)
@@ -324,7 +360,9 @@ def _train(
                 )
 
             steps = min(steps_per_epoch - offset, last_step - step)
-            fit_epoch(model, strategy, make_dataset, epoch, steps, global_batch, callbacks, step_fn)
+            fit_epoch(
+                model, strategy, make_dataset, epoch, steps, global_batch, callbacks, step_fn, stop
+            )
             step = model.global_step
         # Decided from the step alone, so that every worker of a multi-worker run makes
         # the same (collective) save.
