@@ -1,9 +1,11 @@
 """Image sources (tfds facades, a folder, synthetic facades) and the tf.data pipelines.
 
-Every source ends as an :class:`ImageSet`: encoded images (JPEG/PNG bytes) with names, for
-trainA/trainB/testA/testB, and whether the test pairs are aligned. The pipelines decode in
-parallel, augment (resize to ``load_size``, random crop ``crop_size``, random horizontal flip)
-and scale to [-1, 1].
+Every source ends as an :class:`ImageSet`: for trainA/trainB/testA/testB the images' names
+and either their file paths (a folder: read when the pipeline needs them) or their encoded
+bytes (generated or tfds data), and whether the test pairs are aligned. The pipelines read
+and decode in parallel, augment (resize, random crop ``crop_size``, random horizontal flip)
+and scale to [-1, 1]. (Over 300 lines: the three sources and the pipelines share the
+ImageSet and the checks; splitting the pipelines into their own module is a candidate.)
 
 Resume: an epoch's order and each image's crop and flip follow from (seed, epoch), so a run
 restarted at step k of an epoch skips the first k batches and continues with the same data.

@@ -5,7 +5,8 @@ TensorBoard and checkpoints as callbacks), with one ``fit`` per epoch: each epoc
 data order, and after a kill the run restarts in the middle of its epoch, at the step of the
 last checkpoint (the learning rate and the data follow from that step). The checkpoint
 (``tf.train.CheckpointManager``) holds the four networks, both optimisers, both pools and
-the epoch.
+the epoch. (Over 300 lines: the multi-worker loop, its stop agreement and the driver share
+the stop request and the step function; the loop could move to a module of its own.)
 """
 
 from __future__ import annotations
