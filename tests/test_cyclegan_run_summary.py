@@ -11,15 +11,18 @@ import pytest
 from cyclegan_tf.run_summary import summarize
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-START, END = "<!-- quick-results:start -->", "<!-- quick-results:end -->"
 
 
-def test_the_quick_start_table_in_the_docs_is_generated_from_the_runs():
-    runs = sorted(glob.glob(os.path.join(ROOT, "docs", "runs", "cyclegan-quick-seed*")))
+@pytest.mark.parametrize(
+    "runs_prefix, marker", [("cyclegan-quick-seed", "quick"), ("cyclegan-resize-seed", "resize")]
+)
+def test_the_tables_in_the_docs_are_generated_from_the_runs(runs_prefix, marker):
+    runs = sorted(glob.glob(os.path.join(ROOT, "docs", "runs", f"{runs_prefix}*")))
     if not runs:
-        pytest.skip("no committed quick-start runs")
+        pytest.skip(f"no committed {runs_prefix} runs")
     text = open(os.path.join(ROOT, "docs", "CYCLEGAN.md")).read()
-    quoted = text.split(START)[1].split(END)[0].strip()
+    start, end = f"<!-- {marker}-results:start -->", f"<!-- {marker}-results:end -->"
+    quoted = text.split(start)[1].split(end)[0].strip()
     assert quoted == summarize(runs).strip()
 
 
