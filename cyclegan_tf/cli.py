@@ -108,8 +108,8 @@ MODEL_HELP = {
 # Fields that are shared flags (flags.common) rather than flags of this driver.
 COMMON_FIELDS = ("workdir", "seed", "strategy", "progress_interval")
 
-define_dataclass_flags(RunConfig, RUN_HELP, skip=COMMON_FIELDS, reference=None)
-define_dataclass_flags(ModelConfig, MODEL_HELP, reference=None)
+RUN_FLAGS = define_dataclass_flags(RunConfig, RUN_HELP, skip=COMMON_FIELDS, reference=None)
+MODEL_FLAGS = define_dataclass_flags(ModelConfig, MODEL_HELP, reference=None)
 
 
 def config_from_flags() -> RunConfig:

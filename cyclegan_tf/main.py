@@ -11,8 +11,11 @@ import sys
 from absl import app
 from absl import flags as absl_flags
 
-from cyclegan_tf import cli
-from flags import common
+from flags import common, console
+
+# The flag definitions import TensorFlow: first, without its CUDA lines on a CPU machine.
+console.import_tensorflow()
+from cyclegan_tf import cli  # noqa: E402
 
 # --help lists the driver's flags and the shared ones.
 absl_flags.adopt_module_key_flags(cli)
@@ -23,7 +26,40 @@ absl_flags.FLAGS["seed"].help = (
     "Seed of the run: weight initialisation, data order, crops and flips, image pools, "
     "and the synthetic facades"
 )
-HELP_ARGS = ("-h", "-?", "--help", "--helpshort")
+_DATA = (
+    "dataset",
+    "data_dir",
+    "manual_dir",
+    "data_folder",
+    "paired_test",
+    "synthetic_train",
+    "synthetic_test",
+    "synthetic_size",
+    "load_size",
+    "crop_size",
+    "flip",
+    "preprocess",
+)
+HELP_GROUPS = (
+    (
+        "What to run",
+        ("mode", "workdir", "seed", "strategy", "progress_interval", "max_steps", "deterministic"),
+    ),
+    (
+        "Test, translate and export (--mode=test|translate|export)",
+        ("input", "output", "direction", "checkpoint", "label_palette"),
+    ),
+    ("Data", _DATA),
+    ("Networks and losses (the official options)", tuple(cli.MODEL_FLAGS)),
+    (
+        "Checkpoints, samples and logs",
+        tuple(
+            name
+            for name in cli.RUN_FLAGS
+            if name not in _DATA and name not in ("max_steps", "deterministic", "label_palette")
+        ),
+    ),
+)
 
 
 def main(argv: list[str]) -> None:
@@ -73,14 +109,5 @@ def run(argv: list[str]) -> None:
         export(config.workdir, cli.OUTPUT.value, cli.DIRECTION.value, cli.CHECKPOINT.value)
 
 
-def parse_flags(argv: list[str]) -> list[str]:
-    """absl's parser, except that --help/--helpfull print to stdout and exit 0 (absl exits 1)."""
-    if any(arg in HELP_ARGS for arg in argv[1:]):
-        app.usage(shorthelp=True, writeto_stdout=True, exitcode=0)
-    if "--helpfull" in argv[1:]:
-        app.usage(shorthelp=False, writeto_stdout=True, exitcode=0)
-    return app.parse_flags_with_usage(argv)
-
-
 if __name__ == "__main__":
-    app.run(main, flags_parser=parse_flags)
+    console.run(main, __doc__, HELP_GROUPS)

@@ -150,5 +150,5 @@ def test_help_exits_zero_and_seed_help_is_about_this_driver():
     )
     assert result.returncode == 0, result.stderr
     assert "--crop_size" in result.stdout and "--seed" in result.stdout
-    seed_help = result.stdout.split("--seed:")[1].split("--")[0]
-    assert "SeqGAN" not in seed_help
+    seed_help = result.stdout.split("  --seed\n")[1].split("\n  --")[0]
+    assert "weight initialisation" in seed_help and "SeqGAN" not in seed_help
