@@ -166,13 +166,17 @@ def main(argv: list[str] | None = None) -> dict:
         log(f"wrote {workdir / 'mle' / 'results.json'}")
         return results
     start_nll = start["nll_oracle_20000"]
+    port_models = None
     for seed in seeds:  # seed by seed, both programs, so a cut-short run stays paired
         for program in programs:
             out_dir = workdir / program / f"seed_{seed}"
             if not (out_dir / parity_port.RESULT_FILE).exists():
                 log(f"{program} seed {seed}: running")
                 if program == "port":
+                    if port_models is None:
+                        port_models = parity_port.PortModels(args.rollout_update_rate)
                     parity_port.run_port_seed(
+                        port_models,
                         start_dir,
                         real_path,
                         out_dir,
@@ -181,7 +185,6 @@ def main(argv: list[str] | None = None) -> dict:
                         args.dis_rounds,
                         args.dis_epochs,
                         args.export_every,
-                        args.rollout_update_rate,
                     )
                 else:
                     run_original_seed(args, start_dir, real_path, out_dir, seed)

@@ -26,6 +26,8 @@ from seqgan_tf.models.oracle import Oracle
 from seqgan_tf.models.rollout import Rollout
 
 RESULT_FILE = "result.json"
+# One model holds every scored generator in turn (a new model per score would retrace).
+_SCORED: dict[str, Generator] = {}
 SCORES_FILE = "scores.json"
 
 
@@ -33,7 +35,45 @@ def checkpoint_name(iteration: int) -> str:
     return f"generator_iter{iteration:03d}.pkl"
 
 
+class PortModels:
+    """One generator, discriminator and rollout network reused by every seed of a process:
+    each new Keras model would retrace and recompile its compiled calls (minutes per seed
+    on a loaded machine). Each seed reloads the start's weights and zeroes the optimisers'
+    moments and step counters, which is the state of freshly built models."""
+
+    def __init__(self, rollout_update_rate: float) -> None:
+        self.config = ModelConfig()
+        self.generator = Generator(self.config, seed=0)
+        self.discriminator = Discriminator(self.config, seed=0)
+        self.rollout = Rollout(self.generator, update_rate=rollout_update_rate)
+
+    def load_start(self, start_dir: pathlib.Path) -> None:
+        parity_weights.load_generator(start_dir / parity_start.GENERATOR_FILE, self.generator)
+        parity_weights.load_discriminator(
+            start_dir / parity_start.DISCRIMINATOR_FILE, self.discriminator
+        )
+        self.rollout.copy_params_from(self.generator)
+        for optimizer in (
+            self.generator.pretrain_optimizer,
+            self.generator.adversarial_optimizer,
+            self.discriminator.train_optimizer,
+        ):
+            reset_optimizer(optimizer)
+
+
+def reset_optimizer(optimizer) -> None:
+    """Zeroes an Adam's step counter and moments (Keras' Adam or the port's TF1Adam),
+    keeping its learning rate."""
+    if hasattr(optimizer, "momentums"):  # kernels.TF1Adam
+        variables = [optimizer.iterations, *optimizer.momentums, *optimizer.velocities]
+    else:
+        variables = [v for v in optimizer.variables if v.name != "learning_rate"]
+    for variable in variables:
+        variable.assign(tf.zeros_like(variable))
+
+
 def run_port_seed(
+    models: PortModels,
     start_dir: pathlib.Path,
     real_path: pathlib.Path,
     out_dir: pathlib.Path,
@@ -42,17 +82,13 @@ def run_port_seed(
     dis_rounds: int,
     dis_epochs: int,
     export_every: int,
-    rollout_update_rate: float,
 ) -> dict:
     """One seed of the port from the common start; returns its result record."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    config = ModelConfig()
+    models.load_start(start_dir)
+    config = models.config
+    generator, discriminator, rollout = models.generator, models.discriminator, models.rollout
     real = parity_start.read_real(real_path, config.batch_size)
-    generator = Generator(config, seed=seed)
-    parity_weights.load_generator(start_dir / parity_start.GENERATOR_FILE, generator)
-    discriminator = Discriminator(config, seed=seed)
-    parity_weights.load_discriminator(start_dir / parity_start.DISCRIMINATOR_FILE, discriminator)
-    rollout = Rollout(generator, update_rate=rollout_update_rate)
     rng = tf.random.Generator.from_seed(seed)
     length = config.sequence_length
     times = {"generator_step_s": [], "discriminator_round_s": [], "iteration_s": []}
@@ -86,7 +122,7 @@ def run_port_seed(
             "program": "port",
             "seed": seed,
             "iterations": iterations,
-            "rollout_update_rate": rollout_update_rate,
+            "rollout_update_rate": rollout.update_rate,
             "wall_s": time.perf_counter() - wall,
             "times": times,
             "tensorflow": tf.__version__,
@@ -104,7 +140,7 @@ def write_json(path: pathlib.Path, record: dict) -> None:
 def score_generator(oracle: Oracle, path: pathlib.Path, num_samples: int, seed: int) -> float:
     """NLL_oracle of ``num_samples`` fresh samples of the generator pickled at ``path``,
     drawn and scored by the port (the one scorer of every generator in the comparison)."""
-    generator = Generator(ModelConfig(), seed=0)
+    generator = _SCORED.setdefault("generator", Generator(ModelConfig(), seed=0))
     parity_weights.load_generator(path, generator)
     nll, _ = oracle.nll_of_samples(generator, num_samples, tf.random.Generator.from_seed(seed))
     return nll

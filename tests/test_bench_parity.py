@@ -20,7 +20,7 @@ import pytest
 import tensorflow as tf
 from scipy import stats
 
-from bench import original_parity, parity_stats, parity_weights
+from bench import original_parity, parity_port, parity_stats, parity_weights
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.models.discriminator import Discriminator
 from seqgan_tf.models.generator import Generator
@@ -179,3 +179,26 @@ def test_both_programs_run_from_one_start_and_are_scored(tmp_path):
         for run in results["runs"][program].values():
             assert 4.0 < run["final_nll"] < 12.0
     assert results["comparison"]["port"]["n"] == 2
+
+
+def test_reset_optimizer_returns_adam_to_its_fresh_state():
+    fresh = Generator(TINY, seed=7)
+    reused = Generator(TINY, seed=7)
+    start = fresh.export_params()
+    tokens = tf.constant(np.random.default_rng(2).integers(0, TINY.vocab_size, (4, 6)), tf.int32)
+    rewards = tf.constant(np.random.default_rng(3).uniform(size=(4, 6)), tf.float32)
+    for _ in range(3):  # moments and step counter away from zero
+        reused.adversarial_step(tokens, rewards)
+    reused.import_params(start)
+    parity_port.reset_optimizer(reused.adversarial_optimizer)
+    assert float(reused.adversarial_optimizer.learning_rate) == pytest.approx(0.01)
+    for model in (fresh, reused):
+        model.adversarial_step(tokens, rewards)
+        model.adversarial_step(tokens, rewards)
+    for a, b in zip(fresh.export_params(), reused.export_params(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-7)
+    discriminator = Discriminator(TINY, seed=1)
+    labels = tf.constant([0, 1, 0, 1])
+    discriminator.train_step_on_batch(tokens, tf.one_hot(labels, 2))
+    parity_port.reset_optimizer(discriminator.train_optimizer)
+    assert all(not np.any(v.numpy()) for v in discriminator.train_optimizer.variables)
