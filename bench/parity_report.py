@@ -34,8 +34,19 @@ def collect(workdir: pathlib.Path, args, start: dict, programs: list[str], seeds
     comparison = None
     if all(len(gains.get(p, [])) >= 2 for p in ("port", "original")):
         comparison = parity_stats.compare_gains(gains["port"], gains["original"])
+    # The same test at every curve point (10,000 samples there, the final's elsewhere).
+    by_iteration = {}
+    points = sorted({i for p in programs for r in runs[p].values() for i in r["curve"]}, key=int)
+    for point in points:
+        values = {
+            p: [start_nll - r["curve"][point] for r in runs[p].values() if point in r["curve"]]
+            for p in programs
+        }
+        if all(len(values.get(p, [])) >= 2 for p in ("port", "original")):
+            by_iteration[point] = parity_stats.compare_gains(values["port"], values["original"])
     return {
         "start": start,
+        "comparison_by_iteration": by_iteration,
         "schedule": {
             "iterations": args.iterations,
             "dis_rounds_per_iteration": args.dis_rounds,
@@ -83,7 +94,16 @@ def markdown(results: dict) -> str:
             f"Welch t = {comparison['welch_t']:.2f} (df {comparison['welch_df']:.1f}), "
             f"p = {comparison['welch_p']:.3f}; Mann-Whitney U = "
             f"{comparison['mann_whitney_u']:.0f}, p = {comparison['mann_whitney_p']:.3f}.",
+            "",
+            "| iteration | port gain, mean (sd) | original gain, mean (sd) | Welch p |",
+            "| --- | --- | --- | --- |",
         ]
+        for point, test in results["comparison_by_iteration"].items():
+            port, original = test["port"], test["original"]
+            lines.append(
+                f"| {point} | {port['mean']:.4f} ({port['std']:.4f}) | "
+                f"{original['mean']:.4f} ({original['std']:.4f}) | {test['welch_p']:.3f} |"
+            )
     return "\n".join(lines) + "\n"
 
 
