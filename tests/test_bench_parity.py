@@ -202,3 +202,39 @@ def test_reset_optimizer_returns_adam_to_its_fresh_state():
     discriminator.train_step_on_batch(tokens, tf.one_hot(labels, 2))
     parity_port.reset_optimizer(discriminator.train_optimizer)
     assert all(not np.any(v.numpy()) for v in discriminator.train_optimizer.variables)
+
+
+def test_report_compares_the_gains_from_the_start_of_every_finished_seed(tmp_path):
+    import argparse
+    import json
+
+    from bench import parity_report
+
+    finals = {"port": {1: 8.80, 2: 8.85, 3: 8.90}, "original": {1: 8.84, 2: 8.83}}
+    for program, seeds in finals.items():
+        for seed, final in seeds.items():
+            run = tmp_path / program / f"seed_{seed}"
+            run.mkdir(parents=True)
+            curve = {"5": final + 0.1, "10": final}
+            (run / "scores.json").write_text(json.dumps({"final_nll": final, "curve": curve}))
+            times = {"iteration_s": [1.0, 3.0, 2.0]}
+            (run / "result.json").write_text(json.dumps({"wall_s": 6.0, "times": times}))
+    args = argparse.Namespace(
+        iterations=10,
+        dis_rounds=0,
+        dis_epochs=1,
+        rollout_update_rate=0.0,
+        score_samples=20_000,
+        curve_samples=10_000,
+    )
+    start = {"nll_oracle_20000": 9.0}
+    results = parity_report.collect(tmp_path, args, start, ["port", "original"], [1, 2, 3, 4])
+    assert sorted(results["runs"]["port"]) == ["1", "2", "3"]  # seed 4 never ran
+    assert results["runs"]["original"]["2"]["gain"] == pytest.approx(9.0 - 8.83)
+    assert results["runs"]["port"]["1"]["median_iteration_s"] == 2.0
+    expected = parity_stats.compare_gains([0.20, 0.15, 0.10], [0.16, 0.17])
+    assert results["comparison"]["welch_t"] == pytest.approx(expected["welch_t"])
+    assert results["comparison_by_iteration"]["5"]["port"]["mean"] == pytest.approx(0.05)
+    table = parity_report.markdown(results)
+    assert "| 2 | 8.8500 | 0.1500 | 8.8300 | 0.1700 |" in table
+    assert "| 3 | 8.9000 | 0.1000 | -- | -- |" in table
