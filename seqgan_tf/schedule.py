@@ -119,7 +119,7 @@ PRESET_SUMMARIES = {
     "original": "the authors' published schedule: 120 MLE epochs, 50 discriminator rounds of 3 "
     "epochs, 200 adversarial iterations of five 3-epoch discriminator rounds",
     "paper": "the paper-era scripts: 240 MLE epochs, 800 adversarial iterations, NLL_oracle "
-    "after every iteration, generator learning rate 1e-3",
+    "after every iteration, generator learning rate 1e-3, rollout r = 0 as they ran it",
 }
 
 PRESETS: dict[str, dict] = {
@@ -131,6 +131,9 @@ PRESETS: dict[str, dict] = {
         "gen_learning_rate": 1e-3,
         "dis_highway_bias": False,
         "dis_shuffle": "per_epoch",
+        # MLE_SeqGAN/rollout.py read the live generator through tf.identity: no lag
+        # (docs/FIDELITY.md, "Table 1 as the paper ran it").
+        "rollout_update_rate": 0.0,
     },
     # Minutes on a 2-core CPU (docs/RESULTS.md): every phase shortened, and one
     # single-epoch discriminator round per iteration instead of five of three epochs
