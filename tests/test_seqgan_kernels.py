@@ -18,7 +18,7 @@ import tensorflow as tf
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.models.discriminator import Discriminator
 from seqgan_tf.models.generator import Generator
-from seqgan_tf.models.kernels import TF1Adam
+from seqgan_tf.models.kernels.fused_adam import TF1Adam
 from seqgan_tf.models.oracle import Oracle
 from seqgan_tf.models.rollout import Rollout
 

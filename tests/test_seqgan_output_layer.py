@@ -15,7 +15,7 @@ from scipy import stats
 
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.models.generator import Generator
-from seqgan_tf.models.kernels import (
+from seqgan_tf.models.kernels.output_layer import (
     MAX_SHIFT_ABOVE_ROW_MAX,
     affine,
     output_log_probs,
