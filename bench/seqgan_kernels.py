@@ -25,7 +25,10 @@ preset the projected wall time on each path from the units' medians
 (``seqgan_tf.training.projection``: the ``original`` schedule is 1,050 discriminator rounds
 of 3 epochs, 200 generator steps and 50 MLE epochs).
 
-On a shared machine read the ratios, not the seconds.
+The same ratios are given for process CPU time (all threads), which another process's
+load disturbs less than wall time. On a shared machine read the ratios, not the seconds.
+The JSON report is rewritten after every repeat, so a run stopped early keeps what it
+measured; ``--from_json=REPORT`` recomputes and prints its ratios without timing anything.
 """
 
 from __future__ import annotations
@@ -165,6 +168,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--units", default=",".join(UNITS), help=f"comma-separated subset of {','.join(UNITS)}"
     )
     parser.add_argument("--seed", type=int, default=88)
+    parser.add_argument(
+        "--from_json",
+        default=None,
+        help="time nothing: recompute and print the ratios of this bench's JSON report "
+        "(written to --json when given)",
+    )
     args = parser.parse_args(argv)
     units = [u.strip() for u in args.units.split(",") if u.strip()]
     unknown = sorted(set(units) - set(UNITS))
@@ -178,6 +187,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
+    if args.from_json:
+        return resummarize(args.from_json, args.json)
     config = ModelConfig()
     load_before = load_average()
     commit = git_commit()  # now: the checkout may move while the bench runs
@@ -221,33 +232,63 @@ def main(argv: list[str] | None = None) -> dict:
             with open(args.json, "w") as f:
                 json.dump(report, f, indent=2)
 
-    summary = report["units"]
-    print(f"\n{'unit':<16}{'fast (s)':>10}{'reference (s)':>15}{'ratio':>8}{'paired':>8}")
-    for unit, s in summary.items():
-        print(
-            f"{unit:<16}{s['fast_median_s']:>10.3f}{s['reference_median_s']:>15.3f}"
-            f"{s['ratio_of_medians']:>7.2f}x{s['median_paired_ratio']:>7.2f}x"
-        )
-    if report["projected"]:
-        print("\nprojected wall time of each preset from the medians above:")
-        for preset, p in report["projected"].items():
-            print(
-                f"  {preset:<9} fast {p['fast_h']:7.2f} h   reference {p['reference_h']:7.2f} h"
-                f"   ratio {p['ratio']:.2f}x"
-            )
+    print_summary(report)
     print(f"load average before {load_before}, after {report['machine']['load_average_after']}")
     if args.json:
         print(f"wrote {args.json}")
     return report
 
 
+def summaries(runs: dict, cpu: dict) -> dict:
+    """The report's ratios from its wall times ``runs`` and process CPU times ``cpu``
+    (``runs[path][unit]``: one time per repeat)."""
+    wall, process = summarize(runs), summarize(cpu)
+    complete = set(UNITS) <= set(wall)
+    return {
+        "units": wall,
+        "projected": project(wall) if complete else {},
+        "cpu_units": process,
+        "cpu_projected": project(process) if complete else {},
+    }
+
+
+def print_summary(report: dict) -> None:
+    for label, units, projected in (
+        ("wall", report["units"], report["projected"]),
+        ("process CPU (all threads)", report["cpu_units"], report["cpu_projected"]),
+    ):
+        print(f"\n{label}, median of {report['repeats_done']} repeats:")
+        print(f"{'unit':<16}{'fast (s)':>10}{'reference (s)':>15}{'ratio':>8}{'paired':>8}")
+        for unit, s in units.items():
+            print(
+                f"{unit:<16}{s['fast_median_s']:>10.3f}{s['reference_median_s']:>15.3f}"
+                f"{s['ratio_of_medians']:>7.2f}x{s['median_paired_ratio']:>7.2f}x"
+            )
+        for preset, p in projected.items():
+            print(
+                f"  {preset:<9} projected: fast {p['fast_h']:7.2f} h   reference "
+                f"{p['reference_h']:7.2f} h   ratio {p['ratio']:.2f}x"
+            )
+
+
+def resummarize(path: str, output: str | None) -> dict:
+    """A report written by this bench (possibly stopped early), its ratios recomputed
+    from its times; written to ``output`` when given."""
+    with open(path) as f:
+        report = json.load(f)
+    report.update(summaries(report["runs_s"], report["cpu_s"]))
+    print_summary(report)
+    if output:
+        with open(output, "w") as f:
+            json.dump(report, f, indent=2)
+    return report
+
+
 def make_report(args, commit, runs, cpu, first_call, load_before, steal_before) -> dict:
     """The JSON report of the repeats timed so far."""
     steal_after = steal_seconds()
-    summary = summarize(runs)
     return {
-        "units": summary,
-        "projected": project(summary) if set(UNITS) <= set(args.units) else {},
+        **summaries(runs, cpu),
         "repeats_done": len(next(iter(runs[KERNELS[0]].values()))),
         "runs_s": runs,
         "cpu_s": cpu,

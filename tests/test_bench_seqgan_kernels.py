@@ -3,9 +3,11 @@ report (its timings are never asserted: benchmarks print them)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from bench.seqgan_kernels import UNITS, parse_args, path_order, project, summarize
+from bench.seqgan_kernels import UNITS, main, parse_args, path_order, project, summarize
 from seqgan_tf.schedule import preset_schedule
 from seqgan_tf.training import projection
 
@@ -63,3 +65,20 @@ def test_bad_units_and_repeats_name_the_flag(capsys):
     with pytest.raises(SystemExit):
         parse_args(["--repeats=0"])
     assert "--repeats=0" in capsys.readouterr().err
+
+
+def test_a_report_stopped_early_is_summarized_again_from_its_times(tmp_path, capsys):
+    fast = {unit: [1.0, 3.0] for unit in UNITS}
+    reference = {unit: [2.0, 3.0] for unit in UNITS}
+    report = {
+        "repeats_done": 2,
+        "runs_s": {"fast": fast, "reference": reference},
+        "cpu_s": {"fast": reference, "reference": fast},
+    }
+    (tmp_path / "in.json").write_text(json.dumps(report))
+    main([f"--from_json={tmp_path / 'in.json'}", f"--json={tmp_path / 'out.json'}"])
+    out = json.loads((tmp_path / "out.json").read_text())
+    assert out["units"]["dis_epoch_s"]["ratio_of_medians"] == pytest.approx(2.5 / 2.0)
+    assert out["cpu_units"]["dis_epoch_s"]["ratio_of_medians"] == pytest.approx(2.0 / 2.5)
+    assert out["projected"]["original"]["ratio"] == pytest.approx(1.25)
+    assert "process CPU" in capsys.readouterr().out
