@@ -1,7 +1,7 @@
 """The output layer's log-probabilities and their hand-written gradient
-(``kernels.output_log_probs``), against float64 NumPy: the closed form of the
+(``kernels.output_layer.output_log_probs``), against float64 NumPy: the closed form of the
 softmax gradient, and central differences of the generator's losses end to end; and the
-shift their softmax subtracts (``kernels.softmax_shift``) in each of its regimes."""
+shift their softmax subtracts (``kernels.output_layer.softmax_shift``) in each of its regimes."""
 
 from __future__ import annotations
 
