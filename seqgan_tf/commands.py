@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 
@@ -21,7 +22,7 @@ from seqgan_tf.data.token_files import read_token_file, write_token_file
 from seqgan_tf.experiments.oracle import ExperimentSpec, OracleExperiment
 from seqgan_tf.models.generator import Generator
 from seqgan_tf.models.oracle import Oracle
-from seqgan_tf.schedule import BaselineSchedule, Schedule
+from seqgan_tf.schedule import BaselineSchedule, Schedule, preset_schedule
 from seqgan_tf.training import projection
 
 
@@ -48,13 +49,9 @@ def oracle_experiment(
         )
     spec = ExperimentSpec(config, schedule, seed, preset, oracle_params, real_data, baselines)
     tf.get_logger().setLevel("WARNING")  # checkpoint writes log at INFO on every save
+    announce("table1" if baselines else "oracle", preset, schedule, baselines)
     if baselines is None:
         logging.info("oracle experiment in %s: preset %s, %s", workdir, preset, schedule)
-        logging.info(
-            "projected wall time on the 2-core CPU of docs/PERFORMANCE.md: %s; "
-            "bench.seqgan_speed projects it for this machine",
-            projection.describe(schedule, projection.REFERENCE_COSTS),
-        )
         return OracleExperiment(workdir, spec, progress_interval, strategy).run()
     from seqgan_tf.experiments.table1 import Table1Experiment
 
@@ -62,6 +59,69 @@ def oracle_experiment(
     return Table1Experiment(
         workdir, spec, progress_interval=progress_interval, strategy=strategy
     ).run()
+
+
+def announce(
+    mode: str, preset: str, schedule: Schedule, baselines: BaselineSchedule | None = None
+) -> None:
+    """Prints, before any work, the preset, what the run will do and its projected wall time
+    on the reference CPU, and for the long presets the shorter ones."""
+    rescored = mode in ("oracle", "smoke")  # text and Table 1 runs do not rescore
+    print(f"--mode={mode}, preset {preset}: {plan_text(schedule, baselines, rescored)}")
+    reference = "on the reference 2-core CPU (docs/PERFORMANCE.md) at the default model sizes"
+    if mode == "text":
+        print(
+            "Projected wall time: unknown (the cost model is measured on the oracle's "
+            "sizes; a corpus's differ)."
+        )
+    elif baselines is not None:
+        seqgan_part = dataclasses.replace(schedule, mle_epochs=baselines.mle_baseline_epochs)
+        print(
+            f"Projected wall time {reference}: more than {_hours(seqgan_part)} (SeqGAN and the "
+            "MLE baseline; scheduled sampling and PG-BLEU have no projection)."
+        )
+    else:
+        print(f"Projected wall time {reference}: {_hours(schedule)}.")
+    if preset in ("original", "paper"):
+        shorter = ", ".join(
+            f"--preset={name} ({_hours(preset_schedule(name))})" for name in ("quick", "cpu")
+        )
+        print(f"Shorter presets: {shorter}.")
+
+
+def plan_text(
+    schedule: Schedule, baselines: BaselineSchedule | None = None, rescored: bool = True
+) -> str:
+    """What a schedule does, in one sentence."""
+    parts = []
+    if baselines is not None:
+        parts.append(
+            f"MLE baseline {baselines.mle_baseline_epochs} epochs (SeqGAN branches after "
+            f"{schedule.mle_epochs}, PG-BLEU after {baselines.pg_bleu_mle_epochs}), scheduled "
+            f"sampling {baselines.ss_epochs} epochs, PG-BLEU {baselines.pg_bleu_iterations} "
+            "iterations"
+        )
+    else:
+        parts.append(f"{schedule.mle_epochs} MLE epochs")
+    parts.append(
+        f"{schedule.dis_pretrain_rounds} discriminator pre-training rounds of "
+        f"{schedule.dis_epochs_per_round} epochs"
+    )
+    parts.append(
+        f"{schedule.adversarial_iterations} adversarial iterations of "
+        f"{schedule.generator_steps_per_iteration} generator step(s) and "
+        f"{schedule.dis_rounds_per_iteration} discriminator round(s)"
+    )
+    if rescored and schedule.rescore_samples:
+        parts.append(f"the reported generators rescored on {schedule.rescore_samples} samples")
+    return "; ".join(parts) + "."
+
+
+def _hours(schedule: Schedule) -> str:
+    seconds = projection.projected_seconds(schedule, projection.REFERENCE_COSTS)["total"]
+    if seconds < 60:
+        return "under 1 min"
+    return f"{seconds / 3600:.2f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
 
 
 def text_experiment(
@@ -81,6 +141,7 @@ def text_experiment(
 
     strategy = _single_device_strategy(strategy_name)
     tf.get_logger().setLevel("WARNING")
+    announce("text", preset, schedule)
     experiment = TextExperiment(
         workdir,
         data,
@@ -155,8 +216,17 @@ def sample(workdir: str, output: str, num_samples: int, seed: int) -> None:
     print(f"wrote {num_samples} samples of {workdir} (unit {state['next_unit']}) to {output}")
 
 
-def smoke(workdir: str, oracle_params: str | None, real_data: str | None, seed: int) -> None:
-    from seqgan_tf.experiments.smoke import run_smoke
+def smoke(
+    workdir: str,
+    oracle_params: str | None,
+    real_data: str | None,
+    seed: int,
+    config: ModelConfig | None = None,
+) -> dict:
+    """Every phase of Algorithm 1 once, at the model flags' sizes (``config``)."""
+    from seqgan_tf.experiments.smoke import run_smoke, smoke_schedule
 
-    report = run_smoke(workdir, oracle_params, real_data, seed)
-    print(json.dumps(report, indent=2))
+    config = config or ModelConfig()
+    tf.get_logger().setLevel("WARNING")
+    announce("smoke", "smoke", smoke_schedule(config))
+    return run_smoke(workdir, config, oracle_params, real_data, seed)

@@ -57,19 +57,58 @@ class ModelConfig:
     kernels: str = dataclasses.field(default="fast", metadata={"original": False})
 
     def __post_init__(self) -> None:
+        """Every value checked before anything runs; errors name the flag."""
+        for name in (
+            "vocab_size",
+            "sequence_length",
+            "batch_size",
+            "gen_emb_dim",
+            "gen_hidden_dim",
+            "dis_emb_dim",
+            "rollout_num",
+        ):
+            _at_least(name, getattr(self, name), 1)
+        for name in ("dis_filter_sizes", "dis_num_filters"):
+            if not getattr(self, name):
+                raise ValueError(f"--{name} is empty")
+            for value in getattr(self, name):
+                _at_least(name, value, 1)
         if len(self.dis_filter_sizes) != len(self.dis_num_filters):
             raise ValueError(
-                f"dis_filter_sizes has {len(self.dis_filter_sizes)} entries but dis_num_filters "
-                f"has {len(self.dis_num_filters)}"
+                f"--dis_filter_sizes has {len(self.dis_filter_sizes)} entries but "
+                f"--dis_num_filters has {len(self.dis_num_filters)}"
+            )
+        for name in (
+            "gen_init_stddev",
+            "oracle_init_stddev",
+            "adam_epsilon",
+            "gen_learning_rate",
+            "gen_grad_clip",
+            "dis_learning_rate",
+        ):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"--{name} must be positive, got {getattr(self, name)}")
+        if not self.dis_l2_reg_lambda >= 0:
+            raise ValueError(
+                f"--dis_l2_reg_lambda must be at least 0, got {self.dis_l2_reg_lambda}"
+            )
+        if not 0.0 < self.dis_dropout_keep_prob <= 1.0:
+            raise ValueError(
+                f"--dis_dropout_keep_prob must lie in (0, 1], got {self.dis_dropout_keep_prob}"
             )
         if not 0.0 <= self.rollout_update_rate <= 1.0:
             raise ValueError(
-                f"rollout_update_rate must lie in [0, 1], got {self.rollout_update_rate}"
+                f"--rollout_update_rate must lie in [0, 1], got {self.rollout_update_rate}"
             )
         if self.dis_shuffle not in ("per_round", "per_epoch"):
             raise ValueError(f"--dis_shuffle={self.dis_shuffle!r}: expected per_round or per_epoch")
         check_kernels(self.kernels)
         if not 0 <= self.start_token < self.vocab_size:
             raise ValueError(
-                f"start_token {self.start_token} outside the vocabulary [0, {self.vocab_size})"
+                f"--start_token={self.start_token} outside the vocabulary [0, {self.vocab_size})"
             )
+
+
+def _at_least(name: str, value: int, minimum: int) -> None:
+    if value < minimum:
+        raise ValueError(f"--{name} must be at least {minimum}, got {value}")

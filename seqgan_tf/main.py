@@ -28,12 +28,14 @@ from seqgan_tf.data.text_corpus import TEXT_HELP, TextData, TextSettings
 from seqgan_tf.schedule import (
     BASELINE_HELP,
     MODEL_HELP,
+    PRESET_SUMMARIES,
     PRESETS,
     SCHEDULE_HELP,
     BaselineSchedule,
     Schedule,
     apply_preset,
     check_table1_schedules,
+    preset_schedule,
 )
 
 FLAGS = absl_flags.FLAGS
@@ -47,9 +49,26 @@ _MODE = absl_flags.DEFINE_enum(
     "of --data; sample: write samples of a trained --workdir to --output (decoded to text "
     "for a text run); smoke: one step of every model.",
 )
-_PRESET = absl_flags.DEFINE_enum(
-    "preset", "original", sorted(PRESETS), "Schedule preset (see seqgan_tf/schedule.py)."
-)
+
+
+def _preset_help() -> str:
+    """Each preset, what it is and its projected wall time on the reference CPU."""
+    from seqgan_tf.training import projection
+
+    lines = []
+    for name, summary in PRESET_SUMMARIES.items():
+        seconds = projection.projected_seconds(preset_schedule(name), projection.REFERENCE_COSTS)
+        hours = seconds["total"] / 3600
+        cost = f"{hours:.1f} h" if hours >= 1 else f"{hours * 60:.0f} min"
+        lines.append(f"{name}: {summary} (projected {cost})")
+    return (
+        "Schedule preset; it sets the schedule and model flags it names (seqgan_tf/schedule.py) "
+        "unless they are given. Projected times are on the reference 2-core CPU of "
+        "docs/PERFORMANCE.md. " + "; ".join(lines) + "."
+    )
+
+
+_PRESET = absl_flags.DEFINE_enum("preset", "original", sorted(PRESETS), _preset_help())
 _ORACLE_PARAMS = absl_flags.DEFINE_string(
     "oracle_params",
     None,
@@ -60,7 +79,7 @@ _ORACLE_PARAMS = absl_flags.DEFINE_string(
 _REAL_DATA = absl_flags.DEFINE_string(
     "real_data",
     None,
-    "Train on this token file instead of drawing --num_samples sequences from the oracle; "
+    "Train on this token file instead of drawing --train_samples sequences from the oracle; "
     "'published' means the paper-era real_data.txt (found or downloaded like the oracle).",
 )
 _RANDOM_ORACLE = absl_flags.DEFINE_boolean(
@@ -77,12 +96,9 @@ _DATA = absl_flags.DEFINE_string(
 )
 _OUTPUT = absl_flags.DEFINE_string("output", None, "--mode=sample: the token file to write.")
 MODEL_FLAGS = define_dataclass_flags(ModelConfig, MODEL_HELP)
-SCHEDULE_FLAGS = define_dataclass_flags(
-    Schedule,
-    {
-        **SCHEDULE_HELP,
-        "num_samples": SCHEDULE_HELP["num_samples"] + "; with --mode=sample, how many to write",
-    },
+SCHEDULE_FLAGS = define_dataclass_flags(Schedule, SCHEDULE_HELP)
+_NUM_SAMPLES = absl_flags.DEFINE_integer(
+    "num_samples", 9984, "--mode=sample: how many sequences to write.", lower_bound=1
 )
 
 
@@ -96,7 +112,8 @@ absl_flags.adopt_module_key_flags(shared_flags.common)  # --workdir, --seed, ...
 # is listed without being named here).
 HELP_GROUPS = (
     ("What to run", ("mode", "preset", "workdir", "seed", "progress_interval", "strategy")),
-    ("Files", ("oracle_params", "random_oracle", "real_data", "data", "output")),
+    ("Files", ("oracle_params", "random_oracle", "real_data", "data")),
+    ("Sampling a trained run (--mode=sample)", ("output", "num_samples")),
     ("Schedule: how long each phase runs (a preset sets these)", SCHEDULE_FLAGS),
     (
         "Generator, oracle and rollout networks",
@@ -188,9 +205,9 @@ def run(argv: list[str]) -> None:
     shared_flags.setup_logging(workdir)
     shared_flags.set_global_seed(shared_flags.SEED.value)
     if mode == "sample":
-        commands.sample(workdir, _OUTPUT.value, FLAGS.num_samples, shared_flags.SEED.value)
+        commands.sample(workdir, _OUTPUT.value, _NUM_SAMPLES.value, shared_flags.SEED.value)
     elif mode == "smoke":
-        commands.smoke(workdir, oracle_params, real_data, shared_flags.SEED.value)
+        commands.smoke(workdir, oracle_params, real_data, shared_flags.SEED.value, config)
     elif mode == "text":
         commands.text_experiment(
             workdir=workdir,
@@ -200,7 +217,7 @@ def run(argv: list[str]) -> None:
             settings=TextSettings(**dataclass_values(TextSettings, FLAGS)),
             preset=_PRESET.value,
             seed=shared_flags.SEED.value,
-            num_negatives=FLAGS.num_samples if FLAGS["num_samples"].present else None,
+            num_negatives=FLAGS.dis_samples if FLAGS["dis_samples"].present else None,
             strategy_name=shared_flags.STRATEGY.value,
             progress_interval=shared_flags.PROGRESS_INTERVAL.value,
         )

@@ -25,11 +25,19 @@ def _check_minimums(values, ones) -> None:
             raise ValueError(f"--{field.name} must be at least {minimum}, got {value}")
 
 
+# Schedule's sample counts, which were one field, num_samples, before they were split.
+SAMPLE_COUNTS = ("train_samples", "eval_samples", "dis_samples")
+
+
 @dataclasses.dataclass(frozen=True)
 class Schedule:
     """How long each phase runs and how often NLL_oracle is measured."""
 
-    num_samples: int = 9984  # generated_num = 10000 in batches of 64: 156 x 64
+    # The original's generated_num = 10000 in whole batches of 64 (156 x 64), for each of
+    # its three uses, which are three settings here.
+    train_samples: int = 9984
+    eval_samples: int = 9984
+    dis_samples: int = 9984
     mle_epochs: int = 120
     mle_eval_every: int = 5
     dis_pretrain_rounds: int = 50
@@ -44,12 +52,21 @@ class Schedule:
     rescore_samples: int = dataclasses.field(default=100_000, metadata={"original": False})
 
     def __post_init__(self) -> None:
-        _check_minimums(self, ones=lambda name: name.endswith(("_every", "num_samples")))
+        _check_minimums(
+            self,
+            ones=lambda name: (
+                name.endswith("_every")
+                or name in (*SAMPLE_COUNTS, "dis_epochs_per_round", "generator_steps_per_iteration")
+            ),
+        )
 
 
 SCHEDULE_HELP = {
-    "num_samples": "Sequences the oracle samples as training data, and the generator samples "
-    "for each NLL_oracle evaluation and each discriminator round",
+    "train_samples": "Sequences the oracle samples as the training data (--mode=oracle, "
+    "table1, smoke)",
+    "eval_samples": "Sequences the generator samples for each NLL_oracle evaluation",
+    "dis_samples": "Negatives the generator samples for each discriminator round (--mode=text: "
+    "default the training split's size in whole batches)",
     "mle_epochs": "Generator MLE pre-training epochs",
     "mle_eval_every": "Measure NLL_oracle after MLE epochs e with e % this == 0",
     "dis_pretrain_rounds": "Discriminator pre-training rounds (fresh samples each round)",
@@ -81,11 +98,28 @@ MODEL_HELP = {
     "dis_l2_reg_lambda": "L2 weight on the discriminator's output layer",
     "dis_learning_rate": "Discriminator Adam learning rate",
     "dis_highway_gate_bias": "Bias added inside the highway transform gate",
+    "dis_highway_bias": "Whether the highway layer has biases (the paper-era code's had none)",
+    "dis_shuffle": "per_round: shuffle a discriminator round's data once (the original); "
+    "per_epoch: reshuffle every epoch (the paper-era code)",
     "rollout_num": "Monte-Carlo rollouts per prefix",
     "rollout_update_rate": "Rollout network's delayed-update rate r (0 = what the original "
     "code actually did: roll out with the current generator)",
     "kernels": "fast: the speed kernels of seqgan_tf/models/kernels.py; reference: plain "
     "TensorFlow ops with autodiff and Keras' Adam (same results to float32 round-off, slower)",
+}
+
+# What each preset is, in a line (--help adds its projected time on the reference CPU).
+PRESET_SUMMARIES = {
+    "quick": "every phase shortened (20 MLE epochs, 4 discriminator rounds, 15 adversarial "
+    "iterations of one 1-epoch discriminator round): shows the adversarial phase at work, not "
+    "the paper's numbers",
+    "cpu": "MLE to convergence (120 epochs), 30 discriminator rounds of 1 epoch, 51 adversarial "
+    "iterations of one 1-epoch discriminator round, rollout r = 0: the nearest to the paper's "
+    "SeqGAN found within about an hour on a 2-core CPU",
+    "original": "the authors' published schedule: 120 MLE epochs, 50 discriminator rounds of 3 "
+    "epochs, 200 adversarial iterations of five 3-epoch discriminator rounds",
+    "paper": "the paper-era scripts: 240 MLE epochs, 800 adversarial iterations, NLL_oracle "
+    "after every iteration, generator learning rate 1e-3",
 }
 
 PRESETS: dict[str, dict] = {

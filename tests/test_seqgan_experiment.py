@@ -63,7 +63,8 @@ def test_every_default_is_the_original_codes():
         "rollout_num": 16, "rollout_update_rate": 0.8,
     }  # fmt: skip
     schedule = {
-        "num_samples": 9984, "mle_epochs": 120, "mle_eval_every": 5,
+        "train_samples": 9984, "eval_samples": 9984, "dis_samples": 9984,
+        "mle_epochs": 120, "mle_eval_every": 5,
         "dis_pretrain_rounds": 50, "dis_epochs_per_round": 3, "adversarial_iterations": 200,
         "adversarial_eval_every": 5, "generator_steps_per_iteration": 1,
         "dis_rounds_per_iteration": 5,
@@ -264,7 +265,9 @@ def test_real_data_file_replaces_oracle_samples(tmp_path):
     path = tmp_path / "real.txt"
     path.write_text("".join(" ".join(map(str, row)) + "\n" for row in data))
     schedule = Schedule(
-        num_samples=16,
+        train_samples=16,
+        eval_samples=16,
+        dis_samples=16,
         mle_epochs=1,
         mle_eval_every=1,
         dis_pretrain_rounds=0,
@@ -336,26 +339,29 @@ PRETRAIN_UNITS = schedule_units(
 )
 
 
-def _progress_lines(info_logs, updates, expected=lambda unit: None, units=PROGRESS_UNITS):
-    """The progress lines of ``Progress.update(index, row, seconds)`` for each update."""
-    from seqgan_tf.training.runner import Progress
+POSITION_NAMES = {"mle": "epoch", "dis_pretrain": "round", "adversarial": "iteration"}
 
+
+def _progress_lines(updates, expected=lambda unit: None, units=PROGRESS_UNITS):
+    """The progress lines of ``Progress.update(index, row, seconds)`` for each update."""
+    from seqgan_tf.training.progress import Progress
+
+    lines: list[str] = []
     progress = Progress(
         units,
         0.0,
-        # position reads only class attributes: no experiment (and workdir) needed.
-        lambda unit, steps: OracleExperiment.position(OracleExperiment, unit, steps),
+        lambda unit, steps: f"{POSITION_NAMES.get(unit.phase, 'step')} {unit.step + 1}/{steps}",
         ("nll_oracle", "NLL_oracle"),
         expected,
+        emit=lines.append,
     )
     for update in updates:
         progress.update(*update)
-    return progress, [r.getMessage() for r in info_logs.records if "ETA" in r.getMessage()]
+    return progress, lines
 
 
-def test_progress_eta_adds_the_mean_time_of_each_remaining_kind_of_unit(info_logs):
+def test_progress_eta_adds_the_mean_time_of_each_remaining_kind_of_unit():
     _, lines = _progress_lines(
-        info_logs,
         [
             (0, {}, 5.0),  # oracle samples
             (1, {"nll_oracle": 9.5}, 10.0),  # MLE epoch 1 of 2
@@ -364,6 +370,8 @@ def test_progress_eta_adds_the_mean_time_of_each_remaining_kind_of_unit(info_log
             (4, {}, 60.0),  # iteration 1: discriminator round
         ],
     )
+    # after the samples: nothing of the rest is known, and a lower bound of 0 says nothing
+    assert "phase ETA 0m00s | run ETA unknown |" in lines[0]
     # after epoch 1: one epoch left (10 s) and 6 adversarial units of unknown cost
     assert "[mle] epoch 1/2" in lines[1] and "phase ETA 0m10s | run ETA > 0m10s" in lines[1]
     assert "NLL_oracle 9.5000" in lines[1]
@@ -372,7 +380,7 @@ def test_progress_eta_adds_the_mean_time_of_each_remaining_kind_of_unit(info_log
     assert "phase ETA 2m40s | run ETA 2m40s | NLL_oracle 9.1000" in lines[4]
 
 
-def test_progress_eta_projects_kinds_not_yet_run_at_the_measured_speed(info_logs):
+def test_progress_eta_projects_kinds_not_yet_run_at_the_measured_speed():
     projected = {
         ("oracle_samples", False): 1.0,
         ("mle", False): 5.0,
@@ -380,7 +388,6 @@ def test_progress_eta_projects_kinds_not_yet_run_at_the_measured_speed(info_logs
         ("adversarial", True): 30.0,
     }
     progress, lines = _progress_lines(
-        info_logs,
         [
             (0, {}, 5.0),  # 5x its projection
             (1, {"nll_oracle": 9.5}, 10.0),  # MLE epoch 1 of 2: 2x
@@ -448,7 +455,7 @@ def test_curves_of_a_run_beside_the_original_log(finished, tmp_path):
         adversarial_curve(str(tmp_path))
 
 
-def test_progress_eta_counts_the_same_work_at_its_measured_time(info_logs):
+def test_progress_eta_counts_the_same_work_at_its_measured_time():
     # A discriminator round of the adversarial phase is the pre-training's round: once
     # those are measured, its ETA is their time, not a projection scaled by the speed of
     # all units so far (which the MLE epochs' fixed costs inflate).
@@ -460,7 +467,6 @@ def test_progress_eta_counts_the_same_work_at_its_measured_time(info_logs):
         ("adversarial", True): 20.0,
     }
     progress, lines = _progress_lines(
-        info_logs,
         [(0, {}, 3.0), (1, {}, 3.0), (2, {}, 10.0), (3, {}, 30.0), (4, {}, 22.0), (5, {}, 22.0)],
         lambda unit: projected[(unit.phase, unit.part > 0)],
         PRETRAIN_UNITS,
@@ -473,12 +479,11 @@ def test_progress_eta_counts_the_same_work_at_its_measured_time(info_logs):
     assert progress._eta(PRETRAIN_UNITS[7:8]) == (22.0, "")
 
 
-def test_progress_eta_after_a_resume_does_not_count_tracing_as_the_units_cost(info_logs):
+def test_progress_eta_after_a_resume_does_not_count_tracing_as_the_units_cost():
     # A resumed run's first unit of each kind traces its functions (the reward's XLA
     # compile: tens of seconds); the units left count at their projection instead.
     projected = {("adversarial", False): 4.0, ("adversarial", True): 20.0}
     _, lines = _progress_lines(
-        info_logs,
         [(6, {}, 40.0), (7, {}, 30.0), (8, {}, 5.0)],  # resumed at iteration 0
         lambda unit: projected.get((unit.phase, unit.part > 0)),
         PRETRAIN_UNITS,
@@ -487,3 +492,42 @@ def test_progress_eta_after_a_resume_does_not_count_tracing_as_the_units_cost(in
     assert "run ETA ~ 0m44s" in lines[0]  # 20 + 4 + 20, not 20 + 40 + 20
     assert "run ETA ~ 0m24s" in lines[1]  # 4 + 20, not 40 + 30
     assert "run ETA ~ 0m25s" in lines[2]  # one round at 20 x 5 / 4
+
+
+def test_smoke_runs_every_phase_once_at_the_model_flags_sizes(tmp_path):
+    from seqgan_tf.experiments.smoke import SMOKE_BATCHES, run_smoke
+
+    results = run_smoke(str(tmp_path), TINY_CONFIG, None, None, seed=3, print_fn=lambda _: None)
+    with open(tmp_path / "metrics.jsonl") as f:
+        phases = [(row["phase"], row["part"]) for row in map(json.loads, f)]
+    assert phases == [
+        ("oracle_samples", 0),
+        ("mle", 0),
+        ("mle", 0),
+        ("dis_pretrain", 0),
+        ("adversarial", 0),
+        ("adversarial", 1),
+    ]
+    real = read_token_file(tmp_path / "real_data.txt", 30, 6)  # the model flags' shapes
+    assert real.shape == (SMOKE_BATCHES * TINY_CONFIG.batch_size, 6)
+    assert results["seqgan_nll_final"] is not None and results["preset"] == "smoke"
+
+
+def test_workdir_from_before_the_sample_counts_split_resumes(finished, tmp_path):
+    """experiment.json written when one num_samples set all three counts: it resumes with
+    the three at that value, and is refused with any other."""
+    import shutil
+
+    workdir = str(tmp_path / "before_split")
+    shutil.copytree(finished[0], workdir)
+    with open(f"{workdir}/experiment.json") as f:
+        stored = json.load(f)
+    for name in ("train_samples", "eval_samples", "dis_samples"):
+        assert stored["schedule"].pop(name) == 32
+    stored["schedule"]["num_samples"] = 32
+    with open(f"{workdir}/experiment.json", "w") as f:
+        json.dump(stored, f)
+    OracleExperiment(workdir, TINY_SPEC)  # accepted
+    other = dataclasses.replace(TINY_SCHEDULE, eval_samples=64)
+    with pytest.raises(WorkdirMismatchError, match="schedule.eval_samples is 32 there, 64 here"):
+        OracleExperiment(workdir, ExperimentSpec(TINY_CONFIG, other, seed=5))

@@ -1,4 +1,5 @@
-"""PG-BLEU: rewards in SeqGAN's layout with BLEU in place of D, and its training step."""
+"""PG-BLEU: rewards in SeqGAN's layout with BLEU in place of D, and the policy-gradient
+step and rollout update of :func:`seqgan_tf.train.adversarial_training` with them."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ import numpy as np
 import tensorflow as tf
 from seqgan_tiny import TINY_CONFIG
 
+from seqgan_tf import train
 from seqgan_tf.metrics.bleu import BleuScorer
 from seqgan_tf.models.generator import Generator
 from seqgan_tf.models.rollout import Rollout
-from seqgan_tf.training.pg_bleu import PGBleuTrainer
+from seqgan_tf.training.pg_bleu import PGBleuReward
 
 
 class _RecordingScorer:
@@ -29,7 +31,7 @@ def test_rewards_average_the_score_of_each_prefix_completions():
     rollout = Rollout(generator, 0.8)
     scorer = _RecordingScorer()
     rollout_num, batch, length = 3, 4, TINY_CONFIG.sequence_length
-    trainer = PGBleuTrainer(generator, rollout, scorer, rollout_num, batch)
+    trainer = PGBleuReward(rollout, scorer, rollout_num)
     samples = generator.generate(batch, tf.constant(np.arange(2 * length).reshape(2, length)))
     rewards = trainer.rewards(samples.numpy(), tf.constant(np.ones((2, length), np.int64)))
     assert rewards.shape == (batch, length) and rewards.dtype == np.float32
@@ -55,10 +57,15 @@ def test_a_step_with_bleu_rewards_updates_generator_and_rollout():
     references = generator.generate(
         64, tf.random.Generator.from_seed(4).make_seeds(TINY_CONFIG.sequence_length)
     ).numpy()
-    trainer = PGBleuTrainer(generator, rollout, BleuScorer(references), 1, 8)
+    bleu = PGBleuReward(rollout, BleuScorer(references), 1)
     generator_before = generator.export_params()
     rollout_before = rollout.export_params()
-    row = trainer.step(tf.random.Generator.from_seed(3))
+    row = train.policy_gradient_step(
+        generator,
+        lambda samples, seeds: tf.constant(bleu.rewards(samples.numpy(), seeds)),
+        tf.random.Generator.from_seed(3),
+    )
+    rollout.update_params(generator)  # what adversarial_training does after the steps
     assert np.isfinite(row["adversarial_loss"]) and 0.0 < row["mean_reward"] <= 1.0
     changed = [
         not np.array_equal(a, b)

@@ -7,6 +7,7 @@ import pytest
 from seqgan_tf.experiments.oracle import schedule_units
 from seqgan_tf.schedule import PRESETS, Schedule, preset_schedule
 from seqgan_tf.training.projection import (
+    REFERENCE_COSTS,
     UnitCosts,
     describe,
     evaluations,
@@ -121,3 +122,29 @@ def test_the_cpu_preset_is_run_bs_schedule_stopped_at_iteration_50():
     expected = {k: v for k, v in run_b_flags.items() if getattr(Schedule(), k, None) != v}
     expected["adversarial_iterations"] = 51
     assert departures == expected
+
+
+def test_every_run_announces_its_preset_plan_and_projected_time(capsys):
+    from seqgan_tf.commands import announce
+    from seqgan_tf.schedule import BaselineSchedule, preset_schedule
+
+    original = preset_schedule("original")
+    announce("oracle", "original", original)
+    out = capsys.readouterr().out.splitlines()
+    hours = projected_seconds(original, REFERENCE_COSTS)["total"] / 3600
+    assert out[0].startswith("--mode=oracle, preset original: 120 MLE epochs; 50 discriminator")
+    assert out[1].endswith(f": {hours:.2f} h.")
+    assert out[2].startswith("Shorter presets: --preset=quick (") and "--preset=cpu (" in out[2]
+
+    announce("oracle", "quick", preset_schedule("quick"))
+    out = capsys.readouterr().out
+    assert "Shorter presets" not in out and "rescored on 100000 samples" in out
+
+    announce("text", "quick", preset_schedule("quick"))
+    out = capsys.readouterr().out
+    assert "Projected wall time: unknown" in out and "rescored" not in out
+
+    announce("table1", "original", original, BaselineSchedule())
+    out = capsys.readouterr().out
+    assert "MLE baseline 350 epochs (SeqGAN branches after 120, PG-BLEU after 200)" in out
+    assert "more than " in out and "no projection" in out

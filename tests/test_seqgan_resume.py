@@ -152,7 +152,7 @@ def test_interrupt_in_each_phase_then_resume_in_process(tmp_path, tiny_oracle_ru
     _assert_processes(workdir)
 
 
-def test_resumed_progress_shows_the_last_logged_metric(tmp_path, info_logs):
+def test_resumed_progress_shows_the_last_logged_metric(tmp_path):
     """Until its next evaluation, a resumed run's progress lines show the last NLL_oracle
     of its log, not "n/a"."""
     from seqgan_tiny import TINY_SPEC
@@ -161,19 +161,24 @@ def test_resumed_progress_shows_the_last_logged_metric(tmp_path, info_logs):
 
     workdir = tmp_path / "resumed"
     first_round = KILL_CHAIN["dis_pretrain"]
+    printed: list[str] = []
     run = functools.partial(
-        OracleExperiment, str(workdir), TINY_SPEC, progress_interval=0, print_fn=lambda _: None
+        OracleExperiment, str(workdir), TINY_SPEC, progress_interval=0, print_fn=printed.append
     )
     with pytest.raises(Interrupted):
         run(after_unit=interrupt_after(first_round)).run()
-    info_logs.clear()
+    printed.clear()
     run().run()
     with open(workdir / "metrics.jsonl") as f:
         rows = [json.loads(line) for line in f]
     logged = [row["nll_oracle"] for row in rows[:first_round] if row.get("nll_oracle") is not None]
-    first_line = next(r.getMessage() for r in info_logs.records if "ETA" in r.getMessage())
+    first_line = next(line for line in printed if "ETA" in line)
     assert first_line.startswith("[dis_pretrain] round 1/2")
     assert first_line.endswith(f"NLL_oracle {logged[-1]:.4f}")
+    # Printed plainly; time-stamped in the workdir's run.log.
+    assert re.search(
+        r"^\S+ \S+ INFO \[dis_pretrain\] round 1/2", (workdir / "run.log").read_text(), re.M
+    )
 
 
 @pytest.mark.parametrize(
@@ -187,6 +192,17 @@ def test_resumed_progress_shows_the_last_logged_metric(tmp_path, info_logs):
         (["--mode=score"], "--mode=score needs --data=FILE"),
         (["--dis_filter_sizes=1,x"], "--dis_filter_sizes=1,x: expected a comma-separated list"),
         (["--mle_eval_every=0"], "--mle_eval_every must be at least 1, got 0"),
+        (["--batch_size=-5"], "--batch_size must be at least 1, got -5"),
+        (["--rollout_num=0"], "--rollout_num must be at least 1, got 0"),
+        (
+            ["--dis_num_filters=100,0,200,200,200,100,100,100,100,100,160,160"],
+            "--dis_num_filters must be at least 1, got 0",
+        ),
+        (["--gen_learning_rate=-0.1"], "--gen_learning_rate must be positive, got -0.1"),
+        (["--dis_dropout_keep_prob=0"], "--dis_dropout_keep_prob must lie in (0, 1], got 0.0"),
+        (["--rollout_update_rate=1.5"], "--rollout_update_rate must lie in [0, 1], got 1.5"),
+        (["--dis_epochs_per_round=0"], "--dis_epochs_per_round must be at least 1, got 0"),
+        (["--dis_samples=0"], "--dis_samples must be at least 1, got 0"),
         (
             ["--mode=table1", "--mle_baseline_epochs=100"],
             "--pg_bleu_mle_epochs=200 exceeds --mle_baseline_epochs=100",
@@ -208,6 +224,29 @@ def test_bad_flags_are_rejected_with_a_clear_message(tmp_path, flags, message):
     assert result.returncode != 0
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+    assert not (tmp_path / "experiment.json").exists()
+
+
+def test_a_bad_flag_gives_one_line_and_the_corrected_command_runs_in_the_same_workdir(tmp_path):
+    """Validate, then write: the mistake leaves nothing that blocks the corrected run."""
+    short = ["--mle_epochs=1", "--dis_pretrain_rounds=0", "--adversarial_iterations=0"]
+    command = [sys.executable, "-m", "seqgan_tf.main", f"--workdir={tmp_path}", *TINY_FLAGS]
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    bad = subprocess.run(
+        [*command, *short, "--batch_size=-5"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert bad.returncode == 1
+    assert bad.stderr.strip().splitlines()[-1] == "error: --batch_size must be at least 1, got -5"
+    good = subprocess.run(
+        [*command, *short], cwd=REPO, env=env, capture_output=True, text=True, timeout=600
+    )
+    assert good.returncode == 0, good.stderr[-3000:]
+    assert json.loads((tmp_path / "experiment.json").read_text())["config"]["batch_size"] == 8
 
 
 def test_workdir_of_another_experiment_is_rejected_from_the_command_line(tmp_path):

@@ -46,8 +46,8 @@ def run_with_weights(tmp_path_factory):
         generators = {
             "mle": experiment.mle_generator,
             "ss": experiment.ss_generator,
-            "pg_bleu": experiment.pg_bleu_generator,
-            "seqgan": experiment.seqgan.generator,
+            "pg_bleu": experiment.pg_bleu.generator,
+            "seqgan": experiment.generator,
         }
         weights[index] = {
             name: [v.numpy() for v in g.lstm_variables] for name, g in generators.items()

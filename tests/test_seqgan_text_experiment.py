@@ -84,7 +84,9 @@ def test_a_text_run_writes_what_a_user_reads(text_run):
     assert methods["real"]["bleu2"] > methods["random"]["bleu2"]
 
     table = (workdir / "results.md").read_text(encoding="utf-8")
-    assert "| MLE (epoch 3) |" in table and "0.6670" in table and "0.7389" in table
+    # Numbered from 1 in the table and the sample files, as in the progress lines.
+    assert "| MLE (epoch 4) |" in table and "| SeqGAN (iteration 3) |" in table
+    assert "0.6670" in table and "0.7389" in table
     assert "24 test sequences as references" in table
     assert (workdir / "text_curves.png").stat().st_size > 0
     assert list((workdir / "tensorboard" / "text").iterdir())
@@ -96,13 +98,22 @@ def test_a_text_run_writes_what_a_user_reads(text_run):
     assert sorted(train + test) == sorted(corpus_lines)
     assert vocabulary.decode(vocabulary.encode(train)) == train
 
-    poems = (workdir / "samples" / "seqgan_iteration_0002.txt").read_text(encoding="utf-8")
+    poems = (workdir / "samples" / "seqgan_iteration_0003.txt").read_text(encoding="utf-8")
     blocks = poems.strip().split("\n\n")
     assert len(blocks) == SETTINGS.text_eval_samples
     assert all(len(line) == 3 for block in blocks for line in block.split("\n"))
     assert len(blocks[0].split("\n")) == 2
+    assert sorted(path.name for path in (workdir / "samples").iterdir()) == [
+        "mle_epoch_0001.txt",
+        "mle_epoch_0003.txt",
+        "mle_epoch_0004.txt",
+        "random.txt",
+        "real.txt",
+        "seqgan_iteration_0001.txt",
+        "seqgan_iteration_0003.txt",
+    ]
     log = (workdir / "experiment-log.txt").read_text(encoding="utf-8")
-    assert log.startswith("random\tbleu2 ") and "mle_epoch_0002\t" in log
+    assert log.startswith("random\tbleu2 ") and "mle_epoch_0003\t" in log
 
 
 def test_text_run_resumes_after_an_interrupt_as_if_never_stopped(text_run, tmp_path):

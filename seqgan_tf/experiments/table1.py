@@ -12,32 +12,35 @@ Units, in order (each checkpointed as in the oracle experiment):
    each from scratch, and a paired comparison: the methods differ only after the
    branch);
 3. scheduled sampling's epochs, from the same initial weights;
-4. PG-BLEU's policy-gradient iterations;
+4. PG-BLEU's policy-gradient iterations (:func:`seqgan_tf.train.adversarial_training`
+   with BLEU as the reward);
 5. SeqGAN's discriminator pre-training and adversarial iterations, as in ``--mode=oracle``.
 
 NLL_oracle is measured on the same rule in every method (every ``mle_eval_every``
 epochs, every ``adversarial_eval_every`` iterations, and after the last), each time on
-``num_samples`` fresh samples; the final evaluation's samples of each method are kept
+``eval_samples`` fresh samples; the final evaluation's samples of each method are kept
 and their per-sequence NLL_oracle gives a Welch t-test of SeqGAN against each baseline.
+
+The module runs past 300 lines: it is five methods' loop and their comparison (NLL_test,
+t-tests, learning curves), which read best in one place.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import os
 import random
 
 import numpy as np
 import tensorflow as tf
 
+from seqgan_tf import train
 from seqgan_tf.data.token_files import read_token_file, write_token_file
 from seqgan_tf.experiments.oracle import (
-    EXPERIMENT_LOG,
     ExperimentSpec,
     OracleExperiment,
     Unit,
     record_evaluation,
-    schedule_units,
 )
 from seqgan_tf.metrics.bleu import BleuScorer
 from seqgan_tf.metrics.significance import welch_t_test
@@ -45,8 +48,11 @@ from seqgan_tf.models.generator import Generator
 from seqgan_tf.models.oracle import save_params
 from seqgan_tf.models.rollout import Rollout
 from seqgan_tf.reporting import results as results_lib
+from seqgan_tf.reporting.curves import plot_learning_curves
 from seqgan_tf.schedule import BaselineSchedule, Schedule, check_table1_schedules, graph_coin
-from seqgan_tf.training.pg_bleu import PGBleuTrainer
+from seqgan_tf.training.metrics_log import metrics_rows
+from seqgan_tf.training.pg_bleu import PGBleuReward
+from seqgan_tf.training.runner import Run
 from seqgan_tf.training.scheduled_sampling import ScheduledSamplingTrainer
 
 # The held-out oracle samples for NLL_test come from a stream seeded apart from the run's.
@@ -74,160 +80,152 @@ def select_references(data: np.ndarray, fraction: float, seed: int) -> np.ndarra
 
 
 def table1_units(schedule: Schedule, baselines: BaselineSchedule) -> list[Unit]:
-    seqgan = schedule_units(schedule)
+    """The plan of :meth:`Table1Experiment.train`."""
     return (
-        seqgan[:1]
+        [Unit("oracle_samples")]
         + [Unit("mle", epoch) for epoch in range(baselines.mle_baseline_epochs)]
         + [Unit("scheduled_sampling", epoch) for epoch in range(baselines.ss_epochs)]
-        + [Unit("pg_bleu", iteration) for iteration in range(baselines.pg_bleu_iterations)]
-        + [unit for unit in seqgan if unit.phase in ("dis_pretrain", "adversarial")]
+        + train.adversarial_units("pg_bleu", baselines.pg_bleu_iterations, 0)
+        + train.seqgan_units(dataclasses.replace(schedule, mle_epochs=0))
     )
 
 
-class Table1Experiment:
+class Table1Experiment(OracleExperiment):
     """Runs (or resumes) the five methods of Table 1 in ``workdir``: the oracle
-    experiment's SeqGAN (its models, data and units) beside the baselines' generators."""
-
-    text_log = EXPERIMENT_LOG
-    progress_metric = ("nll_oracle", "NLL_oracle")
+    experiment (its models, data and hooks) with the baselines' generators beside SeqGAN's."""
 
     def __init__(self, workdir: str, spec: ExperimentSpec, **kwargs) -> None:
         if spec.baselines is None:
             raise ValueError("Table1Experiment needs ExperimentSpec.baselines")
         check_table1_schedules(spec.schedule, spec.baselines)
+        super().__init__(workdir, spec, **kwargs)
         self.baselines = spec.baselines
-        self.seqgan = OracleExperiment(workdir, spec, **kwargs)
-        self.schedule, self.config = spec.schedule, spec.config
-        self.units = table1_units(self.schedule, self.baselines)
-        with self.seqgan.strategy.scope():
+        with self.strategy.scope():
             # The same initial weights as SeqGAN's generator (same seed).
             self.mle_generator = Generator(self.config, seed=spec.seed, name="mle_generator")
             self.ss_generator = Generator(self.config, seed=spec.seed, name="ss_generator")
-            self.pg_bleu_generator = Generator(
-                self.config, seed=spec.seed, name="pg_bleu_generator"
+            pg_bleu_generator = Generator(self.config, seed=spec.seed, name="pg_bleu_generator")
+            self.pg_bleu = train.Models(
+                generator=pg_bleu_generator,
+                discriminator=self.models.discriminator,  # unused: BLEU is the reward
+                rollout=Rollout(
+                    pg_bleu_generator,
+                    self.baselines.pg_bleu_rollout_update_rate,
+                    name="pg_bleu_rollout",
+                ),
+                rng=self.rng,
+                seed=spec.seed,
             )
-            self.pg_bleu_rollout = Rollout(
-                self.pg_bleu_generator,
-                self.baselines.pg_bleu_rollout_update_rate,
-                name="pg_bleu_rollout",
-            )
-        self.ss_trainer = ScheduledSamplingTrainer(self.ss_generator)
-        self._pg_bleu_trainer: PGBleuTrainer | None = None
+        self.ss_generator_trainer = ScheduledSamplingTrainer(self.ss_generator)
 
-    def run(self) -> dict:
-        return self.seqgan.runner.run(self)
+    @staticmethod
+    def plan(spec: ExperimentSpec) -> list[Unit]:
+        return table1_units(spec.schedule, spec.baselines)
 
     def expected_seconds(self, unit: Unit) -> float | None:
         """SeqGAN's and MLE's units as projected; the other baselines' have no projection."""
-        return self.seqgan.expected_seconds(unit)
-
-    def path(self, *parts: str) -> str:
-        return self.seqgan.path(*parts)
+        return self.projected_unit_seconds.get((unit.phase, unit.part > 0))
 
     # ------------------------------------------------------------------ the Task
     def checkpoint_objects(self) -> dict:
-        objects = self.seqgan.checkpoint_objects()
-        for name in ("mle", "ss", "pg_bleu"):
-            generator = getattr(self, f"{name}_generator")
+        objects = super().checkpoint_objects()
+        generators = {
+            "mle": self.mle_generator,
+            "ss": self.ss_generator,
+            "pg_bleu": self.pg_bleu.generator,
+        }
+        for name, generator in generators.items():
             objects[f"{name}_generator"] = generator
             objects[f"{name}_generator_pretrain_optimizer"] = generator.pretrain_optimizer
             objects[f"{name}_generator_adversarial_optimizer"] = generator.adversarial_optimizer
-        objects["pg_bleu_rollout"] = self.pg_bleu_rollout
+        objects["pg_bleu_rollout"] = self.pg_bleu.rollout
         return objects
-
-    def on_resume(self, values: dict) -> None:
-        self.seqgan.on_resume(values)
 
     def position(self, unit: Unit, steps: int) -> str:
         if unit.phase == "scheduled_sampling":
             return f"epoch {unit.step + 1}/{steps}"
         if unit.phase == "pg_bleu":
             return f"iteration {unit.step + 1}/{steps}"
-        return self.seqgan.position(unit, steps)
+        return super().position(unit, steps)
 
     def table(self, results: dict) -> str:
         return results_lib.table1_table(results)
 
-    def run_unit(self, unit: Unit, values: dict) -> dict:
-        if unit.phase == "mle":
-            return self._mle_unit(unit, values)
-        if unit.phase == "scheduled_sampling":
-            return self._ss_unit(unit, values)
-        if unit.phase == "pg_bleu":
-            return self._pg_bleu_unit(unit, values)
-        return self.seqgan.run_unit(unit, values)
+    # ------------------------------------------------------------------ the loop
+    def train(self, run: Run) -> None:
+        """The data; the MLE baseline (whose epochs are SeqGAN's and PG-BLEU's pre-training);
+        scheduled sampling; PG-BLEU; SeqGAN from its discriminator pre-training on."""
+        schedule, baselines = self.schedule, self.baselines
+        self.training_data(run)
+        batches = train.mle_batches(self.real, self.config.batch_size)
+        branches = (schedule.mle_epochs - 1, baselines.pg_bleu_mle_epochs - 1)
 
-    def _evaluate(self, method: str, generator: Generator, step: int, values: dict) -> float:
-        """NLL_oracle of ``generator``; logs the original's line, keeps final and best."""
-        nll, samples = self.seqgan.evaluate(generator)
-        self.seqgan.log_line(f"epoch:\t{step}\tnll:\t{nll:g}\n")
-        record_evaluation(values, method, step, nll)
-        write_token_file(self.path("samples", f"{method}_final.txt"), samples)
-        return nll
+        for epoch in run.steps("mle", baselines.mle_baseline_epochs):
+            if epoch == 0:
+                self.log_line("MLE baseline (also SeqGAN's and PG-BLEU's pre-training)...\n")
+            run.record(mle_loss=float(self.mle_generator.pretrain_epoch(batches)))
+            every, epochs = schedule.mle_eval_every, baselines.mle_baseline_epochs
+            if train.evaluated(epoch, every, epochs, also=branches):
+                self._evaluate(run, "mle", self.mle_generator, epoch)
+            if epoch == branches[0]:
+                self.generator.copy_params_from(self.mle_generator)
+                run.values["mle_nll"] = run.row["nll_oracle"]  # SeqGAN's starting point
+                save_params(self.path("mle_generator.pkl"), self.mle_generator.export_params())
+            if epoch == branches[1]:
+                self.pg_bleu.generator.copy_params_from(self.mle_generator)
 
-    def _mle_unit(self, unit: Unit, values: dict) -> dict:
-        epoch, epochs = unit.step, self.baselines.mle_baseline_epochs
-        if epoch == 0:
-            self.seqgan.log_line("MLE baseline (also SeqGAN's and PG-BLEU's pre-training)...\n")
-        row: dict = {"phase": "mle", "step": epoch, "part": 0, "nll_oracle": None}
-        row["mle_loss"] = float(self.mle_generator.pretrain_epoch(self.seqgan.mle_batches()))
-        done = epoch + 1
-        branch = done in (self.schedule.mle_epochs, self.baselines.pg_bleu_mle_epochs)
-        if epoch % self.schedule.mle_eval_every == 0 or done == epochs or branch:
-            row["nll_oracle"] = self._evaluate("mle", self.mle_generator, epoch, values)
-        if done == self.schedule.mle_epochs:
-            self.seqgan.generator.copy_params_from(self.mle_generator)
-            values["mle_nll"] = row["nll_oracle"]  # SeqGAN's starting point
-            save_params(self.path("mle_generator.pkl"), self.mle_generator.export_params())
-        if done == self.baselines.pg_bleu_mle_epochs:
-            self.pg_bleu_generator.copy_params_from(self.mle_generator)
-        return row
-
-    def _ss_unit(self, unit: Unit, values: dict) -> dict:
-        epoch = unit.step
-        if epoch == 0:
-            self.seqgan.log_line("scheduled sampling...\n")
-        prob = self.baselines.feed_prob(epoch, self.seqgan.spec.seed)
-        row: dict = {"phase": "scheduled_sampling", "step": epoch, "part": 0, "nll_oracle": None}
-        row["true_input_prob"] = prob
-        row["ss_loss"] = self.ss_trainer.train_epoch(
-            self.seqgan.mle_batches(), prob, self.seqgan.rng.make_seeds(1)[:, 0]
-        )
-        if epoch % self.schedule.mle_eval_every == 0 or epoch + 1 == self.baselines.ss_epochs:
-            row["nll_oracle"] = self._evaluate("ss", self.ss_generator, epoch, values)
-        return row
-
-    def _pg_bleu_unit(self, unit: Unit, values: dict) -> dict:
-        iteration = unit.step
-        if iteration == 0:
-            self.seqgan.log_line("PG-BLEU training...\n")
-            # As SeqGAN's rollout network, built from the pre-trained generator.
-            self.pg_bleu_rollout.copy_params_from(self.pg_bleu_generator)
-        row: dict = {"phase": "pg_bleu", "step": iteration, "part": 0, "nll_oracle": None}
-        row.update(self._pg_bleu().step(self.seqgan.rng))
-        last = iteration + 1 == self.baselines.pg_bleu_iterations
-        if iteration % self.schedule.adversarial_eval_every == 0 or last:
-            row["nll_oracle"] = self._evaluate("pg_bleu", self.pg_bleu_generator, iteration, values)
-        return row
-
-    def _pg_bleu(self) -> PGBleuTrainer:
-        if self._pg_bleu_trainer is None:  # the references are the data, read on resume
-            self._pg_bleu_trainer = PGBleuTrainer(
-                self.pg_bleu_generator,
-                self.pg_bleu_rollout,
-                BleuScorer(self._pg_bleu_references(), max_n=self.baselines.bleu_max_n),
-                self.baselines.pg_bleu_rollout_num,
-                self.config.batch_size,
+        for epoch in run.steps("scheduled_sampling", baselines.ss_epochs):
+            if epoch == 0:
+                self.log_line("scheduled sampling...\n")
+            prob = baselines.feed_prob(epoch, self.spec.seed)
+            run.record(true_input_prob=prob)
+            run.record(
+                ss_loss=self.ss_generator_trainer.train_epoch(
+                    batches, prob, self.rng.make_seeds(1)[:, 0]
+                )
             )
-        return self._pg_bleu_trainer
+            if train.evaluated(epoch, schedule.mle_eval_every, baselines.ss_epochs):
+                self._evaluate(run, "ss", self.ss_generator, epoch)
 
-    def _pg_bleu_references(self) -> np.ndarray:
-        fraction = self.baselines.pg_bleu_reference_fraction
-        return select_references(self.seqgan.real, fraction, self.seqgan.spec.seed)
+        train.adversarial_training(
+            run,
+            "pg_bleu",
+            self.pg_bleu,
+            self._bleu_reward(),
+            iterations=baselines.pg_bleu_iterations,
+            generator_steps=1,
+            eval_every=schedule.adversarial_eval_every,
+            hooks=_PGBleuHooks(self),
+        )
+        # SeqGAN's MLE pre-training is the MLE baseline's first mle_epochs epochs, copied
+        # into its generator above: Algorithm 1 from the discriminator's pre-training on.
+        pretrained = dataclasses.replace(schedule, mle_epochs=0)
+        train.seqgan(run, self.models, self.real, pretrained, hooks=self)
+
+    def _evaluate(self, run: Run, method: str, generator: Generator, step: int) -> None:
+        """NLL_oracle of ``generator``; logs the original's line, keeps final and best."""
+        nll, samples = self.evaluate(generator)
+        self.log_line(f"epoch:\t{step}\tnll:\t{nll:g}\n")
+        record_evaluation(run.values, method, step, nll)
+        write_token_file(self.path("samples", f"{method}_final.txt"), samples)
+        run.record(nll_oracle=nll)
+
+    def _bleu_reward(self) -> train.Reward:
+        """PG-BLEU's reward: BLEU of the rollout's completions against the references (the
+        training data, or the share of it the paper-era script kept)."""
+        references = select_references(
+            self.real, self.baselines.pg_bleu_reference_fraction, self.spec.seed
+        )
+        bleu = PGBleuReward(
+            self.pg_bleu.rollout,
+            BleuScorer(references, max_n=self.baselines.bleu_max_n),
+            self.baselines.pg_bleu_rollout_num,
+        )
+        return lambda samples, seeds: tf.constant(bleu.rewards(samples.numpy(), seeds))
 
     # ------------------------------------------------------------------ results
     def results(self, values: dict, wall_seconds: float) -> dict:
-        results = self.seqgan.results(values, wall_seconds)
+        results = super().results(values, wall_seconds)
         results["mode"] = "table1"
         results["baselines"] = {
             "mle_baseline_epochs": self.baselines.mle_baseline_epochs,
@@ -239,7 +237,7 @@ class Table1Experiment:
             "pg_bleu_iterations": self.baselines.pg_bleu_iterations,
             "pg_bleu_rollout_num": self.baselines.pg_bleu_rollout_num,
             "ss_coin": self.baselines.ss_coin,
-            "ss_graph_coin": graph_coin(self.seqgan.spec.seed),
+            "ss_graph_coin": graph_coin(self.spec.seed),
             "pg_bleu_reference_fraction": self.baselines.pg_bleu_reference_fraction,
             "pg_bleu_rollout_update_rate": self.baselines.pg_bleu_rollout_update_rate,
         }
@@ -266,14 +264,14 @@ class Table1Experiment:
         samples) rises when it no longer covers the data. The test set is drawn from a
         stream of its own (the run's stream is untouched), the same for every method.
         """
-        rng = tf.random.Generator.from_seed(self.seqgan.spec.seed + HELD_OUT_SEED_OFFSET)
-        test = tf.constant(self.seqgan.oracle.generate_many(self.schedule.num_samples, rng))
+        rng = tf.random.Generator.from_seed(self.spec.seed + HELD_OUT_SEED_OFFSET)
+        test = tf.constant(self.oracle.generate_many(self.schedule.eval_samples, rng))
         generators = {
-            "random": Generator(self.config, seed=self.seqgan.spec.seed, name="untrained"),
+            "random": Generator(self.config, seed=self.spec.seed, name="untrained"),
             "mle": self.mle_generator,
             "ss": self.ss_generator,
-            "pg_bleu": self.pg_bleu_generator,
-            "seqgan": self.seqgan.generator,
+            "pg_bleu": self.pg_bleu.generator,
+            "seqgan": self.generator,
         }
         block = 1024
         nll = {}
@@ -297,7 +295,7 @@ class Table1Experiment:
             path = self._final_samples(method)
             if os.path.exists(path):
                 tokens = read_token_file(path, self.config.vocab_size, self.config.sequence_length)
-                per_sequence[method] = self.seqgan.oracle.sequence_nll(tokens)
+                per_sequence[method] = self.oracle.sequence_nll(tokens)
         tests: dict = {}
         for method in ("random", "mle", "ss", "pg_bleu"):
             if "seqgan" in per_sequence and method in per_sequence:
@@ -310,8 +308,7 @@ class Table1Experiment:
     def _learning_curves(self) -> str | None:
         """learning_curves.png from metrics.jsonl: NLL_oracle against epochs, adversarial
         iterations counted after the pre-training they start from (as the paper's Fig. 2)."""
-        with open(self.path("metrics.jsonl")) as f:
-            rows = [json.loads(line) for line in f]
+        rows = metrics_rows(self.workdir)
         curves: dict[str, list[tuple[float, float]]] = {}
         offsets = {
             "mle": ("MLE", 1),
@@ -328,27 +325,15 @@ class Table1Experiment:
         return plot_learning_curves(curves, random_nll, self.path("learning_curves.png"))
 
 
-def plot_learning_curves(
-    curves: dict[str, list[tuple[float, float]]], random_nll: float | None, path: str
-) -> str:
-    """Writes the figure; returns its file name."""
-    import matplotlib
+class _PGBleuHooks:
+    """PG-BLEU's evaluations: NLL_oracle on the same rule as SeqGAN's."""
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    def __init__(self, experiment: Table1Experiment) -> None:
+        self.experiment = experiment
 
-    figure, axes = plt.subplots(figsize=(7, 4.5))
-    for name, points in curves.items():
-        x, y = zip(*sorted(points), strict=True)
-        axes.plot(x, y, marker="." if len(x) < 60 else None, label=name)
-    if random_nll is not None:
-        axes.axhline(random_nll, color="grey", linestyle=":", label="Random (untrained)")
-    axes.set_xlabel("epochs (adversarial / PG iterations counted after pre-training)")
-    axes.set_ylabel("NLL_oracle")
-    axes.set_title("Learning curves on the oracle (cf. Yu et al. 2017, Fig. 2)")
-    axes.legend()
-    axes.grid(alpha=0.3)
-    figure.tight_layout()
-    figure.savefig(path, dpi=120)
-    plt.close(figure)
-    return path.rsplit("/", 1)[-1]
+    def phase_started(self, run: Run, phase: str) -> None:
+        self.experiment.log_line("PG-BLEU training...\n")
+
+    def evaluate_step(self, run: Run, phase: str, step: int) -> None:
+        experiment = self.experiment
+        experiment._evaluate(run, "pg_bleu", experiment.pg_bleu.generator, step)

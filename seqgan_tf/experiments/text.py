@@ -16,13 +16,13 @@ generated sequences as text (quatrains for the poem corpus) to ``samples/``.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from collections.abc import Callable
 
 import numpy as np
 import tensorflow as tf
 
+from seqgan_tf import train
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.data.text_corpus import (
     VOCABULARY_FILE,
@@ -33,10 +33,12 @@ from seqgan_tf.data.text_corpus import (
     layout,
     write_poems,
 )
-from seqgan_tf.experiments.oracle import AdversarialTraining, Unit, jsonable, schedule_units
+from seqgan_tf.experiments.seqgan_task import AdversarialTraining, jsonable
 from seqgan_tf.metrics import text as text_metrics
 from seqgan_tf.metrics.bleu import BleuScorer
 from seqgan_tf.schedule import Schedule, preset_overrides
+from seqgan_tf.training.metrics_log import metrics_rows
+from seqgan_tf.training.runner import Run, Unit
 
 CURVES_FILE = "text_curves.png"
 # The paper's Table 2 (Chinese quatrains, BLEU-2); its split, sample count and smoothing
@@ -54,7 +56,7 @@ class TextExperiment(AdversarialTraining):
 
     ``config``'s vocabulary size and sequence length are replaced by the corpus's;
     ``num_negatives`` (None: the training split's size, in whole batches) replaces the
-    schedule's ``num_samples`` as the discriminator's negatives per round.
+    schedule's ``dis_samples`` as the discriminator's negatives per round.
     """
 
     progress_metric = ("bleu2", "BLEU-2")
@@ -85,8 +87,8 @@ class TextExperiment(AdversarialTraining):
         )
         if num_negatives is None:
             num_negatives = len(data.train) // config.batch_size * config.batch_size
-        schedule = dataclasses.replace(schedule, num_samples=num_negatives)
-        self.units = schedule_units(schedule, data_unit="corpus", rescore=False)
+        schedule = dataclasses.replace(schedule, dis_samples=num_negatives)
+        self.units = [Unit("corpus"), *train.seqgan_units(schedule)]
         saved = os.path.join(workdir, VOCABULARY_FILE)
         if os.path.exists(saved) and Vocabulary.load(saved) != data.vocabulary:
             raise CorpusError(
@@ -113,43 +115,30 @@ class TextExperiment(AdversarialTraining):
             print_fn,
             after_unit,
         )
-        self.real = data.train
         self.test_scorers = text_metrics.bleu_scorers(data.test)
         self.train_scorer = BleuScorer(data.train, 2, smoothing="method1")
         self._summary_writer: tf.summary.SummaryWriter | None = None
 
-    # ------------------------------------------------------------------ the Task
-    def on_resume(self, values: dict) -> None:
-        pass  # the data is a function of the corpus and the seed, rebuilt in __init__
-
-    def run_unit(self, unit: Unit, values: dict) -> dict:
-        row: dict = {"phase": unit.phase, "step": unit.step, "part": unit.part}
-        if unit.phase == "corpus":
+    # ------------------------------------------------------------------ the loop
+    def train(self, run: Run) -> None:
+        """The corpus written out and the floor and ceiling measured; Algorithm 1 on it."""
+        for _ in run.unit("corpus"):
             self._write_corpus_files()
-            values["random"] = self._evaluate("random", 0, row)
+            run.values["random"] = self._evaluate("random", 0, run.row)
             real = self.data.train[self._real_sample_indices()]
             # Training sequences against the training split would match themselves.
-            values["real"] = text_metrics.sample_metrics(real, self.test_scorers)
+            run.values["real"] = text_metrics.sample_metrics(real, self.test_scorers)
             write_poems(
                 self.path("samples", "real.txt"),
                 self.data.vocabulary.decode(real),
                 self.settings.text_line_width,
             )
-        elif unit.phase == "mle":
-            if unit.step == 0:
-                self.log_line("pre-training...\n")
-            row["mle_loss"] = self.mle_epoch()
-            if self.evaluated("mle", unit.step):
-                values["mle"] = self._evaluate("mle", unit.step, row)
-        elif unit.phase == "dis_pretrain" or unit.part > 0:
-            row["dis_loss"] = self.discriminator_round(unit)
-        else:
-            if unit.step == 0:
-                self.log_line("adversarial training...\n")
-            row.update(self.generator_steps(unit.step))
-            if self.evaluated("adversarial", unit.step):
-                values["seqgan"] = self._evaluate("seqgan", unit.step, row)
-        return row
+        train.seqgan(run, self.models, self.data.train, self.schedule, hooks=self)
+
+    def evaluate_step(self, run: Run, phase: str, step: int) -> None:
+        """The hook of :func:`seqgan_tf.train.seqgan`: BLEU, self-BLEU and test NLL."""
+        method = "mle" if phase == "mle" else "seqgan"
+        run.values[method] = self._evaluate(method, step, run.row)
 
     # ------------------------------------------------------------------ pieces
     def _write_corpus_files(self) -> None:
@@ -170,8 +159,9 @@ class TextExperiment(AdversarialTraining):
         metrics["test_nll"] = text_metrics.mean_nll(self.generator, self.data.test)
         row.update(metrics)
         texts = self.data.vocabulary.decode(samples)
-        label = {"random": "random", "mle": f"mle_epoch_{step:04d}"}.get(
-            method, f"seqgan_iteration_{step:04d}"
+        # Numbered from 1, as progress lines and the results table number them.
+        label = {"random": "random", "mle": f"mle_epoch_{step + 1:04d}"}.get(
+            method, f"seqgan_iteration_{step + 1:04d}"
         )
         write_poems(self.path("samples", f"{label}.txt"), texts, self.settings.text_line_width)
         self.log_line(
@@ -227,8 +217,7 @@ class TextExperiment(AdversarialTraining):
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        with open(self.path("metrics.jsonl")) as f:
-            rows = [json.loads(line) for line in f if '"bleu2"' in line]
+        rows = [row for row in metrics_rows(self.workdir) if "bleu2" in row]
         mle_epochs = self.schedule.mle_epochs
         figure, axis = plt.subplots(figsize=(7, 4))
         for key, label in (("bleu2", "BLEU-2 vs test split"), ("self_bleu2", "self-BLEU-2")):
@@ -282,7 +271,8 @@ def text_results_table(results: dict) -> str:
             continue
         cells = [_fmt(metrics.get(name)) for name in [*METRIC_NAMES, "test_nll"]]
         paper = results["paper_bleu2"].get(key)
-        name = label.format(step=metrics.get("step"), n=results["real_samples"])
+        step = metrics.get("step")  # 0-based in the results, 1-based in the table
+        name = label.format(step=None if step is None else step + 1, n=results["real_samples"])
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {_fmt(paper)} |")
     overrides = results.get("overrides") or {}
     lines += [

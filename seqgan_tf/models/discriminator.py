@@ -136,10 +136,11 @@ class Discriminator(keras.Model):
         kwargs.setdefault("name", "discriminator")
         super().__init__(**kwargs)
         config = config or ModelConfig()
+        # Checked here, not in ModelConfig, which also configures generator-only models.
         if max(config.dis_filter_sizes) > config.sequence_length:
             raise ValueError(
-                f"a discriminator window of {max(config.dis_filter_sizes)} exceeds the "
-                f"sequence length {config.sequence_length}"
+                f"--dis_filter_sizes: a discriminator window of {max(config.dis_filter_sizes)} "
+                f"exceeds the sequence length {config.sequence_length}"
             )
         self.config = config
         self.embedding = self.add_weight(

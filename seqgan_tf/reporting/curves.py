@@ -13,10 +13,10 @@ discriminator wins.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 
 from seqgan_tf.reporting.results import ORIGINAL_ADVERSARIAL_LOG
+from seqgan_tf.training.metrics_log import metrics_rows
 
 
 def adversarial_curve(workdir: str) -> list[tuple[int, float, float]]:
@@ -26,15 +26,6 @@ def adversarial_curve(workdir: str) -> list[tuple[int, float, float]]:
         for row in metrics_rows(workdir)
         if row["phase"] == "adversarial" and row.get("nll_oracle") is not None
     ]
-
-
-def metrics_rows(workdir: str) -> list[dict]:
-    """The rows of a workdir's ``metrics.jsonl``, one per unit, in order."""
-    path = os.path.join(workdir, "metrics.jsonl")
-    if not os.path.exists(path):
-        raise ValueError(f"{workdir}: no metrics.jsonl (not an oracle-experiment workdir)")
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 def reward_curve(workdir: str) -> list[tuple[int, float]]:
@@ -100,6 +91,32 @@ def parse_runs(parser: argparse.ArgumentParser, specs: list[str]) -> dict[str, s
             parser.error(f"--run={spec}: label {label!r} given twice")
         runs[label] = workdir
     return runs
+
+
+def plot_learning_curves(
+    curves: dict[str, list[tuple[float, float]]], random_nll: float | None, path: str
+) -> str:
+    """Writes the figure; returns its file name."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(figsize=(7, 4.5))
+    for name, points in curves.items():
+        x, y = zip(*sorted(points), strict=True)
+        axes.plot(x, y, marker="." if len(x) < 60 else None, label=name)
+    if random_nll is not None:
+        axes.axhline(random_nll, color="grey", linestyle=":", label="Random (untrained)")
+    axes.set_xlabel("epochs (adversarial / PG iterations counted after pre-training)")
+    axes.set_ylabel("NLL_oracle")
+    axes.set_title("Learning curves on the oracle (cf. Yu et al. 2017, Fig. 2)")
+    axes.legend()
+    axes.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+    return path.rsplit("/", 1)[-1]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -117,7 +117,7 @@ def results_table(results: dict) -> str:
     lines.append("")
     if results.get("rescored"):
         lines += [
-            f'"This run" is the evaluation on {results["schedule"]["num_samples"]:,} samples '
+            f'"This run" is the evaluation on {_eval_samples(results):,} samples '
             "that the run logs (and, for the best, selects by: an optimistic value); the next "
             f"column scores the same generator on {results['rescore_samples']:,} fresh samples "
             "(\u00b1 standard error), the paper's count.",
@@ -224,7 +224,7 @@ def table1_table(results: dict) -> str:
         "Final = the last evaluation of each method; best = the lowest evaluation, with its "
         "epoch or iteration (0-based). t and p: Welch's two-sided t-test of the per-sequence "
         "NLL_oracle of SeqGAN's final samples against each method's final samples "
-        f"({results['schedule']['num_samples']} fresh samples each). The original repository's"
+        f"({_eval_samples(results)} fresh samples each). The original repository's"
         f" log (current code): MLE {ORIGINAL_LOG['MLE (epoch 115)']:.2f}, SeqGAN best "
         f"{ORIGINAL_LOG['SeqGAN (best, iteration 145)']:.2f}. NLL_test (not in the paper): "
         "each final generator's NLL of fresh oracle samples; NLL_oracle alone rewards a "
@@ -234,3 +234,9 @@ def table1_table(results: dict) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _eval_samples(results: dict) -> int:
+    """Samples per evaluation (``num_samples`` in runs from before the sample counts split)."""
+    schedule = results["schedule"]
+    return schedule.get("eval_samples", schedule.get("num_samples"))

@@ -16,32 +16,22 @@ import numpy as np
 import tensorflow as tf
 
 from seqgan_tf.metrics.bleu import BleuScorer
-from seqgan_tf.models.generator import Generator
 from seqgan_tf.models.rollout import Rollout
 
 
-class PGBleuTrainer:
-    """Policy-gradient steps of ``generator`` with BLEU rewards from ``rollout``.
+class PGBleuReward:
+    """BLEU rewards of a batch's prefixes through ``rollout``: the reward that
+    :func:`seqgan_tf.train.adversarial_training` gives the policy gradient in PG-BLEU.
 
     Args:
       scorer: BLEU against the references (the real data).
       rollout_num: completions per prefix.
-      batch_size: sequences per policy-gradient step.
     """
 
-    def __init__(
-        self,
-        generator: Generator,
-        rollout: Rollout,
-        scorer: BleuScorer,
-        rollout_num: int,
-        batch_size: int,
-    ) -> None:
-        self.generator = generator
+    def __init__(self, rollout: Rollout, scorer: BleuScorer, rollout_num: int) -> None:
         self.rollout = rollout
         self.scorer = scorer
         self.rollout_num = rollout_num
-        self.batch_size = batch_size
         self._completions = tf.function(rollout.rollout_completions)
 
     def rewards(self, samples: tf.Tensor, seeds: tf.Tensor) -> np.ndarray:
@@ -59,13 +49,3 @@ class PGBleuTrainer:
         prefix = self.scorer.score(completions).reshape(length - 1, self.rollout_num, batch)
         full = self.scorer.score(samples)
         return np.concatenate([prefix.mean(axis=1).T, full[:, None]], axis=1).astype(np.float32)
-
-    def step(self, rng: tf.random.Generator) -> dict:
-        """One policy-gradient update on a fresh batch, then the rollout's delayed update;
-        returns the loss (before the update) and the mean reward."""
-        length = self.generator.sequence_length
-        samples = self.generator.generate(self.batch_size, rng.make_seeds(length))
-        rewards = self.rewards(samples.numpy(), rng.make_seeds(length))
-        loss = self.generator.adversarial_step(samples, tf.constant(rewards))
-        self.rollout.update_params(self.generator)
-        return {"adversarial_loss": float(loss), "mean_reward": float(rewards.mean())}

@@ -58,20 +58,21 @@ def evaluations(steps: int, every: int) -> int:
 
 
 def _dis_round_seconds(schedule: Schedule, costs: UnitCosts) -> float:
-    scale = schedule.num_samples / BENCH_SAMPLES
+    # Negatives drawn, then epochs over as many real sequences as negatives (the bench's).
+    scale = schedule.dis_samples / BENCH_SAMPLES
     return (costs.sample_9984_s + schedule.dis_epochs_per_round * costs.dis_epoch_s) * scale
 
 
 def projected_seconds(schedule: Schedule, costs: UnitCosts) -> dict[str, float]:
     """Projected seconds of each phase of ``schedule``, and ``total``."""
-    scale = schedule.num_samples / BENCH_SAMPLES  # data, rounds and evaluations scale with it
-    evaluation = costs.nll_eval_s * scale
+    evaluation = costs.nll_eval_s * schedule.eval_samples / BENCH_SAMPLES
+    data = costs.nll_eval_s * schedule.train_samples / BENCH_SAMPLES
     dis_round = _dis_round_seconds(schedule, costs)
     reported = 1 + 2 * (schedule.adversarial_iterations > 0)
     phases = {
         # the oracle's samples cost about one evaluation; the untrained generator's is another
-        "oracle_samples": 2 * evaluation,
-        "mle": schedule.mle_epochs * costs.mle_epoch_s * scale
+        "oracle_samples": data + evaluation,
+        "mle": schedule.mle_epochs * costs.mle_epoch_s * schedule.train_samples / BENCH_SAMPLES
         + evaluations(schedule.mle_epochs, schedule.mle_eval_every) * evaluation,
         "dis_pretrain": schedule.dis_pretrain_rounds * dis_round,
         "adversarial": schedule.adversarial_iterations

@@ -1,60 +1,63 @@
-"""A resumable run: a list of units of work, checkpointed after each one.
+"""A resumable run: a training loop whose units of work are checkpointed one by one.
 
-Knows nothing of SeqGAN. A :class:`Task` supplies the units, the objects to checkpoint and
-what each unit does; :class:`ResumableRunner` owns the workdir: its identity
-(``experiment.json``: a workdir holds one experiment), the checkpoints
-(``tf.train.CheckpointManager``), ``state.json`` (written atomically after the checkpoint:
-the next unit, the checkpoint, the byte length of every log, and the processes that did
-the units), the logs (``metrics.jsonl``, one row a unit, and the task's own text log),
-TensorBoard scalars, and progress lines with ETAs.
+Knows nothing of SeqGAN. A :class:`Task` supplies its plan (the list of units), the
+objects to checkpoint, and ``train(run)``: the training loop, written as plain loops over
+:meth:`Run.steps` (or :meth:`Run.unit`, :meth:`Run.parts`), which yield only the units not
+yet done and, after each body, log its metrics row and checkpoint::
+
+    for epoch in run.steps("mle", epochs):
+        run.record(loss=train_one_epoch())
+
+:class:`ResumableRunner` owns the workdir: its identity (``experiment.json``: a workdir
+holds one experiment), the checkpoints (``tf.train.CheckpointManager``), ``state.json``
+(written atomically after the checkpoint: the next unit, the checkpoint, the byte length
+of every log, and the processes that did the units), the logs (``metrics.jsonl``, one row
+a unit, and the task's own text log), TensorBoard scalars, and progress lines with ETAs
+(:mod:`seqgan_tf.training.progress`).
 
 A run killed at any moment restarts from the last ``state.json``: logs are cut back to
 the recorded length and the interrupted unit is done again, so no line is lost or
-written twice.
+written twice. Nothing marks the workdir as an experiment's until its first unit is done:
+``experiment.json`` is written with the first checkpoint, so a run that fails before then
+(bad input, a crash) leaves a workdir that any command accepts.
 
-A run resumed on another machine, or with other library versions, continues the same
-computation but need not round floats as the first process did. So each process records
-the unit it started at, its machine, library versions and code commit in ``state.json``,
-and the results list them (``processes``).
+The module runs past 300 lines because the runner and the :class:`Run` a loop sees share
+one state (the plan, ``state.json``, the logs, the checkpoint) and read best together.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import json
+import logging
 import math
 import os
-import platform
-import subprocess
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Protocol
 
-import keras
-import numpy as np
 import tensorflow as tf
-from absl import logging
+from absl import logging as absl_logging
 
-METRICS = "metrics.jsonl"
+from seqgan_tf.training.environment import describe_environment
+from seqgan_tf.training.metrics_log import METRICS, last_logged
+from seqgan_tf.training.progress import Progress
+from seqgan_tf.training.units import Unit
+
+__all__ = ["ResumableRunner", "Run", "Task", "Unit", "WorkdirMismatchError"]
+
 # Kept while the next is written, so that state.json always names one that exists.
 CHECKPOINTS_KEPT = 2
-
-
-@dataclasses.dataclass(frozen=True)
-class Unit:
-    """One resumable piece of a run."""
-
-    phase: str
-    step: int = 0  # epoch, round or iteration
-    part: int = 0  # a piece of a step, e.g. one discriminator round of an iteration
+IDENTITY = "experiment.json"
+RUN_LOG = "run.log"
 
 
 class Task(Protocol):
     """What a run does; the runner calls these and does everything else."""
 
-    units: list[Unit]
+    units: list[Unit]  # the plan: every unit ``train`` visits, in order
     text_log: str  # the task's own log file in the workdir, resumed like metrics.jsonl
     progress_metric: tuple[str, str]  # (metrics-row key, label) shown in progress lines
+    row_defaults: dict  # keys every metrics row starts with (e.g. {"nll": None})
 
     def position(self, unit: Unit, steps: int) -> str:
         """Where ``unit`` stands in its phase of ``steps`` steps, e.g. "epoch 3/20"."""
@@ -66,12 +69,8 @@ class Task(Protocol):
         """The unit's projected cost, if the task knows one (None otherwise): ETAs use it
         for kinds of unit not yet run, scaled by measured over projected time so far."""
 
-    def on_resume(self, values: dict) -> None:
-        """Reloads what the checkpoint does not hold, before the next unit."""
-
-    def run_unit(self, unit: Unit, values: dict) -> dict:
-        """Does one unit; returns its metrics row. ``values`` persist across units and
-        restarts (JSON), for the results."""
+    def train(self, run: Run) -> None:
+        """The training loop: visits ``units`` in order through ``run``."""
 
     def results(self, values: dict, wall_seconds: float) -> dict:
         """The finished run's results (written to results.json)."""
@@ -91,6 +90,7 @@ class ResumableRunner:
       identity: what must match for the workdir to be resumed (JSON).
       upgrade_identity: maps a stored identity to today's format (e.g. adds fields
         that did not exist when it was written, at the value those runs used).
+      print_fn: where results and progress lines go (standard output by default).
       after_unit: called with (index, unit) after a unit's work and log lines and
         before its checkpoint, the worst moment to die: tests interrupt runs here.
     """
@@ -105,35 +105,34 @@ class ResumableRunner:
         after_unit: Callable[[int, Unit], None] | None = None,
     ) -> None:
         self.workdir = workdir
+        self.identity = identity
         self.progress_interval = progress_interval
         self.print_fn = print_fn
         self.after_unit = after_unit
-        os.makedirs(workdir, exist_ok=True)
-        self._check_identity(identity, upgrade_identity)
+        self._check_identity(upgrade_identity)  # reads only: nothing is written yet
 
     def path(self, *parts: str) -> str:
         return os.path.join(self.workdir, *parts)
 
-    def _check_identity(self, identity: dict, upgrade: Callable[[dict], dict]) -> None:
-        path = self.path("experiment.json")
+    def _check_identity(self, upgrade: Callable[[dict], dict]) -> None:
+        path = self.path(IDENTITY)
         if os.path.exists(path):
             with open(path) as f:
-                differences = _differences(upgrade(json.load(f)), identity)
+                differences = _differences(upgrade(json.load(f)), self.identity)
             if differences:
                 raise WorkdirMismatchError(
                     f"--workdir={self.workdir} holds another experiment ("
                     + "; ".join(differences)
                     + "). Use a new --workdir, or the same flags to resume."
                 )
-        elif any(os.path.exists(self.path(n)) for n in ("state.json", METRICS)):
+        elif os.path.exists(self.path("state.json")):
             raise WorkdirMismatchError(
                 f"--workdir={self.workdir} holds files of an unknown run "
-                "(no experiment.json); use an empty or new --workdir"
+                f"(no {IDENTITY}); use an empty or new --workdir"
             )
-        else:
-            write_json_atomic(path, identity)
 
     def run(self, task: Task) -> dict:
+        os.makedirs(self.workdir, exist_ok=True)
         logs = (task.text_log, METRICS)
         checkpoint = tf.train.Checkpoint(**task.checkpoint_objects())
         manager = tf.train.CheckpointManager(
@@ -150,60 +149,55 @@ class ResumableRunner:
             ):
                 with open(self.path(name), "r+b") as f:
                     f.truncate(size)
-        units, values = task.units, state["values"]
+        units = task.units
         state.setdefault("processes", [])  # absent from runs begun before it existed
         if state["next_unit"] < len(units):
             this_process = {"from_unit": state["next_unit"], **describe_environment()}
-            logging.info("environment: %s", json.dumps(this_process))
+            absl_logging.info("environment: %s", json.dumps(this_process))
             # Saved with the first unit this process completes: one that dies before
             # that contributed nothing to the run.
             state["processes"].append(this_process)
         if state["next_unit"] > 0:
-            task.on_resume(values)
-            logging.info(
+            absl_logging.info(
                 "resuming %s at unit %d of %d (%s)",
                 self.workdir,
                 state["next_unit"],
                 len(units),
                 units[state["next_unit"]] if state["next_unit"] < len(units) else "done",
             )
-        writer = tf.summary.create_file_writer(self.path("tensorboard"))
+        progress_log = _progress_log(self.path(RUN_LOG))
+
+        def emit(line: str) -> None:
+            self.print_fn(line)
+            progress_log.info(line)
+
         progress = Progress(
             units,
             self.progress_interval,
             task.position,
             task.progress_metric,
             task.expected_seconds,
-            latest=last_logged(self.path(METRICS), task.progress_metric[0]),
+            latest=last_logged(self.workdir, task.progress_metric[0]),
+            emit=emit,
         )
-        for index in range(state["next_unit"], len(units)):
-            started = time.time()
-            row = task.run_unit(units[index], values)
-            computed = time.time()
-            state["wall_seconds"] += computed - started
-            row["wall_seconds"] = round(state["wall_seconds"], 3)
-            with open(self.path(METRICS), "a") as f:
-                f.write(json.dumps(row) + "\n")
-            with writer.as_default(step=index):
-                for name, value in row.items():
-                    if isinstance(value, int | float) and name not in ("step", "part"):
-                        tf.summary.scalar(name, value)
-            writer.flush()
-            if self.after_unit is not None:
-                self.after_unit(index, units[index])
+
+        def save(index: int) -> None:
+            """Checkpoints after unit ``index``; the caller writes ``state``."""
+            if not os.path.exists(self.path(IDENTITY)):
+                write_json_atomic(self.path(IDENTITY), self.identity)
             path = manager.save(checkpoint_number=index + 1)
-            # The unit's logs and checkpoint are part of its cost: a row's wall_seconds
-            # counts up to the end of its unit's work, the run's total counts everything.
-            state["wall_seconds"] += time.time() - computed
             state["next_unit"] = index + 1
             state["checkpoint"] = os.path.relpath(path, self.workdir)
             state["log_bytes"] = {
                 log: os.path.getsize(self.path(log)) if os.path.exists(self.path(log)) else 0
                 for log in logs
             }
-            write_json_atomic(self.path("state.json"), state)
-            progress.update(index, row, time.time() - started)
-        results = task.results(values, state["wall_seconds"])
+
+        run = Run(self, units, state, task.row_defaults, save, progress)
+        task.train(run)
+        if run.visited != len(units):
+            raise RuntimeError(f"the loop visited {run.visited} of the plan's {len(units)} units")
+        results = task.results(state["values"], state["wall_seconds"])
         results["processes"] = state["processes"]
         write_json_atomic(self.path("results.json"), results)
         table = task.table(results)
@@ -227,182 +221,103 @@ class ResumableRunner:
             return json.load(f)
 
 
-def describe_environment() -> dict:
-    """What can change a run's float rounding: machine, library versions, code commit."""
-    return {
-        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "host": platform.node(),
-        "cpu": _cpu_model(),
-        "cpu_vector_extensions": _cpu_vector_extensions(),
-        "cpu_count": os.cpu_count(),
-        "platform": platform.platform(),
-        "python": platform.python_version(),
-        "tensorflow": tf.__version__,
-        "keras": keras.__version__,
-        "numpy": np.__version__,
-        "commit": _source_commit(),
-    }
+class Run:
+    """What a training loop sees of the runner.
 
-
-def _cpuinfo_field(name: str) -> str | None:
-    """The first value of a /proc/cpuinfo field; None where there is no such file or field."""
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            for line in cpuinfo:
-                key, _, value = line.partition(":")
-                if key.strip() == name:
-                    return value.strip()
-    except OSError:
-        pass
-    return None
-
-
-def _cpu_model() -> str:
-    return _cpuinfo_field("model name") or platform.processor() or platform.machine()
-
-
-def _cpu_vector_extensions() -> list[str] | None:
-    """The SIMD extensions the CPU lists (AVX, AVX2, FMA, AVX-512, AMX): they choose oneDNN's
-    kernels, hence a run's speed and float rounding, and tell apart machines whose model
-    name is only "AMD EPYC"."""
-    flags = _cpuinfo_field("flags")
-    if flags is None:
-        return None
-    return sorted(flag for flag in flags.split() if flag.startswith(("avx", "amx", "fma")))
-
-
-def _source_commit() -> str | None:
-    """HEAD of the checkout this package runs from, "+changes" if tracked files differ
-    from it; None when it is not a git checkout (an installed wheel)."""
-    source = os.path.dirname(os.path.abspath(__file__))
-
-    def git(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            ["git", "-C", source, *args], capture_output=True, text=True, timeout=30
-        )
-
-    try:
-        head = git("rev-parse", "HEAD")
-        if head.returncode != 0:
-            return None
-        changed = git("status", "--porcelain", "--untracked-files=no").stdout.strip()
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return head.stdout.strip() + ("+changes" if changed else "")
-
-
-class Progress:
-    """Prints phase, position, ETAs of the phase and of the run, and the latest metric.
-
-    ETAs add the mean time measured in this process for each kind of remaining unit (an
-    MLE epoch, a discriminator round, an adversarial iteration's generator part ...), so
-    they do not swing as units of different cost alternate. The first unit of each kind
-    in a process also traces its ``tf.function``s (the reward's XLA compile alone takes
-    tens of seconds): it is left out of a kind's mean and of the speed ratio below, and
-    counts only for a kind with no projection until a later unit of it is measured.
-
-    A kind with no unit measured after its first counts at:
-    - the measured mean of a kind with the same projected cost (the same work, e.g. a
-      discriminator round in pre-training and in an adversarial iteration);
-    - else ``expected(unit)``, the task's projection, times the speed ratio (measured over
-      projected seconds of the non-first units run so far; 1 until there are any), and
-      the ETA is marked "~";
-    - else nothing, and the ETA is a lower bound, "> ".
+    ``steps``, ``unit`` and ``parts`` yield the units of the plan not yet done (a resumed
+    run skips the finished ones); inside a unit's body, ``record`` adds to its metrics row
+    (``row``), and ``values`` persist across units and restarts (JSON) for the results.
+    After each body the runner logs the row, checkpoints, and prints progress.
     """
 
     def __init__(
         self,
+        runner: ResumableRunner,
         units: list[Unit],
-        interval: float,
-        position: Callable[[Unit, int], str],
-        metric: tuple[str, str],
-        expected: Callable[[Unit], float | None] = lambda unit: None,
-        latest: float | None = None,
+        state: dict,
+        row_defaults: dict,
+        save: Callable[[int], None],
+        progress: Progress,
     ) -> None:
-        self.units = units
-        self.interval = interval
-        self.position = position
-        self.metric_key, self.metric_label = metric
-        self.expected = expected
-        self.last_print = 0.0
-        self.latest = latest  # the metric's last value, before a resume too
-        self.seconds: dict[tuple[str, bool], list[float]] = {}
-        self.projected_kinds: dict[float, tuple[str, bool]] = {}  # projection -> a kind run
-        # Measured and projected seconds of the units run after the first of their kind.
-        self.measured_seconds = 0.0
-        self.projected_seconds = 0.0
+        self._runner, self._units, self._state = runner, units, state
+        self._row_defaults, self._save, self._progress = row_defaults, save, progress
+        self._writer: tf.summary.SummaryWriter | None = None
+        self.visited = 0  # units of the plan the loop has reached, done or skipped
+        self.values: dict = state["values"]
+        self.row: dict = {}
+        self.current: Unit | None = None
 
-    @staticmethod
-    def _kind(unit: Unit) -> tuple[str, bool]:
-        return unit.phase, unit.part > 0
+    def steps(self, phase: str, count: int) -> Iterator[int]:
+        """Steps 0 .. count - 1 of ``phase`` (units (phase, step)) not yet done."""
+        for step in range(count):
+            yield from self.unit(phase, step)
 
-    def _eta(self, remaining: list[Unit]) -> tuple[float, str]:
-        """Seconds, and "" (all measured), "~ " (some projected) or "> " (some unknown)."""
-        speed = self.measured_seconds / self.projected_seconds if self.projected_seconds else 1.0
-        total, projected, unknown = 0.0, False, False
-        for unit in remaining:
-            times = self.seconds.get(self._kind(unit), [])
-            expected = self.expected(unit)
-            if len(times) < 2 and expected in self.projected_kinds:
-                times = self.seconds[self.projected_kinds[expected]]
-            if len(times) > 1 or (times and expected is None):
-                steady = times[1:] or times
-                total += sum(steady) / len(steady)
-            elif expected is not None:
-                total += expected * speed
-                projected = True
-            else:
-                unknown = True
-        return total, "> " if unknown else "~ " if projected else ""
+    def parts(self, phase: str, step: int, count: int) -> Iterator[int]:
+        """Parts 1 .. count of ``phase``'s ``step`` (part 0 being the step's own unit)."""
+        for part in range(1, count + 1):
+            for _ in self.unit(phase, step, part):
+                yield part
 
-    def update(self, index: int, row: dict, seconds: float) -> None:
-        unit = self.units[index]
-        times = self.seconds.setdefault(self._kind(unit), [])
-        times.append(seconds)
-        expected = self.expected(unit)
-        if expected is not None and expected > 0:
-            self.projected_kinds.setdefault(expected, self._kind(unit))
-            if len(times) > 1:
-                self.measured_seconds += seconds
-                self.projected_seconds += expected
-        value = row.get(self.metric_key)
-        if value is not None:
-            self.latest = value
-        now = time.time()
-        remaining = self.units[index + 1 :]
-        in_phase = [u for u in remaining if u.phase == unit.phase]
-        if now - self.last_print < self.interval and in_phase and value is None:
-            return
-        self.last_print = now
-        phase_eta, phase_mark = self._eta(in_phase)
-        run_eta, run_mark = self._eta(remaining)
-        steps = 1 + max(u.step for u in self.units if u.phase == unit.phase)
-        logging.info(
-            "[%s] %s | %d%% of the units | phase ETA %s%s | run ETA %s%s | %s %s",
-            unit.phase,
-            self.position(unit, steps),
-            int(100 * (index + 1) / len(self.units)),
-            phase_mark,
-            format_seconds(phase_eta),
-            run_mark,
-            format_seconds(run_eta),
-            self.metric_label,
-            "n/a" if self.latest is None else f"{self.latest:.4f}",
-        )
+    def unit(self, phase: str, step: int = 0, part: int = 0) -> Iterator[int]:
+        """Yields ``step`` once if the unit (phase, step, part) is not yet done, else not."""
+        unit, index = Unit(phase, step, part), self.visited
+        planned = self._units[index] if index < len(self._units) else None
+        if unit != planned:
+            raise RuntimeError(f"the loop reached {unit} where the plan has {planned}")
+        self.visited += 1
+        if index < self._state["next_unit"]:
+            return  # done by an earlier process
+        started = time.time()
+        self.current = unit
+        self.row = {"phase": phase, "step": step, "part": part, **self._row_defaults}
+        yield step
+        self._finish(index, started)
+
+    def record(self, **metrics) -> None:
+        """Adds ``metrics`` to the current unit's row."""
+        self.row.update(metrics)
+
+    def path(self, *parts: str) -> str:
+        return self._runner.path(*parts)
+
+    def _finish(self, index: int, started: float) -> None:
+        state, row = self._state, self.row
+        computed = time.time()
+        state["wall_seconds"] += computed - started
+        row["wall_seconds"] = round(state["wall_seconds"], 3)
+        with open(self.path(METRICS), "a") as f:
+            f.write(json.dumps(row) + "\n")
+        if self._writer is None:
+            self._writer = tf.summary.create_file_writer(self.path("tensorboard"))
+        with self._writer.as_default(step=index):
+            for name, value in row.items():
+                if isinstance(value, int | float) and name not in ("step", "part"):
+                    tf.summary.scalar(name, value)
+        self._writer.flush()
+        if self._runner.after_unit is not None:
+            self._runner.after_unit(index, self._units[index])
+        self._save(index)
+        # The unit's logs and checkpoint are part of its cost: a row's wall_seconds
+        # counts up to the end of its unit's work, the run's total counts everything.
+        state["wall_seconds"] += time.time() - computed
+        write_json_atomic(self.path("state.json"), state)
+        self._progress.update(index, row, time.time() - started)
+        self.current, self.row = None, {}
 
 
-def last_logged(path: str, key: str) -> float | None:
-    """The last value of ``key`` in the metrics log ``path`` (None if it has none): a
-    resumed run's progress lines show it until the next evaluation."""
-    if not os.path.exists(path):
-        return None
-    value = None
-    with open(path) as f:
-        for line in f:
-            logged = json.loads(line).get(key)
-            if logged is not None:
-                value = logged
-    return value
+def _progress_log(path: str) -> logging.Logger:
+    """A logger that writes progress lines, time-stamped, to ``path`` only (they are
+    printed plainly to standard output as well)."""
+    logger = logging.getLogger("seqgan_tf.progress")
+    logger.propagate = False
+    logger.setLevel(logging.INFO)
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+        handler.close()
+    handler = logging.FileHandler(path, delay=True)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    logger.addHandler(handler)
+    return logger
 
 
 def _restore(checkpoint: tf.train.Checkpoint, path: str) -> None:
@@ -412,13 +327,6 @@ def _restore(checkpoint: tf.train.Checkpoint, path: str) -> None:
         checkpoint.restore(path).assert_consumed()
     else:  # written by Checkpoint.write, before CheckpointManager kept the checkpoints
         checkpoint.read(path).assert_consumed()
-
-
-def format_seconds(seconds: float) -> str:
-    seconds = int(max(0.0, seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
 
 
 def _differences(stored: dict, current: dict, prefix: str = "") -> list[str]:
