@@ -53,7 +53,7 @@ def test_a_uniform_gain_projects_to_the_same_gain_and_the_schedule_weights_the_u
     rounds = schedule.dis_pretrain_rounds + (
         schedule.adversarial_iterations * schedule.dis_rounds_per_iteration
     )
-    epochs = rounds * schedule.dis_epochs_per_round * schedule.num_samples / 9_984
+    epochs = rounds * schedule.dis_epochs_per_round * schedule.dis_samples / 9_984
     assert original["fast_h"] == pytest.approx(total / 3600)
     assert original["reference_h"] == pytest.approx((total + epochs * fast["dis_epoch_s"]) / 3600)
 
