@@ -414,12 +414,18 @@ def test_preset_overrides_lists_what_differs_from_the_named_preset():
     assert preset_overrides("original", ModelConfig(), quick) == {
         k: v for k, v in PRESETS["quick"].items() if getattr(Schedule(), k) != v
     }
-    paper = ModelConfig(gen_learning_rate=1e-3, dis_highway_bias=False, dis_shuffle="per_epoch")
+    paper = ModelConfig(
+        gen_learning_rate=1e-3,
+        dis_highway_bias=False,
+        dis_shuffle="per_epoch",
+        rollout_update_rate=0.0,
+    )
     assert preset_overrides("paper", paper) == {}
     assert preset_overrides("original", paper, None) == {
         "gen_learning_rate": 1e-3,
         "dis_highway_bias": False,
         "dis_shuffle": "per_epoch",
+        "rollout_update_rate": 0.0,
     }
     assert preset_overrides("quick", BaselineSchedule()) == {
         "mle_baseline_epochs": 350,
