@@ -98,13 +98,14 @@ class TextExperiment(AdversarialTraining):
         after_unit: Callable[[int, Unit], None] | None = None,
     ) -> None:
         self.corpus, self.preset = corpus, preset
-        self.given = (config, schedule, corpus.settings)  # as the flags set them
+        given_config = config  # as the flags set it (the corpus sets its shapes)
         config = text_config(config, corpus)
         if num_negatives is None:
             num_negatives = len(corpus.train) // config.batch_size * config.batch_size
         schedule = dataclasses.replace(
             schedule, dis_samples=num_negatives, eval_samples=eval_samples or EVAL_SAMPLES
         )
+        self.given = (given_config, schedule, corpus.settings)  # for the results' title
         if schedule.eval_samples < 2:
             raise ValueError("--eval_samples: self-BLEU needs at least 2 sentences")
         self.units = [Unit("corpus"), *train.seqgan_units(schedule)]
