@@ -34,6 +34,7 @@ from seqgan_tf.data.vocabulary import VOCABULARY_FILE, TokenVocabulary
 from seqgan_tf.schedule import (
     BASELINE_HELP,
     MODEL_HELP,
+    PRESET_SUMMARIES,
     PRESETS,
     SCHEDULE_HELP,
     TEXT_PRESETS,
@@ -41,6 +42,7 @@ from seqgan_tf.schedule import (
     Schedule,
     apply_preset,
     check_table1_schedules,
+    preset_schedule,
 )
 
 FLAGS = absl_flags.FLAGS
@@ -59,9 +61,26 @@ _MODE = absl_flags.DEFINE_enum(
     "self-BLEU of a text run's MLE and SeqGAN generators over --temperatures; smoke: one "
     "step of every model.",
 )
-_PRESET = absl_flags.DEFINE_enum(
-    "preset", "original", sorted(PRESETS), "Schedule preset (see seqgan_tf/schedule.py)."
-)
+
+
+def _preset_help() -> str:
+    """Each preset, what it is and its projected wall time on the reference CPU."""
+    from seqgan_tf.training import projection
+
+    lines = []
+    for name, summary in PRESET_SUMMARIES.items():
+        seconds = projection.projected_seconds(preset_schedule(name), projection.REFERENCE_COSTS)
+        hours = seconds["total"] / 3600
+        cost = f"{hours:.1f} h" if hours >= 1 else f"{hours * 60:.0f} min"
+        lines.append(f"{name}: {summary} (projected {cost})")
+    return (
+        "Schedule preset; it sets the schedule and model flags it names (seqgan_tf/schedule.py) "
+        "unless they are given. Projected times are on the reference 2-core CPU of "
+        "docs/PERFORMANCE.md. " + "; ".join(lines) + "."
+    )
+
+
+_PRESET = absl_flags.DEFINE_enum("preset", "original", sorted(PRESETS), _preset_help())
 _ORACLE_PARAMS = absl_flags.DEFINE_string(
     "oracle_params",
     None,
