@@ -32,7 +32,7 @@ def define_dataclass_flags(
     skip: tuple[str, ...] = (),
     reference: str | None = "original",
 ) -> list[str]:
-    """Defines ``--<field>`` for each int, float, bool, str, optional str or tuple-of-int
+    """Defines ``--<field>`` for each int, float, bool, str, optional int or str, tuple-of-int
     field of ``cls`` (see :func:`_flag_fields` for the ones left out), as key flags of the
     calling module (so its ``--help`` lists them). With ``reference`` (e.g. "original"),
     each help names the default as that reference's value, except for fields whose
@@ -53,7 +53,7 @@ def define_dataclass_flags(
             absl_flags.DEFINE_string(field.name, default, text)
         elif kind is bool:
             absl_flags.DEFINE_boolean(field.name, default, text)
-        elif kind is int:
+        elif kind is int or kind == int | None:
             absl_flags.DEFINE_integer(field.name, default, text)
         elif kind is float:
             absl_flags.DEFINE_float(field.name, default, text)

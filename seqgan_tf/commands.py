@@ -5,23 +5,20 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import sys
 
 import tensorflow as tf
 from absl import logging
 
 import flags as shared_flags
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.data.text_corpus import (
-    VOCABULARY_FILE,
-    TextData,
-    TextSettings,
-    Vocabulary,
-    write_poems,
-)
+from seqgan_tf.data.corpus import CorpusSettings, TextCorpus
 from seqgan_tf.data.token_files import read_token_file, write_token_file
+from seqgan_tf.data.vocabulary import VOCABULARY_FILE, TokenVocabulary
 from seqgan_tf.experiments.oracle import ExperimentSpec, OracleExperiment
+from seqgan_tf.experiments.text import MLE_GENERATOR, text_generator, write_lines
 from seqgan_tf.models.generator import Generator
-from seqgan_tf.models.oracle import Oracle
+from seqgan_tf.models.oracle import Oracle, load_params
 from seqgan_tf.schedule import BaselineSchedule, Schedule, preset_schedule
 from seqgan_tf.training import projection
 
@@ -69,12 +66,7 @@ def announce(
     rescored = mode in ("oracle", "smoke")  # text and Table 1 runs do not rescore
     print(f"--mode={mode}, preset {preset}: {plan_text(schedule, baselines, rescored)}")
     reference = "on the reference 2-core CPU (docs/PERFORMANCE.md) at the default model sizes"
-    if mode == "text":
-        print(
-            "Projected wall time: unknown (the cost model is measured on the oracle's "
-            "sizes; a corpus's differ)."
-        )
-    elif baselines is not None:
+    if baselines is not None:
         seqgan_part = dataclasses.replace(schedule, mle_epochs=baselines.mle_baseline_epochs)
         print(
             f"Projected wall time {reference}: more than {_hours(seqgan_part)} (SeqGAN and the "
@@ -126,45 +118,55 @@ def _hours(schedule: Schedule) -> str:
 
 def text_experiment(
     workdir: str,
-    data: TextData,
+    corpus: TextCorpus,
     config: ModelConfig,
     schedule: Schedule,
-    settings: TextSettings,
     preset: str,
     seed: int,
     num_negatives: int | None = None,
+    eval_samples: int | None = None,
     strategy_name: str = "default",
     progress_interval: float = 10.0,
 ) -> dict:
     """Runs or resumes SeqGAN on a text corpus in ``workdir``; returns results.json's content."""
     from seqgan_tf.experiments.text import TextExperiment
+    from seqgan_tf.experiments.text_costs import duration, projected_text_seconds
 
     strategy = _single_device_strategy(strategy_name)
     tf.get_logger().setLevel("WARNING")
-    announce("text", preset, schedule)
     experiment = TextExperiment(
         workdir,
-        data,
+        corpus,
         config,
         schedule,
-        settings,
         seed,
         preset,
         num_negatives,
+        eval_samples,
         strategy,
         progress_interval,
     )
-    logging.info(
-        "text experiment in %s: %s (%d train / %d test sequences, %d ids), preset %s, %s",
-        workdir,
-        data.path,
-        len(data.train),
-        len(data.test),
-        len(data.vocabulary),
-        preset,
-        experiment.schedule,
+    run_schedule = experiment.schedule
+    print(f"--mode=text, preset {preset}: {plan_text(run_schedule, rescored=False)}")
+    seconds = projected_text_seconds(run_schedule, len(corpus.train))["total"]
+    print(
+        f"Projected wall time on the shared 2-core CPU, from units measured at the COCO "
+        f"captions' shapes (seqgan_tf/experiments/text_costs.py): {duration(seconds)}."
     )
+    if preset not in ("coco", "texygen"):
+        shorter = ", ".join(
+            f"--preset={name} ({duration(projected_text_seconds(_text_preset(name))['total'])})"
+            for name in ("coco", "texygen")
+        )
+        print(f"Text presets: {shorter}.")
+    logging.info("%s", corpus.summary())
+    logging.info("text experiment in %s: preset %s, %s", workdir, preset, run_schedule)
     return experiment.run()
+
+
+def _text_preset(name: str) -> Schedule:
+    """A text preset's schedule as a run on COCO uses it (negatives: the training size)."""
+    return dataclasses.replace(preset_schedule(name), dis_samples=9984)
 
 
 def score(oracle_params: str | None, data: str, config: ModelConfig) -> float:
@@ -188,32 +190,92 @@ def _single_device_strategy(strategy_name: str) -> tf.distribute.Strategy:
     return strategy
 
 
-def sample(workdir: str, output: str, num_samples: int, seed: int) -> None:
-    """Writes ``num_samples`` sequences of the workdir's latest generator to ``output``:
-    token ids, or for a text run (``--mode=text``) the decoded text."""
+def sample(
+    workdir: str,
+    output: str | None,
+    num_samples: int,
+    seed: int,
+    temperature: float = 1.0,
+) -> None:
+    """``num_samples`` sequences of the workdir's latest generator at ``temperature``,
+    written to ``output`` or, without it, printed to standard output one a line: token
+    ids, or for a text run (``--mode=text``) its sentences, each up to its end token."""
+    stored, generator, vocabulary = _trained_generator(workdir)
+    state = _read_json(os.path.join(workdir, "state.json"))
+    rng = tf.random.Generator.from_seed(seed)
+    samples = generator.generate_many(num_samples, rng, temperature=temperature)
+    if vocabulary is not None:
+        lines = vocabulary.decode_text(samples)
+    else:
+        lines = [" ".join(str(int(t)) for t in row) for row in samples]
+    if output is None:
+        sys.stdout.writelines(f"{line}\n" for line in lines)
+        sys.stdout.flush()
+        return
+    if vocabulary is not None:
+        write_lines(output, lines)
+    else:
+        write_token_file(output, samples)
+    print(f"wrote {num_samples} samples of {workdir} (unit {state['next_unit']}) to {output}")
+
+
+def _read_json(path: str) -> dict:
+    with open(path) as f:
+        return json.load(f)
+
+
+def _stored_config(stored: dict) -> ModelConfig:
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in stored["config"].items()}
+    return ModelConfig(**values)
+
+
+def _trained_generator(workdir: str) -> tuple[dict, Generator, TokenVocabulary | None]:
+    """(experiment.json, the latest checkpoint's generator, the vocabulary of a text run)."""
     experiment_path = os.path.join(workdir, "experiment.json")
     state_path = os.path.join(workdir, "state.json")
     if not os.path.exists(experiment_path) or not os.path.exists(state_path):
         raise ValueError(f"--workdir={workdir} holds no trained experiment (no state.json)")
-    with open(experiment_path) as f:
-        stored = json.load(f)
-    with open(state_path) as f:
-        state = json.load(f)
+    stored, state = _read_json(experiment_path), _read_json(state_path)
     if not state["checkpoint"]:
         raise ValueError(f"--workdir={workdir} has no checkpoint yet")
-    config_values = {k: tuple(v) if isinstance(v, list) else v for k, v in stored["config"].items()}
-    generator = Generator(ModelConfig(**config_values))
+    config = _stored_config(stored)
+    vocabulary = None
+    if stored.get("mode") == "text":
+        vocabulary = TokenVocabulary.load(os.path.join(workdir, VOCABULARY_FILE))
+        generator = text_generator(config)
+    else:
+        generator = Generator(config)
     tf.train.Checkpoint(generator=generator).read(
         os.path.join(workdir, state["checkpoint"])
     ).expect_partial()
-    samples = generator.generate_many(num_samples, tf.random.Generator.from_seed(seed))
-    vocabulary_path = os.path.join(workdir, VOCABULARY_FILE)
-    if stored.get("mode") == "text" and os.path.exists(vocabulary_path):
-        texts = Vocabulary.load(vocabulary_path).decode(samples)
-        write_poems(output, texts, stored["text"]["text_line_width"])
-    else:
-        write_token_file(output, samples)
-    print(f"wrote {num_samples} samples of {workdir} (unit {state['next_unit']}) to {output}")
+    return stored, generator, vocabulary
+
+
+def temperature_sweep(
+    workdir: str, temperatures: list[float], num_samples: int, seed: int
+) -> list[dict]:
+    """BLEU-k against self-BLEU-k of a text run's MLE generator (``mle_generator.pkl``)
+    and its latest SeqGAN generator over ``temperatures``: a table and a PNG in the
+    workdir (``temperature_sweep.*``); returns the rows."""
+    from seqgan_tf.experiments.text_sweep import write_sweep
+
+    stored, seqgan, vocabulary = _trained_generator(workdir)
+    if stored.get("mode") != "text":
+        raise ValueError(f"--workdir={workdir}: --mode=temperature_sweep needs a --mode=text run")
+    mle_path = os.path.join(workdir, MLE_GENERATOR)
+    if not os.path.exists(mle_path):
+        raise ValueError(f"--workdir={workdir}: no {MLE_GENERATOR} yet (MLE has not finished)")
+    settings = CorpusSettings(**stored["text"])
+    config = _stored_config(stored)
+    corpus = TextCorpus.load(
+        stored["corpus"], settings, stored["seed"], config.batch_size, vocabulary
+    )
+    mle = text_generator(config)
+    mle.import_params(load_params(mle_path, config), mle_path)
+    generators = {"MLE": mle}
+    if stored["schedule"]["adversarial_iterations"]:
+        generators["SeqGAN"] = seqgan
+    return write_sweep(workdir, generators, corpus, temperatures, num_samples, seed)
 
 
 def smoke(

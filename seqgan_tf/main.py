@@ -2,9 +2,12 @@
 
     python -m seqgan_tf.main --mode=oracle --workdir=DIR [--preset=original|paper|quick|cpu]
     python -m seqgan_tf.main --mode=table1 --workdir=DIR [--preset=original|paper|quick|cpu]
-    python -m seqgan_tf.main --mode=text --data=CORPUS --workdir=DIR [--preset=...]
+    python -m seqgan_tf.main --mode=text --data=CORPUS [--test_data=FILE] --workdir=DIR \
+        [--tokens=word|char|nltk] [--preset=coco|texygen|...]
     python -m seqgan_tf.main --mode=score --oracle_params=PKL --data=FILE
-    python -m seqgan_tf.main --mode=sample --workdir=DIR --num_samples=N --output=FILE
+    python -m seqgan_tf.main --mode=sample --workdir=DIR --num_samples=N [--output=FILE] \
+        [--temperature=T]
+    python -m seqgan_tf.main --mode=temperature_sweep --workdir=DIR (a --mode=text run)
     python -m seqgan_tf.main --mode=smoke --workdir=DIR
 
 Every hyper-parameter of the original is a flag whose default is the original's value;
@@ -13,6 +16,8 @@ a preset changes the ones it names unless they are given on the command line.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import os
 import sys
 
@@ -24,13 +29,15 @@ from flags import console
 from flags.dataclass_flags import dataclass_values, define_dataclass_flags, explicitly_set
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.data import published as data_paths
-from seqgan_tf.data.text_corpus import TEXT_HELP, TextData, TextSettings
+from seqgan_tf.data.corpus import CorpusSettings, TextCorpus
+from seqgan_tf.data.vocabulary import VOCABULARY_FILE, TokenVocabulary
 from seqgan_tf.schedule import (
     BASELINE_HELP,
     MODEL_HELP,
     PRESET_SUMMARIES,
     PRESETS,
     SCHEDULE_HELP,
+    TEXT_PRESETS,
     BaselineSchedule,
     Schedule,
     apply_preset,
@@ -39,15 +46,20 @@ from seqgan_tf.schedule import (
 )
 
 FLAGS = absl_flags.FLAGS
+# seqgan_tf.metrics.temperature_sweep.DEFAULT_TEMPERATURES (that module loads TensorFlow,
+# which the driver imports only after every flag and file is checked).
+DEFAULT_TEMPERATURES = ("0.5", "0.7", "0.8", "0.9", "1.0", "1.1", "1.2", "1.5")
 _MODE = absl_flags.DEFINE_enum(
     "mode",
     "oracle",
-    ["oracle", "table1", "text", "score", "sample", "smoke"],
+    ["oracle", "table1", "text", "score", "sample", "temperature_sweep", "smoke"],
     "oracle: the synthetic-data experiment; table1: the paper's Table 1 (Random, MLE, "
     "scheduled sampling, PG-BLEU and SeqGAN on one oracle); text: SeqGAN on a text corpus "
-    "(--data; the paper's poem experiment), BLEU against its test split; score: NLL_oracle "
-    "of --data; sample: write samples of a trained --workdir to --output (decoded to text "
-    "for a text run); smoke: one step of every model.",
+    "(--data, sentences of any length, words or characters), BLEU against its test file; "
+    "score: NLL_oracle of --data; sample: samples of a trained --workdir, to --output or "
+    "standard output (sentences for a text run); temperature_sweep: BLEU against "
+    "self-BLEU of a text run's MLE and SeqGAN generators over --temperatures; smoke: one "
+    "step of every model.",
 )
 
 
@@ -64,7 +76,9 @@ def _preset_help() -> str:
     return (
         "Schedule preset; it sets the schedule and model flags it names (seqgan_tf/schedule.py) "
         "unless they are given. Projected times are on the reference 2-core CPU of "
-        "docs/PERFORMANCE.md. " + "; ".join(lines) + "."
+        "docs/PERFORMANCE.md. " + "; ".join(lines) + ". --mode=text's presets, with "
+        "their corpus settings: coco (the COCO captions in about an hour on a shared 2-core "
+        "CPU) and texygen (Texygen's own SeqGAN schedule); a text run prints its projection."
     )
 
 
@@ -91,10 +105,23 @@ _RANDOM_ORACLE = absl_flags.DEFINE_boolean(
 _DATA = absl_flags.DEFINE_string(
     "data",
     None,
-    "--mode=score: the token file to score; --mode=text: the corpus, UTF-8, one sequence of "
-    "fixed length a line (e.g. ../shared/data/poems/quatrains_5char.txt).",
+    "--mode=score: the token file to score; --mode=text: the training corpus, UTF-8, one "
+    "sentence a line (e.g. ../shared/data/coco/image_coco_train.txt).",
 )
-_OUTPUT = absl_flags.DEFINE_string("output", None, "--mode=sample: the token file to write.")
+_OUTPUT = absl_flags.DEFINE_string(
+    "output",
+    None,
+    "--mode=sample: the file to write (sentences one a line for a text run, else a token "
+    "file); default: print to standard output, one a line.",
+)
+_TEMPERATURE = absl_flags.DEFINE_float(
+    "temperature", 1.0, "--mode=sample: draw from softmax(logits / this)."
+)
+_TEMPERATURES = absl_flags.DEFINE_list(
+    "temperatures",
+    list(DEFAULT_TEMPERATURES),
+    "--mode=temperature_sweep: the temperatures of the curves.",
+)
 MODEL_FLAGS = define_dataclass_flags(ModelConfig, MODEL_HELP)
 SCHEDULE_FLAGS = define_dataclass_flags(Schedule, SCHEDULE_HELP)
 _NUM_SAMPLES = absl_flags.DEFINE_integer(
@@ -103,7 +130,11 @@ _NUM_SAMPLES = absl_flags.DEFINE_integer(
 
 
 BASELINE_FLAGS = define_dataclass_flags(BaselineSchedule, BASELINE_HELP)
-TEXT_FLAGS = define_dataclass_flags(TextSettings, TEXT_HELP)
+CORPUS_FLAGS = define_dataclass_flags(
+    CorpusSettings,
+    {field.name: field.metadata["help"] for field in dataclasses.fields(CorpusSettings)},
+    reference=None,
+)
 # The corpus decides these in --mode=text.
 CORPUS_SHAPE_FLAGS = ("vocab_size", "sequence_length", "start_token")
 absl_flags.adopt_module_key_flags(shared_flags.common)  # --workdir, --seed, ... in --help
@@ -113,7 +144,10 @@ absl_flags.adopt_module_key_flags(shared_flags.common)  # --workdir, --seed, ...
 HELP_GROUPS = (
     ("What to run", ("mode", "preset", "workdir", "seed", "progress_interval", "strategy")),
     ("Files", ("oracle_params", "random_oracle", "real_data", "data")),
-    ("Sampling a trained run (--mode=sample)", ("output", "num_samples")),
+    (
+        "Sampling a trained run (--mode=sample, temperature_sweep)",
+        ("output", "num_samples", "temperature", "temperatures"),
+    ),
     ("Schedule: how long each phase runs (a preset sets these)", SCHEDULE_FLAGS),
     (
         "Generator, oracle and rollout networks",
@@ -121,7 +155,7 @@ HELP_GROUPS = (
     ),
     ("Discriminator", tuple(name for name in MODEL_FLAGS if name.startswith("dis_"))),
     ("Table 1's baselines (--mode=table1)", BASELINE_FLAGS),
-    ("Real text (--mode=text)", TEXT_FLAGS),
+    ("Real text (--mode=text)", CORPUS_FLAGS),
 )
 
 
@@ -151,18 +185,49 @@ def _real_data_path() -> str | None:
     return _REAL_DATA.value
 
 
-def _text_data(config: ModelConfig) -> TextData:
-    """The corpus of --mode=text, read, split and encoded before anything is written."""
+def _text_corpus(config: ModelConfig) -> TextCorpus:
+    """The corpus of --mode=text, read, split and encoded before anything is written;
+    with the workdir's vocabulary when resuming."""
     if not _DATA.value:
-        raise ValueError("--mode=text needs --data=CORPUS (one sequence a line)")
+        raise ValueError("--mode=text needs --data=CORPUS (one sentence a line)")
     given = sorted(set(CORPUS_SHAPE_FLAGS) & explicitly_set(ModelConfig, FLAGS))
     if given:
         raise ValueError(
             "--mode=text takes the vocabulary and sequence length from the corpus: drop "
             + ", ".join(f"--{name}" for name in given)
         )
-    settings = TextSettings(**dataclass_values(TextSettings, FLAGS))
-    return TextData.load(_DATA.value, settings, shared_flags.SEED.value)
+    settings = _resolve(CorpusSettings)
+    vocabulary = None
+    workdir = shared_flags.WORKDIR.value
+    # A workdir whose first unit is done holds the vocabulary it was trained with.
+    if workdir and os.path.exists(os.path.join(workdir, "experiment.json")):
+        saved = os.path.join(workdir, VOCABULARY_FILE)
+        if os.path.exists(saved):
+            vocabulary = TokenVocabulary.load(saved)
+    return TextCorpus.load(
+        _DATA.value, settings, shared_flags.SEED.value, config.batch_size, vocabulary
+    )
+
+
+def _text_sample_counts() -> tuple[int | None, int | None]:
+    """(--dis_samples, --eval_samples) when given or set by the preset; None: the text
+    experiment's defaults (the training size; 1,000)."""
+    preset = PRESETS[_PRESET.value]
+    counts = []
+    for name in ("dis_samples", "eval_samples"):
+        counts.append(FLAGS[name].value if FLAGS[name].present else preset.get(name))
+    return counts[0], counts[1]
+
+
+def _temperature(value: str | float, flag: str) -> float:
+    """``value`` as a finite temperature above 0, else an error naming ``flag``."""
+    try:
+        temperature = float(value)
+    except ValueError:
+        temperature = math.nan
+    if not math.isfinite(temperature) or temperature <= 0:
+        raise ValueError(f"--{flag}={value}: must be a finite number above 0")
+    return temperature
 
 
 def _require_workdir() -> str:
@@ -183,11 +248,14 @@ def run(argv: list[str]) -> None:
             raise ValueError(f"--{flag.name}={flag.value}: file not found")
     if mode == "score" and not _DATA.value:
         raise ValueError("--mode=score needs --data=FILE")
-    if mode == "sample" and not _OUTPUT.value:
-        raise ValueError("--mode=sample needs --output=FILE")
+    if _PRESET.value in TEXT_PRESETS and mode != "text":
+        raise ValueError(f"--preset={_PRESET.value} is a preset of --mode=text")
+    _temperature(_TEMPERATURE.value, "temperature")
+    temperatures = [_temperature(t, "temperatures") for t in _TEMPERATURES.value]
     config, schedule = _resolve(ModelConfig), _resolve(Schedule)
-    text_data = _text_data(config) if mode == "text" else None
-    oracle_params = _oracle_params_path() if mode not in ("sample", "text") else None
+    corpus = _text_corpus(config) if mode == "text" else None
+    reads_workdir = ("sample", "temperature_sweep")
+    oracle_params = _oracle_params_path() if mode not in ("text", *reads_workdir) else None
     real_data = _real_data_path() if mode in ("oracle", "table1", "smoke") else None
     baselines = _resolve(BaselineSchedule) if mode == "table1" else None
     if baselines is not None:
@@ -200,24 +268,34 @@ def run(argv: list[str]) -> None:
         commands.score(oracle_params, _DATA.value, config)
         return
     workdir = _require_workdir()
-    if mode == "sample" and not os.path.isdir(workdir):
-        raise ValueError(f"--workdir={workdir}: no such directory (--mode=sample reads a run)")
+    if mode in reads_workdir and not os.path.isdir(workdir):
+        raise ValueError(f"--workdir={workdir}: no such directory (--mode={mode} reads a run)")
     shared_flags.setup_logging(workdir)
     shared_flags.set_global_seed(shared_flags.SEED.value)
     if mode == "sample":
-        commands.sample(workdir, _OUTPUT.value, _NUM_SAMPLES.value, shared_flags.SEED.value)
+        commands.sample(
+            workdir,
+            _OUTPUT.value,
+            _NUM_SAMPLES.value,
+            shared_flags.SEED.value,
+            _TEMPERATURE.value,
+        )
+    elif mode == "temperature_sweep":
+        eval_samples = FLAGS.eval_samples if FLAGS["eval_samples"].present else 1000
+        commands.temperature_sweep(workdir, temperatures, eval_samples, shared_flags.SEED.value)
     elif mode == "smoke":
         commands.smoke(workdir, oracle_params, real_data, shared_flags.SEED.value, config)
     elif mode == "text":
+        num_negatives, eval_samples = _text_sample_counts()
         commands.text_experiment(
             workdir=workdir,
-            data=text_data,
+            corpus=corpus,
             config=config,
             schedule=schedule,
-            settings=TextSettings(**dataclass_values(TextSettings, FLAGS)),
             preset=_PRESET.value,
             seed=shared_flags.SEED.value,
-            num_negatives=FLAGS.dis_samples if FLAGS["dis_samples"].present else None,
+            num_negatives=num_negatives,
+            eval_samples=eval_samples,
             strategy_name=shared_flags.STRATEGY.value,
             progress_interval=shared_flags.PROGRESS_INTERVAL.value,
         )

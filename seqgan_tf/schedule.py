@@ -64,7 +64,8 @@ class Schedule:
 SCHEDULE_HELP = {
     "train_samples": "Sequences the oracle samples as the training data (--mode=oracle, "
     "table1, smoke)",
-    "eval_samples": "Sequences the generator samples for each NLL_oracle evaluation",
+    "eval_samples": "Sequences the generator samples for each NLL_oracle evaluation "
+    "(--mode=text: sentences for BLEU and self-BLEU, default 1000)",
     "dis_samples": "Negatives the generator samples for each discriminator round (--mode=text: "
     "default the training split's size in whole batches)",
     "mle_epochs": "Generator MLE pre-training epochs",
@@ -163,7 +164,52 @@ PRESETS: dict[str, dict] = {
         "dis_rounds_per_iteration": 1,
         "rollout_update_rate": 0.0,
     },
+    # --mode=text on the COCO captions (seqgan_tf/experiments/text_costs.py projects it
+    # to about an hour on the shared 2-core CPU): Texygen's tokens; words seen once in the
+    # training file become the unknown id, so that its probability is trained (a third of
+    # the test captions hold a word the training file lacks); one single-epoch
+    # discriminator round per iteration, as in `quick` (a round is the dominant cost).
+    "coco": {
+        "tokens": "nltk",
+        "min_count": 2,
+        "eval_samples": 1000,
+        "mle_epochs": 40,
+        "mle_eval_every": 5,
+        "dis_pretrain_rounds": 8,
+        "dis_epochs_per_round": 1,
+        "adversarial_iterations": 16,
+        "adversarial_eval_every": 5,
+        "dis_rounds_per_iteration": 1,
+    },
+    # Texygen's own SeqGAN schedule and sizes on COCO (models/seqgan/Seqgan.py,
+    # train_real, and __init__): 80 MLE epochs evaluated every 5, 80 discriminator
+    # pre-training rounds, 100 adversarial epochs of 1 generator step (16 rollouts, rate
+    # 0.8) and 15 discriminator rounds, embedding and LSTM 32, windows 2 and 3 with 100
+    # and 200 filters, L2 0.2. One departure: a Texygen round trains on 3 batches of its
+    # fresh negatives and the real data, a round here on 1 whole epoch of them.
+    "texygen": {
+        "tokens": "nltk",
+        "eval_samples": 1000,
+        "mle_epochs": 80,
+        "mle_eval_every": 5,
+        "dis_pretrain_rounds": 80,
+        "dis_epochs_per_round": 1,
+        "adversarial_iterations": 100,
+        "adversarial_eval_every": 5,
+        "generator_steps_per_iteration": 1,
+        "dis_rounds_per_iteration": 15,
+        "gen_emb_dim": 32,
+        "gen_hidden_dim": 32,
+        "dis_emb_dim": 32,
+        "dis_filter_sizes": (2, 3),
+        "dis_num_filters": (100, 200),
+        "dis_l2_reg_lambda": 0.2,
+        "rollout_num": 16,
+        "rollout_update_rate": 0.8,
+    },
 }
+# The presets of --mode=text (they set corpus settings too).
+TEXT_PRESETS = ("coco", "texygen")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """A corpus as users have it: sentences of any length, words or characters, an end token.
 
-:mod:`seqgan_tf.data.text_corpus` reads the fixed-length character corpora of the poem
-runs; this module reads the corpora of the text-GAN benchmarks (Image COCO captions,
-one sentence a line, words separated by spaces) and any file of that kind.
+The corpora of the text-GAN benchmarks (Image COCO captions, one sentence a line, words
+separated by spaces), any file of that kind, and the paper's Chinese quatrains (one poem a
+line, ``--tokens=char``: twenty characters, then END, like any other sentence).
 
 * **Tokens**: ``word`` splits a line on whitespace, ``char`` takes its characters (its
   leading and trailing whitespace stripped), ``nltk`` splits it as Texygen does, with
@@ -34,8 +34,8 @@ one sentence a line, words separated by spaces) and any file of that kind.
   frequency-sorted (ties by the token's code points), saved to the workdir as JSON and
   reused on resume and by sampling. (Texygen builds its dictionary from an unordered set of the
   training file's words, so its ids differ from run to run.)
-* **Split**: ``test_data`` names a test file (COCO has one); otherwise a seeded split as
-  :func:`seqgan_tf.data.text_corpus.split_corpus`.
+* **Split**: ``test_data`` names a test file (COCO has one); otherwise a seeded split
+  (:func:`split_corpus`).
 * **Long lines**: lines of more than ``max_length - 1`` tokens are dropped or cut to
   ``max_length - 1`` tokens (then END), as ``long_lines`` says, and counted. BLEU's
   references (:attr:`TextCorpus.test_references`) keep every test line whole.
@@ -49,8 +49,7 @@ import os
 
 import numpy as np
 
-from seqgan_tf.data.text_corpus import CorpusError, split_corpus
-from seqgan_tf.data.vocabulary import END, TOKEN_KINDS, UNKNOWN_ID, TokenVocabulary
+from seqgan_tf.data.vocabulary import END, TOKEN_KINDS, UNKNOWN_ID, CorpusError, TokenVocabulary
 
 TOKENS = TOKEN_KINDS
 LONG_LINES = ("drop", "cut")
@@ -129,6 +128,18 @@ class CorpusSettings:
             )
         if not 0.0 < self.test_fraction < 1.0:
             raise ValueError(f"--test_fraction={self.test_fraction}: must lie in (0, 1)")
+
+
+def split_corpus(lines: list, test_fraction: float, seed: int) -> tuple[list, list]:
+    """(train, test): a seeded permutation of ``lines``, its first ``test_fraction`` (at
+    least one line) held out; each part keeps the order of the permutation."""
+    if not 0.0 < test_fraction < 1.0:
+        raise ValueError(f"--test_fraction must lie in (0, 1), got {test_fraction}")
+    if len(lines) < 2:
+        raise ValueError(f"a train/test split needs at least 2 lines, the corpus has {len(lines)}")
+    order = np.random.default_rng(seed).permutation(len(lines))
+    num_test = min(len(lines) - 1, max(1, round(test_fraction * len(lines))))
+    return [lines[i] for i in order[num_test:]], [lines[i] for i in order[:num_test]]
 
 
 def read_lines(path: str | os.PathLike, settings: CorpusSettings) -> tuple[list[list[str]], int]:

@@ -17,14 +17,16 @@ import os
 
 import numpy as np
 
-from seqgan_tf.data.text_corpus import CorpusError
-
 END = "<end>"  # id 0: ends every sequence and pads it
 UNKNOWN = "<unk>"  # id 1
 END_ID, UNKNOWN_ID = 0, 1
 TOKEN_KINDS = ("word", "char", "nltk")
 VOCABULARY_FILE = "vocabulary.json"
 _FORMAT = "seqgan_tf text vocabulary 1"
+
+
+class CorpusError(ValueError):
+    """A corpus that cannot be used as-is; the message names the file (and the line)."""
 
 
 @dataclasses.dataclass(frozen=True)

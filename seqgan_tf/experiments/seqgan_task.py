@@ -36,7 +36,8 @@ class AdversarialTraining:
     experiments (:mod:`seqgan_tf.experiments.text`): the runner's Task but for the plan
     (``units``), the loop (``train``), the hooks and the results, which a subclass gives.
     ``after_unit`` is called after each unit's work and log lines, before its checkpoint
-    (tests interrupt runs there).
+    (tests interrupt runs there). ``end_token`` is the generator's (None: fixed-length
+    sequences, the oracle's; see :mod:`seqgan_tf.models.generator`).
     """
 
     text_log = EXPERIMENT_LOG
@@ -55,6 +56,7 @@ class AdversarialTraining:
         progress_interval: float = 10.0,
         print_fn: Callable[[str], None] = print,
         after_unit: Callable[[int, Unit], None] | None = None,
+        end_token: int | None = None,
     ) -> None:
         self.workdir, self.config, self.schedule, self.seed = workdir, config, schedule, seed
         self.strategy = strategy
@@ -62,7 +64,7 @@ class AdversarialTraining:
             workdir, identity, _with_later_fields, progress_interval, print_fn, after_unit
         )
         with self.strategy.scope():
-            generator = Generator(config, seed=seed)
+            generator = Generator(config, seed=seed, end_token=end_token)
             self.models = train.Models(
                 generator=generator,
                 discriminator=Discriminator(config, seed=seed + 1),
