@@ -11,6 +11,7 @@ from absl import logging
 
 import flags as shared_flags
 from seqgan_tf.config import ModelConfig
+from seqgan_tf.data.music_corpus import MusicData, MusicSettings
 from seqgan_tf.data.text_corpus import (
     VOCABULARY_FILE,
     TextData,
@@ -167,6 +168,72 @@ def text_experiment(
     return experiment.run()
 
 
+def music_experiment(
+    workdir: str,
+    data: MusicData,
+    config: ModelConfig,
+    schedule: Schedule,
+    settings: MusicSettings,
+    preset: str,
+    seed: int,
+    num_negatives: int | None = None,
+    strategy_name: str = "default",
+    progress_interval: float = 10.0,
+) -> dict:
+    """Runs or resumes SeqGAN on a folder of MIDI tunes in ``workdir``; returns
+    results.json's content."""
+    from seqgan_tf.experiments.music import MusicExperiment
+
+    strategy = _single_device_strategy(strategy_name)
+    tf.get_logger().setLevel("WARNING")
+    experiment = MusicExperiment(
+        workdir,
+        data,
+        config,
+        schedule,
+        settings,
+        seed,
+        preset,
+        num_negatives,
+        strategy,
+        progress_interval,
+    )
+    announce_music(preset, experiment.schedule, len(data.train))
+    logging.info(
+        "music experiment in %s: %s (%d train / %d test sequences), preset %s, %s",
+        workdir,
+        data.folder,
+        len(data.train),
+        len(data.test),
+        preset,
+        experiment.schedule,
+    )
+    return experiment.run()
+
+
+def announce_music(preset: str, schedule: Schedule, train_windows: int) -> None:
+    """The music run's plan and its projected wall time, and the other music presets'."""
+    from seqgan_tf.experiments import music_presets as presets
+
+    def projected(schedule: Schedule) -> str:
+        return presets.minutes(presets.projected_seconds(schedule, train_windows)["total"])
+
+    def same_negatives(other: Schedule) -> Schedule:
+        return dataclasses.replace(other, dis_samples=schedule.dis_samples)
+
+    others = [
+        f"--preset={name} {projected(same_negatives(presets.music_preset_schedule(name)))}"
+        for name in presets.MUSIC_PRESETS
+        if name != preset
+    ]
+    print(f"--mode=music, preset {preset}: {plan_text(schedule, rescored=False)}")
+    print(
+        f"Projected wall time: {projected(schedule)} on the 2-core CPU of docs/PERFORMANCE.md "
+        "shared with other jobs (bench.seqgan_music_speed's units there, "
+        f"seqgan_tf/experiments/music_presets.py); other presets: {', '.join(others)}."
+    )
+
+
 def score(oracle_params: str | None, data: str, config: ModelConfig) -> float:
     """Prints ``NLL_oracle: <value>`` of a token file under the oracle."""
     if oracle_params is None:
@@ -207,6 +274,15 @@ def sample(workdir: str, output: str, num_samples: int, seed: int) -> None:
         os.path.join(workdir, state["checkpoint"])
     ).expect_partial()
     samples = generator.generate_many(num_samples, tf.random.Generator.from_seed(seed))
+    if stored.get("mode") == "music":
+        from seqgan_tf.data.midi import write_midi_files
+
+        step_seconds = stored["music"]["music_step_seconds"]
+        write_midi_files(output, samples, step_seconds)
+        print(
+            f"wrote {num_samples} MIDI files of {workdir} (unit {state['next_unit']}) to {output}/"
+        )
+        return
     vocabulary_path = os.path.join(workdir, VOCABULARY_FILE)
     if stored.get("mode") == "text" and os.path.exists(vocabulary_path):
         texts = Vocabulary.load(vocabulary_path).decode(samples)

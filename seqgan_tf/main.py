@@ -3,6 +3,7 @@
     python -m seqgan_tf.main --mode=oracle --workdir=DIR [--preset=original|paper|quick|cpu]
     python -m seqgan_tf.main --mode=table1 --workdir=DIR [--preset=original|paper|quick|cpu]
     python -m seqgan_tf.main --mode=text --data=CORPUS --workdir=DIR [--preset=...]
+    python -m seqgan_tf.main --mode=music --data=MIDI_FOLDER --workdir=DIR [--preset=quick|hour]
     python -m seqgan_tf.main --mode=score --oracle_params=PKL --data=FILE
     python -m seqgan_tf.main --mode=sample --workdir=DIR --num_samples=N --output=FILE
     python -m seqgan_tf.main --mode=smoke --workdir=DIR
@@ -24,7 +25,9 @@ from flags import console
 from flags.dataclass_flags import dataclass_values, define_dataclass_flags, explicitly_set
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.data import published as data_paths
+from seqgan_tf.data.music_corpus import MUSIC_HELP, MusicData, MusicSettings
 from seqgan_tf.data.text_corpus import TEXT_HELP, TextData, TextSettings
+from seqgan_tf.experiments.music_presets import MUSIC_PRESETS, apply_music_preset
 from seqgan_tf.schedule import (
     BASELINE_HELP,
     MODEL_HELP,
@@ -40,15 +43,21 @@ FLAGS = absl_flags.FLAGS
 _MODE = absl_flags.DEFINE_enum(
     "mode",
     "oracle",
-    ["oracle", "table1", "text", "score", "sample", "smoke"],
+    ["oracle", "table1", "text", "music", "score", "sample", "smoke"],
     "oracle: the synthetic-data experiment; table1: the paper's Table 1 (Random, MLE, "
     "scheduled sampling, PG-BLEU and SeqGAN on one oracle); text: SeqGAN on a text corpus "
-    "(--data; the paper's poem experiment), BLEU against its test split; score: NLL_oracle "
+    "(--data; the paper's poem experiment), BLEU against its test split; music: SeqGAN on "
+    "a folder of MIDI tunes (--data; the paper's Nottingham experiment); score: NLL_oracle "
     "of --data; sample: write samples of a trained --workdir to --output (decoded to text "
-    "for a text run); smoke: one step of every model.",
+    "for a text run, MIDI files in the folder --output for a music run); smoke: one step "
+    "of every model.",
 )
 _PRESET = absl_flags.DEFINE_enum(
-    "preset", "original", sorted(PRESETS), "Schedule preset (see seqgan_tf/schedule.py)."
+    "preset",
+    "original",
+    sorted({*PRESETS, *MUSIC_PRESETS}),
+    "Schedule preset (see seqgan_tf/schedule.py; --mode=music: original, quick, hour, see "
+    "seqgan_tf/experiments/music_presets.py).",
 )
 _ORACLE_PARAMS = absl_flags.DEFINE_string(
     "oracle_params",
@@ -73,7 +82,8 @@ _DATA = absl_flags.DEFINE_string(
     "data",
     None,
     "--mode=score: the token file to score; --mode=text: the corpus, UTF-8, one sequence of "
-    "fixed length a line (e.g. ../shared/data/poems/quatrains_5char.txt).",
+    "fixed length a line (e.g. ../shared/data/poems/quatrains_5char.txt); --mode=music: a "
+    "folder of MIDI files, one tune each (e.g. ../shared/data/nottingham/melody).",
 )
 _OUTPUT = absl_flags.DEFINE_string("output", None, "--mode=sample: the token file to write.")
 MODEL_FLAGS = define_dataclass_flags(ModelConfig, MODEL_HELP)
@@ -85,6 +95,7 @@ _NUM_SAMPLES = absl_flags.DEFINE_integer(
 
 BASELINE_FLAGS = define_dataclass_flags(BaselineSchedule, BASELINE_HELP)
 TEXT_FLAGS = define_dataclass_flags(TextSettings, TEXT_HELP)
+MUSIC_FLAGS = define_dataclass_flags(MusicSettings, MUSIC_HELP)
 # The corpus decides these in --mode=text.
 CORPUS_SHAPE_FLAGS = ("vocab_size", "sequence_length", "start_token")
 absl_flags.adopt_module_key_flags(shared_flags.common)  # --workdir, --seed, ... in --help
@@ -103,6 +114,7 @@ HELP_GROUPS = (
     ("Discriminator", tuple(name for name in MODEL_FLAGS if name.startswith("dis_"))),
     ("Table 1's baselines (--mode=table1)", BASELINE_FLAGS),
     ("Real text (--mode=text)", TEXT_FLAGS),
+    ("Music (--mode=music)", MUSIC_FLAGS),
 )
 
 
@@ -146,6 +158,28 @@ def _text_data(config: ModelConfig) -> TextData:
     return TextData.load(_DATA.value, settings, shared_flags.SEED.value)
 
 
+def _music_data() -> MusicData:
+    """The tunes of --mode=music, read, checked and split before anything is written."""
+    if not _DATA.value:
+        raise ValueError("--mode=music needs --data=FOLDER (MIDI files, one tune each)")
+    given = sorted(set(CORPUS_SHAPE_FLAGS) & explicitly_set(ModelConfig, FLAGS))
+    if given:
+        raise ValueError(
+            "--mode=music takes the vocabulary (89 ids) and the sequence length "
+            "(--music_sequence_length) from the tunes: drop "
+            + ", ".join(f"--{name}" for name in given)
+        )
+    settings = MusicSettings(**dataclass_values(MusicSettings, FLAGS))
+    return MusicData.load(_DATA.value, settings, shared_flags.SEED.value)
+
+
+def _resolve_music(cls: type):
+    """As :func:`_resolve`, with the music presets."""
+    return apply_music_preset(
+        cls, _PRESET.value, dataclass_values(cls, FLAGS), explicitly_set(cls, FLAGS)
+    )
+
+
 def _require_workdir() -> str:
     workdir = shared_flags.WORKDIR.value
     if not workdir:
@@ -159,16 +193,22 @@ def run(argv: list[str]) -> None:
     mode = _MODE.value
     # Flag and file checks first: a mistake is reported before TensorFlow loads (a
     # download of a published file loads it) and before the workdir is touched.
-    for flag in (_REAL_DATA, _DATA):
+    for flag in (_REAL_DATA,) if mode == "music" else (_REAL_DATA, _DATA):
         if flag.value and flag.value != "published" and not os.path.isfile(flag.value):
             raise ValueError(f"--{flag.name}={flag.value}: file not found")
     if mode == "score" and not _DATA.value:
         raise ValueError("--mode=score needs --data=FILE")
     if mode == "sample" and not _OUTPUT.value:
         raise ValueError("--mode=sample needs --output=FILE")
-    config, schedule = _resolve(ModelConfig), _resolve(Schedule)
+    if mode == "music":
+        config, schedule = _resolve_music(ModelConfig), _resolve_music(Schedule)
+    elif _PRESET.value not in PRESETS:
+        raise ValueError(f"--preset={_PRESET.value} is a --mode=music preset")
+    else:
+        config, schedule = _resolve(ModelConfig), _resolve(Schedule)
+    music_data = _music_data() if mode == "music" else None
     text_data = _text_data(config) if mode == "text" else None
-    oracle_params = _oracle_params_path() if mode not in ("sample", "text") else None
+    oracle_params = _oracle_params_path() if mode not in ("sample", "text", "music") else None
     real_data = _real_data_path() if mode in ("oracle", "table1", "smoke") else None
     baselines = _resolve(BaselineSchedule) if mode == "table1" else None
     if baselines is not None:
@@ -196,6 +236,19 @@ def run(argv: list[str]) -> None:
             config=config,
             schedule=schedule,
             settings=TextSettings(**dataclass_values(TextSettings, FLAGS)),
+            preset=_PRESET.value,
+            seed=shared_flags.SEED.value,
+            num_negatives=FLAGS.dis_samples if FLAGS["dis_samples"].present else None,
+            strategy_name=shared_flags.STRATEGY.value,
+            progress_interval=shared_flags.PROGRESS_INTERVAL.value,
+        )
+    elif mode == "music":
+        commands.music_experiment(
+            workdir=workdir,
+            data=music_data,
+            config=config,
+            schedule=schedule,
+            settings=MusicSettings(**dataclass_values(MusicSettings, FLAGS)),
             preset=_PRESET.value,
             seed=shared_flags.SEED.value,
             num_negatives=FLAGS.dis_samples if FLAGS["dis_samples"].present else None,

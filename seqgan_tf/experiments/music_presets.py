@@ -1,0 +1,142 @@
+"""The music experiment's presets (``--mode=music --preset=...``) and what they cost.
+
+``original`` is the oracle experiment's schedule (the authors' code) on the tunes; ``quick``
+and ``hour`` are shortened for the 2-core CPU of docs/PERFORMANCE.md (fitting about 20 and
+60 minutes there when the machine is not shared). Every music preset scores 1,000 samples
+per evaluation (as the text experiment): BLEU-4 against the ~4,400 training windows is the
+evaluation's cost, and 1,000 samples put its standard error well below the differences
+between the rows.
+
+The projection multiplies a schedule's units by :data:`REFERENCE_COSTS`, measured by
+``python -m bench.seqgan_music_speed`` at the Nottingham shapes, scaled by the training
+windows and samples a run has. Flags given on the command line win over a preset.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from seqgan_tf.schedule import Schedule
+
+MUSIC_EVAL_SAMPLES = 1000
+MUSIC_PRESETS: dict[str, dict] = {
+    "original": {"eval_samples": MUSIC_EVAL_SAMPLES},
+    # MLE near convergence on the tunes, a short discriminator pre-training, and enough
+    # adversarial iterations (one single-epoch discriminator round each) to see them move
+    # the metrics: the discriminator's epochs and the rollouts are the dominant costs.
+    "quick": {
+        "eval_samples": MUSIC_EVAL_SAMPLES,
+        "mle_epochs": 40,
+        "mle_eval_every": 10,
+        "dis_pretrain_rounds": 5,
+        "dis_epochs_per_round": 1,
+        "adversarial_iterations": 20,
+        "adversarial_eval_every": 5,
+        "dis_rounds_per_iteration": 1,
+    },
+    "hour": {
+        "eval_samples": MUSIC_EVAL_SAMPLES,
+        "mle_epochs": 80,
+        "mle_eval_every": 10,
+        "dis_pretrain_rounds": 10,
+        "dis_epochs_per_round": 2,
+        "adversarial_iterations": 70,
+        "adversarial_eval_every": 10,
+        "dis_rounds_per_iteration": 1,
+    },
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class MusicUnitCosts:
+    """Seconds of each unit of ``bench.seqgan_music_speed`` (its JSON keys) at its shapes."""
+
+    mle_epoch_s: float  # one epoch over ``train_windows``
+    dis_epoch_s: float  # ``train_windows`` real + as many generated
+    sample_negatives_s: float  # ``train_windows`` generated
+    gen_step_s: float  # one policy-gradient step (64 samples, 16 rollouts of 32 steps)
+    evaluation_s: float  # ``eval_samples`` generated, BLEU-4 vs test and train, MSE
+    train_windows: int
+    eval_samples: int
+
+
+# python -m bench.seqgan_music_speed --repeats=2 on the 2-core AMD EPYC of
+# docs/PERFORMANCE.md while ~7 other jobs shared it (load ~13): see
+# docs/runs/music-quick-seed88/README.md for the report.
+REFERENCE_COSTS = MusicUnitCosts(
+    mle_epoch_s=1.0,
+    dis_epoch_s=10.0,
+    sample_negatives_s=1.0,
+    gen_step_s=8.0,
+    evaluation_s=5.0,
+    train_windows=4421,
+    eval_samples=1000,
+)
+
+
+def apply_music_preset(cls: type, preset: str, values: dict, given: set[str]):
+    """``cls(**values)`` with the music ``preset``'s setting for each field not in ``given``."""
+    if preset not in MUSIC_PRESETS:
+        raise ValueError(
+            f"--preset={preset}: --mode=music has the presets {', '.join(MUSIC_PRESETS)}"
+        )
+    values = dict(values)
+    for name, value in MUSIC_PRESETS[preset].items():
+        if name in values and name not in given:
+            values[name] = value
+    return cls(**values)
+
+
+def music_preset_schedule(preset: str) -> Schedule:
+    return apply_music_preset(Schedule, preset, dataclasses.asdict(Schedule()), set())
+
+
+def music_preset_overrides(preset: str, *values) -> dict:
+    """{field: value} of the dataclasses ``values`` that differ from what ``preset`` sets."""
+    overrides = {}
+    for value in values:
+        names = {field.name for field in dataclasses.fields(value)}
+        named = type(value)(**{k: v for k, v in MUSIC_PRESETS[preset].items() if k in names})
+        for field in dataclasses.fields(value):
+            if getattr(value, field.name) != getattr(named, field.name):
+                overrides[field.name] = getattr(value, field.name)
+    return overrides
+
+
+def projected_seconds(
+    schedule: Schedule, train_windows: int, costs: MusicUnitCosts = REFERENCE_COSTS
+) -> dict[str, float]:
+    """Projected seconds of each phase of a music run of ``schedule`` on ``train_windows``
+    training windows (``schedule.dis_samples`` negatives a round), and ``total``."""
+    data_scale = train_windows / costs.train_windows
+    negatives_scale = schedule.dis_samples / costs.train_windows
+    evaluation = costs.evaluation_s * schedule.eval_samples / costs.eval_samples
+    dis_round = negatives_scale * (
+        costs.sample_negatives_s + schedule.dis_epochs_per_round * costs.dis_epoch_s
+    )
+    mle_evals = _evaluations(schedule.mle_epochs, schedule.mle_eval_every)
+    adversarial_evals = _evaluations(
+        schedule.adversarial_iterations, schedule.adversarial_eval_every
+    )
+    phases = {
+        # the untrained generator's evaluation and the real-data rows (about two more)
+        "corpus": 3 * evaluation,
+        "mle": schedule.mle_epochs * costs.mle_epoch_s * data_scale + mle_evals * evaluation,
+        "dis_pretrain": schedule.dis_pretrain_rounds * dis_round,
+        "adversarial": schedule.adversarial_iterations
+        * (
+            schedule.generator_steps_per_iteration * costs.gen_step_s
+            + schedule.dis_rounds_per_iteration * dis_round
+        )
+        + adversarial_evals * evaluation,
+    }
+    phases["total"] = sum(phases.values())
+    return phases
+
+
+def _evaluations(steps: int, every: int) -> int:
+    return len({s for s in range(steps) if s % every == 0} | {steps - 1}) if steps else 0
+
+
+def minutes(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h" if seconds >= 5400 else f"{seconds / 60:.0f} min"
