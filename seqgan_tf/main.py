@@ -95,7 +95,8 @@ _NUM_SAMPLES = absl_flags.DEFINE_integer(
 
 BASELINE_FLAGS = define_dataclass_flags(BaselineSchedule, BASELINE_HELP)
 TEXT_FLAGS = define_dataclass_flags(TextSettings, TEXT_HELP)
-MUSIC_FLAGS = define_dataclass_flags(MusicSettings, MUSIC_HELP)
+# Not settings of the original code: no "(original: ...)" in --help.
+MUSIC_FLAGS = define_dataclass_flags(MusicSettings, MUSIC_HELP, reference=None)
 # The corpus decides these in --mode=text.
 CORPUS_SHAPE_FLAGS = ("vocab_size", "sequence_length", "start_token")
 absl_flags.adopt_module_key_flags(shared_flags.common)  # --workdir, --seed, ... in --help

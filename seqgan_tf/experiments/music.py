@@ -19,6 +19,7 @@ token file and the first :data:`MIDI_FILES` as MIDI files (0.4 s a step) under
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 from collections.abc import Callable
 
@@ -123,8 +124,6 @@ class MusicExperiment(AdversarialTraining):
             PitchVocabulary.load(vocabulary)  # raises on a file not written by this project
         split = os.path.join(workdir, SPLIT_FILE)
         if os.path.exists(split):
-            import json
-
             with open(split, encoding="utf-8") as f:
                 saved = json.load(f)
             if (

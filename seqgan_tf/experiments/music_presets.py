@@ -40,7 +40,7 @@ MUSIC_PRESETS: dict[str, dict] = {
         "mle_eval_every": 10,
         "dis_pretrain_rounds": 10,
         "dis_epochs_per_round": 2,
-        "adversarial_iterations": 70,
+        "adversarial_iterations": 120,
         "adversarial_eval_every": 10,
         "dis_rounds_per_iteration": 1,
     },
