@@ -1,8 +1,9 @@
 """The music experiment's presets (``--mode=music --preset=...``) and what they cost.
 
 ``original`` is the oracle experiment's schedule (the authors' code) on the tunes; ``quick``
-and ``hour`` are shortened for the 2-core CPU of docs/PERFORMANCE.md (fitting about 20 and
-60 minutes there when the machine is not shared). Every music preset scores 1,000 samples
+and ``hour`` are shortened for the 2-core CPU of docs/PERFORMANCE.md: their units project
+to about 8 and 55 minutes there (:data:`REFERENCE_COSTS`; a machine shared with other jobs
+takes proportionally longer). Every music preset scores 1,000 samples
 per evaluation (as the text experiment): BLEU-4 against the ~4,400 training windows is the
 evaluation's cost, and 1,000 samples put its standard error well below the differences
 between the rows.
@@ -39,8 +40,8 @@ MUSIC_PRESETS: dict[str, dict] = {
         "mle_epochs": 80,
         "mle_eval_every": 10,
         "dis_pretrain_rounds": 10,
-        "dis_epochs_per_round": 2,
-        "adversarial_iterations": 120,
+        "dis_epochs_per_round": 1,
+        "adversarial_iterations": 160,
         "adversarial_eval_every": 10,
         "dis_rounds_per_iteration": 1,
     },
@@ -60,15 +61,21 @@ class MusicUnitCosts:
     eval_samples: int
 
 
-# python -m bench.seqgan_music_speed --repeats=2 on the 2-core AMD EPYC of
-# docs/PERFORMANCE.md while ~7 other jobs shared it (load ~13): see
-# docs/runs/music-quick-seed88/README.md for the report.
+# python -m bench.seqgan_music_speed --repeats=2 at commit 90a5d89 on the 2-core AMD EPYC of
+# docs/PERFORMANCE.md while about 15 other processes shared it (load average 11-16): the
+# units' process CPU seconds (medians), not their wall seconds, which measured the load
+# (2-8 times more). CPU seconds stand in for an unloaded machine's wall seconds: scaled from
+# the oracle units of seqgan_tf/training/projection.py (measured unloaded) to these shapes,
+# the discriminator epoch and the policy-gradient step would take 13 s and 10 s. The first
+# call of each kind (tracing, XLA compilation) is not counted: under that load it took
+# 4-12 minutes of wall time for the MLE epoch, discriminator and rollout each.
+# Report: docs/runs/music-quick-seed88/bench_music_speed.json.
 REFERENCE_COSTS = MusicUnitCosts(
-    mle_epoch_s=1.0,
-    dis_epoch_s=10.0,
-    sample_negatives_s=1.0,
-    gen_step_s=8.0,
-    evaluation_s=5.0,
+    mle_epoch_s=0.352,
+    dis_epoch_s=11.405,
+    sample_negatives_s=0.063,
+    gen_step_s=8.297,
+    evaluation_s=0.094,
     train_windows=4421,
     eval_samples=1000,
 )
