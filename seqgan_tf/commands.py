@@ -213,25 +213,10 @@ def music_experiment(
 
 def announce_music(preset: str, schedule: Schedule, train_windows: int) -> None:
     """The music run's plan and its projected wall time, and the other music presets'."""
-    from seqgan_tf.experiments import music_presets as presets
+    from seqgan_tf.experiments.music_presets import projection_text
 
-    def projected(schedule: Schedule) -> str:
-        return presets.minutes(presets.projected_seconds(schedule, train_windows)["total"])
-
-    def same_negatives(other: Schedule) -> Schedule:
-        return dataclasses.replace(other, dis_samples=schedule.dis_samples)
-
-    others = [
-        f"--preset={name} {projected(same_negatives(presets.music_preset_schedule(name)))}"
-        for name in presets.MUSIC_PRESETS
-        if name != preset
-    ]
     print(f"--mode=music, preset {preset}: {plan_text(schedule, rescored=False)}")
-    print(
-        f"Projected wall time: {projected(schedule)} on the 2-core CPU of docs/PERFORMANCE.md "
-        "shared with other jobs (bench.seqgan_music_speed's units there, "
-        f"seqgan_tf/experiments/music_presets.py); other presets: {', '.join(others)}."
-    )
+    print(projection_text(preset, schedule, train_windows))
 
 
 def score(oracle_params: str | None, data: str, config: ModelConfig) -> float:

@@ -141,6 +141,29 @@ def projected_seconds(
     return phases
 
 
+def projection_text(preset: str, schedule: Schedule, train_windows: int) -> str:
+    """One line: ``schedule``'s projected wall time and the other presets' (each with the
+    same negatives per round)."""
+
+    def projected(schedule: Schedule) -> str:
+        return minutes(projected_seconds(schedule, train_windows)["total"])
+
+    others = ", ".join(
+        f"--preset={name} "
+        + projected(
+            dataclasses.replace(music_preset_schedule(name), dis_samples=schedule.dis_samples)
+        )
+        for name in MUSIC_PRESETS
+        if name != preset
+    )
+    return (
+        f"Projected wall time: {projected(schedule)} on the 2-core CPU of docs/PERFORMANCE.md "
+        "with nothing else running, first calls (tracing) aside; longer when other jobs "
+        "share it (bench.seqgan_music_speed's units, seqgan_tf/experiments/music_presets.py). "
+        f"Other presets: {others}."
+    )
+
+
 def _evaluations(steps: int, every: int) -> int:
     return len({s for s in range(steps) if s % every == 0} | {steps - 1}) if steps else 0
 
