@@ -272,12 +272,16 @@ def test_the_projection_counts_every_unit():
         REFERENCE_COSTS,
         music_preset_schedule,
         projected_seconds,
+        unit_seconds,
     )
 
     schedule = music_preset_schedule("quick")
     c = REFERENCE_COSTS
     evaluation = c.evaluation_s * schedule.eval_samples / c.eval_samples
-    dis_round = (c.sample_negatives_s + c.dis_epoch_s) * schedule.dis_samples / c.train_windows
+    negatives = schedule.dis_samples  # 9,984 by default; the windows' count in a run
+    # One epoch over the training windows and the negatives: the bench's (windows + windows).
+    epoch = c.dis_epoch_s * (c.train_windows + negatives) / (2 * c.train_windows)
+    dis_round = c.sample_negatives_s * negatives / c.train_windows + epoch
     expected = (
         3 * evaluation
         + 40 * c.mle_epoch_s
@@ -287,6 +291,9 @@ def test_the_projection_counts_every_unit():
         + 5 * evaluation  # iterations 1, 6, 11, 16, 20
     )
     assert projected_seconds(schedule, c.train_windows)["total"] == pytest.approx(expected)
+    units = unit_seconds(schedule, c.train_windows)
+    assert units[("adversarial", True)] == pytest.approx(dis_round)
+    assert units[("adversarial", False)] == pytest.approx(c.gen_step_s + evaluation * 5 / 20)
 
 
 def test_key_ids_are_the_papers_1_to_88():

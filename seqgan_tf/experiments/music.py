@@ -37,7 +37,7 @@ from seqgan_tf.data.music_corpus import (
     PitchVocabulary,
 )
 from seqgan_tf.data.token_files import read_token_file, write_token_file
-from seqgan_tf.experiments.music_presets import music_preset_overrides
+from seqgan_tf.experiments.music_presets import music_preset_overrides, unit_seconds
 from seqgan_tf.experiments.seqgan_task import AdversarialTraining, jsonable
 from seqgan_tf.metrics import music as music_metrics
 from seqgan_tf.metrics.bleu import BleuScorer
@@ -113,8 +113,13 @@ class MusicExperiment(AdversarialTraining):
             print_fn,
             after_unit,
         )
+        self.projected_unit_seconds = unit_seconds(self.schedule, len(data.train))
         self.test_scorer = music_metrics.bleu4_scorer(data.test)
         self.train_scorer = music_metrics.bleu4_scorer(data.train)
+
+    def expected_seconds(self, unit: Unit) -> float | None:
+        """The unit's cost projected from the music bench's (progress lines' ETAs)."""
+        return self.projected_unit_seconds.get((unit.phase, unit.part > 0))
 
     def _check_saved_corpus(self, workdir: str) -> None:
         """A resumed workdir's vocabulary and split must be this data's (before anything

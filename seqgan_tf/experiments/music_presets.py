@@ -116,11 +116,8 @@ def projected_seconds(
     """Projected seconds of each phase of a music run of ``schedule`` on ``train_windows``
     training windows (``schedule.dis_samples`` negatives a round), and ``total``."""
     data_scale = train_windows / costs.train_windows
-    negatives_scale = schedule.dis_samples / costs.train_windows
     evaluation = costs.evaluation_s * schedule.eval_samples / costs.eval_samples
-    dis_round = negatives_scale * (
-        costs.sample_negatives_s + schedule.dis_epochs_per_round * costs.dis_epoch_s
-    )
+    dis_round = _dis_round_seconds(schedule, train_windows, costs)
     mle_evals = _evaluations(schedule.mle_epochs, schedule.mle_eval_every)
     adversarial_evals = _evaluations(
         schedule.adversarial_iterations, schedule.adversarial_eval_every
@@ -139,6 +136,24 @@ def projected_seconds(
     }
     phases["total"] = sum(phases.values())
     return phases
+
+
+def unit_seconds(schedule: Schedule, train_windows: int) -> dict[tuple[str, bool], float]:
+    """Projected mean seconds of each kind of unit, keyed by (phase, part > 0) as progress
+    lines ask for them (an adversarial iteration's discriminator rounds are parts 1..)."""
+    phases = projected_seconds(schedule, train_windows)
+    dis_round = phases["dis_pretrain"] / max(1, schedule.dis_pretrain_rounds)
+    if not schedule.dis_pretrain_rounds:
+        dis_round = _dis_round_seconds(schedule, train_windows)
+    rounds = schedule.adversarial_iterations * schedule.dis_rounds_per_iteration
+    return {
+        ("corpus", False): phases["corpus"],
+        ("mle", False): phases["mle"] / max(1, schedule.mle_epochs),
+        ("dis_pretrain", False): dis_round,
+        ("adversarial", False): (phases["adversarial"] - rounds * dis_round)
+        / max(1, schedule.adversarial_iterations),
+        ("adversarial", True): dis_round,
+    }
 
 
 def projection_text(preset: str, schedule: Schedule, train_windows: int) -> str:
@@ -161,6 +176,17 @@ def projection_text(preset: str, schedule: Schedule, train_windows: int) -> str:
         "with nothing else running, first calls (tracing) aside; longer when other jobs "
         "share it (bench.seqgan_music_speed's units, seqgan_tf/experiments/music_presets.py). "
         f"Other presets: {others}."
+    )
+
+
+def _dis_round_seconds(
+    schedule: Schedule, train_windows: int, costs: MusicUnitCosts = REFERENCE_COSTS
+) -> float:
+    """Negatives drawn, then epochs over them and the training windows."""
+    negatives = schedule.dis_samples / costs.train_windows
+    epoch = (train_windows + schedule.dis_samples) / (2 * costs.train_windows)
+    return negatives * costs.sample_negatives_s + schedule.dis_epochs_per_round * epoch * (
+        costs.dis_epoch_s
     )
 
 
