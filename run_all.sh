@@ -22,7 +22,7 @@ python -m bench.seqgan_speed --json="$RUN_DIR/seqgan_speed.json"
 echo "== divergence: GAN theory (MLE = KL, D*, max_D V = 2 JSD - 2 log 2, 1-D GAN)"
 python -m divergence.main --workdir="$RUN_DIR/divergence"
 
-echo "== CycleGAN: short synthetic-facades run, sample grid and test metrics"
-python -m cyclegan_tf.main --dataset=synthetic_facades --workdir="$RUN_DIR/cyclegan_synthetic" --synthetic_train=64 --synthetic_test=16 --load_size=72 --crop_size=64 --n_blocks=3 --n_epochs=2 --n_epochs_decay=1 --sample_every=64 --checkpoint_every=32
-python -m cyclegan_tf.main --mode=test --workdir="$RUN_DIR/cyclegan_synthetic"
-ls "$RUN_DIR/cyclegan_synthetic/samples"
+echo "== CycleGAN: the quick start on synthetic facades, then test mode beside trivial baselines"
+python -m cyclegan_tf.main --dataset=synthetic_facades --workdir="$RUN_DIR/cyclegan_quick" --synthetic_train=150 --synthetic_test=32 --load_size=72 --crop_size=64 --n_blocks=3 --ngf=32 --lambda_identity=0 --n_epochs=7 --n_epochs_decay=3 --sample_every=300 --checkpoint_every=300
+python -m cyclegan_tf.main --mode=test --workdir="$RUN_DIR/cyclegan_quick"
+ls "$RUN_DIR/cyclegan_quick/samples"

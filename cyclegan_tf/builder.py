@@ -24,10 +24,15 @@ class ModelConfig:
 
     image_size: int = dataclasses.field(default=256, metadata={"flag": False})
     n_blocks: int = 9
+    ngf: int = 64  # filters of the generator's first layer
+    ndf: int = 64  # filters of the discriminator's first layer
+    n_layers_d: int = 3  # official --n_layers_D: stride-2 blocks of the 70x70 PatchGAN
     upsample: str = "transpose"
     discriminator: str = "patch70"
-    lambda_cycle: float = 10.0
-    lambda_identity: float = 0.5  # official: identity weight = 0.5 x lambda_cycle
+    gan_mode: str = "lsgan"  # official default; or "vanilla" (BCE on logits)
+    lambda_a: float = 10.0  # official lambda_A: cycle A -> B -> A
+    lambda_b: float = 10.0  # official lambda_B: cycle B -> A -> B
+    lambda_identity: float = 0.5  # official: identity weights = 0.5 x lambda_A, lambda_B
     pool_size: int = 50
     lr: float = 2e-4
     beta_1: float = 0.5
@@ -36,7 +41,21 @@ class ModelConfig:
     n_epochs_decay: int = 100
     batch_size: int = 1  # per replica
     jit_compile: bool = False
+    mixed_precision: str = "none"  # or "bfloat16": bfloat16 compute, float32 variables
     seed: int = dataclasses.field(default=0, metadata={"flag": False})
+
+
+MIXED_PRECISION_CHOICES = ("none", "bfloat16")
+POLICIES = {"none": "float32", "bfloat16": "mixed_bfloat16"}
+
+
+def _networks(config: ModelConfig) -> dict[str, keras.Model]:
+    return dict(
+        g_ab=ResnetGenerator(config.n_blocks, config.upsample, config.ngf, name="G_AB"),
+        g_ba=ResnetGenerator(config.n_blocks, config.upsample, config.ngf, name="G_BA"),
+        d_a=PatchDiscriminator(config.discriminator, config.ndf, "D_A", config.n_layers_d),
+        d_b=PatchDiscriminator(config.discriminator, config.ndf, "D_B", config.n_layers_d),
+    )
 
 
 def build_cyclegan(
@@ -51,14 +70,20 @@ def build_cyclegan(
     ``run_eagerly`` skips tf.function (debugging, and runs of a handful of steps, where
     tracing costs more than it saves)."""
     replicas = strategy.num_replicas_in_sync
+    if config.mixed_precision not in MIXED_PRECISION_CHOICES:
+        raise ValueError(
+            f"--mixed_precision={config.mixed_precision}: expected one of "
+            + ", ".join(MIXED_PRECISION_CHOICES)
+        )
+    previous_policy = keras.mixed_precision.global_policy()
     with strategy.scope():
         keras.utils.set_random_seed(config.seed)
-        nets = dict(
-            g_ab=ResnetGenerator(config.n_blocks, config.upsample, name="G_AB"),
-            g_ba=ResnetGenerator(config.n_blocks, config.upsample, name="G_BA"),
-            d_a=PatchDiscriminator(config.discriminator, name="D_A"),
-            d_b=PatchDiscriminator(config.discriminator, name="D_B"),
-        )
+        # Layers take the policy when made; the global one is restored right after.
+        keras.mixed_precision.set_global_policy(POLICIES[config.mixed_precision])
+        try:
+            nets = _networks(config)
+        finally:
+            keras.mixed_precision.set_global_policy(previous_policy)
         shape = (config.image_size, config.image_size, 3)
         model = CycleGAN(
             **nets,
@@ -66,8 +91,10 @@ def build_cyclegan(
             pool_b=ImagePool(
                 config.pool_size, shape, replicas, seed=config.seed + 1, name="pool_B"
             ),
-            lambda_cycle=config.lambda_cycle,
+            lambda_a=config.lambda_a,
+            lambda_b=config.lambda_b,
             lambda_identity=config.lambda_identity,
+            gan_mode=config.gan_mode,
             global_batch_size=config.batch_size * replicas,
         )
 

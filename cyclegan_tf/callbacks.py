@@ -34,7 +34,7 @@ class StepHooks(keras.callbacks.Callback):
         self.epoch.assign(step // self.steps_per_epoch)
         if self.on_step is not None:
             self.on_step(step, self.logs)
-        if step >= self.last_step or self.stop.requested:
+        if step >= self.last_step or self.stop.should_stop:
             self.model.stop_training = True
 
 
@@ -119,10 +119,7 @@ class SampleGrid(keras.callbacks.Callback):
             self.real_a, np.asarray(fake_b), self.real_b, np.asarray(fake_a)
         )
         path = os.path.join(self.directory, f"step_{step:07d}.png")
-        os.makedirs(self.directory, exist_ok=True)
-        from PIL import Image
-
-        Image.fromarray(grid).save(path)
+        image_io.save_png(grid, path)
         self.last_path = path
         return path
 
@@ -133,17 +130,31 @@ class SampleGrid(keras.callbacks.Callback):
 
 
 class PeriodicCheckpoint(keras.callbacks.Callback):
-    """Saves the training state every ``every`` steps and at the end of every epoch."""
+    """Saves the training state every ``every`` steps and at the end of every epoch, and a
+    snapshot (kept for good) at the end of every ``snapshot_every``-th epoch."""
 
-    def __init__(self, manager: tf.train.CheckpointManager, every: int, steps_per_epoch: int):
+    def __init__(
+        self,
+        manager: tf.train.CheckpointManager,
+        every: int,
+        steps_per_epoch: int,
+        snapshots: tf.train.CheckpointManager | None = None,
+        snapshot_every: int = 0,
+    ):
         super().__init__()
         self.manager = manager
         self.every = every
         self.steps_per_epoch = steps_per_epoch
+        self.snapshots, self.snapshot_every = snapshots, snapshot_every
         self.saved_step: int | None = None
 
     def on_train_batch_end(self, batch, logs=None):
         step = self.model.global_step
-        if (self.every > 0 and step % self.every == 0) or step % self.steps_per_epoch == 0:
+        epoch_end = step % self.steps_per_epoch == 0
+        if (self.every > 0 and step % self.every == 0) or epoch_end:
             self.manager.save(checkpoint_number=step)
             self.saved_step = step
+        epoch = step // self.steps_per_epoch
+        if epoch_end and self.snapshots is not None and self.snapshot_every > 0:
+            if epoch % self.snapshot_every == 0:
+                self.snapshots.save(checkpoint_number=epoch)

@@ -18,8 +18,29 @@ from flags.dataclass_flags import dataclass_values, define_dataclass_flags
 MODE = absl_flags.DEFINE_enum(
     "mode",
     "train",
-    ["train", "test"],
-    "'train' (resumes in --workdir) or 'test' (translate the test split).",
+    ["train", "test", "translate", "export"],
+    "'train' (resumes in --workdir), 'test' (translate and score the test split), "
+    "'translate' (--input files or folder -> --output with G_AB or G_BA), or 'export' "
+    "(the generators as .keras files and a SavedModel in --output).",
+)
+INPUT = absl_flags.DEFINE_string(
+    "input", None, "--mode=translate: an image file, or a folder of image files"
+)
+OUTPUT = absl_flags.DEFINE_string(
+    "output", None, "--mode=translate or export: the folder to write (created)"
+)
+DIRECTION = absl_flags.DEFINE_enum(
+    "direction",
+    "AtoB",
+    ["AtoB", "BtoA"],
+    "--mode=translate/export: G_AB (AtoB) or G_BA (BtoA); for export, the SavedModel's "
+    "serving_default (both signatures are saved)",
+)
+CHECKPOINT = absl_flags.DEFINE_string(
+    "checkpoint",
+    None,
+    "--mode=test/translate/export: the state to use: a snapshot (epoch-10, or 10), a "
+    "checkpoint (ckpt-600) or a path prefix; default the latest checkpoint",
 )
 
 RUN_HELP = {
@@ -39,24 +60,39 @@ RUN_HELP = {
     "load_size": "Resize side before cropping (official 286)",
     "crop_size": "Training crop side = model input (official 256)",
     "flip": "Random horizontal flips",
+    "preprocess": "Training transform before the random crop (official --preprocess): "
+    "'resize_and_crop' (square --load_size), 'scale_width_and_crop' (width --load_size, "
+    "aspect kept: non-square photos) or 'crop' (no resize)",
     "run_eagerly": "Run the step eagerly (debugging; very short runs skip tracing)",
     "sample_every": "Steps between sample grids (0: end)",
     "n_samples": "Test pairs in each sample grid",
     "checkpoint_every": "Steps between checkpoints (also at each epoch's end)",
     "summary_every": "Steps between TensorBoard scalars",
     "max_steps": "Stop (checkpointed) at this global step; 0: train to the end",
+    "deterministic": "Deterministic ops (tf.config.experimental.enable_op_determinism): the "
+    "same seed gives bit-identical runs on GPUs too, at some speed; CPU runs here are already "
+    "repeatable",
+    "save_epoch_freq": "Keep a snapshot (snapshots/epoch-N, never deleted) every this many "
+    "epochs, as the official --save_epoch_freq (0: none)",
     "label_palette": f"--mode=test: score G_AB's outputs as label maps in this palette "
     f"({', '.join(LABEL_PALETTE_CHOICES)}; pixel accuracy, class accuracy, class IoU); auto: "
     "the data set's own (facades, synthetic_facades), none for a folder",
 }
 MODEL_HELP = {
     "n_blocks": "Residual blocks of the generators",
+    "ngf": "Filters of the generators' first layer (official 64; doubled twice downwards)",
+    "n_layers_d": "Stride-2 blocks of the 'patch70' discriminator (official --n_layers_D 3: "
+    "70x70 patches)",
+    "ndf": "Filters of the discriminators' first layer (official 64)",
     "upsample": f"One of {', '.join(UPSAMPLE_CHOICES)}: 'transpose' (official ConvTranspose) "
     "or 'resize' (seed: Upsample+Conv)",
     "discriminator": f"One of {', '.join(DISCRIMINATOR_CHOICES)}: 'patch70' (official, 30x30 "
     "at 256 px) or 'seed16' (16x16 output)",
-    "lambda_cycle": "Cycle-consistency L1 weight",
-    "lambda_identity": "Identity L1 weight as a share of --lambda_cycle (official 0.5: "
+    "gan_mode": "'lsgan' (official default: least squares) or 'vanilla' (cross-entropy on "
+    "the discriminator's logits)",
+    "lambda_a": "Weight of the cycle loss A -> B -> A (official --lambda_A)",
+    "lambda_b": "Weight of the cycle loss B -> A -> B (official --lambda_B)",
+    "lambda_identity": "Identity L1 weights as a share of --lambda_a / --lambda_b (official 0.5: "
     "weight 0.5 x 10 = 5)",
     "pool_size": "Image pool size per replica (0: off)",
     "lr": "Adam learning rate (official 2e-4; the seed 3e-4)",
@@ -65,13 +101,15 @@ MODEL_HELP = {
     "n_epochs": "Epochs at the initial learning rate",
     "n_epochs_decay": "Epochs of linear decay towards zero after --n_epochs",
     "batch_size": "Batch size per replica",
+    "mixed_precision": "'none' (float32) or 'bfloat16' (Keras mixed_bfloat16: bfloat16 "
+    "compute, float32 variables; instance norm, the output tanh and the losses in float32)",
     "jit_compile": "XLA-compile the step (single device; slower on CPU, see PERFORMANCE.md)",
 }
 # Fields that are shared flags (flags.common) rather than flags of this driver.
 COMMON_FIELDS = ("workdir", "seed", "strategy", "progress_interval")
 
-define_dataclass_flags(RunConfig, RUN_HELP, skip=COMMON_FIELDS, reference=None)
-define_dataclass_flags(ModelConfig, MODEL_HELP, reference=None)
+RUN_FLAGS = define_dataclass_flags(RunConfig, RUN_HELP, skip=COMMON_FIELDS, reference=None)
+MODEL_FLAGS = define_dataclass_flags(ModelConfig, MODEL_HELP, reference=None)
 
 
 def config_from_flags() -> RunConfig:

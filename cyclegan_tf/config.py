@@ -6,15 +6,26 @@ import dataclasses
 import json
 import os
 
-from cyclegan_tf.builder import ModelConfig
+from cyclegan_tf.builder import MIXED_PRECISION_CHOICES, ModelConfig
+from cyclegan_tf.data import PREPROCESS_CHOICES
 from cyclegan_tf.discriminator import DISCRIMINATOR_CHOICES
 from cyclegan_tf.generator import UPSAMPLE_CHOICES
+from cyclegan_tf.losses import GAN_MODES
 
 DATASET_CHOICES = ("auto", "facades", "synthetic_facades", "folder")
 LABEL_PALETTE_CHOICES = ("auto", "none", "facades", "synthetic_facades")
 # Fields that fix the checkpoint's shapes or the meaning of its step: a resumed run must match.
 ARCHITECTURE_FIELDS = ("crop_size",)
-MODEL_ARCHITECTURE_FIELDS = ("n_blocks", "upsample", "discriminator", "pool_size", "batch_size")
+MODEL_ARCHITECTURE_FIELDS = (
+    "n_blocks",
+    "ngf",
+    "ndf",
+    "n_layers_d",
+    "upsample",
+    "discriminator",
+    "pool_size",
+    "batch_size",
+)
 
 
 @dataclasses.dataclass
@@ -33,6 +44,7 @@ class RunConfig:
     load_size: int = 286
     crop_size: int = 256
     flip: bool = True
+    preprocess: str = "resize_and_crop"  # official --preprocess (fixed-size modes)
     model: ModelConfig = dataclasses.field(default_factory=ModelConfig)
     run_eagerly: bool = False
     seed: int = 88
@@ -43,6 +55,8 @@ class RunConfig:
     summary_every: int = 10
     progress_interval: float = 10.0
     max_steps: int = 0  # > 0: stop (checkpointed) once the global step reaches it
+    save_epoch_freq: int = 5  # official: a snapshot every 5 epochs, all kept
+    deterministic: bool = False  # tf.config.experimental.enable_op_determinism()
     label_palette: str = "auto"  # test mode: score B outputs as label maps (label_metrics)
     # Set by training from the strategy (not a flag): the pools and the per-replica batch
     # are per replica, so a run resumes only on as many replicas as it was trained on.
@@ -53,15 +67,50 @@ class RunConfig:
         return dataclasses.replace(self.model, image_size=self.crop_size, seed=self.seed)
 
     def validate(self) -> None:
+        """Raises ValueError naming the first bad flag; reads and writes nothing."""
+        model = self.model
+        at_least = [
+            ("synthetic_train", self.synthetic_train, 1),
+            ("synthetic_test", self.synthetic_test, 1),
+            ("synthetic_size", self.synthetic_size, 0),
+            ("load_size", self.load_size, 1),
+            ("n_samples", self.n_samples, 1),
+            ("sample_every", self.sample_every, 0),
+            ("checkpoint_every", self.checkpoint_every, 0),
+            ("summary_every", self.summary_every, 1),
+            ("max_steps", self.max_steps, 0),
+            ("save_epoch_freq", self.save_epoch_freq, 0),
+            ("progress_interval", self.progress_interval, 0),
+            ("n_blocks", model.n_blocks, 0),
+            ("ngf", model.ngf, 1),
+            ("ndf", model.ndf, 1),
+            ("n_layers_d", model.n_layers_d, 1),
+            ("batch_size", model.batch_size, 1),
+            ("pool_size", model.pool_size, 0),
+            ("n_epochs", model.n_epochs, 0),
+            ("n_epochs_decay", model.n_epochs_decay, 0),
+            ("lambda_a", model.lambda_a, 0),
+            ("lambda_b", model.lambda_b, 0),
+            ("lambda_identity", model.lambda_identity, 0),
+        ]
         checks = [
             (
                 self.dataset in DATASET_CHOICES,
                 f"--dataset={self.dataset}: expected one of {', '.join(DATASET_CHOICES)}",
             ),
+            *[
+                (value >= low, f"--{name}={value}: must be >= {low}")
+                for name, value, low in at_least
+            ],
             (self.crop_size >= 16, f"--crop_size={self.crop_size}: must be >= 16"),
             (
-                self.model.discriminator != "patch70" or self.crop_size >= 24,
-                f"--crop_size={self.crop_size}: the 70x70 PatchGAN needs >= 24 px",
+                self.synthetic_size == 0 or self.synthetic_size >= 16,
+                f"--synthetic_size={self.synthetic_size}: must be 0 (= --load_size) or >= 16",
+            ),
+            (
+                model.discriminator != "patch70" or self.crop_size >= 3 * 2**model.n_layers_d,
+                f"--crop_size={self.crop_size}: the PatchGAN with --n_layers_d="
+                f"{model.n_layers_d} needs >= {3 * 2**model.n_layers_d} px",
             ),
             (
                 self.crop_size % 4 == 0,
@@ -69,22 +118,40 @@ class RunConfig:
                 "(two stride-2 downsamplings)",
             ),
             (
+                self.preprocess in PREPROCESS_CHOICES,
+                f"--preprocess={self.preprocess}: expected one of "
+                + ", ".join(PREPROCESS_CHOICES)
+                + " ('scale_width' and 'none' give images of varying size, which the "
+                "fixed-size image pools cannot hold)",
+            ),
+            (
                 self.load_size >= self.crop_size,
                 f"--load_size={self.load_size} is smaller than --crop_size={self.crop_size}",
             ),
             (
-                self.model.upsample in UPSAMPLE_CHOICES,
-                f"--upsample={self.model.upsample}: expected one of {', '.join(UPSAMPLE_CHOICES)}",
+                model.upsample in UPSAMPLE_CHOICES,
+                f"--upsample={model.upsample}: expected one of {', '.join(UPSAMPLE_CHOICES)}",
             ),
             (
-                self.model.discriminator in DISCRIMINATOR_CHOICES,
-                f"--discriminator={self.model.discriminator}: expected one of "
+                model.discriminator in DISCRIMINATOR_CHOICES,
+                f"--discriminator={model.discriminator}: expected one of "
                 + ", ".join(DISCRIMINATOR_CHOICES),
             ),
-            (self.model.batch_size >= 1, f"--batch_size={self.model.batch_size}: must be >= 1"),
-            (self.model.pool_size >= 0, f"--pool_size={self.model.pool_size}: must be >= 0"),
             (
-                self.model.n_epochs + self.model.n_epochs_decay >= 1,
+                model.mixed_precision in MIXED_PRECISION_CHOICES,
+                f"--mixed_precision={model.mixed_precision}: expected one of "
+                + ", ".join(MIXED_PRECISION_CHOICES)
+                + " (float16 needs loss scaling, which this port does not do: use bfloat16)",
+            ),
+            (
+                model.gan_mode in GAN_MODES,
+                f"--gan_mode={model.gan_mode}: expected one of {', '.join(GAN_MODES)}",
+            ),
+            (model.lr > 0, f"--lr={model.lr}: must be > 0"),
+            (0 <= model.beta_1 < 1, f"--beta_1={model.beta_1}: must be in [0, 1)"),
+            (0 <= model.beta_2 < 1, f"--beta_2={model.beta_2}: must be in [0, 1)"),
+            (
+                model.n_epochs + model.n_epochs_decay >= 1,
                 "--n_epochs + --n_epochs_decay must be >= 1",
             ),
             (
@@ -104,20 +171,29 @@ class RunConfig:
     def save(self, path: str) -> None:
         # Written aside and renamed: the other workers of a multi-worker run read this
         # file while the chief rewrites it, and must never see it half written.
+        import tensorflow as tf  # tf.io.gfile: local paths and gs:// alike
+
         tmp = f"{path}.tmp"
-        with open(tmp, "w") as f:
-            json.dump(dataclasses.asdict(self), f, indent=1, sort_keys=True)
-        os.replace(tmp, path)
+        with tf.io.gfile.GFile(tmp, "w") as f:
+            f.write(json.dumps(dataclasses.asdict(self), indent=1, sort_keys=True))
+        tf.io.gfile.rename(tmp, path, overwrite=True)
 
     @classmethod
     def load(cls, path: str) -> RunConfig:
         """Reads ``config.json``, also in the flat layout written before ``model`` existed."""
-        with open(path) as f:
-            values = json.load(f)
+        import tensorflow as tf
+
+        with tf.io.gfile.GFile(path) as f:
+            values = json.loads(f.read())
         model_names = {f.name for f in dataclasses.fields(ModelConfig)}
         model_values = values.pop("model", None) or {
-            k: values[k] for k in model_names & set(values) - {"seed"}
+            k: values[k] for k in (model_names | {"lambda_cycle"}) & set(values) - {"seed"}
         }
+        # Runs saved before --lambda_a/--lambda_b had one --lambda_cycle for both.
+        if "lambda_cycle" in model_values:
+            cycle = model_values.pop("lambda_cycle")
+            model_values.setdefault("lambda_a", cycle)
+            model_values.setdefault("lambda_b", cycle)
         known = {f.name for f in dataclasses.fields(cls)} - {"model"}
         model = ModelConfig(**{k: v for k, v in model_values.items() if k in model_names})
         return cls(model=model, **{k: v for k, v in values.items() if k in known})

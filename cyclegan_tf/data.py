@@ -1,9 +1,11 @@
 """Image sources (tfds facades, a folder, synthetic facades) and the tf.data pipelines.
 
-Every source ends as an :class:`ImageSet`: encoded images (JPEG/PNG bytes) with names, for
-trainA/trainB/testA/testB, and whether the test pairs are aligned. The pipelines decode in
-parallel, augment (resize to ``load_size``, random crop ``crop_size``, random horizontal flip)
-and scale to [-1, 1].
+Every source ends as an :class:`ImageSet`: for trainA/trainB/testA/testB the images' names
+and either their file paths (a folder: read when the pipeline needs them) or their encoded
+bytes (generated or tfds data), and whether the test pairs are aligned. The pipelines read
+and decode in parallel, augment (resize, random crop ``crop_size``, random horizontal flip)
+and scale to [-1, 1]. (Over 300 lines: the three sources and the pipelines share the
+ImageSet and the checks; splitting the pipelines into their own module is a candidate.)
 
 Resume: an epoch's order and each image's crop and flip follow from (seed, epoch), so a run
 restarted at step k of an epoch skips the first k batches and continues with the same data.
@@ -37,13 +39,18 @@ class DataError(ValueError):
 
 @dataclasses.dataclass
 class DomainImages:
-    """One split of one domain: encoded images and their names (for messages and outputs)."""
+    """One split of one domain: its images and their names (for messages and outputs).
+
+    Images are either ``encoded`` bytes held in memory (generated or tfds data) or, for a
+    folder, only their file ``paths``: the pipelines read each file when they need it.
+    """
 
     encoded: list[bytes]
     names: list[str]
+    paths: list[str] | None = None
 
     def __len__(self) -> int:
-        return len(self.encoded)
+        return len(self.names)
 
 
 @dataclasses.dataclass
@@ -74,7 +81,9 @@ def _align(a: DomainImages, b: DomainImages) -> tuple[DomainImages, DomainImages
         return sorted(range(len(keys)), key=lambda i: (len(keys[i]), keys[i]))
 
     def take(d, idx):
-        return DomainImages([d.encoded[i] for i in idx], [d.names[i] for i in idx])
+        encoded = [d.encoded[i] for i in idx] if d.paths is None else []
+        paths = None if d.paths is None else [d.paths[i] for i in idx]
+        return DomainImages(encoded, [d.names[i] for i in idx], paths)
 
     return take(a, order(keys_a)), take(b, order(keys_b)), True
 
@@ -82,7 +91,7 @@ def _align(a: DomainImages, b: DomainImages) -> tuple[DomainImages, DomainImages
 # ----------------------------------------------------------------------------- folder
 
 
-def _check_image(path: str, data: bytes) -> tuple[bytes, str | None]:
+def check_image(path: str, data: bytes) -> tuple[bytes, str | None]:
     """Bytes TensorFlow can decode as a 3-channel image, and the original mode when it had
     to be converted to RGB (the official loader's ``.convert('RGB')``); raises naming
     ``path`` for a file that is not an image."""
@@ -119,7 +128,7 @@ def load_folder(root: str, paired_test: bool = False) -> ImageSet:
         names = sorted(f for f in os.listdir(folder) if f.lower().endswith(IMAGE_EXTENSIONS))
         if not names:
             raise DataError(f"{folder}: no images ({', '.join(IMAGE_EXTENSIONS)})")
-        encoded = []
+        paths = []
         for name in names:
             path = os.path.join(folder, name)
             try:
@@ -127,11 +136,12 @@ def load_folder(root: str, paired_test: bool = False) -> ImageSet:
                     data = f.read()
             except OSError as e:
                 raise DataError(f"{path}: cannot read file ({e})") from e
-            image_bytes, converted_from = _check_image(path, data)
+            # Checked now, read again when used: the bytes are not kept.
+            _, converted_from = check_image(path, data)
             if converted_from is not None:
                 converted.setdefault(converted_from, []).append(path)
-            encoded.append(image_bytes)
-        splits[split] = DomainImages(encoded, names)
+            paths.append(path)
+        splits[split] = DomainImages([], names, paths)
     for mode, paths in converted.items():
         logging.warning(
             "%d image(s) in mode %s converted to RGB, as the official loader does (first: %s)",
@@ -289,18 +299,82 @@ def decode(encoded: tf.Tensor) -> tf.Tensor:
     return tf.cast(image, tf.float32)
 
 
+def read_rgb(path: str) -> np.ndarray:
+    """A file as the official loader reads it: PIL, ``.convert('RGB')``; uint8 HxWx3.
+    Through tf.io.gfile, so paths may be on gs:// too."""
+    with tf.io.gfile.GFile(path, "rb") as f:
+        raw = f.read()
+    with Image.open(io.BytesIO(raw)) as image:
+        return np.asarray(image.convert("RGB"), np.uint8)
+
+
+def image_loader(domain: DomainImages):
+    """A function: index (int64 scalar tensor) -> the domain's image, float32 HxWx3 [0, 255].
+
+    Folder images are read from their files when the pipeline asks for them (only the
+    paths, in Python, are held; no image enters the graph); in-memory images are gathered
+    from a constant of their bytes.
+    """
+    if domain.paths is None:
+        table = tf.constant(domain.encoded, dtype=tf.string)
+        return lambda index: decode(tf.gather(table, index))
+    paths = list(domain.paths)
+
+    def read(index) -> np.ndarray:
+        # Looked up through the module so tests can count the reads.
+        return globals()["read_rgb"](paths[int(index)])
+
+    def load(index):
+        image = tf.numpy_function(read, [index], tf.uint8, stateful=False)
+        image.set_shape([None, None, 3])
+        return tf.cast(image, tf.float32)
+
+    return load
+
+
+def load_image(domain: DomainImages, index: int) -> np.ndarray:
+    """Image ``index`` of ``domain`` as the pipelines see it: float32 HxWx3 in [0, 255]."""
+    return image_loader(domain)(tf.constant(index, tf.int64)).numpy()
+
+
 def to_model_range(image: tf.Tensor) -> tf.Tensor:
     return image / 127.5 - 1.0
 
 
+# Official --preprocess modes that give fixed-size crops (the image pools hold fixed shapes;
+# 'scale_width' and 'none' give images of varying size, which they cannot).
+PREPROCESS_CHOICES = ("resize_and_crop", "scale_width_and_crop", "crop")
+
+
 def augment(
-    image: tf.Tensor, seed: tf.Tensor, load_size: int, crop_size: int, flip: bool
+    image: tf.Tensor,
+    seed: tf.Tensor,
+    load_size: int,
+    crop_size: int,
+    flip: bool,
+    preprocess: str = "resize_and_crop",
 ) -> tf.Tensor:
-    """Official 'resize_and_crop': bicubic resize to load_size, random crop, random flip."""
+    """The official training transform, then a random crop and a random flip.
+
+    'resize_and_crop': bicubic resize to load_size x load_size; 'scale_width_and_crop':
+    bicubic resize to width load_size, keeping the aspect ratio (height at least
+    crop_size, as the official ``__scale_width``), for non-square photos; 'crop': none.
+    """
     # PIL's bicubic resize (the official transform) antialiases when it shrinks.
-    image = tf.image.resize(image, [load_size, load_size], method="bicubic", antialias=True)
-    image = tf.clip_by_value(image, 0.0, 255.0)
-    if crop_size < load_size:
+    if preprocess == "resize_and_crop":
+        size = tf.constant([load_size, load_size])
+    elif preprocess == "scale_width_and_crop":
+        shape = tf.shape(image)
+        height = tf.cast(tf.floor(load_size * shape[0] / shape[1]), tf.int32)
+        size = tf.stack([tf.maximum(height, crop_size), load_size])
+    elif preprocess == "crop":
+        size = None
+    else:
+        raise ValueError(f"--preprocess={preprocess}: expected one of {PREPROCESS_CHOICES}")
+    if size is not None:
+        image = tf.image.resize(image, size, method="bicubic", antialias=True)
+        image = tf.clip_by_value(image, 0.0, 255.0)
+    if preprocess != "resize_and_crop" or crop_size < load_size:
         image = tf.image.stateless_random_crop(image, [crop_size, crop_size, 3], seed=seed)
     if flip:
         image = tf.image.stateless_random_flip_left_right(image, seed=seed + 1)
@@ -324,11 +398,18 @@ def train_dataset(
     crop_size: int,
     flip: bool,
     seed: int,
+    num_shards: int = 1,
+    shard_index: int = 0,
+    batch: int | None = None,
+    preprocess: str = "resize_and_crop",
 ) -> tf.data.Dataset:
     """The batches of ``epoch`` from batch ``start_step`` on, as (real_A, real_B) pairs.
 
     Unaligned sampling as in training both the seed and the official code: A goes through a
-    shuffled order, B is drawn at random for each A.
+    shuffled order, B is drawn at random for each A. With ``num_shards`` > 1 (workers of a
+    multi-worker run) this returns shard ``shard_index``: every ``num_shards``-th image of
+    the epoch's sequence, sharded as indices, before any file is read or decoded. ``batch``:
+    images per batch (default ``global_batch``; a worker's replica batch when sharded).
     """
     if crop_size > load_size:
         raise DataError(f"--crop_size={crop_size} exceeds --load_size={load_size}")
@@ -340,38 +421,45 @@ def train_dataset(
     idx_b = rng.integers(0, n_b, n)
     seeds = rng.integers(0, 2**31 - 1, (n, 2, 2))
     lo, hi = start_step * global_batch, steps * global_batch
-    # tf.constant keeps the bytes exactly (NumPy 'S' arrays would drop trailing NULs).
-    enc_a = tf.constant([images.train_a.encoded[i] for i in idx_a[lo:hi]], dtype=tf.string)
-    enc_b = tf.constant([images.train_b.encoded[i] for i in idx_b[lo:hi]], dtype=tf.string)
-    ds = tf.data.Dataset.from_tensor_slices((enc_a, enc_b, seeds[lo:hi]))
+    ds = tf.data.Dataset.from_tensor_slices((idx_a[lo:hi], idx_b[lo:hi], seeds[lo:hi]))
+    if num_shards > 1:
+        ds = ds.shard(num_shards, shard_index)
+    load_a, load_b = image_loader(images.train_a), image_loader(images.train_b)
 
     def load(a, b, s):
         return (
-            augment(decode(a), s[0], load_size, crop_size, flip),
-            augment(decode(b), s[1], load_size, crop_size, flip),
+            augment(load_a(a), s[0], load_size, crop_size, flip, preprocess),
+            augment(load_b(b), s[1], load_size, crop_size, flip, preprocess),
         )
 
     ds = ds.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    return ds.batch(global_batch, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+    return ds.batch(batch or global_batch, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+
+
+def prepare_test_image(encoded: tf.Tensor, size: int) -> tf.Tensor:
+    """Encoded bytes -> the model's input: bicubic resize to ``size`` x ``size``, [-1, 1]."""
+    return _resize_for_test(decode(encoded), size)
+
+
+def _resize_for_test(image: tf.Tensor, size: int) -> tf.Tensor:
+    image = tf.image.resize(image, [size, size], method="bicubic", antialias=True)
+    return to_model_range(tf.clip_by_value(image, 0.0, 255.0))
+
+
+def domain_dataset(domain: DomainImages, size: int, batch: int = 1) -> tf.data.Dataset:
+    """Every image of one domain, in order, resized to ``size``, no augmentation."""
+    load = image_loader(domain)
+    ds = tf.data.Dataset.range(len(domain))
+    ds = ds.map(lambda i: _resize_for_test(load(i), size), num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.batch(batch).prefetch(2)
 
 
 def test_dataset(a: DomainImages, b: DomainImages, size: int, batch: int = 1) -> tf.data.Dataset:
     """Test pairs (index i of A with index i of B), resized to ``size``, no augmentation."""
     n = min(len(a), len(b))
-
-    def load(x, y):
-        def prep(e):
-            return to_model_range(
-                tf.clip_by_value(
-                    tf.image.resize(decode(e), [size, size], method="bicubic", antialias=True),
-                    0.0,
-                    255.0,
-                )
-            )
-
-        return prep(x), prep(y)
-
-    ds = tf.data.Dataset.from_tensor_slices(
-        (tf.constant(a.encoded[:n], dtype=tf.string), tf.constant(b.encoded[:n], dtype=tf.string))
+    load_a, load_b = image_loader(a), image_loader(b)
+    ds = tf.data.Dataset.range(n).map(
+        lambda i: (_resize_for_test(load_a(i), size), _resize_for_test(load_b(i), size)),
+        num_parallel_calls=tf.data.AUTOTUNE,
     )
-    return ds.map(load, num_parallel_calls=tf.data.AUTOTUNE).batch(batch).prefetch(2)
+    return ds.batch(batch).prefetch(2)

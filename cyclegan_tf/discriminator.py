@@ -11,7 +11,10 @@ DISCRIMINATOR_CHOICES = ("patch70", "seed16")
 
 
 def PatchDiscriminator(  # noqa: N802 - a model-building function, like keras.applications'
-    variant: str = "patch70", filters: int = 64, name: str = "patch_discriminator"
+    variant: str = "patch70",
+    filters: int = 64,
+    name: str = "patch_discriminator",
+    n_layers: int = 3,
 ) -> keras.Model:
     """A Functional model mapping an NHWC image to a map of real/fake scores (no sigmoid:
     LSGAN).
@@ -21,17 +24,26 @@ def PatchDiscriminator(  # noqa: N802 - a model-building function, like keras.ap
     'seed16' (the seed / PyTorch-GAN): C64-C128-C256-C512 all stride 2, then
     ZeroPad2d((1, 0, 1, 0)) and a 1-channel conv with padding 1: H/16 output.
     Both: LeakyReLU 0.2, instance norm on every block but the first. Same parameter count.
+    ``n_layers`` (official ``--n_layers_D``, 'patch70' only): stride-2 blocks before the
+    stride-1 one; block i has ``filters * min(2**i, 8)`` filters, as the official
+    ``nf_mult``.
     """
     if variant not in DISCRIMINATOR_CHOICES:
         raise ValueError(f"discriminator {variant!r}: expected one of {DISCRIMINATOR_CHOICES}")
-    strides = (2, 2, 2, 1) if variant == "patch70" else (2, 2, 2, 2)
+    if n_layers < 1:
+        raise ValueError(f"n_layers must be >= 1, got {n_layers}")
+    strides = (2,) * n_layers + (1,) if variant == "patch70" else (2, 2, 2, 2)
     inputs = keras.Input(shape=(None, None, 3), name="image")
     x = inputs
     for i, stride in enumerate(strides):
         # PyTorch padding=1 is symmetric; Keras 'same' is not for stride 2.
         x = layers.ZeroPadding2D(1, name=f"block{i}_pad")(x)
         x = layers.Conv2D(
-            filters * 2**i, 4, strides=stride, kernel_initializer=conv_init(), name=f"block{i}_conv"
+            filters * min(2**i, 8),
+            4,
+            strides=stride,
+            kernel_initializer=conv_init(),
+            name=f"block{i}_conv",
         )(x)
         if i > 0:
             x = InstanceNormalization(name=f"block{i}_norm")(x)

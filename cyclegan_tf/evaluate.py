@@ -1,12 +1,16 @@
 """``--mode=test``: translate the test split with the saved generators and score aligned pairs.
 
-As the seed's test script: output/A/%04d.png holds G_BA(real B) and output/B/%04d.png holds
-G_AB(real A), in [0, 255]. For aligned data (facades, synthetic facades, a folder whose test
-names pair up) each translation is compared with its ground-truth pair: mean L1, PSNR and SSIM
-(tf.image, on [0, 1] pixels), with "copy the input" as a baseline row. Where B is a label
-map (facades, synthetic facades, or ``--label_palette``), G_AB's outputs are also scored as a
-segmentation (:mod:`cyclegan_tf.label_metrics`): per-pixel accuracy, mean class accuracy and
-mean class IoU, the protocol CycleGAN and pix2pix use for photo -> labels.
+Every test image of both domains is translated under its own name: output/B/<name>.png
+holds G_AB(testA/<name>) and output/A/<name>.png holds G_BA(testB/<name>) (the seed's
+folders; the official test's coverage and names). For aligned data (facades, synthetic
+facades, a folder whose test names pair up) each translation is compared with its
+ground-truth pair: mean L1, PSNR and SSIM (tf.image, on [0, 1] pixels), beside trivial
+references (:mod:`cyclegan_tf.baselines`): the mean training image of the target domain and
+a copy of the input. Where B is a label map (facades, synthetic facades, or
+``--label_palette``), G_AB's outputs are also scored as a segmentation
+(:mod:`cyclegan_tf.label_metrics`): per-pixel accuracy, mean class accuracy and mean class
+IoU, the protocol CycleGAN and pix2pix use for photo -> labels, beside the majority class
+painted everywhere and the copied photo.
 """
 
 from __future__ import annotations
@@ -18,11 +22,25 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 
-from cyclegan_tf import data, label_metrics
+from cyclegan_tf import baselines, data, label_metrics, snapshots
 from cyclegan_tf import images as image_io
 from cyclegan_tf.config import RunConfig
-from cyclegan_tf.generator import ResnetGenerator
 from cyclegan_tf.train import load_images
+
+# Rows of the metrics table: each model row followed by its trivial references.
+ROW_NAMES = {
+    "A→B": "A→B: G_AB(real A) vs real B",
+    "A→B mean": "baseline: mean training B",
+    "A→B copy": "baseline: real A as B",
+    "B→A": "B→A: G_BA(real B) vs real A",
+    "B→A mean": "baseline: mean training A",
+    "B→A copy": "baseline: real B as A",
+}
+LABEL_ROW_NAMES = {
+    "A→B": "G_AB(real A) vs real B",
+    "A→B majority": "baseline: majority class everywhere",
+    "A→B copy": "baseline: real A as B",
+}
 
 
 def pair_metrics(pred: tf.Tensor, target: tf.Tensor) -> dict[str, np.ndarray]:
@@ -71,65 +89,88 @@ def _palette_name(config: RunConfig, images: data.ImageSet) -> str | None:
     return config.label_palette
 
 
-def evaluate(config: RunConfig) -> dict:
-    """Restores G_AB and G_BA from ``config.workdir`` and translates the test split."""
-    config_path = os.path.join(config.workdir, "config.json")
-    if not os.path.exists(config_path):
-        raise ValueError(f"--workdir={config.workdir}: no trained run here (no config.json)")
-    saved = RunConfig.load(config_path)
+def _translated_name(name: str) -> str:
+    return os.path.splitext(os.path.basename(name))[0] + ".png"
+
+
+def evaluate(config: RunConfig, checkpoint: str | None = None) -> dict:
+    """Restores G_AB and G_BA from ``config.workdir`` (the latest checkpoint, or the one
+    ``checkpoint`` names, see :func:`snapshots.resolve_checkpoint`) and translates every
+    test image of both domains, keeping their names: ``output/B/<name>.png`` is
+    G_AB(testA/<name>), ``output/A/<name>.png`` is G_BA(testB/<name>)."""
+    saved = snapshots.load_run_config(config.workdir)
     # The architecture is the trained one; data flags of this command may point elsewhere.
     config.crop_size, config.model = saved.crop_size, saved.model
-    ckpt_dir = os.path.join(config.workdir, "checkpoints")
-    latest = tf.train.latest_checkpoint(ckpt_dir)
-    if latest is None:
-        raise ValueError(f"{ckpt_dir}: no checkpoint to test")
-    g_ab = ResnetGenerator(saved.model.n_blocks, saved.model.upsample, name="G_AB")
-    g_ba = ResnetGenerator(saved.model.n_blocks, saved.model.upsample, name="G_BA")
-    tf.train.Checkpoint(g_ab=g_ab, g_ba=g_ba).restore(
-        latest
-    ).expect_partial().assert_existing_objects_matched()
+    latest = snapshots.resolve_checkpoint(config.workdir, checkpoint)
+    g_ab, g_ba = snapshots.restore_generators(saved, latest)
     logging.info("testing generators of %s", latest)
 
     images = load_images(config)
     out_dir = os.path.join(config.workdir, "output")
-    translate = tf.function(lambda a, b: (g_ab(a, training=False), g_ba(b, training=False)))
-    scores = {
-        k: {m: [] for m in ("l1", "psnr", "ssim")} for k in ("A→B", "B→A", "A→B copy", "B→A copy")
-    }
+    size = saved.crop_size
+    spec = [tf.TensorSpec([None, size, size, 3], tf.float32)]
+    to_b = tf.function(lambda x: g_ab(x, training=False), input_signature=spec)
+    to_a = tf.function(lambda x: g_ba(x, training=False), input_signature=spec)
+    mean_b = baselines.mean_image(images.train_b, size) if images.aligned else None
+    mean_a = baselines.mean_image(images.train_a, size) if images.aligned else None
+    scores = {k: {m: [] for m in ("l1", "psnr", "ssim")} for k in ROW_NAMES}
     palette_name = _palette_name(config, images) if images.aligned else None
     palette = (
         np.array(list(label_metrics.PALETTES[palette_name].values()))
         if palette_name is not None
         else None
     )
-    confusions = {"A→B": 0, "A→B copy": 0}
-    i = 0
-    for real_a, real_b in data.test_dataset(images.test_a, images.test_b, saved.crop_size, batch=4):
-        fake_b, fake_a = translate(real_a, real_b)
-        for j in range(real_a.shape[0]):
-            image_io.save_png(fake_a[j], os.path.join(out_dir, "A", f"{i + j + 1:04d}.png"))
-            image_io.save_png(fake_b[j], os.path.join(out_dir, "B", f"{i + j + 1:04d}.png"))
-        i += real_a.shape[0]
-        if images.aligned:
-            for key, pred, target in (
-                ("A→B", fake_b, real_b),
-                ("B→A", fake_a, real_a),
-                ("A→B copy", real_a, real_b),
-                ("B→A copy", real_b, real_a),
-            ):
-                for m, v in pair_metrics(pred, target).items():
-                    scores[key][m].extend(v.tolist())
+    majority = (
+        baselines.majority_class(images.train_b, size, palette) if palette is not None else None
+    )
+    confusions = {key: 0 for key in LABEL_ROW_NAMES}
+    # Every test image of each domain (the official test mode covers max(|A|, |B|)); for
+    # aligned data the two domains have the same length and index i pairs them.
+    for domain, folder, translate in (
+        (images.test_a, "B", to_b),
+        (images.test_b, "A", to_a),
+    ):
+        i = 0
+        for batch in data.domain_dataset(domain, size, batch=4):
+            for j, image in enumerate(translate(batch).numpy()):
+                path = os.path.join(out_dir, folder, _translated_name(domain.names[i + j]))
+                image_io.save_png(image, path)
+            i += int(batch.shape[0])
+    i = len(images.test_a)
+    pairs = data.test_dataset(images.test_a, images.test_b, size, batch=4)
+    for real_a, real_b in pairs if images.aligned else ():
+        fake_b, fake_a = to_b(real_a), to_a(real_b)
+        n = int(real_a.shape[0])
+        for key, pred, target in (
+            ("A→B", fake_b, real_b),
+            ("A→B mean", baselines.constant_batch(mean_b, n), real_b),
+            ("A→B copy", real_a, real_b),
+            ("B→A", fake_a, real_a),
+            ("B→A mean", baselines.constant_batch(mean_a, n), real_a),
+            ("B→A copy", real_b, real_a),
+        ):
+            for m, v in pair_metrics(pred, target).items():
+                scores[key][m].extend(v.tolist())
         if palette is not None:
             truth = label_metrics.snap_to_palette(real_b.numpy(), palette)
-            for key, pred in (("A→B", fake_b), ("A→B copy", real_a)):
-                predicted = label_metrics.snap_to_palette(np.asarray(pred), palette)
+            for key, predicted in (
+                ("A→B", label_metrics.snap_to_palette(np.asarray(fake_b), palette)),
+                ("A→B majority", np.full_like(truth, majority)),
+                ("A→B copy", label_metrics.snap_to_palette(real_a.numpy(), palette)),
+            ):
                 confusions[key] = confusions[key] + label_metrics.confusion_matrix(
                     predicted, truth, len(palette)
                 )
-    logging.info("wrote %d translations each to %s/A and %s/B", i, out_dir, out_dir)
+    logging.info(
+        "wrote %d translations to %s/B and %d to %s/A",
+        len(images.test_a),
+        out_dir,
+        len(images.test_b),
+        out_dir,
+    )
     result = {
         "checkpoint": latest,
-        "images": i,
+        "images": {"A": len(images.test_a), "B": len(images.test_b)},
         "aligned": images.aligned,
         "data": images.description,
         "rows": [],
@@ -137,16 +178,10 @@ def evaluate(config: RunConfig) -> dict:
     if not images.aligned:
         logging.info("test pairs are not aligned: no paired metrics")
         return result
-    names = {
-        "A→B": "A→B: G_AB(real A) vs real B",
-        "B→A": "B→A: G_BA(real B) vs real A",
-        "A→B copy": "baseline: real A as B",
-        "B→A copy": "baseline: real B as A",
-    }
     for key, values in scores.items():
         result["rows"].append(
             {
-                "name": names[key],
+                "name": ROW_NAMES[key],
                 "n": len(values["l1"]),
                 **{m: float(np.mean(v)) for m, v in values.items()},
             }
@@ -160,18 +195,16 @@ def evaluate(config: RunConfig) -> dict:
                 "n": i,
                 **label_metrics.segmentation_scores(confusions[key]),
             }
-            for key, name in (
-                ("A→B", "G_AB(real A) vs real B"),
-                ("A→B copy", "baseline: real A as B"),
-            )
+            for key, name in LABEL_ROW_NAMES.items()
         ]
+        result["majority_class"] = list(label_metrics.PALETTES[palette_name])[majority]
         table += (
             f"\n\nLabel maps snapped to the {palette_name} palette "
             f"({len(palette)} classes):\n\n" + format_label_table(result["label_rows"])
         )
     print(table)
-    with open(os.path.join(out_dir, "metrics.md"), "w") as f:
+    with tf.io.gfile.GFile(os.path.join(out_dir, "metrics.md"), "w") as f:
         f.write(f"Test split of {images.description}, generators of {latest}\n\n{table}\n")
-    with open(os.path.join(out_dir, "metrics.json"), "w") as f:
-        json.dump(result, f, indent=1, ensure_ascii=False)
+    with tf.io.gfile.GFile(os.path.join(out_dir, "metrics.json"), "w") as f:
+        f.write(json.dumps(result, indent=1, ensure_ascii=False))
     return result

@@ -100,5 +100,6 @@ def ResnetGenerator(  # noqa: N802 - a model-building function, named like keras
     x = _upsample_block(x, filters, upsample, name="up1")
     x = ReflectionPadding2D(3, name="head_pad")(x)
     x = layers.Conv2D(out_channels, 7, kernel_initializer=conv_init(), name="head_conv")(x)
-    outputs = layers.Activation("tanh", name="tanh")(x)
+    # float32 images out under a mixed-precision policy too (the losses, pools and files).
+    outputs = layers.Activation("tanh", dtype="float32", name="tanh")(x)
     return keras.Model(inputs, outputs, name=name)

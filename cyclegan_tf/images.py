@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import os
 
 import numpy as np
-from PIL import Image
+import tensorflow as tf
+from PIL import Image, ImageDraw
 
 
 def to_uint8(images) -> np.ndarray:
@@ -15,11 +17,27 @@ def to_uint8(images) -> np.ndarray:
 
 
 def save_png(image, path: str) -> None:
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    Image.fromarray(to_uint8(image)).save(path)
+    """Writes a [-1, 1] image (or a uint8 array) as PNG, through tf.io.gfile (gs:// too)."""
+    array = image if np.asarray(image).dtype == np.uint8 else to_uint8(image)
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(array)).save(buffer, format="PNG")
+    tf.io.gfile.makedirs(os.path.dirname(path) or ".")
+    with tf.io.gfile.GFile(path, "wb") as f:
+        f.write(buffer.getvalue())
+
+
+GRID_ROWS = ("real A", "fake B", "real B", "fake A")
+LABEL_WIDTH = 48
 
 
 def sample_grid(real_a, fake_b, real_b, fake_a) -> np.ndarray:
-    """Rows real A, fake B, real B, fake A; one column per sample (the seed's layout)."""
+    """Rows real A, fake B, real B, fake A (the seed's layout), each labelled on its left;
+    one column per sample."""
     rows = [np.concatenate(list(to_uint8(x)), axis=1) for x in (real_a, fake_b, real_b, fake_a)]
-    return np.concatenate(rows, axis=0)
+    grid = np.concatenate(rows, axis=0)
+    labels = Image.new("RGB", (LABEL_WIDTH, grid.shape[0]), (255, 255, 255))
+    draw = ImageDraw.Draw(labels)
+    height = rows[0].shape[0]
+    for i, text in enumerate(GRID_ROWS):
+        draw.text((3, i * height + height // 2 - 5), text, fill=(0, 0, 0))
+    return np.concatenate([np.asarray(labels), grid], axis=1)

@@ -33,8 +33,10 @@ class InstanceNormalization(keras.layers.Layer):
         self.epsilon = epsilon
 
     def call(self, x):
-        mean, var = ops.moments(x, axes=[1, 2], keepdims=True)
-        return (x - mean) * ops.rsqrt(var + self.epsilon)
+        # Moments in float32 under a mixed-precision policy (a no-op in float32).
+        x32 = ops.cast(x, "float32")
+        mean, var = ops.moments(x32, axes=[1, 2], keepdims=True)
+        return ops.cast((x32 - mean) * ops.rsqrt(var + self.epsilon), x.dtype)
 
     def compute_output_shape(self, input_shape):
         return input_shape

@@ -4,9 +4,11 @@ Naming follows the seed: G_AB maps A to B, G_BA maps B to A, D_A judges domain A
 against G_BA's fakes) and D_B judges domain B. (The official code calls G_AB ``netG_A`` and
 calls the discriminator of domain B ``netD_A``.)
 
-Generator objective, official form: GAN_AB + GAN_BA + lambda_cyc * (cyc_A + cyc_B)
-+ lambda_id * (idt_A + idt_B). The seed averages each pair instead ((x + y) / 2), which
-halves the whole objective; Adam is invariant to that scale, so only the official form is kept.
+Generator objective, official form: GAN_AB + GAN_BA + lambda_A cyc_A + lambda_B cyc_B
++ lambda_idt (lambda_A idt_A + lambda_B idt_B), where cyc_A and idt_A compare with real A.
+The seed averages each pair instead ((x + y) / 2), which halves the whole objective; Adam is
+invariant to that scale, so only the official form is kept. ``gan_mode`` picks the official
+LSGAN or vanilla (cross-entropy) GAN terms.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import keras
 import tensorflow as tf
 
 from cyclegan_tf.image_pool import ImagePool
-from cyclegan_tf.losses import l1_loss, lsgan_discriminator_loss, lsgan_generator_loss
+from cyclegan_tf.losses import gan_losses, l1_loss
 
 LOSS_NAMES = (
     "g_loss",
@@ -50,18 +52,25 @@ class CycleGAN(keras.Model):
         d_b: keras.Model,
         pool_a: ImagePool,
         pool_b: ImagePool,
-        lambda_cycle: float = 10.0,
+        lambda_a: float = 10.0,
+        lambda_b: float = 10.0,
         lambda_identity: float = 0.5,
+        gan_mode: str = "lsgan",
         global_batch_size: int = 1,
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.g_ab, self.g_ba, self.d_a, self.d_b = g_ab, g_ba, d_a, d_b
         self.pool_a, self.pool_b = pool_a, pool_b
-        self.lambda_cycle = float(lambda_cycle)
+        self.lambda_a, self.lambda_b = float(lambda_a), float(lambda_b)
         self.lambda_identity = float(lambda_identity)
+        self.generator_loss, self.discriminator_loss = gan_losses(gan_mode)
         self.global_batch_size = int(global_batch_size)
         self.loss_trackers = {name: keras.metrics.Mean(name=name) for name in LOSS_NAMES}
+        # Times train_step's Python ran while tracing a graph: once per local replica for
+        # each trace of the step (the driver divides; a run should trace once, however many
+        # epochs it has).
+        self.traced_replica_steps = 0
 
     @property
     def metrics(self) -> list:
@@ -112,6 +121,8 @@ class CycleGAN(keras.Model):
     def train_step(self, data):
         # (A, B) batches from fit's dataset, or train_on_batch(A, B)'s (x, y, None).
         real_a, real_b, _ = keras.utils.unpack_x_y_sample_weight(data)
+        if not tf.executing_eagerly():
+            self.traced_replica_steps += 1
         # The step keys the pools' random draws; read it before the optimiser increments it.
         step = self.d_optimizer.iterations
 
@@ -121,19 +132,21 @@ class CycleGAN(keras.Model):
             fake_a = self.g_ba(real_b, training=True)
             rec_a = self.g_ba(fake_b, training=True)
             rec_b = self.g_ab(fake_a, training=True)
-            gan_ab = lsgan_generator_loss(self.d_b(fake_b, training=True))
-            gan_ba = lsgan_generator_loss(self.d_a(fake_a, training=True))
+            gan_ab = self.generator_loss(self.d_b(fake_b, training=True))
+            gan_ba = self.generator_loss(self.d_a(fake_a, training=True))
             cycle_a = l1_loss(rec_a, real_a)
             cycle_b = l1_loss(rec_b, real_b)
-            per_example = gan_ab + gan_ba + self.lambda_cycle * (cycle_a + cycle_b)
+            per_example = gan_ab + gan_ba + self.lambda_a * cycle_a + self.lambda_b * cycle_b
             if self.lambda_identity > 0:
                 # Official idt_A = G_A(real_B) compared with real_B: a generator fed an image
                 # of its target domain should leave it unchanged.
                 identity_a = l1_loss(self.g_ba(real_a, training=True), real_a)
                 identity_b = l1_loss(self.g_ab(real_b, training=True), real_b)
-                # Official: lambda_identity scales lambda_A / lambda_B, not the loss directly.
-                identity_weight = self.lambda_identity * self.lambda_cycle
-                per_example += identity_weight * (identity_a + identity_b)
+                # Official: lambda_identity scales lambda_A / lambda_B, not the loss directly
+                # (loss_idt_B, real A through G_BA, carries lambda_A).
+                per_example += self.lambda_identity * (
+                    self.lambda_a * identity_a + self.lambda_b * identity_b
+                )
             else:
                 identity_a = identity_b = tf.zeros_like(cycle_a)
             g_loss = self._average(per_example)
@@ -144,10 +157,10 @@ class CycleGAN(keras.Model):
         pooled_a = self.pool_a.query(tf.stop_gradient(fake_a), step)
         pooled_b = self.pool_b.query(tf.stop_gradient(fake_b), step)
         with tf.GradientTape() as tape:
-            d_a_per = lsgan_discriminator_loss(
+            d_a_per = self.discriminator_loss(
                 self.d_a(real_a, training=True), self.d_a(pooled_a, training=True)
             )
-            d_b_per = lsgan_discriminator_loss(
+            d_b_per = self.discriminator_loss(
                 self.d_b(real_b, training=True), self.d_b(pooled_b, training=True)
             )
             d_a_loss = self._average(d_a_per)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 
-KERNELS = ("fast", "reference")  # seqgan_tf/models/kernels.py
+KERNELS = ("fast", "reference")  # seqgan_tf/models/kernels/
 
 
 def check_kernels(kernels: str) -> str:
-    """``kernels`` if it names a path of seqgan_tf/models/kernels.py, else an error naming
+    """``kernels`` if it names a path of seqgan_tf/models/kernels/, else an error naming
     the flag."""
     if kernels not in KERNELS:
         raise ValueError(f"--kernels={kernels!r}: expected one of {', '.join(KERNELS)}")

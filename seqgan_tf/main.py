@@ -27,16 +27,22 @@ from seqgan_tf.config import ModelConfig
 from seqgan_tf.data import published as data_paths
 from seqgan_tf.data.music_corpus import MUSIC_HELP, MusicData, MusicSettings
 from seqgan_tf.data.text_corpus import TEXT_HELP, TextData, TextSettings
-from seqgan_tf.experiments.music_presets import MUSIC_PRESETS, apply_music_preset
+from seqgan_tf.experiments.music_presets import (
+    MUSIC_PRESETS,
+    apply_music_preset,
+    music_presets_help,
+)
 from seqgan_tf.schedule import (
     BASELINE_HELP,
     MODEL_HELP,
+    PRESET_SUMMARIES,
     PRESETS,
     SCHEDULE_HELP,
     BaselineSchedule,
     Schedule,
     apply_preset,
     check_table1_schedules,
+    preset_schedule,
 )
 
 FLAGS = absl_flags.FLAGS
@@ -52,12 +58,27 @@ _MODE = absl_flags.DEFINE_enum(
     "for a text run, MIDI files in the folder --output for a music run); smoke: one step "
     "of every model.",
 )
+
+
+def _preset_help() -> str:
+    """Each preset, what it is and its projected wall time on the reference CPU."""
+    from seqgan_tf.training import projection
+
+    lines = []
+    for name, summary in PRESET_SUMMARIES.items():
+        seconds = projection.projected_seconds(preset_schedule(name), projection.REFERENCE_COSTS)
+        hours = seconds["total"] / 3600
+        cost = f"{hours:.1f} h" if hours >= 1 else f"{hours * 60:.0f} min"
+        lines.append(f"{name}: {summary} (projected {cost})")
+    return (
+        "Schedule preset; it sets the schedule and model flags it names (seqgan_tf/schedule.py) "
+        "unless they are given. Projected times are on the reference 2-core CPU of "
+        "docs/PERFORMANCE.md. " + "; ".join(lines) + ". " + music_presets_help()
+    )
+
+
 _PRESET = absl_flags.DEFINE_enum(
-    "preset",
-    "original",
-    sorted({*PRESETS, *MUSIC_PRESETS}),
-    "Schedule preset (see seqgan_tf/schedule.py; --mode=music: original, quick, hour, see "
-    "seqgan_tf/experiments/music_presets.py).",
+    "preset", "original", sorted({*PRESETS, *MUSIC_PRESETS}), _preset_help()
 )
 _ORACLE_PARAMS = absl_flags.DEFINE_string(
     "oracle_params",

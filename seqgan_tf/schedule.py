@@ -104,8 +104,26 @@ MODEL_HELP = {
     "rollout_num": "Monte-Carlo rollouts per prefix",
     "rollout_update_rate": "Rollout network's delayed-update rate r (0 = what the original "
     "code actually did: roll out with the current generator)",
-    "kernels": "fast: the speed kernels of seqgan_tf/models/kernels.py; reference: plain "
-    "TensorFlow ops with autodiff and Keras' Adam (same results to float32 round-off, slower)",
+    "kernels": "fast: the speed kernels of seqgan_tf/models/kernels/fast.py (softmax shift "
+    "from a bound, hand-written output-layer and LSTM gradients, im2col convolutions, TF1's "
+    "fused Adam); reference: the same operations as plain TensorFlow with autodiff and Keras' "
+    "Adam. Both share the sampler, the XLA-compiled sampling, MLE and scoring loops and the "
+    "rollout's blocks; same results to float32 round-off; fast uses about 1.25x less CPU "
+    "time on the original schedule (docs/PERFORMANCE.md)",
+}
+
+# What each preset is, in a line (--help adds its projected time on the reference CPU).
+PRESET_SUMMARIES = {
+    "quick": "every phase shortened (20 MLE epochs, 4 discriminator rounds, 15 adversarial "
+    "iterations of one 1-epoch discriminator round): shows the adversarial phase at work, not "
+    "the paper's numbers",
+    "cpu": "MLE to convergence (120 epochs), 30 discriminator rounds of 1 epoch, 51 adversarial "
+    "iterations of one 1-epoch discriminator round, rollout r = 0: the nearest to the paper's "
+    "SeqGAN found within about an hour on a 2-core CPU",
+    "original": "the authors' published schedule: 120 MLE epochs, 50 discriminator rounds of 3 "
+    "epochs, 200 adversarial iterations of five 3-epoch discriminator rounds",
+    "paper": "the paper-era scripts: 240 MLE epochs, 800 adversarial iterations, NLL_oracle "
+    "after every iteration, generator learning rate 1e-3, rollout r = 0 as they ran it",
 }
 
 PRESETS: dict[str, dict] = {
@@ -117,6 +135,9 @@ PRESETS: dict[str, dict] = {
         "gen_learning_rate": 1e-3,
         "dis_highway_bias": False,
         "dis_shuffle": "per_epoch",
+        # MLE_SeqGAN/rollout.py read the live generator through tf.identity: no lag
+        # (docs/FIDELITY.md, "Table 1 as the paper ran it").
+        "rollout_update_rate": 0.0,
     },
     # Minutes on a 2-core CPU (docs/RESULTS.md): every phase shortened, and one
     # single-epoch discriminator round per iteration instead of five of three epochs

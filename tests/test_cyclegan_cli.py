@@ -32,7 +32,8 @@ def test_defaults_are_the_official_settings():
 
     model = ModelConfig()
     assert (model.n_blocks, model.upsample, model.discriminator) == (9, "transpose", "patch70")
-    assert (model.lambda_cycle, model.lambda_identity, model.pool_size) == (10.0, 0.5, 50)
+    assert (model.lambda_a, model.lambda_b, model.lambda_identity) == (10.0, 10.0, 0.5)
+    assert (model.gan_mode, model.pool_size, model.ngf, model.ndf) == ("lsgan", 50, 64, 64)
     assert (model.lr, model.beta_1, model.beta_2, model.batch_size) == (2e-4, 0.5, 0.999, 1)
     assert (model.n_epochs, model.n_epochs_decay) == (100, 100)
     run = RunConfig()
@@ -54,7 +55,8 @@ def test_defaults_are_the_official_settings():
     # The loss weights, pools and batch the built model uses, and the networks' shapes:
     # ngf = ndf = 64 are the builder's (no flag), transposed-conv upsampling, the 70x70
     # PatchGAN (stride 1 in its fourth block), and n_blocks from the config (0 here).
-    assert (built.lambda_cycle, built.lambda_identity, built.global_batch_size) == (10, 0.5, 1)
+    assert (built.lambda_a, built.lambda_b, built.lambda_identity) == (10, 10, 0.5)
+    assert built.global_batch_size == 1
     assert built.pool_a.pool_size == built.pool_b.pool_size == 50
     for g in (built.g_ab, built.g_ba):
         assert g.get_layer("stem_conv").get_weights()[0].shape == (7, 7, 3, 64), g.name
@@ -75,8 +77,12 @@ def test_config_json_round_trip_and_the_flat_layout_of_older_runs(tmp_path):
     flat = {**dataclasses.asdict(config), **model}
     del flat["model"]
     (tmp_path / "old.json").write_text(json.dumps(flat))
+    flat["lambda_cycle"] = 4.0  # before --lambda_a / --lambda_b: one weight for both
+    del flat["lambda_a"], flat["lambda_b"]
+    (tmp_path / "old.json").write_text(json.dumps(flat))
     loaded = RunConfig.load(str(tmp_path / "old.json"))
     assert loaded.model.n_blocks == 3 and loaded.seed == 7
+    assert (loaded.model.lambda_a, loaded.model.lambda_b) == (4.0, 4.0)
     assert loaded.model_config().image_size == 64 and loaded.model_config().seed == 7
 
 
@@ -92,3 +98,20 @@ def test_config_json_round_trip_and_the_flat_layout_of_older_runs(tmp_path):
 def test_bad_settings_name_the_flag(change, message):
     with pytest.raises(ValueError, match=message):
         dataclasses.replace(RunConfig(), **change).validate()
+
+
+def test_ngf_and_ndf_reach_the_networks():
+    """--ngf/--ndf set the first layers' filters (the forward pass at any filter count is
+    checked against NumPy in test_cyclegan_models with filters=4)."""
+    import tensorflow as tf
+
+    from cyclegan_tf.builder import build_cyclegan
+
+    config = ModelConfig(image_size=32, n_blocks=1, ngf=8, ndf=16)
+    built = build_cyclegan(config, tf.distribute.get_strategy(), steps_per_epoch=1)
+    for g in (built.g_ab, built.g_ba):
+        assert g.get_layer("stem_conv").get_weights()[0].shape == (7, 7, 3, 8), g.name
+        assert g.get_layer("block0_conv1").get_weights()[0].shape == (3, 3, 32, 32), g.name
+    for d in (built.d_a, built.d_b):
+        assert d.get_layer("block0_conv").get_weights()[0].shape == (4, 4, 3, 16), d.name
+        assert d.get_layer("block3_conv").get_weights()[0].shape == (4, 4, 64, 128), d.name

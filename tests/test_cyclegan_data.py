@@ -72,7 +72,7 @@ def test_folder_converts_other_modes_to_rgb_as_the_official_loader(
     odd.save(tmp_path / "testA" / "odd.png")
     with caplog.at_level("WARNING"):
         images = data.load_folder(str(tmp_path))
-    decoded = [data.decode(e).numpy() for e in images.test_a.encoded]
+    decoded = [data.load_image(images.test_a, i) for i in range(len(images.test_a))]
     want = np.asarray(odd.convert("RGB"), np.float32)
     assert any(d.shape == want.shape and np.array_equal(d, want) for d in decoded)
     assert sum("converted to RGB" in r.getMessage() for r in caplog.records) == 1
@@ -274,3 +274,62 @@ def test_tfds_without_zip_or_network_explains(tmp_path, monkeypatch):
     monkeypatch.setattr(cycle_gan.CycleGAN, "_split_generators", no_network)
     with pytest.raises(data.DataError, match=r"put facades\.zip .* in .*downloads/manual"):
         data.load_tfds_facades(data_dir=str(tmp_path))
+
+
+def test_folder_images_stream_from_files_and_shard_before_reading(tmp_path, monkeypatch):
+    """A folder's images are not held in memory: the pipeline reads each file when it needs
+    it, and the shards of a multi-worker run each read only their own images; together
+    their batches are the one-machine batches."""
+    make_folder(tmp_path, n=4, size=12)
+    images = data.load_folder(str(tmp_path))
+    for domain in (images.train_a, images.train_b, images.test_a, images.test_b):
+        assert domain.encoded == [] and len(domain.paths) == len(domain) == 4
+    reads = []
+    read_rgb = data.read_rgb
+    monkeypatch.setattr(data, "read_rgb", lambda path: reads.append(path) or read_rgb(path))
+    kwargs = dict(global_batch=2, load_size=12, crop_size=8, flip=True, seed=5)
+    full = [(a.numpy(), b.numpy()) for a, b in data.train_dataset(images, 0, 0, **kwargs)]
+    assert len(full) == 2 and len(reads) == 8  # 4 steps' worth of A and B images
+    shards = []
+    for index in range(2):
+        reads.clear()
+        ds = data.train_dataset(images, 0, 0, num_shards=2, shard_index=index, batch=1, **kwargs)
+        shards.append([(a.numpy(), b.numpy()) for a, b in ds])
+        assert len(reads) == 4, index  # half of the epoch's images, A and B
+    for step, (a, b) in enumerate(full):
+        np.testing.assert_array_equal(a, np.concatenate([s[step][0] for s in shards]))
+        np.testing.assert_array_equal(b, np.concatenate([s[step][1] for s in shards]))
+    # What the pipeline reads is the file through PIL's .convert('RGB').
+    want = np.asarray(Image.open(images.train_a.paths[0]).convert("RGB"), np.float32)
+    np.testing.assert_array_equal(data.load_image(images.train_a, 0), want)
+
+
+@pytest.mark.parametrize(
+    "shape, load, crop, resized_hw",
+    [((20, 40), 30, 12, (15, 30)), ((40, 20), 24, 12, (48, 24)), ((10, 40), 32, 12, (12, 32))],
+)
+def test_scale_width_and_crop_keeps_the_aspect_ratio_as_the_official(shape, load, crop, resized_hw):
+    """The official __scale_width: width load_size, height int(max(load * h / w, crop)),
+    PIL bicubic; then a random crop window (flip off here)."""
+    rng = np.random.default_rng(2)
+    coarse = rng.integers(0, 256, (5, 5, 3), dtype=np.uint8)  # smooth: PIL and TF agree
+    image = np.asarray(Image.fromarray(coarse).resize(shape[::-1], Image.BILINEAR))
+    height, width = resized_hw
+    resized = np.asarray(Image.fromarray(image).resize((width, height), Image.BICUBIC), float)
+    for seed in range(5):
+        output = data.augment(
+            tf.constant(image, tf.float32),
+            tf.constant([seed, 3]),
+            load,
+            crop,
+            False,
+            "scale_width_and_crop",
+        )
+        assert output.shape == (crop, crop, 3)
+        assert _windows_matching((output.numpy() + 1.0) * 127.5, resized, crop), seed
+
+
+def test_crop_preprocess_takes_a_window_of_the_image_itself():
+    image = np.random.default_rng(4).integers(0, 256, (16, 20, 3)).astype(np.float32)
+    output = data.augment(tf.constant(image), tf.constant([1, 2]), 99, 8, False, "crop")
+    assert _windows_matching((output.numpy() + 1.0) * 127.5, image, 8, tolerance=1e-3)

@@ -199,8 +199,8 @@ def np_resnet_generator(x, weights, n_blocks, upsample="transpose"):
     return np.tanh(np_conv(x, *weights["head_conv"], **reflect(3)))
 
 
-def np_patch_discriminator(x, weights, variant):
-    strides = (2, 2, 2, 1) if variant == "patch70" else (2, 2, 2, 2)
+def np_patch_discriminator(x, weights, variant, n_layers=3):
+    strides = (2,) * n_layers + (1,) if variant == "patch70" else (2, 2, 2, 2)
     for i, stride in enumerate(strides):
         x = np_conv(x, *weights[f"block{i}_conv"], stride=stride, pad=((1, 1), (1, 1)))
         if i > 0:
@@ -232,13 +232,20 @@ def test_generator_forward_pass_equals_the_numpy_network(n_blocks, upsample):
     np.testing.assert_allclose(g(x.astype(np.float32)).numpy()[0], want, atol=2e-5)
 
 
-@pytest.mark.parametrize("variant", ["patch70", "seed16"])
-def test_discriminator_forward_pass_equals_the_numpy_network(variant):
-    d = PatchDiscriminator(variant, filters=4)
+@pytest.mark.parametrize(
+    "variant, n_layers, size, side",
+    [("patch70", 3, 32, 2), ("seed16", 3, 32, 2), ("patch70", 2, 32, 6), ("patch70", 4, 64, 2)],
+)
+def test_discriminator_forward_pass_equals_the_numpy_network(variant, n_layers, size, side):
+    """n_layers: the official --n_layers_D (3 by default; 'patch70' only)."""
+    d = PatchDiscriminator(variant, filters=4, n_layers=n_layers)
     weights = _randomise(d, seed=3)
-    x = np.random.default_rng(11).uniform(-1, 1, (1, 32, 32, 3))
-    want = np_patch_discriminator(x[0], weights, variant)
-    assert want.shape == (2, 2, 1)
+    if n_layers == 4:  # the official nf_mult = min(2**n, 8) caps blocks 3 and 4 at 8 x 4
+        assert weights["block3_conv"][0].shape == (4, 4, 16, 32)
+        assert weights["block4_conv"][0].shape == (4, 4, 32, 32)
+    x = np.random.default_rng(11).uniform(-1, 1, (1, size, size, 3))
+    want = np_patch_discriminator(x[0], weights, variant, n_layers)
+    assert want.shape == (side, side, 1)
     np.testing.assert_allclose(d(x.astype(np.float32)).numpy()[0], want, atol=1e-4, rtol=1e-4)
 
 

@@ -21,6 +21,7 @@ import hashlib, json, sys
 import numpy as np
 import tensorflow as tf
 mode, workdir, max_steps = sys.argv[1], sys.argv[2], int(sys.argv[3])
+preempt_at = int(sys.argv[4])  # > 0: worker 1 gets a SIGTERM after this step
 if mode == "mirrored":
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(
@@ -34,14 +35,18 @@ config = RunConfig(
     load_size=36, crop_size=32, sample_every=0, checkpoint_every=1,
     summary_every=1, progress_interval=0, max_steps=max_steps, seed=3,
     model=ModelConfig(n_blocks=0, n_epochs=1, n_epochs_decay=1, batch_size=1, pool_size=1))
-result = train(config, strategy)
+def on_step(step, logs):
+    if step == preempt_at and not is_chief(strategy):
+        import os, signal
+        os.kill(os.getpid(), signal.SIGTERM)
+result = train(config, strategy, on_step=on_step)
 model = result["model"]
 weights = [w for net in (model.g_ab, model.g_ba, model.d_a, model.d_b) for w in net.get_weights()]
 weights += [model.pool_a.images.numpy(), model.pool_b.images.numpy()]
 digest = hashlib.sha256(b"".join(np.ascontiguousarray(w).tobytes() for w in weights))
 print("RESULT" + json.dumps({
     "replicas": strategy.num_replicas_in_sync, "chief": is_chief(strategy),
-    "step": result["step"], "start_step": result["start_step"],
+    "step": result["step"], "start_step": result["start_step"], "traces": result["traces"],
     "digest": digest.hexdigest(), "sums": [float(np.abs(w).sum()) for w in weights]}))
 """
 
@@ -56,13 +61,13 @@ def free_ports(count: int) -> list[int]:
     return ports
 
 
-def launch(mode: str, workdir, max_steps: int, tf_config: dict | None = None):
+def launch(mode: str, workdir, max_steps: int, tf_config: dict | None = None, preempt_at=0):
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT), TF_CPP_MIN_LOG_LEVEL="2")
     env.pop("TF_CONFIG", None)
     if tf_config is not None:
         env["TF_CONFIG"] = json.dumps(tf_config)
     return subprocess.Popen(
-        [sys.executable, "-c", SCRIPT, mode, str(workdir), str(max_steps)],
+        [sys.executable, "-c", SCRIPT, mode, str(workdir), str(max_steps), str(preempt_at)],
         cwd=REPO_ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -72,15 +77,16 @@ def launch(mode: str, workdir, max_steps: int, tf_config: dict | None = None):
 
 
 def outputs_of(processes: list[subprocess.Popen]) -> list[tuple[int, str, str]]:
-    """Waits for every process (killing it after 300 s): (return code, stdout, stderr)."""
+    """Waits for every process (killing it after 600 s: the machine may be shared and loaded):
+    (return code, stdout, stderr)."""
     outputs = []
     for process in processes:
         try:
-            out, err = process.communicate(timeout=300)
+            out, err = process.communicate(timeout=600)
         except subprocess.TimeoutExpired:
             process.kill()
             out, err = process.communicate()
-            err += "\n[killed after 300 s]"
+            err += "\n[killed after 600 s]"
         outputs.append((process.returncode, out, err))
     return outputs
 
@@ -98,7 +104,7 @@ def results_of(processes: list[subprocess.Popen]) -> list[dict]:
     return results
 
 
-def workers(workdir, max_steps: int) -> list[dict]:
+def workers(workdir, max_steps: int, preempt_at: int = 0) -> list[dict]:
     ports = free_ports(2)
     cluster = {"worker": [f"127.0.0.1:{p}" for p in ports]}
     processes = [
@@ -107,6 +113,7 @@ def workers(workdir, max_steps: int) -> list[dict]:
             workdir,
             max_steps,
             {"cluster": cluster, "task": {"type": "worker", "index": i}},
+            preempt_at,
         )
         for i in range(2)
     ]
@@ -115,17 +122,31 @@ def workers(workdir, max_steps: int) -> list[dict]:
 
 def test_two_workers_match_one_mirrored_process_and_resume_from_the_chief(tmp_path):
     reference = launch("mirrored", tmp_path / "mirrored", 0)  # all 4 steps in one go
-    first = workers(tmp_path / "multi", max_steps=2)
+    first = workers(tmp_path / "multi", max_steps=3)  # epoch 1 and the first step of epoch 2
     assert [r["chief"] for r in first] == [True, False]
-    assert all(r["replicas"] == 2 and r["step"] == 2 and r["start_step"] == 0 for r in first)
+    assert all(r["replicas"] == 2 and r["step"] == 3 and r["start_step"] == 0 for r in first)
     assert first[0]["digest"] == first[1]["digest"]  # identical weights and pools
+    # One trace of the step for the whole run, not one per epoch.
+    assert [r["traces"] for r in first] == [1, 1]
     # Only the chief wrote the workdir.
-    assert sorted(os.listdir(tmp_path / "multi" / "checkpoints"))[-1].startswith("ckpt-2")
+    assert sorted(os.listdir(tmp_path / "multi" / "checkpoints"))[-1].startswith("ckpt-3")
 
-    second = workers(tmp_path / "multi", max_steps=0)  # to the end: steps 3 and 4
-    assert all(r["start_step"] == 2 and r["step"] == 4 for r in second)
+    second = workers(tmp_path / "multi", max_steps=0)  # to the end: step 4
+    assert all(r["start_step"] == 3 and r["step"] == 4 for r in second)
     assert second[0]["digest"] == second[1]["digest"]
 
     (mirrored,) = results_of([reference])
-    assert mirrored["replicas"] == 2 and mirrored["step"] == 4
+    assert mirrored["replicas"] == 2 and mirrored["step"] == 4 and mirrored["traces"] == 1
     np.testing.assert_allclose(second[0]["sums"], mirrored["sums"], rtol=1e-5)
+
+
+def test_sigterm_to_one_worker_stops_both_after_the_same_step(tmp_path):
+    """A preemption signal reaches worker 1 only (after its step 1, while its callbacks
+    run): the workers' stop requests travel with step 2's all-reduce, so both stop after
+    step 2, make the same checkpoint save and exit; a relaunch resumes there."""
+    first = workers(tmp_path / "run", max_steps=0, preempt_at=1)
+    assert [(r["start_step"], r["step"]) for r in first] == [(0, 2), (0, 2)]
+    assert first[0]["digest"] == first[1]["digest"]
+    assert sorted(os.listdir(tmp_path / "run" / "checkpoints"))[-1].startswith("ckpt-2")
+    second = workers(tmp_path / "run", max_steps=0)
+    assert [(r["start_step"], r["step"]) for r in second] == [(2, 4), (2, 4)]

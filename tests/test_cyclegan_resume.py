@@ -83,14 +83,17 @@ def test_kill_and_resume_continues_where_it_stopped(tmp_path):
     from cyclegan_tf.evaluate import evaluate
 
     result = evaluate(make_config(tmp_path))
-    for domain in ("A", "B"):
+    # Every test image under its own name: B/ holds G_AB(testA/<name>), A/ G_BA(testB/<name>).
+    for domain, source in (("A", "B"), ("B", "A")):
         files = sorted(os.listdir(tmp_path / "output" / domain))
-        assert files == ["0001.png", "0002.png"]
+        assert files == [f"4_{source}.png", f"5_{source}.png"]
         assert Image.open(tmp_path / "output" / domain / files[0]).size == (24, 24)
     rows = {row["name"]: row for row in result["rows"]}
     assert set(rows) == {
         "A→B: G_AB(real A) vs real B",
         "B→A: G_BA(real B) vs real A",
+        "baseline: mean training B",
+        "baseline: mean training A",
         "baseline: real A as B",
         "baseline: real B as A",
     }
@@ -104,6 +107,20 @@ def test_kill_and_resume_continues_where_it_stopped(tmp_path):
     psnr = np.mean(10 * np.log10(1 / ((a01 - b01) ** 2).mean(axis=(1, 2, 3))))
     assert rows["baseline: real A as B"]["l1"] == pytest.approx(l1, rel=1e-4)
     assert rows["baseline: real A as B"]["psnr"] == pytest.approx(psnr, rel=1e-4)
+    # The mean-image baselines: the float64 mean of the training images of the target
+    # domain (resized as test images are), scored against every test image.
+    train_a, train_b = (
+        x.numpy().astype(np.float64)
+        for x in next(iter(data.test_dataset(images.train_a, images.train_b, 24, batch=3)))
+    )
+    for name, mean, target in (
+        ("baseline: mean training B", train_b.mean(axis=0), b01),
+        ("baseline: mean training A", train_a.mean(axis=0), a01),
+    ):
+        diff = (mean + 1) / 2 - target
+        assert rows[name]["l1"] == pytest.approx(np.abs(diff).mean(), rel=1e-4), name
+        mse = (diff**2).mean(axis=(1, 2, 3))
+        assert rows[name]["psnr"] == pytest.approx(np.mean(10 * np.log10(1 / mse)), rel=1e-4)
     assert all(np.isfinite(r[m]) for r in rows.values() for m in ("l1", "psnr", "ssim"))
     assert (tmp_path / "output" / "metrics.md").read_text().count("|") > 20
     # The labels metric of the copy baseline, recomputed by a per-pixel loop over the palette.
@@ -121,6 +138,13 @@ def test_kill_and_resume_continues_where_it_stopped(tmp_path):
     assert labels["baseline: real A as B"]["pixel_accuracy"] == pytest.approx(
         np.mean(truth == predicted)
     )
+    # Majority class: the class of most training-B pixels, painted everywhere.
+    majority = np.bincount(nearest(train_b), minlength=len(palette)).argmax()
+    assert result["majority_class"] == list(LABEL_COLOURS)[majority]
+    row = labels["baseline: majority class everywhere"]
+    assert row["pixel_accuracy"] == pytest.approx(np.mean(truth == majority))
+    assert row["mean_class_accuracy"] == pytest.approx(1 / len(np.unique(truth)))
+    assert row["mean_iou"] == pytest.approx(np.mean(truth == majority) / len(np.unique(truth)))
     assert "mean class IoU" in (tmp_path / "output" / "metrics.md").read_text()
 
 

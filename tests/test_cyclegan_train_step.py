@@ -10,9 +10,11 @@ from cyclegan_tf.builder import ModelConfig, build_cyclegan
 
 
 def test_one_step_losses_finite_match_numpy_and_change_the_weights():
-    # lambda_cycle 4: the identity term's weight is 0.5 x 4 = 2 (official: lambda_identity
-    # scales lambda_A / lambda_B).
-    config = ModelConfig(image_size=32, n_blocks=1, batch_size=2, seed=3, lambda_cycle=4.0)
+    # lambda_A 4, lambda_B 6: the identity terms weigh 0.5 x 4 (real A through G_BA) and
+    # 0.5 x 6 (official: lambda_identity scales lambda_A / lambda_B).
+    config = ModelConfig(
+        image_size=32, n_blocks=1, batch_size=2, seed=3, lambda_a=4.0, lambda_b=6.0
+    )
     strategy = tf.distribute.get_strategy()
     # Eager: one step costs less than tracing it; the compiled step (under MirroredStrategy)
     # is exercised by test_cyclegan_distributed.py.
@@ -32,9 +34,9 @@ def test_one_step_losses_finite_match_numpy_and_change_the_weights():
     def l1(x, y):
         return np.mean(np.abs(np_(x) - y))
 
-    cycle = l1(g_ba(fake_b), real_a) + l1(g_ab(fake_a), real_b)
-    ident = l1(g_ba(real_a), real_a) + l1(g_ab(real_b), real_b)
-    expected_g = gan + 4.0 * cycle + 2.0 * ident
+    cycle = 4.0 * l1(g_ba(fake_b), real_a) + 6.0 * l1(g_ab(fake_a), real_b)
+    ident = 2.0 * l1(g_ba(real_a), real_a) + 3.0 * l1(g_ab(real_b), real_b)
+    expected_g = gan + cycle + ident
     # The pool is filling, so D sees this step's fakes; D is unchanged by the G update.
     expected_d_a = 0.5 * (np.mean((np_(d_a(real_a)) - 1) ** 2) + np.mean(np_(d_a(fake_a)) ** 2))
     expected_d_b = 0.5 * (np.mean((np_(d_b(real_b)) - 1) ** 2) + np.mean(np_(d_b(fake_b)) ** 2))
@@ -70,3 +72,30 @@ def test_one_step_losses_finite_match_numpy_and_change_the_weights():
     # Both fakes went into the pools.
     assert int(model.pool_a.counts.numpy()[0]) == 2 and int(model.pool_b.counts.numpy()[0]) == 2
     np.testing.assert_allclose(model.pool_a.images.numpy()[0, :2], fake_a, atol=1e-5)
+
+
+def test_vanilla_gan_mode_is_cross_entropy_on_the_logits():
+    """--gan_mode=vanilla: the official GANLoss('vanilla'), BCEWithLogits against 1 (G) and
+    0.5 [BCE(real, 1) + BCE(fake, 0)] (D), recomputed in float64 NumPy."""
+    config = ModelConfig(
+        image_size=32, n_blocks=0, batch_size=2, seed=5, gan_mode="vanilla", lambda_identity=0
+    )
+    model = build_cyclegan(config, tf.distribute.get_strategy(), 10, run_eagerly=True)
+    rng = np.random.default_rng(1)
+    real_a, real_b = (rng.uniform(-1, 1, (2, 32, 32, 3)).astype(np.float32) for _ in range(2))
+
+    def bce(logits, label):  # -[y log s(x) + (1 - y) log(1 - s(x))], stable
+        x = np.asarray(logits, np.float64)
+        return np.mean(np.maximum(x, 0) - x * label + np.log1p(np.exp(-np.abs(x))))
+
+    def l1(x, y):
+        return np.mean(np.abs(np.asarray(x, np.float64) - y))
+
+    g_ab, g_ba, d_a, d_b = model.g_ab, model.g_ba, model.d_a, model.d_b
+    fake_b, fake_a = g_ab(real_a).numpy(), g_ba(real_b).numpy()
+    expected_g = bce(d_b(fake_b), 1) + bce(d_a(fake_a), 1)
+    expected_g += 10 * (l1(g_ba(fake_b), real_a) + l1(g_ab(fake_a), real_b))
+    expected_d_a = 0.5 * (bce(d_a(real_a), 1) + bce(d_a(fake_a), 0))
+    logs = model.train_on_batch(real_a, real_b, return_dict=True)
+    np.testing.assert_allclose(logs["g_loss"], expected_g, rtol=1e-4)
+    np.testing.assert_allclose(logs["d_a_loss"], expected_d_a, rtol=1e-4)

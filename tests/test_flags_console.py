@@ -23,7 +23,7 @@ def _run(*args: str, **kwargs) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.parametrize("driver", ["seqgan_tf.main", "divergence.main"])
+@pytest.mark.parametrize("driver", ["seqgan_tf.main", "divergence.main", "cyclegan_tf.main"])
 @pytest.mark.parametrize("argument", ["--help", "-h"])
 def test_help_exits_0_with_every_flag_in_a_named_group(driver, argument):
     result = _run("-m", driver, argument)

@@ -13,7 +13,7 @@ import tensorflow as tf
 
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.models.discriminator import Discriminator, Highway
-from seqgan_tf.models.kernels import TF1Adam
+from seqgan_tf.models.kernels.fused_adam import TF1Adam
 from seqgan_tf.models.optimizers import tf1_adam
 
 SMALL = ModelConfig(

@@ -1,24 +1,31 @@
-"""``--kernels=fast`` and ``--kernels=reference`` train to the same weights.
+"""``--kernels=fast`` and ``--kernels=reference``: two implementations of one interface
+(:class:`seqgan_tf.models.kernels.Kernels`) that train to the same weights.
 
-Each model is built twice from the same seed, once per path, and trained side by side on
-the same data for a few steps: MLE steps, policy-gradient steps on the same samples and
-rewards, scheduled-sampling-style inputs, discriminator steps, and the scoring. The two
-paths differ only in float32 summation order, so they agree to float32 tolerance; a
-kernel that computed anything else would drift apart within a step.
+The interface: each flag value selects one implementation, each operation has its own
+code on each path, and the models compute every operation through the implementation
+they selected. The equivalence: each model is built twice from the same seed, once per
+path, and trained side by side on the same data for a few steps: MLE steps,
+policy-gradient steps on the same samples and rewards, scheduled-sampling-style inputs,
+discriminator steps, and the scoring. The two paths differ only in float32 summation
+order, so they agree to float32 tolerance; a kernel that computed anything else would
+drift apart within a step.
 """
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from seqgan_tf.config import ModelConfig
+from seqgan_tf.config import KERNELS, ModelConfig
+from seqgan_tf.models import kernels
 from seqgan_tf.models.discriminator import Discriminator
 from seqgan_tf.models.generator import Generator
-from seqgan_tf.models.kernels import TF1Adam
+from seqgan_tf.models.kernels import reference as reference_path
+from seqgan_tf.models.kernels.fused_adam import TF1Adam
 from seqgan_tf.models.oracle import Oracle
 from seqgan_tf.models.rollout import Rollout
 
@@ -34,6 +41,8 @@ SMALL = ModelConfig(
     rollout_num=2,
     dis_dropout_keep_prob=1.0,  # deterministic steps
 )
+# The modules of the fast path's kernels (seqgan_tf/models/kernels/).
+FAST_MODULES = ("fast", "output_layer", "lstm", "im2col", "fused_adam")
 
 
 def _pair(cls, **kwargs):
@@ -48,18 +57,84 @@ def _assert_same_weights(fast, reference, rtol=2e-4, atol=2e-5):
         np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=rtol, atol=atol, err_msg=a.path)
 
 
-def test_the_paths_are_different_code():
-    fast, reference = _pair(Discriminator)
-    assert isinstance(fast.train_optimizer, TF1Adam)
-    assert not isinstance(reference.train_optimizer, TF1Adam)
+def test_each_flag_value_selects_one_implementation():
+    assert tuple(kernels.select(name).name for name in KERNELS) == KERNELS
+    assert kernels.select("fast") is kernels.FAST
+    assert kernels.select("reference") is kernels.REFERENCE
+    with pytest.raises(ValueError, match="--kernels='bogus'"):
+        kernels.select("bogus")
     with pytest.raises(ValueError, match="--kernels='bogus'"):
         dataclasses.replace(SMALL, kernels="bogus")
+
+
+def test_the_paths_are_different_code():
+    """Every operation of the interface has its own implementation on each path, and the
+    reference path's module holds no fast kernel."""
+    for field in dataclasses.fields(kernels.Kernels):
+        fast, reference = (getattr(k, field.name) for k in (kernels.FAST, kernels.REFERENCE))
+        assert fast != reference, field.name
+    fast_modules = {f"seqgan_tf.models.kernels.{name}" for name in FAST_MODULES}
+    borrowed = [
+        name
+        for name, value in vars(reference_path).items()
+        if getattr(value, "__module__", None) in fast_modules
+    ]
+    assert not borrowed
+    d_fast, d_reference = _pair(Discriminator)
+    assert isinstance(d_fast.train_optimizer, TF1Adam)
+    assert not isinstance(d_reference.train_optimizer, TF1Adam)
+
+
+def _counting(implementation: kernels.Kernels, calls: collections.Counter) -> kernels.Kernels:
+    """``implementation`` with every operation counting its calls (Python calls: a
+    compiled function counts when it is traced)."""
+
+    def counted(name, fn):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return fn(*args, **kwargs)
+
+        return wrapper
+
+    members = {
+        f.name: counted(f.name, getattr(implementation, f.name))
+        for f in dataclasses.fields(implementation)
+        if f.name != "name"
+    }
+    return dataclasses.replace(implementation, **members)
+
+
+@pytest.mark.parametrize("name", KERNELS)
+def test_the_models_compute_through_the_kernels_they_selected(name, monkeypatch):
+    """Models built with --kernels=name run every operation of the interface through the
+    implementation select(name) returned, and none through the other one."""
+    calls, other_calls = collections.Counter(), collections.Counter()
+    other = next(n for n in KERNELS if n != name)
+    monkeypatch.setitem(kernels._BY_NAME, name, _counting(kernels.select(name), calls))
+    monkeypatch.setitem(kernels._BY_NAME, other, _counting(kernels.select(other), other_calls))
+    config = dataclasses.replace(SMALL, kernels=name)
+    rng = np.random.default_rng(4)
+    generator, discriminator = Generator(config, seed=3), Discriminator(config, seed=3)
+    rollout = Rollout(generator, 0.8)
+    assert generator.kernels is discriminator.kernels is rollout.kernels
+    assert generator.kernels is kernels.select(name)
+    tokens = tf.constant(rng.integers(0, 40, size=(16, 7)), tf.int32)
+    seeds = tf.random.Generator.from_seed(5).make_seeds(7)
+    generator.pretrain_epoch(tokens[None])
+    generator(tokens)
+    generator.token_log_probs(tokens)
+    rewards = rollout.get_reward(generator.generate(16, seeds), 2, discriminator, seeds)
+    generator.adversarial_step(tokens, rewards)
+    discriminator.train_step_on_batch(tokens, tf.one_hot(rng.integers(0, 2, size=16), 2))
+    members = {f.name for f in dataclasses.fields(kernels.Kernels)} - {"name"}
+    assert set(calls) == members
+    assert not other_calls
 
 
 def test_generators_train_alike_by_mle_and_policy_gradient():
     rng = np.random.default_rng(0)
     fast, reference = _pair(Generator)
-    assert (fast.kernels, reference.kernels) == ("fast", "reference")
+    assert (fast.kernels.name, reference.kernels.name) == ("fast", "reference")
     batches = tf.constant(rng.integers(0, 40, size=(3, 16, 7)), tf.int32)
     losses = [float(g.pretrain_epoch(batches)) for g in (fast, reference)]
     assert losses[0] == pytest.approx(losses[1], rel=1e-5)
@@ -75,6 +150,7 @@ def test_generators_train_alike_by_mle_and_policy_gradient():
     np.testing.assert_allclose(
         fast.token_log_probs(tokens), reference.token_log_probs(tokens), rtol=1e-5, atol=1e-5
     )
+    np.testing.assert_allclose(fast(tokens), reference(tokens), rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(
         fast.token_log_probs_for_training(tokens, inputs),
         reference.token_log_probs_for_training(tokens, inputs),

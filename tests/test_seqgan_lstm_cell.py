@@ -133,7 +133,7 @@ def test_sequence_gradient_equals_float64_autodiff_of_the_step_loop():
     """lstm_sequence's hand-written backward pass against TensorFlow's autodiff of the
     plain unrolled step loop, both in float64, with upstream gradients on h and on c;
     and its forward pass against the NumPy reference's cell."""
-    from seqgan_tf.models.kernels import lstm_sequence
+    from seqgan_tf.models.kernels.lstm import lstm_sequence
     from seqgan_tf.models.lstm_cell import lstm_step
 
     rng = np.random.default_rng(3)

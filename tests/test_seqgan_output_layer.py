@@ -1,7 +1,7 @@
 """The output layer's log-probabilities and their hand-written gradient
-(``kernels.output_log_probs``), against float64 NumPy: the closed form of the
+(``kernels.output_layer.output_log_probs``), against float64 NumPy: the closed form of the
 softmax gradient, and central differences of the generator's losses end to end; and the
-shift their softmax subtracts (``kernels.softmax_shift``) in each of its regimes."""
+shift their softmax subtracts (``kernels.output_layer.softmax_shift``) in each of its regimes."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from scipy import stats
 
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.models.generator import Generator
-from seqgan_tf.models.kernels import (
+from seqgan_tf.models.kernels.output_layer import (
     MAX_SHIFT_ABOVE_ROW_MAX,
     affine,
     output_log_probs,

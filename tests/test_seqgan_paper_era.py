@@ -110,6 +110,8 @@ def test_highway_without_biases_is_the_formula_with_zero_biases():
 def test_only_the_paper_preset_runs_the_paper_era_behaviour():
     assert PRESETS["paper"]["dis_shuffle"] == "per_epoch"
     assert PRESETS["paper"]["dis_highway_bias"] is False
+    # Its SeqGAN rollout read the live generator (MLE_SeqGAN/rollout.py, tf.identity).
+    assert PRESETS["paper"]["rollout_update_rate"] == 0.0
     assert BASELINE_PRESETS["paper"] == {
         "ss_coin": "once_per_graph",
         "pg_bleu_reference_fraction": 0.4,
@@ -121,3 +123,4 @@ def test_only_the_paper_preset_runs_the_paper_era_behaviour():
         assert (config.dis_shuffle, config.dis_highway_bias) == ("per_round", True)
         assert (baselines.ss_coin, baselines.pg_bleu_reference_fraction) == ("per_token", 1.0)
         assert baselines.pg_bleu_rollout_update_rate == 0.8
+        assert config.rollout_update_rate == 0.8

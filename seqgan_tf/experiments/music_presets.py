@@ -190,6 +190,27 @@ def _dis_round_seconds(
     )
 
 
+def music_presets_help() -> str:
+    """--preset's help for --mode=music: each preset and its projection at the Nottingham
+    melodies' size."""
+    windows = REFERENCE_COSTS.train_windows
+    negatives = windows // 64 * 64  # the default: the windows in whole batches
+    projected = {
+        name: minutes(
+            projected_seconds(
+                dataclasses.replace(music_preset_schedule(name), dis_samples=negatives), windows
+            )["total"]
+        )
+        for name in MUSIC_PRESETS
+    }
+    return (
+        "--mode=music's presets (seqgan_tf/experiments/music_presets.py), projected on the "
+        "Nottingham melodies: "
+        + ", ".join(f"{name} ({cost})" for name, cost in projected.items())
+        + "; original is the schedule above with 1,000 samples an evaluation."
+    )
+
+
 def _evaluations(steps: int, every: int) -> int:
     return len({s for s in range(steps) if s % every == 0} | {steps - 1}) if steps else 0
 

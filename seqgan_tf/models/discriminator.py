@@ -17,8 +17,9 @@ import numpy as np
 import tensorflow as tf
 
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.models import kernels as kernels_lib
-from seqgan_tf.models.optimizers import dense_gradients, tf1_adam
+from seqgan_tf.models.kernels import select
+from seqgan_tf.models.kernels.reference import conv_max_features
+from seqgan_tf.models.optimizers import dense_gradients
 
 
 def _seeded(initializer_cls, seed: int | None, offset: int, **kwargs):
@@ -99,13 +100,28 @@ class Highway(keras.layers.Layer):
         zeros = tf.zeros([self.size], z.dtype)
         transform_bias = tf.convert_to_tensor(self.transform_bias) if self.use_bias else zeros
         gate_bias = tf.convert_to_tensor(self.gate_bias_weight) if self.use_bias else zeros
-        return kernels_lib.highway(
+        return highway(
             z,
             tf.convert_to_tensor(self.transform_kernel),
             transform_bias,
             tf.convert_to_tensor(self.gate_kernel),
             gate_bias + self.gate_bias,
         )
+
+
+def highway(
+    z: tf.Tensor,
+    transform_kernel: tf.Tensor,
+    transform_bias: tf.Tensor,
+    gate_kernel: tf.Tensor,
+    gate_bias: tf.Tensor,
+) -> tf.Tensor:
+    """t * relu(z W_g + b_g) + (1 - t) * z with t = sigmoid(z W_t + b_t), [B, N], on both
+    kernel paths. (A hand-written backward pass was dropped: 1.6% of a step,
+    docs/PERFORMANCE.md.)"""
+    transformed = tf.nn.relu(tf.matmul(z, transform_kernel) + transform_bias)
+    gate = tf.sigmoid(tf.matmul(z, gate_kernel) + gate_bias)
+    return gate * transformed + (1.0 - gate) * z
 
 
 class Discriminator(keras.Model):
@@ -173,39 +189,26 @@ class Discriminator(keras.Model):
         self.output_bias = self.add_weight(
             shape=(2,), initializer=keras.initializers.Constant(0.1), name="output_bias"
         )
-        fast = config.kernels == kernels_lib.FAST
-        # Fast: Adam as TF1's fused kernel, one op per variable, so the highway kernels'
-        # updates start while the convolutions' backward pass runs.
-        self.train_optimizer = (kernels_lib.TF1Adam if fast else tf1_adam)(
+        self.kernels = select(config.kernels)
+        self.train_optimizer = self.kernels.discriminator_adam(
             config.dis_learning_rate, config.adam_epsilon, name="discriminator_adam"
         )
         self.built = True
         self.train_optimizer.build(self.trainable_variables)
-        # Fast: the training step's convolutions as im2col matmuls under XLA, cheaper there
-        # than oneDNN's Conv1D kernels; the highway stays on oneDNN, which beat XLA on it.
-        self._training_features = (
-            tf.function(self._im2col_features, jit_compile=True) if fast else self._conv_features
-        )
+        # Only the convolutions: the highway stays on oneDNN, which beat XLA on it.
+        self._training_features = self.kernels.training_features(self.embedding, self.convolutions)
 
     def features(self, tokens: tf.Tensor, training: bool = False) -> tf.Tensor:
         """Max-pooled convolution features [B, 1720] of the embedded sequence.
 
-        Two formulations of the same sums: the fast training step (where the backward pass
-        is taken) runs im2col matmuls under XLA; inference runs oneDNN's convolutions,
-        faster on the reward's 1,024-row blocks, whose im2col windows would not fit in
-        cache (:mod:`seqgan_tf.models.kernels`).
+        The training step (where the backward pass is taken) computes them with its
+        kernels' ``training_features`` (on the fast path im2col matmuls under XLA);
+        inference runs oneDNN's convolutions on both paths, faster on the reward's
+        1,024-row blocks, whose im2col windows would not fit in cache.
         """
         if training:
             return self._training_features(tokens)
-        return self._conv_features(tokens)
-
-    def _conv_features(self, tokens: tf.Tensor) -> tf.Tensor:
-        embedded = tf.gather(self.embedding, tokens)
-        return kernels_lib.conv_max_features(embedded, self.convolutions)
-
-    def _im2col_features(self, tokens: tf.Tensor) -> tf.Tensor:
-        embedded = tf.gather(self.embedding, tokens)
-        return kernels_lib.im2col_max_features(embedded, self.convolutions)
+        return conv_max_features(tf.gather(self.embedding, tokens), self.convolutions)
 
     def call(self, tokens: tf.Tensor, training: bool = False) -> tf.Tensor:
         """Logits [B, 2]: column 0 "generated", column 1 "real"."""

@@ -4,7 +4,7 @@ Keras 3's Adam applies the same update as TF1's (the bias correction folded into
 the step size, epsilon added to the uncorrected sqrt(v)); only the default epsilon
 differs (Keras 1e-7, TF1 1e-8), so every SeqGAN optimiser is built here with
 ``ModelConfig.adam_epsilon``, TF1's by default. (The discriminator's fast path runs the
-same update as TF1's fused kernel: :class:`seqgan_tf.models.kernels.TF1Adam`.)
+same update as TF1's fused kernel: :class:`seqgan_tf.models.kernels.fused_adam.TF1Adam`.)
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ class Rollout(TokenLSTM):
             hidden_dim=generator.hidden_dim,
             sequence_length=generator.sequence_length,
             start_token=generator.start_token,
-            kernels=generator.kernels,
+            kernels=generator.kernels.name,
             **kwargs,
         )
         self.update_rate = float(update_rate)

@@ -18,9 +18,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from seqgan_tf.config import check_kernels
-from seqgan_tf.models import kernels as kernels_lib
-from seqgan_tf.models.kernels import affine, sample_block_size
+from seqgan_tf.models.kernels import FAST, Kernels, select
+from seqgan_tf.models.kernels.output_layer import sample_block_size
 from seqgan_tf.models.lstm_cell import GATE_ARRAY_NAMES, LSTMCell, lstm_step, project_inputs
 
 # Sequences sampled per compiled call by generate_many. Larger calls were not faster:
@@ -38,7 +37,7 @@ def categorical_sample(
     """One exact draw per row from softmax(logits) [N, V] (temperature 1), int32 [N].
 
     ``shift`` [N, 1] is subtracted from each row before exponentiating: by default the row
-    max; :func:`sample_from_states` passes :func:`seqgan_tf.models.kernels.logits_and_shift`'s.
+    max; :func:`sample_from_states` passes its kernels' ``logits_and_shift``.
 
     Inverse-CDF sampling with one stateless uniform per row, the method of TensorFlow's
     own multinomial kernel, but in two levels so that it runs as vectorised float32 ops:
@@ -85,16 +84,17 @@ def sample_from_states(
     kernel: tf.Tensor,
     bias: tf.Tensor,
     seed: tf.Tensor,
-    kernels: str = kernels_lib.FAST,
+    kernels: Kernels = FAST,
     temperature: float = 1.0,
 ) -> tf.Tensor:
     """One draw per row from softmax((states @ kernel + bias) / temperature), int32 [N].
 
     At temperature 1 (a Python float, fixed when traced) this is the untempered sampler,
-    op for op. Otherwise the scaled logits are shifted by their row max: the kernels'
-    bound on the logits, divided by a temperature below 1, could lie too far above them.
+    op for op. Otherwise the scaled logits are shifted by their row max: the fast
+    kernels' bound on the logits, divided by a temperature below 1, could lie too far
+    above them.
     """
-    logits, shift = kernels_lib.logits_and_shift(states, kernel, bias, kernels)
+    logits, shift = kernels.logits_and_shift(states, kernel, bias)
     if temperature != 1.0:
         logits = logits / temperature
         shift = tf.reduce_max(logits, axis=1, keepdims=True)
@@ -126,7 +126,8 @@ class TokenLSTM(keras.Model):
       vocab_size, emb_dim, hidden_dim, sequence_length, start_token: the shapes.
       init_stddev: every parameter, biases included, starts ~ N(0, init_stddev).
       seed: seed of the initialisers (None: Keras' global seed stream).
-      kernels: ``fast`` or ``reference`` (:mod:`seqgan_tf.models.kernels`).
+      kernels: ``fast`` or ``reference``, the :class:`~seqgan_tf.models.kernels.Kernels`
+        it computes with (:attr:`kernels`).
     """
 
     def __init__(
@@ -138,11 +139,11 @@ class TokenLSTM(keras.Model):
         start_token: int = 0,
         init_stddev: float = 0.1,
         seed: int | None = None,
-        kernels: str = kernels_lib.FAST,
+        kernels: str = FAST.name,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
-        self.kernels = check_kernels(kernels)
+        self.kernels: Kernels = select(kernels)
         self.vocab_size = vocab_size
         self.emb_dim = emb_dim
         self.hidden_dim = hidden_dim
@@ -197,10 +198,10 @@ class TokenLSTM(keras.Model):
         kernel = tf.convert_to_tensor(self.output_kernel)
         bias = tf.convert_to_tensor(self.output_bias)
         if h.shape.rank == 2:
-            return affine(h, kernel, bias)
+            return self.kernels.logits(h, kernel, bias)
         # One 2-D matmul: a [B, T, H] x [H, V] matmul broadcasts into a batched matmul
         # whose kernel gradient is a [B, H, V] tensor summed over B.
-        logits = affine(tf.reshape(h, [-1, self.hidden_dim]), kernel, bias)
+        logits = self.kernels.logits(tf.reshape(h, [-1, self.hidden_dim]), kernel, bias)
         return tf.reshape(logits, tf.concat([tf.shape(h)[:-1], [self.vocab_size]], axis=0))
 
     def sample_next(self, h: tf.Tensor, seed: tf.Tensor, temperature: float = 1.0) -> tf.Tensor:
@@ -242,7 +243,7 @@ class TokenLSTM(keras.Model):
             inputs = self._teacher_forced_inputs(tokens)
         projected = self.cell.project_inputs(self.embed(inputs))
         recurrent_kernel = tf.convert_to_tensor(self.cell.recurrent_kernel)
-        return kernels_lib.lstm_states(projected, recurrent_kernel, self.kernels)
+        return self.kernels.lstm_states(projected, recurrent_kernel)
 
     def call(self, tokens: tf.Tensor) -> tf.Tensor:
         """Teacher-forced logits [B, T, V] of p(y_t | y_<t)."""
@@ -251,15 +252,15 @@ class TokenLSTM(keras.Model):
 
     def token_log_probs(self, tokens: tf.Tensor) -> tf.Tensor:
         """log p(y_t | y_<t) of each given token, [B, T] (teacher forcing), for scoring."""
-        return self._log_probs(tokens, None, kernels_lib.scoring_log_probs)
+        return self._log_probs(tokens, None, self.kernels.scoring_log_probs)
 
     def token_log_probs_for_training(
         self, tokens: tf.Tensor, inputs: tf.Tensor | None = None
     ) -> tf.Tensor:
         """The same numbers as :meth:`token_log_probs`, where gradients are taken
-        (:func:`seqgan_tf.models.kernels.training_log_probs`). ``inputs``: as in
+        (its kernels' ``training_log_probs``). ``inputs``: as in
         :meth:`teacher_forced_states`."""
-        return self._log_probs(tokens, inputs, kernels_lib.training_log_probs)
+        return self._log_probs(tokens, inputs, self.kernels.training_log_probs)
 
     def _log_probs(self, tokens, inputs, log_probs_fn) -> tf.Tensor:
         tokens = tf.convert_to_tensor(tokens)
@@ -269,7 +270,6 @@ class TokenLSTM(keras.Model):
             tf.convert_to_tensor(self.output_kernel),
             tf.convert_to_tensor(self.output_bias),
             tf.reshape(tokens, [-1]),
-            self.kernels,
         )
         return tf.reshape(log_probs, tf.shape(tokens))
 
@@ -369,7 +369,7 @@ def sample_sequences(
     seeds: tf.Tensor,
     sequence_length: int,
     start_token: int,
-    kernels: str = kernels_lib.FAST,
+    kernels: Kernels = FAST,
     temperature: float = 1.0,
 ) -> tf.Tensor:
     """``num_sequences`` sequences [N, T] drawn from the LSTM whose

@@ -1,0 +1,139 @@
+"""The parity run's results: results.json, a Markdown table and the curves' figure."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import platform
+
+from bench import parity_port, parity_stats
+
+
+def collect(workdir: pathlib.Path, args, start: dict, programs: list[str], seeds: list[int]):
+    """Per-seed finals, gains and curves of every finished run, and the seed-level test."""
+    start_nll = start["nll_oracle_20000"]
+    runs = {program: {} for program in programs}
+    for program in programs:
+        for seed in seeds:
+            out_dir = workdir / program / f"seed_{seed}"
+            scores_path = out_dir / parity_port.SCORES_FILE
+            if not scores_path.exists():
+                continue
+            scores = json.loads(scores_path.read_text())
+            result = json.loads((out_dir / parity_port.RESULT_FILE).read_text())
+            runs[program][str(seed)] = {
+                "final_nll": scores["final_nll"],
+                "gain": start_nll - scores["final_nll"],
+                "curve": scores["curve"],
+                "wall_s": result["wall_s"],
+                "median_iteration_s": sorted(result["times"]["iteration_s"])[
+                    len(result["times"]["iteration_s"]) // 2
+                ],
+            }
+    gains = {p: [r["gain"] for r in runs[p].values()] for p in programs}
+    comparison = None
+    if all(len(gains.get(p, [])) >= 2 for p in ("port", "original")):
+        comparison = parity_stats.compare_gains(gains["port"], gains["original"])
+    # The same test at every curve point (10,000 samples there, the final's elsewhere).
+    by_iteration = {}
+    points = sorted({i for p in programs for r in runs[p].values() for i in r["curve"]}, key=int)
+    for point in points:
+        values = {
+            p: [start_nll - r["curve"][point] for r in runs[p].values() if point in r["curve"]]
+            for p in programs
+        }
+        if all(len(values.get(p, [])) >= 2 for p in ("port", "original")):
+            by_iteration[point] = parity_stats.compare_gains(values["port"], values["original"])
+    return {
+        "start": start,
+        "comparison_by_iteration": by_iteration,
+        "schedule": {
+            "iterations": args.iterations,
+            "dis_rounds_per_iteration": args.dis_rounds,
+            "dis_epochs_per_round": args.dis_epochs,
+            "rollout_num": 16,
+            "port_rollout_update_rate": args.rollout_update_rate,
+            "score_samples": args.score_samples,
+            "curve_samples": args.curve_samples,
+        },
+        "runs": runs,
+        "comparison": comparison,
+        "machine": {"platform": platform.platform(), "note": "wall times beside other jobs"},
+    }
+
+
+def markdown(results: dict) -> str:
+    start_nll = results["start"]["nll_oracle_20000"]
+    runs = results["runs"]
+    seeds = sorted({int(s) for program in runs.values() for s in program})
+    lines = [
+        f"Start: NLL_oracle {start_nll:.4f} (20,000 samples). Gains = start - final.",
+        "",
+        "| seed | port final | port gain | original final | original gain |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+
+    def cell(program: str, seed: int, key: str) -> str:
+        run = runs.get(program, {}).get(str(seed))
+        return "--" if run is None else f"{run[key]:.4f}"
+
+    for seed in seeds:
+        lines.append(
+            f"| {seed} | {cell('port', seed, 'final_nll')} | {cell('port', seed, 'gain')} | "
+            f"{cell('original', seed, 'final_nll')} | {cell('original', seed, 'gain')} |"
+        )
+    comparison = results["comparison"]
+    if comparison:
+        port, original = comparison["port"], comparison["original"]
+        lines += [
+            f"| mean (sd) | | {port['mean']:.4f} ({port['std']:.4f}) | | "
+            f"{original['mean']:.4f} ({original['std']:.4f}) |",
+            "",
+            f"Port - original gain: {comparison['difference_of_means']:+.4f}, Welch 95% CI "
+            f"[{comparison['welch_ci95'][0]:+.4f}, {comparison['welch_ci95'][1]:+.4f}], "
+            f"Welch t = {comparison['welch_t']:.2f} (df {comparison['welch_df']:.1f}), "
+            f"p = {comparison['welch_p']:.3f}; Mann-Whitney U = "
+            f"{comparison['mann_whitney_u']:.0f}, p = {comparison['mann_whitney_p']:.3f}.",
+            "",
+            "| iteration | port gain, mean (sd) | original gain, mean (sd) | Welch p |",
+            "| --- | --- | --- | --- |",
+        ]
+        for point, test in results["comparison_by_iteration"].items():
+            port, original = test["port"], test["original"]
+            lines.append(
+                f"| {point} | {port['mean']:.4f} ({port['std']:.4f}) | "
+                f"{original['mean']:.4f} ({original['std']:.4f}) | {test['welch_p']:.3f} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def plot(results: dict, path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    start_nll = results["start"]["nll_oracle_20000"]
+    colours = {"port": "tab:blue", "original": "tab:red"}
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    for program, runs in results["runs"].items():
+        for index, run in enumerate(runs.values()):
+            points = sorted((int(i), v) for i, v in run["curve"].items())
+            xs = [0] + [i for i, _ in points]
+            ys = [start_nll] + [v for _, v in points]
+            label = program if index == 0 else None
+            ax.plot(xs, ys, color=colours[program], alpha=0.7, marker=".", label=label)
+    ax.set_xlabel("adversarial iteration (from the common start)")
+    ax.set_ylabel("NLL_oracle (port's scorer)")
+    ax.set_title("Port vs original TF1 code from identical starts, one line per seed")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write(workdir: pathlib.Path, results: dict, figure: str | None) -> None:
+    parity_port.write_json(workdir / "results.json", results)
+    (workdir / "results.md").write_text(markdown(results))
+    if figure:
+        plot(results, figure)

@@ -1,0 +1,240 @@
+"""bench/original_parity.py: the parity harness against the authors' TF1 code.
+
+The pieces that do not need the authors' code are tested here against independent
+references: the discriminator's weights under the original's names and shapes (run through
+the original's equations in float64 NumPy), the generator pickle the original's runner reads
+(plain ``pickle``, the original's LSTM equations), and the seed-level statistics (Welch's
+formula and SciPy). The end-to-end run needs a clone of LantaoYu/SeqGAN: set
+``SEQGAN_ORIGINAL_REPO`` to it, else that test skips.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import pickle
+
+import numpy as np
+import numpy_reference as ref
+import pytest
+import tensorflow as tf
+from scipy import stats
+
+from bench import original_parity, parity_port, parity_stats, parity_weights
+from seqgan_tf.config import ModelConfig
+from seqgan_tf.models.discriminator import Discriminator
+from seqgan_tf.models.generator import Generator
+
+TINY = ModelConfig(
+    vocab_size=30,
+    sequence_length=6,
+    gen_emb_dim=4,
+    gen_hidden_dim=5,
+    dis_emb_dim=5,
+    dis_filter_sizes=(1, 2, 6),
+    dis_num_filters=(3, 4, 2),
+)
+# The variables the original's Discriminator creates for these windows (its discriminator.py:
+# tf.Variable W/b under name scopes "embedding", "conv-maxpool-<w>", "output"; linear()'s
+# get_variable Matrix/Bias under "Highway/highway_lin_0" and "Highway/highway_gate_0").
+ORIGINAL_NAMES = {
+    "discriminator/embedding/W": (30, 5),
+    "discriminator/conv-maxpool-1/W": (1, 5, 1, 3),
+    "discriminator/conv-maxpool-1/b": (3,),
+    "discriminator/conv-maxpool-2/W": (2, 5, 1, 4),
+    "discriminator/conv-maxpool-2/b": (4,),
+    "discriminator/conv-maxpool-6/W": (6, 5, 1, 2),
+    "discriminator/conv-maxpool-6/b": (2,),
+    "discriminator/Highway/highway_lin_0/Matrix": (9, 9),
+    "discriminator/Highway/highway_lin_0/Bias": (9,),
+    "discriminator/Highway/highway_gate_0/Matrix": (9, 9),
+    "discriminator/Highway/highway_gate_0/Bias": (9,),
+    "discriminator/output/W": (9, 2),
+    "discriminator/output/b": (2,),
+}
+
+
+def original_discriminator_logits(arrays: dict, tokens: np.ndarray) -> np.ndarray:
+    """The original's discriminator from its own variables, float64: conv2d filters
+    [w, E, 1, f]; linear() computes x @ Matrix^T + Bias; 'lin' is the ReLU path."""
+    prefix = "discriminator"
+    widths = (1, 2, 6)
+    return ref.discriminator_logits(
+        arrays[f"{prefix}/embedding/W"],
+        [arrays[f"{prefix}/conv-maxpool-{w}/W"][:, :, 0, :] for w in widths],
+        [arrays[f"{prefix}/conv-maxpool-{w}/b"] for w in widths],
+        (
+            arrays[f"{prefix}/Highway/highway_gate_0/Matrix"].T,
+            arrays[f"{prefix}/Highway/highway_gate_0/Bias"],
+            arrays[f"{prefix}/Highway/highway_lin_0/Matrix"].T,
+            arrays[f"{prefix}/Highway/highway_lin_0/Bias"],
+        ),
+        arrays[f"{prefix}/output/W"],
+        arrays[f"{prefix}/output/b"],
+        tokens,
+    )
+
+
+def test_discriminator_maps_to_the_originals_names_shapes_and_function():
+    discriminator = Discriminator(TINY, seed=3)
+    arrays = parity_weights.discriminator_to_original(discriminator)
+    assert {name: a.shape for name, a in arrays.items()} == ORIGINAL_NAMES
+    assert all(a.dtype == np.float32 for a in arrays.values())
+    tokens = np.random.default_rng(0).integers(0, TINY.vocab_size, size=(16, 6))
+    port = discriminator(tf.constant(tokens, tf.int32), training=False).numpy()
+    np.testing.assert_allclose(original_discriminator_logits(arrays, tokens), port, atol=1e-5)
+
+
+def test_discriminator_weights_load_back_into_a_fresh_port_model(tmp_path):
+    source = Discriminator(TINY, seed=3)
+    path = tmp_path / "d.npz"
+    parity_weights.save_discriminator(path, source)
+    target = Discriminator(TINY, seed=4)
+    parity_weights.load_discriminator(path, target)
+    for mine, theirs in zip(target.trainable_variables, source.trainable_variables, strict=True):
+        np.testing.assert_array_equal(mine.numpy(), theirs.numpy())
+    arrays = parity_weights.discriminator_to_original(source)
+    del arrays["discriminator/output/b"]
+    with pytest.raises(ValueError, match="discriminator/output/b"):
+        parity_weights.discriminator_from_original(target, arrays)
+
+
+def test_generator_pickle_is_a_plain_list_in_the_originals_gate_order(tmp_path):
+    generator = Generator(TINY, seed=5)
+    path = tmp_path / "g.pkl"
+    parity_weights.save_generator(path, generator)
+    with open(path, "rb") as f:  # what the original's runner does: no project code
+        arrays = pickle.load(f)
+    assert isinstance(arrays, list) and len(arrays) == 15
+    assert all(type(a) is np.ndarray and a.dtype == np.float32 for a in arrays)
+    tokens = np.random.default_rng(1).integers(0, TINY.vocab_size, size=(8, 6))
+    port = generator.token_log_probs(tf.constant(tokens, tf.int32)).numpy()
+    np.testing.assert_allclose(ref.token_log_probs(arrays, tokens), port, atol=1e-5)
+    restored = Generator(TINY, seed=6)
+    parity_weights.load_generator(path, restored)
+    for mine, theirs in zip(restored.export_params(), arrays, strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+
+
+def test_seed_level_comparison_is_welchs_test_and_mann_whitney():
+    port = [0.112, 0.098, 0.131, 0.105, 0.120]
+    original = [0.090, 0.101, 0.085, 0.079, 0.095, 0.088]
+    result = parity_stats.compare_gains(port, original)
+    a, b = np.array(port), np.array(original)
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    t = (a.mean() - b.mean()) / math.sqrt(va + vb)
+    df = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
+    assert result["welch_t"] == pytest.approx(t, rel=1e-12)
+    assert result["welch_df"] == pytest.approx(df, rel=1e-12)
+    assert result["welch_p"] == pytest.approx(2 * stats.t.sf(abs(t), df), rel=1e-10)
+    half_width = stats.t.ppf(0.975, df) * math.sqrt(va + vb)
+    assert result["welch_ci95"] == pytest.approx(
+        [a.mean() - b.mean() - half_width, a.mean() - b.mean() + half_width], rel=1e-10
+    )
+    # U counts the pairs where the port's gain is larger: 29 of the 30 here.
+    wins = sum(float(x > y) + 0.5 * float(x == y) for x in port for y in original)
+    assert wins == 29 and result["mann_whitney_u"] == wins
+    assert result["mann_whitney_p"] == pytest.approx(
+        stats.mannwhitneyu(port, original, alternative="two-sided").pvalue
+    )
+    assert result["port"]["std"] == pytest.approx(a.std(ddof=1))
+    with pytest.raises(ValueError, match="two seeds"):
+        parity_stats.compare_gains([0.1], original)
+
+
+def test_missing_clone_is_one_clear_line_before_any_workdir(tmp_path, capsys):
+    workdir = tmp_path / "runs"
+    with pytest.raises(SystemExit) as stop:
+        original_parity.main([f"--workdir={workdir}"])
+    assert stop.value.code == 2
+    message = capsys.readouterr().err.strip()
+    assert "--original_repo" in message and len(message.splitlines()) == 1
+    with pytest.raises(SystemExit):
+        original_parity.main([f"--original_repo={tmp_path}", f"--workdir={workdir}"])
+    assert "not a clone of LantaoYu/SeqGAN" in capsys.readouterr().err
+    assert not workdir.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get("SEQGAN_ORIGINAL_REPO"),
+    reason="set SEQGAN_ORIGINAL_REPO to a clone of LantaoYu/SeqGAN",
+)
+def test_both_programs_run_from_one_start_and_are_scored(tmp_path):
+    results = original_parity.main(
+        [
+            f"--original_repo={os.environ['SEQGAN_ORIGINAL_REPO']}",
+            f"--workdir={tmp_path}",
+            "--seeds=1,2",
+            "--iterations=1",
+            "--dis_rounds=0",
+            "--start_mle_epochs=1",
+            "--start_dis_rounds=0",
+            "--score_samples=1024",
+            "--curve_samples=1024",
+        ]
+    )
+    for program in ("port", "original"):
+        assert sorted(results["runs"][program]) == ["1", "2"]
+        for run in results["runs"][program].values():
+            assert 4.0 < run["final_nll"] < 12.0
+    assert results["comparison"]["port"]["n"] == 2
+
+
+def test_reset_optimizer_returns_adam_to_its_fresh_state():
+    fresh = Generator(TINY, seed=7)
+    reused = Generator(TINY, seed=7)
+    start = fresh.export_params()
+    tokens = tf.constant(np.random.default_rng(2).integers(0, TINY.vocab_size, (4, 6)), tf.int32)
+    rewards = tf.constant(np.random.default_rng(3).uniform(size=(4, 6)), tf.float32)
+    for _ in range(3):  # moments and step counter away from zero
+        reused.adversarial_step(tokens, rewards)
+    reused.import_params(start)
+    parity_port.reset_optimizer(reused.adversarial_optimizer)
+    assert float(reused.adversarial_optimizer.learning_rate) == pytest.approx(0.01)
+    for model in (fresh, reused):
+        model.adversarial_step(tokens, rewards)
+        model.adversarial_step(tokens, rewards)
+    for a, b in zip(fresh.export_params(), reused.export_params(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-7)
+    discriminator = Discriminator(TINY, seed=1)
+    labels = tf.constant([0, 1, 0, 1])
+    discriminator.train_step_on_batch(tokens, tf.one_hot(labels, 2))
+    parity_port.reset_optimizer(discriminator.train_optimizer)
+    assert all(not np.any(v.numpy()) for v in discriminator.train_optimizer.variables)
+
+
+def test_report_compares_the_gains_from_the_start_of_every_finished_seed(tmp_path):
+    import argparse
+    import json
+
+    from bench import parity_report
+
+    finals = {"port": {1: 8.80, 2: 8.85, 3: 8.90}, "original": {1: 8.84, 2: 8.83}}
+    for program, seeds in finals.items():
+        for seed, final in seeds.items():
+            run = tmp_path / program / f"seed_{seed}"
+            run.mkdir(parents=True)
+            curve = {"5": final + 0.1, "10": final}
+            (run / "scores.json").write_text(json.dumps({"final_nll": final, "curve": curve}))
+            times = {"iteration_s": [1.0, 3.0, 2.0]}
+            (run / "result.json").write_text(json.dumps({"wall_s": 6.0, "times": times}))
+    args = argparse.Namespace(
+        iterations=10,
+        dis_rounds=0,
+        dis_epochs=1,
+        rollout_update_rate=0.0,
+        score_samples=20_000,
+        curve_samples=10_000,
+    )
+    start = {"nll_oracle_20000": 9.0}
+    results = parity_report.collect(tmp_path, args, start, ["port", "original"], [1, 2, 3, 4])
+    assert sorted(results["runs"]["port"]) == ["1", "2", "3"]  # seed 4 never ran
+    assert results["runs"]["original"]["2"]["gain"] == pytest.approx(9.0 - 8.83)
+    assert results["runs"]["port"]["1"]["median_iteration_s"] == 2.0
+    expected = parity_stats.compare_gains([0.20, 0.15, 0.10], [0.16, 0.17])
+    assert results["comparison"]["welch_t"] == pytest.approx(expected["welch_t"])
+    assert results["comparison_by_iteration"]["5"]["port"]["mean"] == pytest.approx(0.05)
+    table = parity_report.markdown(results)
+    assert "| 2 | 8.8500 | 0.1500 | 8.8300 | 0.1700 |" in table
+    assert "| 3 | 8.9000 | 0.1000 | -- | -- |" in table
