@@ -13,6 +13,7 @@ from absl import logging
 import flags as shared_flags
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.data.corpus import CorpusSettings, TextCorpus
+from seqgan_tf.data.music_corpus import MusicData, MusicSettings
 from seqgan_tf.data.token_files import read_token_file, write_token_file
 from seqgan_tf.data.vocabulary import VOCABULARY_FILE, TokenVocabulary
 from seqgan_tf.experiments.oracle import ExperimentSpec, OracleExperiment
@@ -169,6 +170,57 @@ def _text_preset(name: str) -> Schedule:
     return dataclasses.replace(preset_schedule(name), dis_samples=9984)
 
 
+def music_experiment(
+    workdir: str,
+    data: MusicData,
+    config: ModelConfig,
+    schedule: Schedule,
+    settings: MusicSettings,
+    preset: str,
+    seed: int,
+    num_negatives: int | None = None,
+    strategy_name: str = "default",
+    progress_interval: float = 10.0,
+) -> dict:
+    """Runs or resumes SeqGAN on a folder of MIDI tunes in ``workdir``; returns
+    results.json's content."""
+    from seqgan_tf.experiments.music import MusicExperiment
+
+    strategy = _single_device_strategy(strategy_name)
+    tf.get_logger().setLevel("WARNING")
+    experiment = MusicExperiment(
+        workdir,
+        data,
+        config,
+        schedule,
+        settings,
+        seed,
+        preset,
+        num_negatives,
+        strategy,
+        progress_interval,
+    )
+    announce_music(preset, experiment.schedule, len(data.train))
+    logging.info(
+        "music experiment in %s: %s (%d train / %d test sequences), preset %s, %s",
+        workdir,
+        data.folder,
+        len(data.train),
+        len(data.test),
+        preset,
+        experiment.schedule,
+    )
+    return experiment.run()
+
+
+def announce_music(preset: str, schedule: Schedule, train_windows: int) -> None:
+    """The music run's plan and its projected wall time, and the other music presets'."""
+    from seqgan_tf.experiments.music_presets import projection_text
+
+    print(f"--mode=music, preset {preset}: {plan_text(schedule, rescored=False)}")
+    print(projection_text(preset, schedule, train_windows))
+
+
 def score(oracle_params: str | None, data: str, config: ModelConfig) -> float:
     """Prints ``NLL_oracle: <value>`` of a token file under the oracle."""
     if oracle_params is None:
@@ -204,6 +256,16 @@ def sample(
     state = _read_json(os.path.join(workdir, "state.json"))
     rng = tf.random.Generator.from_seed(seed)
     samples = generator.generate_many(num_samples, rng, temperature=temperature)
+    if stored.get("mode") == "music":
+        if output is None:
+            raise ValueError("--mode=sample on a --mode=music run needs --output=FOLDER")
+        from seqgan_tf.data.midi import write_midi_files
+
+        write_midi_files(output, samples, stored["music"]["music_step_seconds"])
+        print(
+            f"wrote {num_samples} MIDI files of {workdir} (unit {state['next_unit']}) to {output}/"
+        )
+        return
     if vocabulary is not None:
         lines = vocabulary.decode_text(samples)
     else:

@@ -4,6 +4,7 @@
     python -m seqgan_tf.main --mode=table1 --workdir=DIR [--preset=original|paper|quick|cpu]
     python -m seqgan_tf.main --mode=text --data=CORPUS [--test_data=FILE] --workdir=DIR \
         [--tokens=word|char|nltk] [--preset=coco|texygen|...]
+    python -m seqgan_tf.main --mode=music --data=MIDI_FOLDER --workdir=DIR [--preset=quick|hour]
     python -m seqgan_tf.main --mode=score --oracle_params=PKL --data=FILE
     python -m seqgan_tf.main --mode=sample --workdir=DIR --num_samples=N [--output=FILE] \
         [--temperature=T]
@@ -30,7 +31,13 @@ from flags.dataclass_flags import dataclass_values, define_dataclass_flags, expl
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.data import published as data_paths
 from seqgan_tf.data.corpus import CorpusSettings, TextCorpus
+from seqgan_tf.data.music_corpus import MUSIC_HELP, MusicData, MusicSettings
 from seqgan_tf.data.vocabulary import VOCABULARY_FILE, TokenVocabulary
+from seqgan_tf.experiments.music_presets import (
+    MUSIC_PRESETS,
+    apply_music_preset,
+    music_presets_help,
+)
 from seqgan_tf.schedule import (
     BASELINE_HELP,
     MODEL_HELP,
@@ -52,14 +59,15 @@ DEFAULT_TEMPERATURES = ("0.5", "0.7", "0.8", "0.9", "1.0", "1.1", "1.2", "1.5")
 _MODE = absl_flags.DEFINE_enum(
     "mode",
     "oracle",
-    ["oracle", "table1", "text", "score", "sample", "temperature_sweep", "smoke"],
+    ["oracle", "table1", "text", "music", "score", "sample", "temperature_sweep", "smoke"],
     "oracle: the synthetic-data experiment; table1: the paper's Table 1 (Random, MLE, "
     "scheduled sampling, PG-BLEU and SeqGAN on one oracle); text: SeqGAN on a text corpus "
     "(--data, sentences of any length, words or characters), BLEU against its test file; "
+    "music: SeqGAN on a folder of MIDI tunes (--data; the paper's Nottingham experiment); "
     "score: NLL_oracle of --data; sample: samples of a trained --workdir, to --output or "
-    "standard output (sentences for a text run); temperature_sweep: BLEU against "
-    "self-BLEU of a text run's MLE and SeqGAN generators over --temperatures; smoke: one "
-    "step of every model.",
+    "standard output (sentences for a text run; MIDI files in the folder --output for a "
+    "music run); temperature_sweep: BLEU against self-BLEU of a text run's MLE and SeqGAN "
+    "generators over --temperatures; smoke: the whole loop at a tiny schedule.",
 )
 
 
@@ -78,11 +86,14 @@ def _preset_help() -> str:
         "unless they are given. Projected times are on the reference 2-core CPU of "
         "docs/PERFORMANCE.md. " + "; ".join(lines) + ". --mode=text's presets, with "
         "their corpus settings: coco (the COCO captions in about an hour on a shared 2-core "
-        "CPU) and texygen (Texygen's own SeqGAN schedule); a text run prints its projection."
+        "CPU) and texygen (Texygen's own SeqGAN schedule); a text run prints its projection. "
+        + music_presets_help()
     )
 
 
-_PRESET = absl_flags.DEFINE_enum("preset", "original", sorted(PRESETS), _preset_help())
+_PRESET = absl_flags.DEFINE_enum(
+    "preset", "original", sorted({*PRESETS, *MUSIC_PRESETS}), _preset_help()
+)
 _ORACLE_PARAMS = absl_flags.DEFINE_string(
     "oracle_params",
     None,
@@ -106,7 +117,8 @@ _DATA = absl_flags.DEFINE_string(
     "data",
     None,
     "--mode=score: the token file to score; --mode=text: the training corpus, UTF-8, one "
-    "sentence a line (e.g. ../shared/data/coco/image_coco_train.txt).",
+    "sentence a line (e.g. ../shared/data/coco/image_coco_train.txt); --mode=music: a folder "
+    "of MIDI files, one tune each (e.g. ../shared/data/nottingham/melody).",
 )
 _OUTPUT = absl_flags.DEFINE_string(
     "output",
@@ -135,6 +147,8 @@ CORPUS_FLAGS = define_dataclass_flags(
     {field.name: field.metadata["help"] for field in dataclasses.fields(CorpusSettings)},
     reference=None,
 )
+# Not settings of the original code: no "(original: ...)" in --help.
+MUSIC_FLAGS = define_dataclass_flags(MusicSettings, MUSIC_HELP, reference=None)
 # The corpus decides these in --mode=text.
 CORPUS_SHAPE_FLAGS = ("vocab_size", "sequence_length", "start_token")
 absl_flags.adopt_module_key_flags(shared_flags.common)  # --workdir, --seed, ... in --help
@@ -156,6 +170,7 @@ HELP_GROUPS = (
     ("Discriminator", tuple(name for name in MODEL_FLAGS if name.startswith("dis_"))),
     ("Table 1's baselines (--mode=table1)", BASELINE_FLAGS),
     ("Real text (--mode=text)", CORPUS_FLAGS),
+    ("Music (--mode=music)", MUSIC_FLAGS),
 )
 
 
@@ -230,6 +245,28 @@ def _temperature(value: str | float, flag: str) -> float:
     return temperature
 
 
+def _music_data() -> MusicData:
+    """The tunes of --mode=music, read, checked and split before anything is written."""
+    if not _DATA.value:
+        raise ValueError("--mode=music needs --data=FOLDER (MIDI files, one tune each)")
+    given = sorted(set(CORPUS_SHAPE_FLAGS) & explicitly_set(ModelConfig, FLAGS))
+    if given:
+        raise ValueError(
+            "--mode=music takes the vocabulary (89 ids) and the sequence length "
+            "(--music_sequence_length) from the tunes: drop "
+            + ", ".join(f"--{name}" for name in given)
+        )
+    settings = MusicSettings(**dataclass_values(MusicSettings, FLAGS))
+    return MusicData.load(_DATA.value, settings, shared_flags.SEED.value)
+
+
+def _resolve_music(cls: type):
+    """As :func:`_resolve`, with the music presets."""
+    return apply_music_preset(
+        cls, _PRESET.value, dataclass_values(cls, FLAGS), explicitly_set(cls, FLAGS)
+    )
+
+
 def _require_workdir() -> str:
     workdir = shared_flags.WORKDIR.value
     if not workdir:
@@ -243,7 +280,7 @@ def run(argv: list[str]) -> None:
     mode = _MODE.value
     # Flag and file checks first: a mistake is reported before TensorFlow loads (a
     # download of a published file loads it) and before the workdir is touched.
-    for flag in (_REAL_DATA, _DATA):
+    for flag in (_REAL_DATA,) if mode == "music" else (_REAL_DATA, _DATA):
         if flag.value and flag.value != "published" and not os.path.isfile(flag.value):
             raise ValueError(f"--{flag.name}={flag.value}: file not found")
     if mode == "score" and not _DATA.value:
@@ -252,10 +289,16 @@ def run(argv: list[str]) -> None:
         raise ValueError(f"--preset={_PRESET.value} is a preset of --mode=text")
     _temperature(_TEMPERATURE.value, "temperature")
     temperatures = [_temperature(t, "temperatures") for t in _TEMPERATURES.value]
-    config, schedule = _resolve(ModelConfig), _resolve(Schedule)
+    if mode == "music":
+        config, schedule = _resolve_music(ModelConfig), _resolve_music(Schedule)
+    elif _PRESET.value not in PRESETS:
+        raise ValueError(f"--preset={_PRESET.value} is a --mode=music preset")
+    else:
+        config, schedule = _resolve(ModelConfig), _resolve(Schedule)
+    music_data = _music_data() if mode == "music" else None
     corpus = _text_corpus(config) if mode == "text" else None
     reads_workdir = ("sample", "temperature_sweep")
-    oracle_params = _oracle_params_path() if mode not in ("text", *reads_workdir) else None
+    oracle_params = _oracle_params_path() if mode not in ("text", "music", *reads_workdir) else None
     real_data = _real_data_path() if mode in ("oracle", "table1", "smoke") else None
     baselines = _resolve(BaselineSchedule) if mode == "table1" else None
     if baselines is not None:
@@ -296,6 +339,19 @@ def run(argv: list[str]) -> None:
             seed=shared_flags.SEED.value,
             num_negatives=num_negatives,
             eval_samples=eval_samples,
+            strategy_name=shared_flags.STRATEGY.value,
+            progress_interval=shared_flags.PROGRESS_INTERVAL.value,
+        )
+    elif mode == "music":
+        commands.music_experiment(
+            workdir=workdir,
+            data=music_data,
+            config=config,
+            schedule=schedule,
+            settings=MusicSettings(**dataclass_values(MusicSettings, FLAGS)),
+            preset=_PRESET.value,
+            seed=shared_flags.SEED.value,
+            num_negatives=FLAGS.dis_samples if FLAGS["dis_samples"].present else None,
             strategy_name=shared_flags.STRATEGY.value,
             progress_interval=shared_flags.PROGRESS_INTERVAL.value,
         )

@@ -38,7 +38,7 @@ def test_help_exits_0_with_every_flag_in_a_named_group(driver, argument):
 def test_help_of_an_enumeration_names_its_values_once():
     result = _run("-m", "seqgan_tf.main", "--help")
     block = result.stdout.split("  --mode\n", 1)[1].split("\n  --", 1)[0]
-    modes = "oracle, table1, text, score, sample, temperature_sweep, smoke"
+    modes = "oracle, table1, text, music, score, sample, temperature_sweep, smoke"
     assert f"one of: {modes}]" in " ".join(block.split())
     assert "<oracle|" not in block  # absl's own prefix, repeated information
 
