@@ -203,6 +203,9 @@ def test_results_and_files(finished):
     assert "random N(0,1) oracle: NOT comparable with the paper" in title
     assert "--mle_epochs=4" in title and "--dis_filter_sizes=1,2,3" in title
     assert "--gen_learning_rate" not in title
+    # Iterations counted from 1 in the table, as in the progress lines ("iteration 3/3").
+    assert "| SeqGAN, final (iteration 3) |" in table
+    assert f"| SeqGAN, best (iteration {results['seqgan_iteration_best'] + 1}) |" in table
     for text in (
         "10.310",
         "9.038",

@@ -94,14 +94,14 @@ def results_table(results: dict) -> str:
         ("Scheduled Sampling", None, None, "Scheduled Sampling", ""),
         ("PG-BLEU", None, None, "PG-BLEU", ""),
         (
-            f"SeqGAN, final (iteration {results['adversarial_iterations'] - 1})",
+            f"SeqGAN, final (iteration {results['adversarial_iterations']})",
             "seqgan_nll_final",
             "seqgan_final",
             "SeqGAN",
             "",
         ),
         (
-            f"SeqGAN, best (iteration {best_iteration})",
+            f"SeqGAN, best (iteration {_counted(best_iteration)})",
             "seqgan_nll_best",
             "seqgan_best",
             None,
@@ -123,6 +123,12 @@ def results_table(results: dict) -> str:
             "(\u00b1 standard error), the paper's count.",
             "",
         ]
+    lines += [
+        "Epochs and iterations are counted from 1, as in the progress lines; the log in the "
+        "original's format (experiment-log.txt, and the original repository's) counts them "
+        "from 0, as the original code does.",
+        "",
+    ]
     mle, best = results.get("mle_nll"), results.get("seqgan_nll_best")
     if mle is not None and best is not None:
         lines.append(
@@ -132,6 +138,11 @@ def results_table(results: dict) -> str:
         )
         lines.append("")
     return "\n".join(lines)
+
+
+def _counted(step: int | None) -> int | None:
+    """A 0-based step of the metrics log as the tables count it, from 1."""
+    return None if step is None else step + 1
 
 
 def _rescored_header(results: dict) -> str:
@@ -201,7 +212,7 @@ def table1_table(results: dict) -> str:
     for key, name in described.items():
         method = methods[key]
         best = method.get("nll_best")
-        at = "" if best is None else f" ({method['step_best']})"
+        at = "" if best is None else f" ({_counted(method['step_best'])})"
         cells = [
             name,
             _fmt(method["nll_final"]),
@@ -222,7 +233,7 @@ def table1_table(results: dict) -> str:
     lines += [
         "",
         "Final = the last evaluation of each method; best = the lowest evaluation, with its "
-        "epoch or iteration (0-based). t and p: Welch's two-sided t-test of the per-sequence "
+        "epoch or iteration counted from 1. t and p: Welch's two-sided t-test of the per-sequence "
         "NLL_oracle of SeqGAN's final samples against each method's final samples "
         f"({_eval_samples(results)} fresh samples each). The original repository's"
         f" log (current code): MLE {ORIGINAL_LOG['MLE (epoch 115)']:.2f}, SeqGAN best "

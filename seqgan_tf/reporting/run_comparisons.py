@@ -120,8 +120,8 @@ def unfinished_section(runs: list[Run]) -> list[str]:
         "code",
         "machine",
         "commit",
-        "last logged (iteration)",
-        "lowest logged (iteration)",
+        "last logged (log's iteration, from 0)",
+        "lowest logged (log's iteration, from 0)",
         "wall min",
         "why it stopped",
     ]
@@ -135,7 +135,11 @@ def curve_section(runs: list[Run]) -> list[str]:
     curves = {run.name: dict(run.curve) for run in chosen}
     steps = {step for curve in curves.values() for step in curve if step % CURVE_EVERY == 0}
     steps |= {max(curve) for curve in curves.values()}
-    header = ["iteration", *(f"`{name}`" for name in curves), "original repository's log"]
+    header = [
+        "log's iteration, from 0",
+        *(f"`{name}`" for name in curves),
+        "original repository's log",
+    ]
     rows = []
     for step in sorted(steps):
         cells = [curves[name].get(step) for name in curves] + [ORIGINAL_ADVERSARIAL_LOG.get(step)]

@@ -142,7 +142,7 @@ def experiment_section(flags: str, code: str, members: list[Run]) -> list[str]:
                 run.commit,
                 score(run.fresh("mle_final")),
                 f"{score(run.fresh('seqgan_final'))} ({r['seqgan_nll_final']:.3f})",
-                f"{r['seqgan_iteration_best']} ({r['seqgan_nll_best']:.3f}); "
+                f"{r['seqgan_iteration_best'] + 1} ({r['seqgan_nll_best']:.3f}); "
                 f"{score(run.fresh('seqgan_best'))}",
                 f"{run.gain:+.3f}",
                 f"{run.wall_minutes:.1f}",
@@ -171,7 +171,7 @@ def experiment_section(flags: str, code: str, members: list[Run]) -> list[str]:
         "commit",
         "MLE, fresh",
         "SeqGAN final, fresh (logged)",
-        "SeqGAN best: iteration (logged); fresh",
+        "SeqGAN best: iteration from 1 (logged); fresh",
         "SeqGAN - MLE, fresh",
         "wall min",
         "beside it",
