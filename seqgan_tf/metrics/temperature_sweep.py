@@ -10,6 +10,7 @@ curve, :func:`plot_temperature_sweep` draws several in one PNG.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -81,7 +82,9 @@ def plot_temperature_sweep(
             axis.annotate(f"{row['temperature']:g}", (xi, yi), fontsize=7, **label_at)
     axis.set_xlabel(f"self-BLEU-{order} (lower: more diverse)")
     axis.set_ylabel(f"BLEU-{order} against the test file (higher: closer to it)")
-    axis.set_title(title or f"Quality against diversity over the temperature (BLEU-{order})")
+    # Wrapped: a title names the corpus, which can be long.
+    title = title or f"Quality against diversity over the temperature (BLEU-{order})"
+    axis.set_title("\n".join(textwrap.wrap(title, 60)), fontsize=10)
     axis.legend(fontsize=8)
     figure.tight_layout()
     figure.savefig(path, dpi=120)
