@@ -97,17 +97,22 @@ def plan_text(
     else:
         parts.append(f"{schedule.mle_epochs} MLE epochs")
     parts.append(
-        f"{schedule.dis_pretrain_rounds} discriminator pre-training rounds of "
-        f"{schedule.dis_epochs_per_round} epochs"
+        f"{_count(schedule.dis_pretrain_rounds, 'discriminator pre-training round')} of "
+        f"{_count(schedule.dis_epochs_per_round, 'epoch')}"
     )
     parts.append(
-        f"{schedule.adversarial_iterations} adversarial iterations of "
-        f"{schedule.generator_steps_per_iteration} generator step(s) and "
-        f"{schedule.dis_rounds_per_iteration} discriminator round(s)"
+        f"{_count(schedule.adversarial_iterations, 'adversarial iteration')} of "
+        f"{_count(schedule.generator_steps_per_iteration, 'generator step')} and "
+        f"{_count(schedule.dis_rounds_per_iteration, 'discriminator round')}"
     )
     if rescored and schedule.rescore_samples:
-        parts.append(f"the reported generators rescored on {schedule.rescore_samples} samples")
+        parts.append(f"the reported generators rescored on {schedule.rescore_samples:,} samples")
     return "; ".join(parts) + "."
+
+
+def _count(number: int, noun: str) -> str:
+    """``1 epoch``, ``3 epochs``."""
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def _hours(schedule: Schedule) -> str:

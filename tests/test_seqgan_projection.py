@@ -140,7 +140,8 @@ def test_every_run_announces_its_preset_plan_and_projected_time(capsys):
 
     announce("oracle", "quick", preset_schedule("quick"))
     out = capsys.readouterr().out
-    assert "Shorter presets" not in out and "rescored on 100000 samples" in out
+    assert "Shorter presets" not in out and "rescored on 100,000 samples" in out
+    assert "4 discriminator pre-training rounds of 1 epoch;" in out  # singular and plural
 
     announce("table1", "original", original, BaselineSchedule())
     out = capsys.readouterr().out
