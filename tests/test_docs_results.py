@@ -278,4 +278,4 @@ def test_readme_results_table_is_the_generated_summary():
         assert quoted == [_numbers(generated[key]) for key in ("wall", "mle", "seqgan", "paper")], (
             sorted(names)
         )
-    assert {name for row in rows for name in _names(row[-1])} >= {"quick-init-fix", "original"}
+    assert {name for row in rows for name in _names(row[-1])} >= {"quick-seed88-avx512", "original"}

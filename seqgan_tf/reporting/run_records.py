@@ -160,6 +160,8 @@ def load_run(folder: pathlib.Path, index: dict) -> Run:
         raise ValueError(f"index.ini [{folder.name}]: code must be one of {sorted(CODE_LABELS)}")
     results_path, state_path = folder / "results.json", folder / "state.json"
     results = json.loads(results_path.read_text()) if results_path.exists() else None
+    if results is not None:
+        results["schedule"] = current_schedule(results["schedule"])
     state = json.loads(state_path.read_text()) if state_path.exists() else {}
     record = results or {}
     processes = record.get("processes") or state.get("processes") or []
@@ -184,6 +186,22 @@ def load_run(folder: pathlib.Path, index: dict) -> Run:
         results=results,
         stopped=entry.get("stopped", ""),
     )
+
+
+def current_schedule(schedule: dict) -> dict:
+    """A stored schedule in today's fields: runs from before the split of ``num_samples``
+    (one count for the training data, each evaluation and each discriminator round) used
+    it for all three."""
+    if "num_samples" not in schedule:
+        return schedule
+    count = schedule["num_samples"]
+    renamed = {}
+    for key, value in schedule.items():
+        if key == "num_samples":
+            renamed.update(train_samples=count, eval_samples=count, dis_samples=count)
+        else:
+            renamed[key] = value
+    return renamed
 
 
 def load_runs(runs_dir: str | pathlib.Path) -> list[Run]:

@@ -114,7 +114,7 @@ def schedule_line(run: Run) -> str:
     s, r = run.results["schedule"], run.results
     epochs = _count(s["dis_epochs_per_round"], "epoch")
     return (
-        f"Settings: {s['num_samples']:,} training sequences {r['real_data']}, {r['oracle']} "
+        f"Settings: {s['train_samples']:,} training sequences {r['real_data']}, {r['oracle']} "
         f"oracle; MLE {_count(s['mle_epochs'], 'epoch')}; discriminator pre-training "
         f"{_count(s['dis_pretrain_rounds'], 'round')} x {epochs}; "
         f"{_count(s['adversarial_iterations'], 'adversarial iteration')} of "
@@ -122,7 +122,7 @@ def schedule_line(run: Run) -> str:
         f"({r['rollout_num']} rollouts, r = {r['rollout_update_rate']:g}) and "
         f"{_count(s['dis_rounds_per_iteration'], 'discriminator round')} x {epochs}; "
         f"NLL_oracle logged every {s['adversarial_eval_every']} iterations on "
-        f"{s['num_samples']:,} samples; fresh scores on {s['rescore_samples']:,} samples."
+        f"{s['eval_samples']:,} samples; fresh scores on {s['rescore_samples']:,} samples."
     )
 
 
