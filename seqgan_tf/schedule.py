@@ -327,10 +327,12 @@ def check_table1_schedules(schedule: Schedule, baselines: BaselineSchedule) -> N
         )
 
 
-def apply_preset(cls: type, preset: str, values: dict, given: set[str]):
+def apply_preset(cls: type, preset: str, values: dict, given: set[str], table: dict | None = None):
     """``cls(**values)`` with ``preset``'s setting for each field not in ``given`` (the
-    flags given on the command line win over the preset)."""
-    table = BASELINE_PRESETS if cls is BaselineSchedule else PRESETS
+    flags given on the command line win over the preset). ``table``: the presets to read
+    (default: the oracle experiment's, or Table 1's for ``BaselineSchedule``)."""
+    if table is None:
+        table = BASELINE_PRESETS if cls is BaselineSchedule else PRESETS
     values = dict(values)
     for name, value in table[preset].items():
         if name in values and name not in given:
@@ -344,17 +346,21 @@ def preset_schedule(preset: str) -> Schedule:
     return Schedule(**{k: v for k, v in PRESETS[preset].items() if k in names})
 
 
-def preset_overrides(preset: str, *values) -> dict:
+def preset_overrides(preset: str, *values, table: dict | None = None) -> dict:
     """{field: value} of the dataclasses ``values`` (ModelConfig, Schedule,
     BaselineSchedule; None skipped) that differ from what ``preset`` sets, so that a
-    results file names every departure from the preset it is titled with."""
+    results file names every departure from the preset it is titled with. ``table`` as in
+    :func:`apply_preset`."""
     overrides = {}
     for value in values:
         if value is None:
             continue
-        table = BASELINE_PRESETS if isinstance(value, BaselineSchedule) else PRESETS
+        if table is not None:
+            presets = table
+        else:
+            presets = BASELINE_PRESETS if isinstance(value, BaselineSchedule) else PRESETS
         names = {field.name for field in dataclasses.fields(value)}
-        named = type(value)(**{k: v for k, v in table.get(preset, {}).items() if k in names})
+        named = type(value)(**{k: v for k, v in presets.get(preset, {}).items() if k in names})
         for field in dataclasses.fields(value):
             if getattr(value, field.name) != getattr(named, field.name):
                 overrides[field.name] = getattr(value, field.name)

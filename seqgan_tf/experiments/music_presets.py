@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from seqgan_tf.schedule import Schedule
+from seqgan_tf.schedule import Schedule, apply_preset, preset_overrides
 
 MUSIC_EVAL_SAMPLES = 1000
 MUSIC_PRESETS: dict[str, dict] = {
@@ -87,11 +87,7 @@ def apply_music_preset(cls: type, preset: str, values: dict, given: set[str]):
         raise ValueError(
             f"--preset={preset}: --mode=music has the presets {', '.join(MUSIC_PRESETS)}"
         )
-    values = dict(values)
-    for name, value in MUSIC_PRESETS[preset].items():
-        if name in values and name not in given:
-            values[name] = value
-    return cls(**values)
+    return apply_preset(cls, preset, values, given, table=MUSIC_PRESETS)
 
 
 def music_preset_schedule(preset: str) -> Schedule:
@@ -100,14 +96,7 @@ def music_preset_schedule(preset: str) -> Schedule:
 
 def music_preset_overrides(preset: str, *values) -> dict:
     """{field: value} of the dataclasses ``values`` that differ from what ``preset`` sets."""
-    overrides = {}
-    for value in values:
-        names = {field.name for field in dataclasses.fields(value)}
-        named = type(value)(**{k: v for k, v in MUSIC_PRESETS[preset].items() if k in names})
-        for field in dataclasses.fields(value):
-            if getattr(value, field.name) != getattr(named, field.name):
-                overrides[field.name] = getattr(value, field.name)
-    return overrides
+    return preset_overrides(preset, *values, table=MUSIC_PRESETS)
 
 
 def projected_seconds(
