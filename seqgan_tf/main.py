@@ -200,17 +200,21 @@ def _real_data_path() -> str | None:
     return _REAL_DATA.value
 
 
+def _refuse_shape_flags(mode: str, source: str) -> None:
+    """The data of ``mode`` sets the model's shape flags: an error naming those given."""
+    given = sorted(set(CORPUS_SHAPE_FLAGS) & explicitly_set(ModelConfig, FLAGS))
+    if given:
+        raise ValueError(
+            f"--mode={mode} takes {source}: drop " + ", ".join(f"--{name}" for name in given)
+        )
+
+
 def _text_corpus(config: ModelConfig) -> TextCorpus:
     """The corpus of --mode=text, read, split and encoded before anything is written;
     with the workdir's vocabulary when resuming."""
     if not _DATA.value:
         raise ValueError("--mode=text needs --data=CORPUS (one sentence a line)")
-    given = sorted(set(CORPUS_SHAPE_FLAGS) & explicitly_set(ModelConfig, FLAGS))
-    if given:
-        raise ValueError(
-            "--mode=text takes the vocabulary and sequence length from the corpus: drop "
-            + ", ".join(f"--{name}" for name in given)
-        )
+    _refuse_shape_flags("text", "the vocabulary and sequence length from the corpus")
     settings = _resolve(CorpusSettings)
     vocabulary = None
     workdir = shared_flags.WORKDIR.value
@@ -249,13 +253,10 @@ def _music_data() -> MusicData:
     """The tunes of --mode=music, read, checked and split before anything is written."""
     if not _DATA.value:
         raise ValueError("--mode=music needs --data=FOLDER (MIDI files, one tune each)")
-    given = sorted(set(CORPUS_SHAPE_FLAGS) & explicitly_set(ModelConfig, FLAGS))
-    if given:
-        raise ValueError(
-            "--mode=music takes the vocabulary (89 ids) and the sequence length "
-            "(--music_sequence_length) from the tunes: drop "
-            + ", ".join(f"--{name}" for name in given)
-        )
+    _refuse_shape_flags(
+        "music",
+        "the vocabulary (89 ids) and the sequence length (--music_sequence_length) from the tunes",
+    )
     settings = MusicSettings(**dataclass_values(MusicSettings, FLAGS))
     return MusicData.load(_DATA.value, settings, shared_flags.SEED.value)
 
