@@ -48,7 +48,13 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from bench.seqgan_speed import NUM_SAMPLES, cpu_model, load_average, steal_seconds  # noqa: E402
+from bench.seqgan_speed import (  # noqa: E402
+    NUM_SAMPLES,
+    cpu_model,
+    load_average,
+    machine_record,
+    steal_seconds,
+)
 from seqgan_tf.config import KERNELS, ModelConfig  # noqa: E402
 from seqgan_tf.data import published as data_paths  # noqa: E402
 from seqgan_tf.data.token_files import read_token_file  # noqa: E402
@@ -294,13 +300,9 @@ def make_report(args, commit, runs, cpu, first_call, load_before, steal_before) 
         "cpu_s": cpu,
         "first_call_s": first_call,
         "machine": {
-            "cpu": cpu_model(),
-            "cpus": os.cpu_count(),
-            "load_average_before": load_before,
-            "load_average_after": load_average(),
+            **machine_record(load_before),
             "steal_s": None if steal_before is None else steal_after - steal_before,
             "nice": os.nice(0),
-            "tensorflow": tf.__version__,
             "python": sys.version.split()[0],
         },
         "commit": commit,

@@ -33,7 +33,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import tensorflow as tf  # noqa: E402
 
-from bench.seqgan_speed import cpu_model, load_average, time_unit  # noqa: E402
+from bench.seqgan_speed import cpu_model, load_average, machine_record, time_unit  # noqa: E402
 from seqgan_tf import train  # noqa: E402
 from seqgan_tf.config import ModelConfig  # noqa: E402
 from seqgan_tf.data.music_corpus import MusicData, MusicSettings  # noqa: E402
@@ -117,13 +117,7 @@ def main(argv: list[str] | None = None) -> dict:
             "negatives": negatives,
             "eval_samples": args.eval_samples,
         },
-        machine={
-            "cpu": cpu_model(),
-            "cpus": os.cpu_count(),
-            "load_average_before": load_before,
-            "load_average_after": load_after,
-            "tensorflow": tf.__version__,
-        },
+        machine={**machine_record(load_before), "load_average_after": load_after},
         command="python -m bench.seqgan_music_speed "
         + " ".join(f"--{k}={v}" for k, v in vars(args).items()),
     )

@@ -93,6 +93,18 @@ def steal_seconds() -> float | None:
         return None
 
 
+def machine_record(load_before: tuple[float, float, float]) -> dict:
+    """The machine a bench ran on, for its JSON: CPU, core count, the load average before
+    the bench and now (a shared machine makes its seconds longer), TensorFlow's version."""
+    return {
+        "cpu": cpu_model(),
+        "cpus": os.cpu_count(),
+        "load_average_before": load_before,
+        "load_average_after": load_average(),
+        "tensorflow": tf.__version__,
+    }
+
+
 def time_unit(fn: Callable[[], object], repeats: int) -> dict[str, float]:
     """Warm-up call, then ``repeats`` timed calls; medians of wall and process CPU time."""
     start = time.perf_counter()
@@ -259,13 +271,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     report["details"] = results
     report["original_s"] = ORIGINAL_S
-    report["machine"] = {
-        "cpu": cpu_model(),
-        "cpus": os.cpu_count(),
-        "load_average_before": load_before,
-        "load_average_after": load_after,
-        "tensorflow": tf.__version__,
-    }
+    report["machine"] = {**machine_record(load_before), "load_average_after": load_after}
     report["command"] = "python -m bench.seqgan_speed " + " ".join(
         f"--{k}={v}" for k, v in vars(args).items()
     )

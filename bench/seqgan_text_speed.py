@@ -39,7 +39,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import tensorflow as tf  # noqa: E402
 
-from bench.seqgan_speed import cpu_model, load_average, time_unit  # noqa: E402
+from bench.seqgan_speed import cpu_model, load_average, machine_record, time_unit  # noqa: E402
 from seqgan_tf.config import ModelConfig  # noqa: E402
 from seqgan_tf.data.corpus import CorpusSettings, TextCorpus  # noqa: E402
 from seqgan_tf.data.vocabulary import END_ID  # noqa: E402
@@ -149,13 +149,7 @@ def main(argv: list[str] | None = None) -> dict:
         peak_rss_mb=memory,
         shapes={"vocabulary": config.vocab_size, "length": length, "tokens": args.tokens},
         corpus=data.summary(),
-        machine={
-            "cpu": cpu_model(),
-            "cpus": os.cpu_count(),
-            "load_average_before": load_before,
-            "load_average_after": load_after,
-            "tensorflow": tf.__version__,
-        },
+        machine={**machine_record(load_before), "load_average_after": load_after},
         command="python -m bench.seqgan_text_speed "
         + " ".join(f"--{k}={v}" for k, v in vars(args).items()),
     )
