@@ -32,10 +32,9 @@ TINY_SCHEDULE = Schedule(
 )
 # The tiny oracle experiment of the experiment and resume tests (the flags below).
 TINY_SPEC = ExperimentSpec(TINY_CONFIG, TINY_SCHEDULE, seed=5, preset="original")
-TINY_FLAGS = [
-    "--random_oracle",
-    "--vocab_size=30",
-    "--sequence_length=6",
+# The tiny model's flags apart from its shapes (a text or music corpus sets those), and the
+# tiny schedule's flags apart from its sample counts: every driver test's sizes.
+TINY_MODEL_FLAGS = [
     "--gen_emb_dim=4",
     "--gen_hidden_dim=5",
     "--dis_emb_dim=5",
@@ -43,9 +42,8 @@ TINY_FLAGS = [
     "--dis_num_filters=3,4,5",
     "--batch_size=8",
     "--rollout_num=2",
-    "--train_samples=32",
-    "--eval_samples=32",
-    "--dis_samples=32",
+]
+TINY_SCHEDULE_FLAGS = [
     "--mle_epochs=4",
     "--mle_eval_every=2",
     "--dis_pretrain_rounds=2",
@@ -53,6 +51,16 @@ TINY_FLAGS = [
     "--adversarial_iterations=3",
     "--adversarial_eval_every=2",
     "--dis_rounds_per_iteration=1",
+]
+TINY_FLAGS = [
+    "--random_oracle",
+    "--vocab_size=30",
+    "--sequence_length=6",
+    *TINY_MODEL_FLAGS,
+    "--train_samples=32",
+    "--eval_samples=32",
+    "--dis_samples=32",
+    *TINY_SCHEDULE_FLAGS,
     "--rescore_samples=256",
     "--seed=5",
     "--progress_interval=0",

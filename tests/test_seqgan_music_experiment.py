@@ -14,7 +14,14 @@ import sys
 import numpy as np
 import pytest
 from music_tunes import write_tune
-from seqgan_tiny import TINY_CONFIG, TINY_SCHEDULE, Interrupted, interrupt_after
+from seqgan_tiny import (
+    TINY_CONFIG,
+    TINY_MODEL_FLAGS,
+    TINY_SCHEDULE,
+    TINY_SCHEDULE_FLAGS,
+    Interrupted,
+    interrupt_after,
+)
 
 from seqgan_tf.data.midi import key_of_midi_pitch, read_tune
 from seqgan_tf.data.music_corpus import MusicSettings
@@ -22,25 +29,8 @@ from seqgan_tf.data.music_corpus import MusicSettings
 REPO = pathlib.Path(__file__).resolve().parents[1]
 SEED = 7
 SETTINGS = MusicSettings(music_sequence_length=8, music_hop=8, music_test_fraction=0.25)
-SCHEDULE_FLAGS = [
-    "--eval_samples=16",
-    "--mle_epochs=4",
-    "--mle_eval_every=2",
-    "--dis_pretrain_rounds=2",
-    "--dis_epochs_per_round=1",
-    "--adversarial_iterations=3",
-    "--adversarial_eval_every=2",
-    "--dis_rounds_per_iteration=1",
-]
-MODEL_FLAGS = [
-    "--gen_emb_dim=4",
-    "--gen_hidden_dim=5",
-    "--dis_emb_dim=5",
-    "--dis_filter_sizes=1,2,3",
-    "--dis_num_filters=3,4,5",
-    "--batch_size=8",
-    "--rollout_num=2",
-]
+SCHEDULE_FLAGS = ["--eval_samples=16", *TINY_SCHEDULE_FLAGS]
+MODEL_FLAGS = TINY_MODEL_FLAGS
 MUSIC_FLAGS = ["--music_sequence_length=8", "--music_hop=8", "--music_test_fraction=0.25"]
 
 

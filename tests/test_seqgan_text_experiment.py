@@ -13,7 +13,14 @@ import sys
 
 import numpy as np
 import pytest
-from seqgan_tiny import TINY_CONFIG, TINY_SCHEDULE, Interrupted, interrupt_after
+from seqgan_tiny import (
+    TINY_CONFIG,
+    TINY_MODEL_FLAGS,
+    TINY_SCHEDULE,
+    TINY_SCHEDULE_FLAGS,
+    Interrupted,
+    interrupt_after,
+)
 
 from seqgan_tf.data.corpus import CorpusSettings, TextCorpus
 from seqgan_tf.data.vocabulary import END
@@ -27,22 +34,10 @@ PLACES = ["on the beach", "near the park", "in a kitchen", "under a tree", "by t
 ENDINGS = ["", "at night", "with a red ball", "while it rains and the sky is grey"]
 # The driver's tiny model (tests/seqgan_tiny.py's sizes; the corpus sets the shapes).
 TINY_TEXT_FLAGS = [
-    "--gen_emb_dim=4",
-    "--gen_hidden_dim=5",
-    "--dis_emb_dim=5",
-    "--dis_filter_sizes=1,2,3",
-    "--dis_num_filters=3,4,5",
-    "--batch_size=8",
-    "--rollout_num=2",
+    *TINY_MODEL_FLAGS,
     "--dis_samples=32",
     f"--eval_samples={EVAL_SAMPLES}",
-    "--mle_epochs=4",
-    "--mle_eval_every=2",
-    "--dis_pretrain_rounds=2",
-    "--dis_epochs_per_round=1",
-    "--adversarial_iterations=3",
-    "--adversarial_eval_every=2",
-    "--dis_rounds_per_iteration=1",
+    *TINY_SCHEDULE_FLAGS,
     f"--seed={SEED}",
     "--progress_interval=0",
 ]
