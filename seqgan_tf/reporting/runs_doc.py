@@ -4,9 +4,11 @@
     python -m seqgan_tf.reporting.runs_doc --runs=docs/runs --output=docs/RESULTS.md --check
 
 The tables come from each run folder's ``results.json`` and ``metrics.jsonl`` and from
-``index.ini`` (run_records.py); the prose between them from ``READINGS.md`` in the same
+``index.ini`` (run_records.py), and for the text and music runs from the ``results.json``
+one level down (corpus_runs.py); the prose between them from ``READINGS.md`` in the same
 folder, one ``## key`` section per experiment, where ``{run[NAME].final.nll:.3f}`` and the
-like insert a run's figures, so that no number in the prose is typed by hand. A reading
+like insert a run's figures (``{corpus[NAME].results[methods][seqgan][bleu2]:.3f}`` a text
+or music run's), so that no number in the prose is typed by hand. A reading
 for an experiment that no longer has runs, or an experiment without a reading, is an error.
 ``--check`` exits 1 when the output file differs from what the runs give.
 """
@@ -18,6 +20,7 @@ import pathlib
 import re
 import sys
 
+from seqgan_tf.reporting.corpus_runs import group_section, groups, load_corpus_runs
 from seqgan_tf.reporting.results import PAPER_TABLE_1
 from seqgan_tf.reporting.run_comparisons import (
     curve_section,
@@ -189,9 +192,11 @@ def experiment_section(flags: str, code: str, members: list[Run]) -> list[str]:
 def render(runs_dir: str | pathlib.Path) -> str:
     runs_dir = pathlib.Path(runs_dir)
     runs = load_runs(runs_dir)
+    corpus_runs = load_corpus_runs(runs_dir)
     readings = read_readings(runs_dir / "READINGS.md")
     namespace = {
         "run": {run.name: run for run in runs},
+        "corpus": {run.name: run for run in corpus_runs},
         "paper": PAPER_TABLE_1,
         "paper_gain": PAPER_TABLE_1["SeqGAN"] - PAPER_TABLE_1["MLE"],
     }
@@ -227,6 +232,8 @@ def render(runs_dir: str | pathlib.Path) -> str:
         lines += ["", *unfinished_section(runs), *reading("unfinished")]
     if any(run.preset == "original" for run in runs):
         lines += ["", *curve_section(runs), *reading("original curves")]
+    for (mode, flags), members in groups(corpus_runs).items():
+        lines += ["", *group_section(mode, flags, members), *reading(f"{mode}: {flags}")]
     lines += ["", "## Not in these tables", *reading("elsewhere")]
     stale = set(readings) - used
     if stale:

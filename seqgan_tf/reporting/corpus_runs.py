@@ -1,0 +1,144 @@
+"""The committed text and music runs (``--mode=text``, ``--mode=music``) as RESULTS.md tables.
+
+Those runs keep their workdir's files one level down (``docs/runs/NAME/run/`` or
+``NAME/workdir/``), out of the oracle tables' reach. A run counts here when its
+``results.json`` records ``mode`` text or music and a final MLE and SeqGAN evaluation.
+Runs group by mode, preset and the flags that depart from it (data paths aside); seeds are
+aggregated (mean and sample standard deviation) within one group and one machine kind only,
+as for the oracle runs (run_records.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import pathlib
+import statistics
+
+from seqgan_tf.reporting.run_comparisons import markdown_table
+from seqgan_tf.reporting.run_records import machine_kind
+
+# Flags that name where the data lies, not how the run was made.
+PATH_FLAGS = ("data", "test_data")
+# (results key, column label) of each mode's table, per method.
+COLUMNS = {
+    "text": (
+        ("bleu2", "BLEU-2"),
+        ("bleu4", "BLEU-4"),
+        ("self_bleu2", "self-BLEU-2"),
+        ("nll_per_word", "NLL-test /word"),
+    ),
+    "music": (
+        ("bleu4", "BLEU-4"),
+        ("mse", "MSE"),
+        ("self_bleu4", "self-BLEU-4"),
+    ),
+}
+METHODS = (("mle", "MLE"), ("seqgan", "SeqGAN"))
+
+
+@dataclasses.dataclass(frozen=True)
+class CorpusRun:
+    """One committed text or music run: where it lies, what it ran and its final scores."""
+
+    name: str
+    folder: pathlib.Path
+    results: dict
+
+    @property
+    def mode(self) -> str:
+        return self.results["mode"]
+
+    @property
+    def seed(self) -> int:
+        return self.results["seed"]
+
+    @property
+    def machine(self) -> str:
+        return machine_kind(self.results["processes"])
+
+    @property
+    def commit(self) -> str:
+        commits = []
+        for process in self.results["processes"]:
+            if process["commit"][:7] not in commits:
+                commits.append(process["commit"][:7])
+        return ", ".join(commits)
+
+    @property
+    def flags(self) -> str:
+        """``--preset=P`` and the flags departing from it, paths to the data aside."""
+        overrides = {k: v for k, v in self.results["overrides"].items() if k not in PATH_FLAGS}
+        flags = [f"--preset={self.results['preset']}"]
+        return " ".join(flags + [f"--{key}={value}" for key, value in sorted(overrides.items())])
+
+    def value(self, method: str, key: str) -> float:
+        return float(self.results["methods"][method][key])
+
+
+def load_corpus_runs(runs_dir: str | pathlib.Path) -> list[CorpusRun]:
+    """The finished text and music runs one level down in ``runs_dir``, by folder name."""
+    runs = []
+    for path in sorted(pathlib.Path(runs_dir).glob("*/*/results.json")):
+        results = json.loads(path.read_text())
+        methods = results.get("methods", {})
+        if results.get("mode") in COLUMNS and {"mle", "seqgan"} <= set(methods):
+            runs.append(CorpusRun(path.parent.parent.name, path.parent, results))
+    return runs
+
+
+def groups(runs: list[CorpusRun]) -> dict[tuple[str, str], list[CorpusRun]]:
+    """Runs by (mode, flags), text before music, each group's runs by machine and seed."""
+    grouped: dict[tuple[str, str], list[CorpusRun]] = {}
+    for run in sorted(runs, key=lambda r: (r.mode != "text", r.flags, r.machine, r.seed)):
+        grouped.setdefault((run.mode, run.flags), []).append(run)
+    return grouped
+
+
+def _header(mode: str) -> list[str]:
+    return [f"{label} {column}" for key, column in COLUMNS[mode] for _, label in METHODS]
+
+
+def _row(run: CorpusRun) -> list[str]:
+    return [
+        f"{run.value(method, key):.3f}" for key, _ in COLUMNS[run.mode] for method, _ in METHODS
+    ]
+
+
+def _mean_sd_row(runs: list[CorpusRun]) -> list[str]:
+    cells = []
+    for key, _ in COLUMNS[runs[0].mode]:
+        for method, _ in METHODS:
+            values = [run.value(method, key) for run in runs]
+            cells.append(f"{statistics.mean(values):.3f} (sd {statistics.stdev(values):.3f})")
+    return cells
+
+
+def group_section(mode: str, flags: str, runs: list[CorpusRun]) -> list[str]:
+    """One group's table: a row per run, a mean (sd) row per machine kind with 2+ seeds,
+    and for music the paper's numbers."""
+    header = ["run", "seed", "machine", "commit", *_header(mode), "wall min"]
+    rows = []
+    for run in runs:
+        wall = f"{run.results['wall_seconds'] / 60:.1f}"
+        rows.append([f"`{run.name}`", str(run.seed), run.machine, run.commit, *_row(run), wall])
+    machines = sorted({run.machine for run in runs})
+    for machine in machines:
+        members = [run for run in runs if run.machine == machine]
+        if len(members) >= 2:
+            label = f"mean (sd), {len(members)} seeds"
+            rows.append([label, "", machine, "", *_mean_sd_row(members), ""])
+    paper = runs[0].results.get("paper")
+    if paper:
+        cells = []
+        for key, _ in COLUMNS[mode]:
+            for method, _ in METHODS:
+                number = paper.get(method, {}).get(key)
+                cells.append("" if number is None else f"{number:g}")
+        rows.append(["paper", "", "", "", *cells, ""])
+    title = "Text" if mode == "text" else "Music"
+    return [
+        f"## {title}: `--mode={mode} {flags}`",
+        "",
+        *markdown_table(header, rows, "llll" + "r" * (len(header) - 4)),
+    ]

@@ -1,0 +1,75 @@
+"""RESULTS.md's text and music tables (seqgan_tf/reporting/corpus_runs.py), on run folders
+the test writes: which runs count, how they group, and the mean (sd) rows against NumPy."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from seqgan_tf.reporting.corpus_runs import group_section, groups, load_corpus_runs
+
+AVX2 = {"cpu": "AMD EPYC", "cpu_count": 2, "cpu_vector_extensions": ["avx2"]}
+AVX512 = {"cpu": "AMD EPYC", "cpu_count": 2, "cpu_vector_extensions": ["avx2", "avx512f"]}
+
+
+def _write(folder, mode, seed, bleu4, machine=AVX2, overrides=None, methods=("mle", "seqgan")):
+    folder.mkdir(parents=True)
+    scores = {"bleu2": 0.5, "bleu4": bleu4, "self_bleu2": 0.7, "self_bleu4": 0.9}
+    scores |= {"nll_per_word": 4.0, "mse": 10.0 + seed}
+    results = {
+        "mode": mode,
+        "preset": "quick",
+        "seed": seed,
+        "overrides": overrides or {},
+        "methods": {method: dict(scores) for method in methods},
+        "wall_seconds": 600.0,
+        "processes": [{**machine, "commit": f"{seed:07d}" + "0" * 33}],
+    }
+    if mode == "music":
+        results["paper"] = {"mle": {"bleu4": 0.921, "mse": 22.38}}
+    (folder / "results.json").write_text(json.dumps(results))
+
+
+def test_only_finished_text_and_music_runs_one_level_down_count(tmp_path):
+    _write(tmp_path / "text-a" / "run", "text", 1, 0.3)
+    _write(tmp_path / "music-a" / "workdir", "music", 1, 0.8)
+    _write(tmp_path / "oracle" / "run", "oracle", 1, 0.3)
+    _write(tmp_path / "unfinished" / "run", "text", 2, 0.3, methods=("mle",))
+    _write(tmp_path / "top-level", "text", 3, 0.3)  # an oracle-table folder's depth
+    names = [run.name for run in load_corpus_runs(tmp_path)]
+    assert names == ["music-a", "text-a"]
+
+
+def test_seeds_group_by_flags_and_machine_and_the_mean_row_matches_numpy(tmp_path):
+    bleu4 = {1: 0.31, 2: 0.35, 3: 0.28}
+    for seed, value in bleu4.items():
+        # Where the data lies is not a flag of the experiment.
+        _write(tmp_path / f"t{seed}" / "run", "text", seed, value, overrides={"data": f"/d{seed}"})
+    _write(tmp_path / "t4" / "run", "text", 4, 0.5, machine=AVX512)
+    _write(tmp_path / "t5" / "run", "text", 5, 0.5, overrides={"min_count": 3})
+    grouped = groups(load_corpus_runs(tmp_path))
+    assert sorted(grouped) == [
+        ("text", "--preset=quick"),
+        ("text", "--preset=quick --min_count=3"),
+    ]
+    lines = group_section("text", "--preset=quick", grouped[("text", "--preset=quick")])
+    mean_rows = [line for line in lines if line.startswith("| mean (sd)")]
+    assert len(mean_rows) == 1  # the AVX-512 seed is not averaged with the AVX2 ones
+    assert "3 seeds" in mean_rows[0]
+    values = np.array(list(bleu4.values()))
+    expected = f"{values.mean():.3f} (sd {values.std(ddof=1):.3f})"
+    cells = [cell.strip() for cell in mean_rows[0].split("|")]
+    header = [cell.strip() for cell in lines[2].split("|")]
+    assert cells[header.index("MLE BLEU-4")] == expected
+
+
+def test_music_tables_carry_the_papers_numbers(tmp_path):
+    _write(tmp_path / "m1" / "workdir", "music", 1, 0.8)
+    lines = group_section("music", "--preset=quick", load_corpus_runs(tmp_path))
+    header = [cell.strip() for cell in lines[2].split("|")]
+    paper = [cell.strip() for cell in lines[-1].split("|")]
+    assert paper[1] == "paper"
+    assert paper[header.index("MLE BLEU-4")] == "0.921"
+    assert paper[header.index("MLE MSE")] == "22.38"
+    assert paper[header.index("SeqGAN BLEU-4")] == ""  # not given: left empty, not invented
