@@ -54,14 +54,25 @@ def test_seeds_group_by_flags_and_machine_and_the_mean_row_matches_numpy(tmp_pat
         ("text", "--preset=quick --min_count=3"),
     ]
     lines = group_section("text", "--preset=quick", grouped[("text", "--preset=quick")])
-    mean_rows = [line for line in lines if line.startswith("| mean (sd)")]
-    assert len(mean_rows) == 1  # the AVX-512 seed is not averaged with the AVX2 ones
-    assert "3 seeds" in mean_rows[0]
+    table = _table_after(lines, "Whole test file as references:")
+    mean_rows = [row for row in table if row["run"].startswith("mean (sd)")]
+    # One row per model; the AVX-512 seed is not averaged with the AVX2 ones.
+    assert [row["model"] for row in mean_rows] == ["MLE", "SeqGAN"]
+    assert all("3 seeds" in row["run"] for row in mean_rows)
     values = np.array(list(bleu4.values()))
-    expected = f"{values.mean():.3f} (sd {values.std(ddof=1):.3f})"
-    cells = [cell.strip() for cell in mean_rows[0].split("|")]
-    header = [cell.strip() for cell in lines[2].split("|")]
-    assert cells[header.index("MLE BLEU-4")] == expected
+    assert mean_rows[0]["BLEU-4"] == f"{values.mean():.3f} ({values.std(ddof=1):.3f})"
+
+
+def _table_after(lines: list[str], caption: str) -> list[dict[str, str]]:
+    """The rows of the Markdown table that follows ``caption``, as {column: cell}."""
+    start = lines.index(caption) + 2
+    header = [cell.strip() for cell in lines[start].strip("|").split("|")]
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        rows.append(dict(zip(header, (c.strip() for c in line.strip("|").split("|")), strict=True)))
+    return rows
 
 
 def test_music_tables_carry_the_papers_numbers(tmp_path):

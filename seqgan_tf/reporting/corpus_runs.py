@@ -115,19 +115,20 @@ def _mean_sd_row(runs: list[CorpusRun]) -> list[str]:
 
 
 def group_section(mode: str, flags: str, runs: list[CorpusRun]) -> list[str]:
-    """One group's table: a row per run, a mean (sd) row per machine kind with 2+ seeds,
-    and for music the paper's numbers."""
+    """One group's tables: for music a row per run, a mean (sd) row per machine kind with 2+
+    seeds and the paper's numbers; for text :func:`text_tables`."""
+    title = "Text" if mode == "text" else "Music"
+    lines = [f"## {title}: `--mode={mode} {flags}`", ""]
+    if mode == "text":
+        return lines + text_tables(runs)
     header = ["run", "seed", "machine", "commit", *_header(mode), "wall min"]
     rows = []
     for run in runs:
         wall = f"{run.results['wall_seconds'] / 60:.1f}"
         rows.append([f"`{run.name}`", str(run.seed), run.machine, run.commit, *_row(run), wall])
-    machines = sorted({run.machine for run in runs})
-    for machine in machines:
-        members = [run for run in runs if run.machine == machine]
-        if len(members) >= 2:
-            label = f"mean (sd), {len(members)} seeds"
-            rows.append([label, "", machine, "", *_mean_sd_row(members), ""])
+    for members in _by_machine(runs):
+        label = f"mean (sd), {len(members)} seeds"
+        rows.append([label, "", members[0].machine, "", *_mean_sd_row(members), ""])
     paper = runs[0].results.get("paper")
     if paper:
         cells = []
@@ -136,9 +137,97 @@ def group_section(mode: str, flags: str, runs: list[CorpusRun]) -> list[str]:
                 number = paper.get(method, {}).get(key)
                 cells.append("" if number is None else f"{number:g}")
         rows.append(["paper", "", "", "", *cells, ""])
-    title = "Text" if mode == "text" else "Music"
-    return [
-        f"## {title}: `--mode={mode} {flags}`",
+    return lines + markdown_table(header, rows, "llll" + "r" * (len(header) - 4))
+
+
+def _by_machine(runs: list[CorpusRun]) -> list[list[CorpusRun]]:
+    """The runs of each machine kind that has two seeds or more."""
+    kinds = sorted({run.machine for run in runs})
+    members = [[run for run in runs if run.machine == kind] for kind in kinds]
+    return [group for group in members if len(group) >= 2]
+
+
+TEXT_KEYS = tuple(f"{kind}{n}" for kind in ("bleu", "self_bleu") for n in (2, 3, 4, 5))
+TEXT_LABELS = tuple(f"{kind}-{n}" for kind in ("BLEU", "self-BLEU") for n in (2, 3, 4, 5))
+NLL_KEYS = ("nll_per_word", "nll_per_sentence")
+
+
+def _cells(metrics: dict, keys: tuple[str, ...]) -> list[str]:
+    return [f"{metrics[key]:.3f}" if key in metrics else "" for key in keys]
+
+
+def _mean_sd_cells(runs: list[CorpusRun], pick, keys: tuple[str, ...]) -> list[str]:
+    cells = []
+    for key in keys:
+        values = [pick(run)[key] for run in runs if key in pick(run)]
+        cells.append(
+            f"{statistics.mean(values):.3f} ({statistics.stdev(values):.3f})"
+            if len(values) >= 2
+            else ""
+        )
+    return cells
+
+
+def text_tables(runs: list[CorpusRun]) -> list[str]:
+    """The runs (machine, commit, wall time); every metric of MLE, SeqGAN and the real data
+    with the whole test file as references, per run and as mean (sd) per machine kind; the
+    same under Texygen's protocol beside its published numbers."""
+    lines = markdown_table(
+        ["run", "seed", "machine", "commit", "wall min"],
+        [
+            [
+                f"`{r.name}`",
+                str(r.seed),
+                r.machine,
+                r.commit,
+                f"{r.results['wall_seconds'] / 60:.1f}",
+            ]
+            for r in runs
+        ],
+        "llllr",
+    )
+    keys = TEXT_KEYS + NLL_KEYS
+    header = ["run", "model", *TEXT_LABELS, "NLL-test /word", "NLL-test /sentence"]
+    rows = []
+    for run in runs:
+        for method, label in (*METHODS, ("real", "real data")):
+            if method in run.results["methods"]:
+                metrics = run.results["methods"][method]
+                rows.append([f"`{run.name}`", label, *_cells(metrics, keys)])
+    for members in _by_machine(runs):
+        for method, label in METHODS:
+            cells = _mean_sd_cells(members, lambda r, m=method: r.results["methods"][m], keys)
+            rows.append([f"mean (sd), {len(members)} seeds, {members[0].machine}", label, *cells])
+    lines += [
         "",
-        *markdown_table(header, rows, "llll" + "r" * (len(header) - 4)),
+        "Whole test file as references:",
+        "",
+        *markdown_table(header, rows, "ll" + "r" * len(keys)),
     ]
+    with_texygen = [run for run in runs if run.results.get("texygen")]
+    if not with_texygen:
+        return lines
+    rows = []
+    for run in with_texygen:
+        for method, label in (*METHODS, ("real", "training sentences")):
+            if method in run.results["texygen"]:
+                rows.append(
+                    [f"`{run.name}`", label, *_cells(run.results["texygen"][method], TEXT_KEYS)]
+                )
+    for members in _by_machine(with_texygen):
+        for method, label in METHODS:
+            cells = _mean_sd_cells(members, lambda r, m=method: r.results["texygen"][m], TEXT_KEYS)
+            rows.append([f"mean (sd), {len(members)} seeds, {members[0].machine}", label, *cells])
+    published = with_texygen[0].results.get("texygen_published", {})
+    for method, label in METHODS:
+        if method in published:
+            rows.append(["Texygen, published", label, *_cells(published[method], TEXT_KEYS)])
+    header = ["run", "model", *TEXT_LABELS]
+    lines += [
+        "",
+        "Texygen's protocol (first 500 test sentences as references, 9,984 samples; each "
+        "run's README says how it is computed):",
+        "",
+        *markdown_table(header, rows, "ll" + "r" * len(TEXT_KEYS)),
+    ]
+    return lines
