@@ -3,9 +3,12 @@
 Those runs keep their workdir's files one level down (``docs/runs/NAME/run/`` or
 ``NAME/workdir/``), out of the oracle tables' reach. A run counts here when its
 ``results.json`` records ``mode`` text or music and a final MLE and SeqGAN evaluation.
-Runs group by mode, preset and the flags that depart from it (data paths aside); seeds are
-aggregated (mean and sample standard deviation) within one group and one machine kind only,
-as for the oracle runs (run_records.py).
+Runs group by mode, preset and the flags that depart from it (data paths aside), and a
+group's seeds are aggregated (mean and sample standard deviation) whatever machines ran
+them. Unlike the oracle tables (run_records.py), where settings are compared across runs
+and so only on one machine kind, what these tables compare, MLE against SeqGAN, lies within
+each run; another machine is one more source of run-to-run spread, and the machine column
+says where each seed ran.
 """
 
 from __future__ import annotations
@@ -115,8 +118,8 @@ def _mean_sd_row(runs: list[CorpusRun]) -> list[str]:
 
 
 def group_section(mode: str, flags: str, runs: list[CorpusRun]) -> list[str]:
-    """One group's tables: for music a row per run, a mean (sd) row per machine kind with 2+
-    seeds and the paper's numbers; for text :func:`text_tables`."""
+    """One group's tables: for music a row per run, a mean (sd) row over 2+ seeds and the
+    paper's numbers; for text :func:`text_tables`."""
     title = "Text" if mode == "text" else "Music"
     lines = [f"## {title}: `--mode={mode} {flags}`", ""]
     if mode == "text":
@@ -126,9 +129,9 @@ def group_section(mode: str, flags: str, runs: list[CorpusRun]) -> list[str]:
     for run in runs:
         wall = f"{run.results['wall_seconds'] / 60:.1f}"
         rows.append([f"`{run.name}`", str(run.seed), run.machine, run.commit, *_row(run), wall])
-    for members in _by_machine(runs):
+    for members in _seed_groups(runs):
         label = f"mean (sd), {len(members)} seeds"
-        rows.append([label, "", members[0].machine, "", *_mean_sd_row(members), ""])
+        rows.append([label, "", _machines(members), "", *_mean_sd_row(members), ""])
     paper = runs[0].results.get("paper")
     if paper:
         cells = []
@@ -140,11 +143,13 @@ def group_section(mode: str, flags: str, runs: list[CorpusRun]) -> list[str]:
     return lines + markdown_table(header, rows, "llll" + "r" * (len(header) - 4))
 
 
-def _by_machine(runs: list[CorpusRun]) -> list[list[CorpusRun]]:
-    """The runs of each machine kind that has two seeds or more."""
-    kinds = sorted({run.machine for run in runs})
-    members = [[run for run in runs if run.machine == kind] for kind in kinds]
-    return [group for group in members if len(group) >= 2]
+def _seed_groups(runs: list[CorpusRun]) -> list[list[CorpusRun]]:
+    """The group's runs, to be averaged, when there are two seeds or more."""
+    return [runs] if len({run.seed for run in runs}) >= 2 else []
+
+
+def _machines(runs: list[CorpusRun]) -> str:
+    return "; ".join(sorted({run.machine for run in runs}))
 
 
 TEXT_KEYS = tuple(f"{kind}{n}" for kind in ("bleu", "self_bleu") for n in (2, 3, 4, 5))
@@ -170,7 +175,7 @@ def _mean_sd_cells(runs: list[CorpusRun], pick, keys: tuple[str, ...]) -> list[s
 
 def text_tables(runs: list[CorpusRun]) -> list[str]:
     """The runs (machine, commit, wall time); every metric of MLE, SeqGAN and the real data
-    with the whole test file as references, per run and as mean (sd) per machine kind; the
+    with the whole test file as references, per run and as mean (sd) over the seeds; the
     same under Texygen's protocol beside its published numbers."""
     lines = markdown_table(
         ["run", "seed", "machine", "commit", "wall min"],
@@ -194,10 +199,10 @@ def text_tables(runs: list[CorpusRun]) -> list[str]:
             if method in run.results["methods"]:
                 metrics = run.results["methods"][method]
                 rows.append([f"`{run.name}`", label, *_cells(metrics, keys)])
-    for members in _by_machine(runs):
+    for members in _seed_groups(runs):
         for method, label in METHODS:
             cells = _mean_sd_cells(members, lambda r, m=method: r.results["methods"][m], keys)
-            rows.append([f"mean (sd), {len(members)} seeds, {members[0].machine}", label, *cells])
+            rows.append([f"mean (sd), {len(members)} seeds", label, *cells])
     lines += [
         "",
         "Whole test file as references:",
@@ -214,10 +219,10 @@ def text_tables(runs: list[CorpusRun]) -> list[str]:
                 rows.append(
                     [f"`{run.name}`", label, *_cells(run.results["texygen"][method], TEXT_KEYS)]
                 )
-    for members in _by_machine(with_texygen):
+    for members in _seed_groups(with_texygen):
         for method, label in METHODS:
             cells = _mean_sd_cells(members, lambda r, m=method: r.results["texygen"][m], TEXT_KEYS)
-            rows.append([f"mean (sd), {len(members)} seeds, {members[0].machine}", label, *cells])
+            rows.append([f"mean (sd), {len(members)} seeds", label, *cells])
     published = with_texygen[0].results.get("texygen_published", {})
     for method, label in METHODS:
         if method in published:
