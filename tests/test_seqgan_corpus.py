@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 
 import numpy as np
 import pytest
 
-from seqgan_tf.data.corpus import CorpusSettings, TextCorpus, read_lines, split_corpus
+from seqgan_tf.data.corpus import (
+    CorpusSettings,
+    TextCorpus,
+    parse_lines,
+    read_corpus_file,
+    split_corpus,
+)
 from seqgan_tf.data.vocabulary import (
     END,
     END_ID,
@@ -57,6 +64,15 @@ def test_word_sequences_end_and_pad_with_end_and_decode_back(tmp_path):
     assert data.test_references == [["a", "dog"], ["the", "man", "rides"]]
 
 
+def test_the_digest_is_of_the_training_file_then_the_test_file(tmp_path):
+    test = write(tmp_path, ["a dog", "the man rides"], "test.txt")
+    data = corpus(tmp_path, SENTENCES, test_data=test)
+    files = (tmp_path / "corpus.txt").read_bytes() + (tmp_path / "test.txt").read_bytes()
+    assert data.sha256 == hashlib.sha256(files).hexdigest()
+    split = corpus(tmp_path, SENTENCES)
+    assert split.sha256 == hashlib.sha256((tmp_path / "corpus.txt").read_bytes()).hexdigest()
+
+
 def test_vocabulary_order_reserved_ids_and_min_count():
     words = [s.split() for s in SENTENCES]
     vocabulary = TokenVocabulary.build(words)
@@ -94,7 +110,7 @@ def test_decoding_stops_at_the_first_end_so_no_padding_is_ever_shown():
 
 def test_empty_lines_are_skipped_and_counted(tmp_path):
     path = write(tmp_path, b"\xef\xbb\xbfa b\r\n\n   \nc d e\n\n")
-    sentences, empty = read_lines(path, CorpusSettings())
+    sentences, empty = parse_lines(read_corpus_file(path), path, CorpusSettings())
     assert sentences == [["a", "b"], ["c", "d", "e"]] and empty == 3
 
 

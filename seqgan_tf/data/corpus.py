@@ -142,23 +142,27 @@ def split_corpus(lines: list, test_fraction: float, seed: int) -> tuple[list, li
     return [lines[i] for i in order[num_test:]], [lines[i] for i in order[:num_test]]
 
 
-def read_lines(path: str | os.PathLike, settings: CorpusSettings) -> tuple[list[list[str]], int]:
-    """(the tokens of each non-empty line of ``path``, the number of empty lines skipped).
+def read_corpus_file(path: str | os.PathLike) -> bytes:
+    """The bytes of ``path``, read once: :func:`parse_lines` parses them and
+    :attr:`TextCorpus.sha256` hashes the same bytes.
 
     Raises:
-      CorpusError: naming the file (and line) for a missing file, bytes that are not
-        UTF-8, a reserved token in the text, or no non-empty line at all.
+      CorpusError: naming ``path`` when there is no such file.
     """
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise CorpusError(f"{path}: file not found")
     with open(path, "rb") as f:
-        content = f.read()
-    return parse_lines(content, path, settings)
+        return f.read()
 
 
 def parse_lines(content: bytes, path: str, settings: CorpusSettings) -> tuple[list[list[str]], int]:
-    """:func:`read_lines` of a file's ``content``; errors name ``path``."""
+    """(the tokens of each non-empty line of ``content``, the number of empty lines skipped).
+
+    Raises:
+      CorpusError: naming ``path`` (and the line) for bytes that are not UTF-8, a reserved
+        token in the text, or no non-empty line at all.
+    """
     sentences: list[list[str]] = []
     empty = 0
     raw_lines = content.split(b"\n")
@@ -250,8 +254,9 @@ class TextCorpus:
           CorpusError: one line naming the file and the problem (see the module
             docstring), before anything is written.
         """
-        sentences, empty = read_lines(path, settings)
-        digest = hashlib.sha256(_file_bytes(path))
+        content = read_corpus_file(path)
+        sentences, empty = parse_lines(content, path, settings)
+        digest = hashlib.sha256(content)
         counts = {"empty_lines": empty}
         if settings.test_data is None:
             if len(sentences) < 2:
@@ -259,8 +264,11 @@ class TextCorpus:
             train_sentences, test_sentences = split_corpus(sentences, settings.test_fraction, seed)
         else:
             train_sentences = sentences
-            test_sentences, counts["test_empty_lines"] = read_lines(settings.test_data, settings)
-            digest.update(_file_bytes(settings.test_data))
+            test_content = read_corpus_file(settings.test_data)
+            test_sentences, counts["test_empty_lines"] = parse_lines(
+                test_content, settings.test_data, settings
+            )
+            digest.update(test_content)
         if vocabulary is None:
             vocabulary = TokenVocabulary.build(
                 train_sentences,
@@ -331,8 +339,3 @@ class TextCorpus:
             f"{c['long_test_lines']} test lines longer than {self.max_length - 1} tokens "
             f"{verb}; {c['unknown_test_tokens']} of {c['test_tokens']} test tokens unknown"
         )
-
-
-def _file_bytes(path: str) -> bytes:
-    with open(path, "rb") as f:
-        return f.read()
