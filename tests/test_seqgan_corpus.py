@@ -14,7 +14,6 @@ from seqgan_tf.data.corpus import (
     TextCorpus,
     parse_lines,
     read_corpus_file,
-    split_corpus,
 )
 from seqgan_tf.data.vocabulary import (
     END,
@@ -272,20 +271,3 @@ def test_the_coco_captions_split_as_texygen_does():
     known = set(data.vocabulary.tokens[2:])
     assert data.counts["test_tokens"] == len(test_tokens)
     assert data.counts["unknown_test_tokens"] == sum(w not in known for w in test_tokens)
-
-
-def test_split_is_a_seeded_partition():
-    lines = [f"{i:04d}" for i in range(1000)]
-    train, test = split_corpus(lines, 0.1, seed=88)
-    assert len(test) == 100 and len(train) == 900
-    assert sorted(train + test) == lines
-    assert split_corpus(lines, 0.1, seed=88) == (train, test)  # the same seed: the same split
-    other_train, other_test = split_corpus(lines, 0.1, seed=89)
-    assert set(other_test) != set(test)
-
-
-def test_split_keeps_at_least_one_line_each_side():
-    train, test = split_corpus(["aa", "bb", "cc"], 0.01, seed=0)
-    assert len(test) == 1 and len(train) == 2
-    with pytest.raises(ValueError, match="at least 2 lines"):
-        split_corpus(["aa"], 0.5, seed=0)

@@ -35,7 +35,7 @@ line, ``--tokens=char``: twenty characters, then END, like any other sentence).
   reused on resume and by sampling. (Texygen builds its dictionary from an unordered set of the
   training file's words, so its ids differ from run to run.)
 * **Split**: ``test_data`` names a test file (COCO has one); otherwise a seeded split
-  (:func:`split_corpus`).
+  (:func:`seqgan_tf.data.split.seeded_split`).
 * **Long lines**: lines of more than ``max_length - 1`` tokens are dropped or cut to
   ``max_length - 1`` tokens (then END), as ``long_lines`` says, and counted. BLEU's
   references (:attr:`TextCorpus.test_references`) keep every test line whole.
@@ -49,6 +49,7 @@ import os
 
 import numpy as np
 
+from seqgan_tf.data.split import seeded_split
 from seqgan_tf.data.vocabulary import END, TOKEN_KINDS, UNKNOWN_ID, CorpusError, TokenVocabulary
 
 TOKENS = TOKEN_KINDS
@@ -128,18 +129,6 @@ class CorpusSettings:
             )
         if not 0.0 < self.test_fraction < 1.0:
             raise ValueError(f"--test_fraction={self.test_fraction}: must lie in (0, 1)")
-
-
-def split_corpus(lines: list, test_fraction: float, seed: int) -> tuple[list, list]:
-    """(train, test): a seeded permutation of ``lines``, its first ``test_fraction`` (at
-    least one line) held out; each part keeps the order of the permutation."""
-    if not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"--test_fraction must lie in (0, 1), got {test_fraction}")
-    if len(lines) < 2:
-        raise ValueError(f"a train/test split needs at least 2 lines, the corpus has {len(lines)}")
-    order = np.random.default_rng(seed).permutation(len(lines))
-    num_test = min(len(lines) - 1, max(1, round(test_fraction * len(lines))))
-    return [lines[i] for i in order[num_test:]], [lines[i] for i in order[:num_test]]
 
 
 def read_corpus_file(path: str | os.PathLike) -> bytes:
@@ -261,7 +250,7 @@ class TextCorpus:
         if settings.test_data is None:
             if len(sentences) < 2:
                 raise CorpusError(f"{path}: one line; a train/test split needs two")
-            train_sentences, test_sentences = split_corpus(sentences, settings.test_fraction, seed)
+            train_sentences, test_sentences = seeded_split(sentences, settings.test_fraction, seed)
         else:
             train_sentences = sentences
             test_content = read_corpus_file(settings.test_data)
