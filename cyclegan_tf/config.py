@@ -11,6 +11,7 @@ from cyclegan_tf.data import PREPROCESS_CHOICES
 from cyclegan_tf.discriminator import DISCRIMINATOR_CHOICES
 from cyclegan_tf.generator import UPSAMPLE_CHOICES
 from cyclegan_tf.losses import GAN_MODES
+from fileio.atomic import write_atomically
 
 DATASET_CHOICES = ("auto", "facades", "synthetic_facades", "folder")
 LABEL_PALETTE_CHOICES = ("auto", "none", "facades", "synthetic_facades")
@@ -171,12 +172,7 @@ class RunConfig:
     def save(self, path: str) -> None:
         # Written aside and renamed: the other workers of a multi-worker run read this
         # file while the chief rewrites it, and must never see it half written.
-        import tensorflow as tf  # tf.io.gfile: local paths and gs:// alike
-
-        tmp = f"{path}.tmp"
-        with tf.io.gfile.GFile(tmp, "w") as f:
-            f.write(json.dumps(dataclasses.asdict(self), indent=1, sort_keys=True))
-        tf.io.gfile.rename(tmp, path, overwrite=True)
+        write_atomically(path, json.dumps(dataclasses.asdict(self), indent=1, sort_keys=True))
 
     @classmethod
     def load(cls, path: str) -> RunConfig:

@@ -29,6 +29,7 @@ import os
 
 import numpy as np
 
+from fileio.atomic import write_atomically
 from seqgan_tf.data.midi import (
     PIANO_KEYS,
     STEP_SECONDS,
@@ -135,11 +136,7 @@ class PitchVocabulary:
             {"id": k, "midi_pitch": midi_pitch_of_key(k), "name": key_name(k)}
             for k in range(1, PIANO_KEYS + 1)
         ]
-        content = {"start_token": 0, "ids": ids}
-        tmp = f"{os.fspath(path)}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(content, f, indent=0)
-        os.replace(tmp, path)
+        write_atomically(path, json.dumps({"start_token": 0, "ids": ids}, indent=0))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> PitchVocabulary:
@@ -230,7 +227,4 @@ class MusicData:
             "train_tune_names": list(self.train_tunes),
             "test_tune_names": list(self.test_tunes),
         }
-        tmp = f"{os.fspath(path)}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(content, f, indent=1)
-        os.replace(tmp, path)
+        write_atomically(path, json.dumps(content, indent=1))
