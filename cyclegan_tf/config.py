@@ -13,6 +13,7 @@ from cyclegan_tf.generator import UPSAMPLE_CHOICES
 from cyclegan_tf.losses import GAN_MODES
 from fileio.atomic import write_atomically
 
+CONFIG_FILE = "config.json"  # a run's settings, in its workdir
 DATASET_CHOICES = ("auto", "facades", "synthetic_facades", "folder")
 LABEL_PALETTE_CHOICES = ("auto", "none", "facades", "synthetic_facades")
 # Fields that fix the checkpoint's shapes or the meaning of its step: a resumed run must match.
@@ -211,3 +212,14 @@ class RunConfig:
                     f"--{name}={getattr(here, name)} differs from {getattr(there, name)} used "
                     f"by the run saved in {os.path.dirname(path)}; use another --workdir."
                 )
+
+
+def saved_run_config(workdir: str) -> RunConfig | None:
+    """The settings the run in ``workdir`` saved (its ``config.json``); None when there is
+    none. Through tf.io.gfile, as every read of the workdir: it may be on gs://."""
+    import tensorflow as tf
+
+    path = os.path.join(workdir, CONFIG_FILE)
+    if not tf.io.gfile.exists(path):
+        return None
+    return RunConfig.load(path)
