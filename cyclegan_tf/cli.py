@@ -5,10 +5,10 @@ its :class:`ModelConfig`, generated from the dataclasses (the shared ``--workdir
 from __future__ import annotations
 
 import dataclasses
-import os
 
 from absl import flags as absl_flags
 
+from cyclegan_tf import snapshots
 from cyclegan_tf.config import DATASET_CHOICES, LABEL_PALETTE_CHOICES, ModelConfig, RunConfig
 from cyclegan_tf.discriminator import DISCRIMINATOR_CHOICES
 from cyclegan_tf.generator import UPSAMPLE_CHOICES
@@ -126,15 +126,14 @@ def config_from_flags() -> RunConfig:
 
 
 def test_config_from_flags() -> RunConfig:
-    """For --mode=test: flags not given on the command line take the trained run's values.
+    """For --mode=test, translate and export: flags not given on the command line take the
+    trained run's values; raises naming --workdir, before anything is written, when there is
+    no trained run.
 
     So ``--mode=test --workdir=W`` translates the same test split the run in W sampled from.
     """
     config = config_from_flags()
-    path = os.path.join(config.workdir, "config.json")
-    if not os.path.exists(path):
-        return config
-    saved = RunConfig.load(path)
+    saved = snapshots.load_run_config(config.workdir)
 
     def given(name: str) -> bool:
         return absl_flags.FLAGS[name].present

@@ -11,7 +11,9 @@ from cyclegan_tf.data import PREPROCESS_CHOICES
 from cyclegan_tf.discriminator import DISCRIMINATOR_CHOICES
 from cyclegan_tf.generator import UPSAMPLE_CHOICES
 from cyclegan_tf.losses import GAN_MODES
+from fileio.atomic import write_atomically
 
+CONFIG_FILE = "config.json"  # a run's settings, in its workdir
 DATASET_CHOICES = ("auto", "facades", "synthetic_facades", "folder")
 LABEL_PALETTE_CHOICES = ("auto", "none", "facades", "synthetic_facades")
 # Fields that fix the checkpoint's shapes or the meaning of its step: a resumed run must match.
@@ -171,12 +173,7 @@ class RunConfig:
     def save(self, path: str) -> None:
         # Written aside and renamed: the other workers of a multi-worker run read this
         # file while the chief rewrites it, and must never see it half written.
-        import tensorflow as tf  # tf.io.gfile: local paths and gs:// alike
-
-        tmp = f"{path}.tmp"
-        with tf.io.gfile.GFile(tmp, "w") as f:
-            f.write(json.dumps(dataclasses.asdict(self), indent=1, sort_keys=True))
-        tf.io.gfile.rename(tmp, path, overwrite=True)
+        write_atomically(path, json.dumps(dataclasses.asdict(self), indent=1, sort_keys=True))
 
     @classmethod
     def load(cls, path: str) -> RunConfig:
@@ -215,3 +212,14 @@ class RunConfig:
                     f"--{name}={getattr(here, name)} differs from {getattr(there, name)} used "
                     f"by the run saved in {os.path.dirname(path)}; use another --workdir."
                 )
+
+
+def saved_run_config(workdir: str) -> RunConfig | None:
+    """The settings the run in ``workdir`` saved (its ``config.json``); None when there is
+    none. Through tf.io.gfile, as every read of the workdir: it may be on gs://."""
+    import tensorflow as tf
+
+    path = os.path.join(workdir, CONFIG_FILE)
+    if not tf.io.gfile.exists(path):
+        return None
+    return RunConfig.load(path)

@@ -438,10 +438,12 @@ def train_dataset(
 
 def prepare_test_image(encoded: tf.Tensor, size: int) -> tf.Tensor:
     """Encoded bytes -> the model's input: bicubic resize to ``size`` x ``size``, [-1, 1]."""
-    return _resize_for_test(decode(encoded), size)
+    return resize_for_test(decode(encoded), size)
 
 
-def _resize_for_test(image: tf.Tensor, size: int) -> tf.Tensor:
+def resize_for_test(image: tf.Tensor, size: int) -> tf.Tensor:
+    """Float [0, 255] HxWx3 (or a batch) -> the model's test input: bicubic, antialiased
+    resize to ``size`` x ``size``, then [-1, 1]; also the exported SavedModel's input step."""
     image = tf.image.resize(image, [size, size], method="bicubic", antialias=True)
     return to_model_range(tf.clip_by_value(image, 0.0, 255.0))
 
@@ -450,7 +452,7 @@ def domain_dataset(domain: DomainImages, size: int, batch: int = 1) -> tf.data.D
     """Every image of one domain, in order, resized to ``size``, no augmentation."""
     load = image_loader(domain)
     ds = tf.data.Dataset.range(len(domain))
-    ds = ds.map(lambda i: _resize_for_test(load(i), size), num_parallel_calls=tf.data.AUTOTUNE)
+    ds = ds.map(lambda i: resize_for_test(load(i), size), num_parallel_calls=tf.data.AUTOTUNE)
     return ds.batch(batch).prefetch(2)
 
 
@@ -459,7 +461,7 @@ def test_dataset(a: DomainImages, b: DomainImages, size: int, batch: int = 1) ->
     n = min(len(a), len(b))
     load_a, load_b = image_loader(a), image_loader(b)
     ds = tf.data.Dataset.range(n).map(
-        lambda i: (_resize_for_test(load_a(i), size), _resize_for_test(load_b(i), size)),
+        lambda i: (resize_for_test(load_a(i), size), resize_for_test(load_b(i), size)),
         num_parallel_calls=tf.data.AUTOTUNE,
     )
     return ds.batch(batch).prefetch(2)

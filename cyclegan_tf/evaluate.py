@@ -124,23 +124,35 @@ def evaluate(config: RunConfig, checkpoint: str | None = None) -> dict:
         baselines.majority_class(images.train_b, size, palette) if palette is not None else None
     )
     confusions = {key: 0 for key in LABEL_ROW_NAMES}
-    # Every test image of each domain (the official test mode covers max(|A|, |B|)); for
-    # aligned data the two domains have the same length and index i pairs them.
-    for domain, folder, translate in (
-        (images.test_a, "B", to_b),
-        (images.test_b, "A", to_a),
-    ):
-        i = 0
-        for batch in data.domain_dataset(domain, size, batch=4):
-            for j, image in enumerate(translate(batch).numpy()):
-                path = os.path.join(out_dir, folder, _translated_name(domain.names[i + j]))
-                image_io.save_png(image, path)
-            i += int(batch.shape[0])
-    i = len(images.test_a)
+
+    def save_translations(
+        translated: tf.Tensor, domain: data.DomainImages, folder: str, start: int
+    ) -> None:
+        """Writes a batch of translations of ``domain``'s images start, start + 1, ..."""
+        for j, image in enumerate(translated.numpy()):
+            path = os.path.join(out_dir, folder, _translated_name(domain.names[start + j]))
+            image_io.save_png(image, path)
+
+    # Every test image of each domain (the official test mode covers max(|A|, |B|)). Aligned
+    # data have domains of one length, index i pairing them: each pair is translated once,
+    # for its files and its scores; unaligned domains are translated one after the other.
+    if not images.aligned:
+        for domain, folder, translate in (
+            (images.test_a, "B", to_b),
+            (images.test_b, "A", to_a),
+        ):
+            start = 0
+            for batch in data.domain_dataset(domain, size, batch=4):
+                save_translations(translate(batch), domain, folder, start)
+                start += int(batch.shape[0])
+    start = 0
     pairs = data.test_dataset(images.test_a, images.test_b, size, batch=4)
     for real_a, real_b in pairs if images.aligned else ():
         fake_b, fake_a = to_b(real_a), to_a(real_b)
+        save_translations(fake_b, images.test_a, "B", start)
+        save_translations(fake_a, images.test_b, "A", start)
         n = int(real_a.shape[0])
+        start += n
         for key, pred, target in (
             ("A→B", fake_b, real_b),
             ("A→B mean", baselines.constant_batch(mean_b, n), real_b),
@@ -192,7 +204,7 @@ def evaluate(config: RunConfig, checkpoint: str | None = None) -> dict:
         result["label_rows"] = [
             {
                 "name": name,
-                "n": i,
+                "n": len(images.test_a),
                 **label_metrics.segmentation_scores(confusions[key]),
             }
             for key, name in LABEL_ROW_NAMES.items()

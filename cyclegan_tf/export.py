@@ -19,7 +19,7 @@ import keras
 import tensorflow as tf
 from absl import logging
 
-from cyclegan_tf import snapshots
+from cyclegan_tf import data, snapshots
 from cyclegan_tf.translate import DIRECTIONS
 
 
@@ -34,10 +34,7 @@ class ServingModule(tf.Module):
         self.b_to_a = tf.function(lambda image: self._serve(self.g_ba, image), [spec])
 
     def _serve(self, generator: keras.Model, image: tf.Tensor) -> dict[str, tf.Tensor]:
-        x = tf.image.resize(
-            tf.cast(image, tf.float32), [self.size, self.size], method="bicubic", antialias=True
-        )
-        x = tf.clip_by_value(x, 0.0, 255.0) / 127.5 - 1.0
+        x = data.resize_for_test(tf.cast(image, tf.float32), self.size)
         y = generator(x, training=False)
         pixels = tf.round((tf.cast(y, tf.float32) + 1.0) * 127.5)
         return {"image": tf.cast(tf.clip_by_value(pixels, 0.0, 255.0), tf.uint8)}

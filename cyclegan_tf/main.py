@@ -73,6 +73,7 @@ def run(argv: list[str]) -> None:
     if len(argv) > 1:
         raise app.UsageError(f"unexpected arguments: {' '.join(argv[1:])}")
     mode = cli.MODE.value
+    # The other modes' config raises, writing nothing, when --workdir holds no trained run.
     config = cli.config_from_flags() if mode == "train" else cli.test_config_from_flags()
     config.validate()
     common.setup_logging(None)  # the log file starts once the workdir may be written
@@ -84,9 +85,6 @@ def run(argv: list[str]) -> None:
 
         train(config, strategy, log_name="cyclegan.log" if common.is_chief(strategy) else None)
         return
-    from cyclegan_tf import snapshots
-
-    snapshots.load_run_config(config.workdir)  # raises, writing nothing, if no run is there
     common.set_global_seed(config.seed)
     if mode == "test":
         from cyclegan_tf.evaluate import evaluate

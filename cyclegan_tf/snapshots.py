@@ -13,7 +13,7 @@ import os
 import keras
 import tensorflow as tf
 
-from cyclegan_tf.config import RunConfig
+from cyclegan_tf.config import CONFIG_FILE, RunConfig, saved_run_config
 from cyclegan_tf.generator import ResnetGenerator
 
 CHECKPOINTS = "checkpoints"
@@ -22,10 +22,10 @@ SNAPSHOTS = "snapshots"
 
 def load_run_config(workdir: str) -> RunConfig:
     """The trained run's settings; raises naming --workdir when there is no run."""
-    path = os.path.join(workdir, "config.json")
-    if not tf.io.gfile.exists(path):
-        raise ValueError(f"--workdir={workdir}: no trained run here (no config.json)")
-    return RunConfig.load(path)
+    saved = saved_run_config(workdir)
+    if saved is None:
+        raise ValueError(f"--workdir={workdir}: no trained run here (no {CONFIG_FILE})")
+    return saved
 
 
 def resolve_checkpoint(workdir: str, checkpoint: str | None) -> str:

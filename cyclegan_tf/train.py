@@ -30,7 +30,7 @@ from cyclegan_tf.callbacks import (
     StepHooks,
     TensorBoardScalars,
 )
-from cyclegan_tf.config import RunConfig
+from cyclegan_tf.config import CONFIG_FILE, RunConfig, saved_run_config
 from cyclegan_tf.model import CycleGAN
 from flags.common import is_chief, setup_logging
 
@@ -250,7 +250,7 @@ def train(
 def _train(
     config, strategy, on_step, chief: bool, output_dir: str, images, steps_per_epoch: int
 ) -> dict:
-    config_path = os.path.join(config.workdir, "config.json")
+    config_path = os.path.join(config.workdir, CONFIG_FILE)
     logging.info(
         "data: %s (train %d A / %d B, test %d A / %d B, aligned=%s)",
         images.description,
@@ -273,8 +273,9 @@ def _train(
     latest = tf.train.latest_checkpoint(os.path.join(config.workdir, "checkpoints"))
     if latest:
         # Only a run that checkpointed binds the workdir to its settings.
-        if tf.io.gfile.exists(config_path):
-            config.check_resumable(RunConfig.load(config_path), config_path)
+        saved = saved_run_config(config.workdir)
+        if saved is not None:
+            config.check_resumable(saved, config_path)
         checkpoint.restore(latest).assert_existing_objects_matched()
         logging.info("resumed from %s", latest)
     if chief:

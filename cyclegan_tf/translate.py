@@ -95,8 +95,9 @@ def translate(
     prefix = snapshots.resolve_checkpoint(workdir, checkpoint)
     files = list_inputs(input_path)
     names = output_names(files)
-    for path in files:  # every file readable before anything is written
-        read_checked(path)
+    # Every file read and checked before anything is written; their (encoded) bytes are
+    # kept for the translation, so each file is read once.
+    encoded = [read_checked(path) for path in files]
     g_ab, g_ba = snapshots.restore_generators(config, prefix)
     generator = g_ab if direction == "AtoB" else g_ba
     size = config.crop_size
@@ -106,8 +107,8 @@ def translate(
     )
     tf.io.gfile.makedirs(os.path.join(output, "inputs"))
     written = []
-    for path, name in zip(files, names, strict=True):
-        image = data.prepare_test_image(tf.constant(read_checked(path)), size)[None]
+    for name, raw in zip(names, encoded, strict=True):
+        image = data.prepare_test_image(tf.constant(raw), size)[None]
         image_io.save_png(image[0].numpy(), os.path.join(output, "inputs", name))
         target = os.path.join(output, name)
         image_io.save_png(run(image)[0].numpy(), target)

@@ -9,7 +9,7 @@ import pytest
 from absl import flags as absl_flags
 
 from cyclegan_tf import cli
-from cyclegan_tf.config import ModelConfig, RunConfig
+from cyclegan_tf.config import ModelConfig, RunConfig, saved_run_config
 
 
 def test_every_setting_is_a_flag_with_the_dataclass_default():
@@ -84,6 +84,19 @@ def test_config_json_round_trip_and_the_flat_layout_of_older_runs(tmp_path):
     assert loaded.model.n_blocks == 3 and loaded.seed == 7
     assert (loaded.model.lambda_a, loaded.model.lambda_b) == (4.0, 4.0)
     assert loaded.model_config().image_size == 64 and loaded.model_config().seed == 7
+
+
+@pytest.mark.parametrize("remote", [False, True])
+def test_the_saved_config_of_a_workdir_local_or_behind_a_scheme(tmp_path, remote):
+    import tensorflow as tf
+
+    workdir = "ram://saved_run_config_test" if remote else str(tmp_path / "run")
+    assert saved_run_config(workdir) is None  # no run there
+    tf.io.gfile.makedirs(workdir)
+    config = RunConfig(workdir=workdir, crop_size=32, model=ModelConfig(ngf=8))
+    config.save(f"{workdir}/config.json")
+    assert saved_run_config(workdir) == config
+    assert tf.io.gfile.listdir(workdir) == ["config.json"]  # no temporary file left
 
 
 @pytest.mark.parametrize(

@@ -103,6 +103,21 @@ def test_kill_and_resume_continues_where_it_stopped(tmp_path):
         x.numpy() for x in next(iter(data.test_dataset(images.test_a, images.test_b, 24, batch=2)))
     )
     a01, b01 = (a + 1) / 2, (b + 1) / 2
+    # The files hold the restored generators' translations of those pairs: G_AB(A) in B/.
+    from cyclegan_tf import images as image_io
+    from cyclegan_tf import snapshots
+
+    g_ab, g_ba = snapshots.restore_generators(
+        snapshots.load_run_config(str(tmp_path)), snapshots.resolve_checkpoint(str(tmp_path), None)
+    )
+    for folder, generator, real, names in (
+        ("B", g_ab, a, images.test_a.names),
+        ("A", g_ba, b, images.test_b.names),
+    ):
+        expected = image_io.to_uint8(generator(real, training=False))
+        for k, name in enumerate(names):
+            written = np.asarray(Image.open(tmp_path / "output" / folder / name))
+            assert np.abs(written.astype(int) - expected[k]).max() <= 1, (folder, name)
     l1 = np.abs(a01 - b01).mean(axis=(1, 2, 3)).mean()
     psnr = np.mean(10 * np.log10(1 / ((a01 - b01) ** 2).mean(axis=(1, 2, 3))))
     assert rows["baseline: real A as B"]["l1"] == pytest.approx(l1, rel=1e-4)

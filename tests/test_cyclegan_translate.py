@@ -105,6 +105,25 @@ def test_translate_a_folder_keeps_names_and_writes_an_index(run_dir, tmp_path):
     assert np.abs(np.asarray(Image.open(out / "photo.png")).astype(int) - g_ab_output).max() > 1
 
 
+def test_translate_reads_each_input_file_once(run_dir, tmp_path, monkeypatch):
+    import tensorflow as tf
+
+    from cyclegan_tf.translate import translate
+
+    user_images(tmp_path / "mine")
+    opened, real_gfile = [], tf.io.gfile.GFile
+
+    def counting_gfile(name, mode="r"):
+        if "mine" in str(name):
+            opened.append(os.path.basename(name))
+        return real_gfile(name, mode)
+
+    monkeypatch.setattr(tf.io.gfile, "GFile", counting_gfile)
+    written = translate(str(run_dir), str(tmp_path / "mine"), str(tmp_path / "out"), "AtoB", None)
+    assert len(written) == 5
+    assert sorted(opened) == ["alpha.png", "gray.png", "palette.gif", "photo.jpg", "scan.tif"]
+
+
 def test_translate_one_file_with_a_chosen_snapshot(run_dir, tmp_path):
     assert sorted(os.listdir(run_dir / "snapshots")) == sorted(
         ["checkpoint"]

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 
 import numpy as np
 import pytest
 
-from seqgan_tf.data.corpus import CorpusSettings, TextCorpus, read_lines, split_corpus
+from seqgan_tf.data.corpus import (
+    CorpusSettings,
+    TextCorpus,
+    parse_lines,
+    read_corpus_file,
+)
 from seqgan_tf.data.vocabulary import (
     END,
     END_ID,
@@ -57,6 +63,15 @@ def test_word_sequences_end_and_pad_with_end_and_decode_back(tmp_path):
     assert data.test_references == [["a", "dog"], ["the", "man", "rides"]]
 
 
+def test_the_digest_is_of_the_training_file_then_the_test_file(tmp_path):
+    test = write(tmp_path, ["a dog", "the man rides"], "test.txt")
+    data = corpus(tmp_path, SENTENCES, test_data=test)
+    files = (tmp_path / "corpus.txt").read_bytes() + (tmp_path / "test.txt").read_bytes()
+    assert data.sha256 == hashlib.sha256(files).hexdigest()
+    split = corpus(tmp_path, SENTENCES)
+    assert split.sha256 == hashlib.sha256((tmp_path / "corpus.txt").read_bytes()).hexdigest()
+
+
 def test_vocabulary_order_reserved_ids_and_min_count():
     words = [s.split() for s in SENTENCES]
     vocabulary = TokenVocabulary.build(words)
@@ -94,7 +109,7 @@ def test_decoding_stops_at_the_first_end_so_no_padding_is_ever_shown():
 
 def test_empty_lines_are_skipped_and_counted(tmp_path):
     path = write(tmp_path, b"\xef\xbb\xbfa b\r\n\n   \nc d e\n\n")
-    sentences, empty = read_lines(path, CorpusSettings())
+    sentences, empty = parse_lines(read_corpus_file(path), path, CorpusSettings())
     assert sentences == [["a", "b"], ["c", "d", "e"]] and empty == 3
 
 
@@ -256,20 +271,3 @@ def test_the_coco_captions_split_as_texygen_does():
     known = set(data.vocabulary.tokens[2:])
     assert data.counts["test_tokens"] == len(test_tokens)
     assert data.counts["unknown_test_tokens"] == sum(w not in known for w in test_tokens)
-
-
-def test_split_is_a_seeded_partition():
-    lines = [f"{i:04d}" for i in range(1000)]
-    train, test = split_corpus(lines, 0.1, seed=88)
-    assert len(test) == 100 and len(train) == 900
-    assert sorted(train + test) == lines
-    assert split_corpus(lines, 0.1, seed=88) == (train, test)  # the same seed: the same split
-    other_train, other_test = split_corpus(lines, 0.1, seed=89)
-    assert set(other_test) != set(test)
-
-
-def test_split_keeps_at_least_one_line_each_side():
-    train, test = split_corpus(["aa", "bb", "cc"], 0.01, seed=0)
-    assert len(test) == 1 and len(train) == 2
-    with pytest.raises(ValueError, match="at least 2 lines"):
-        split_corpus(["aa"], 0.5, seed=0)

@@ -16,7 +16,6 @@ from seqgan_tf.data.music_corpus import (
     MusicSettings,
     PitchVocabulary,
     midi_files,
-    split_tunes,
     windows,
 )
 
@@ -28,14 +27,6 @@ def test_windows_are_consecutive_and_the_remainder_is_dropped():
     assert windows(keys, 4, 4).tolist() == [[1, 2, 3, 4], [5, 6, 7, 8]]
     assert windows(keys, 4, 3).tolist() == [[1, 2, 3, 4], [4, 5, 6, 7], [7, 8, 9, 10]]
     assert windows(keys[:3], 4, 4).shape == (0, 4)
-
-
-def test_split_tunes_is_seeded_and_holds_out_the_fraction():
-    tunes = list(range(20))
-    train, test = split_tunes(tunes, 0.25, seed=3)
-    assert len(test) == 5 and sorted(train + test) == tunes
-    assert split_tunes(tunes, 0.25, seed=3) == (train, test)
-    assert split_tunes(tunes, 0.25, seed=4) != (train, test)
 
 
 def folder_of_tunes(root: pathlib.Path, steps: list[int]) -> pathlib.Path:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 
 import numpy as np
 import pytest
@@ -130,6 +132,12 @@ def test_the_command_measures_a_folder_and_rejects_a_bad_one(tmp_path, capsys):
     assert music.main([f"--data={folder}", "--seed=1", f"--output_dir={out}"]) == 0
     results = json.loads((out / "results.json").read_text())
     assert results["data"]["tunes_read"] == 6
+    assert results["machine"].endswith(f", {os.cpu_count()} cpus")
+    head = subprocess.run(
+        ["git", "-C", os.path.dirname(__file__), "rev-parse", "HEAD"], capture_output=True
+    )
+    if head.returncode == 0:  # a git checkout, not an installed copy
+        assert results["commit"].removesuffix("+changes") == head.stdout.decode().strip()
     assert results["data"]["train_sequences"] + results["data"]["test_sequences"] == 12
     assert (out / "piano_roll.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     table = (out / "results.md").read_text()

@@ -35,7 +35,7 @@ line, ``--tokens=char``: twenty characters, then END, like any other sentence).
   reused on resume and by sampling. (Texygen builds its dictionary from an unordered set of the
   training file's words, so its ids differ from run to run.)
 * **Split**: ``test_data`` names a test file (COCO has one); otherwise a seeded split
-  (:func:`split_corpus`).
+  (:func:`seqgan_tf.data.split.seeded_split`).
 * **Long lines**: lines of more than ``max_length - 1`` tokens are dropped or cut to
   ``max_length - 1`` tokens (then END), as ``long_lines`` says, and counted. BLEU's
   references (:attr:`TextCorpus.test_references`) keep every test line whole.
@@ -49,6 +49,7 @@ import os
 
 import numpy as np
 
+from seqgan_tf.data.split import seeded_split
 from seqgan_tf.data.vocabulary import END, TOKEN_KINDS, UNKNOWN_ID, CorpusError, TokenVocabulary
 
 TOKENS = TOKEN_KINDS
@@ -130,35 +131,27 @@ class CorpusSettings:
             raise ValueError(f"--test_fraction={self.test_fraction}: must lie in (0, 1)")
 
 
-def split_corpus(lines: list, test_fraction: float, seed: int) -> tuple[list, list]:
-    """(train, test): a seeded permutation of ``lines``, its first ``test_fraction`` (at
-    least one line) held out; each part keeps the order of the permutation."""
-    if not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"--test_fraction must lie in (0, 1), got {test_fraction}")
-    if len(lines) < 2:
-        raise ValueError(f"a train/test split needs at least 2 lines, the corpus has {len(lines)}")
-    order = np.random.default_rng(seed).permutation(len(lines))
-    num_test = min(len(lines) - 1, max(1, round(test_fraction * len(lines))))
-    return [lines[i] for i in order[num_test:]], [lines[i] for i in order[:num_test]]
-
-
-def read_lines(path: str | os.PathLike, settings: CorpusSettings) -> tuple[list[list[str]], int]:
-    """(the tokens of each non-empty line of ``path``, the number of empty lines skipped).
+def read_corpus_file(path: str | os.PathLike) -> bytes:
+    """The bytes of ``path``, read once: :func:`parse_lines` parses them and
+    :attr:`TextCorpus.sha256` hashes the same bytes.
 
     Raises:
-      CorpusError: naming the file (and line) for a missing file, bytes that are not
-        UTF-8, a reserved token in the text, or no non-empty line at all.
+      CorpusError: naming ``path`` when there is no such file.
     """
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise CorpusError(f"{path}: file not found")
     with open(path, "rb") as f:
-        content = f.read()
-    return parse_lines(content, path, settings)
+        return f.read()
 
 
 def parse_lines(content: bytes, path: str, settings: CorpusSettings) -> tuple[list[list[str]], int]:
-    """:func:`read_lines` of a file's ``content``; errors name ``path``."""
+    """(the tokens of each non-empty line of ``content``, the number of empty lines skipped).
+
+    Raises:
+      CorpusError: naming ``path`` (and the line) for bytes that are not UTF-8, a reserved
+        token in the text, or no non-empty line at all.
+    """
     sentences: list[list[str]] = []
     empty = 0
     raw_lines = content.split(b"\n")
@@ -250,17 +243,21 @@ class TextCorpus:
           CorpusError: one line naming the file and the problem (see the module
             docstring), before anything is written.
         """
-        sentences, empty = read_lines(path, settings)
-        digest = hashlib.sha256(_file_bytes(path))
+        content = read_corpus_file(path)
+        sentences, empty = parse_lines(content, path, settings)
+        digest = hashlib.sha256(content)
         counts = {"empty_lines": empty}
         if settings.test_data is None:
             if len(sentences) < 2:
                 raise CorpusError(f"{path}: one line; a train/test split needs two")
-            train_sentences, test_sentences = split_corpus(sentences, settings.test_fraction, seed)
+            train_sentences, test_sentences = seeded_split(sentences, settings.test_fraction, seed)
         else:
             train_sentences = sentences
-            test_sentences, counts["test_empty_lines"] = read_lines(settings.test_data, settings)
-            digest.update(_file_bytes(settings.test_data))
+            test_content = read_corpus_file(settings.test_data)
+            test_sentences, counts["test_empty_lines"] = parse_lines(
+                test_content, settings.test_data, settings
+            )
+            digest.update(test_content)
         if vocabulary is None:
             vocabulary = TokenVocabulary.build(
                 train_sentences,
@@ -331,8 +328,3 @@ class TextCorpus:
             f"{c['long_test_lines']} test lines longer than {self.max_length - 1} tokens "
             f"{verb}; {c['unknown_test_tokens']} of {c['test_tokens']} test tokens unknown"
         )
-
-
-def _file_bytes(path: str) -> bytes:
-    with open(path, "rb") as f:
-        return f.read()

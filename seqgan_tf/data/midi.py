@@ -43,6 +43,8 @@ from collections.abc import Sequence
 import numpy as np
 import pretty_midi
 
+from fileio.atomic import write_atomically
+
 PIANO_KEYS = 88
 LOWEST_MIDI_PITCH = 21  # A0, the piano's key 1
 STEP_SECONDS = 0.4
@@ -195,10 +197,7 @@ def write_midi(
         os.makedirs(directory, exist_ok=True)
     buffer = io.BytesIO()
     keys_to_midi(keys, step_seconds).write(buffer)
-    tmp = f"{target}.tmp"
-    with open(tmp, "wb") as f:
-        f.write(buffer.getvalue())
-    os.replace(tmp, target)
+    write_atomically(target, buffer.getvalue())
 
 
 def write_midi_files(

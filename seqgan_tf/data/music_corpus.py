@@ -29,15 +29,16 @@ import os
 
 import numpy as np
 
+from fileio.atomic import write_atomically
 from seqgan_tf.data.midi import (
     PIANO_KEYS,
     STEP_SECONDS,
     MidiError,
-    SampledTune,
     key_name,
     midi_pitch_of_key,
     read_tune,
 )
+from seqgan_tf.data.split import seeded_split
 
 MIDI_SUFFIXES = (".mid", ".midi")
 VOCABULARY_FILE = "pitch_vocab.json"  # in a music run's workdir
@@ -119,18 +120,6 @@ def _uncovered_steps(steps: int, length: int, hop: int) -> int:
     return int(steps - covered.sum())
 
 
-def split_tunes(
-    tunes: list[SampledTune], test_fraction: float, seed: int
-) -> tuple[list[SampledTune], list[SampledTune]]:
-    """(train, test): a seeded permutation of ``tunes``, its first ``test_fraction`` (at
-    least one tune, at most all but one) held out; each side keeps the permutation's order."""
-    if len(tunes) < 2:
-        raise ValueError(f"a train/test split by tune needs at least 2 tunes, got {len(tunes)}")
-    order = np.random.default_rng(seed).permutation(len(tunes))
-    num_test = min(len(tunes) - 1, max(1, round(test_fraction * len(tunes))))
-    return [tunes[i] for i in order[num_test:]], [tunes[i] for i in order[:num_test]]
-
-
 @dataclasses.dataclass(frozen=True)
 class PitchVocabulary:
     """The fixed ids of the music experiment: 0 the start token, k = 1..88 piano key k."""
@@ -147,11 +136,7 @@ class PitchVocabulary:
             {"id": k, "midi_pitch": midi_pitch_of_key(k), "name": key_name(k)}
             for k in range(1, PIANO_KEYS + 1)
         ]
-        content = {"start_token": 0, "ids": ids}
-        tmp = f"{os.fspath(path)}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(content, f, indent=0)
-        os.replace(tmp, path)
+        write_atomically(path, json.dumps({"start_token": 0, "ids": ids}, indent=0))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> PitchVocabulary:
@@ -194,7 +179,7 @@ class MusicData:
                 f"{folder}: {len(usable)} of {len(tunes)} tunes last {length} steps "
                 f"({length * settings.music_step_seconds:g} s); a split by tune needs 2"
             )
-        train_tunes, test_tunes = split_tunes(usable, settings.music_test_fraction, seed)
+        train_tunes, test_tunes = seeded_split(usable, settings.music_test_fraction, seed)
         steps = sum(len(tune.keys) for tune in tunes)
         digest = hashlib.sha256(
             "\n".join(f"{tune.name} {tune.sha256}" for tune in tunes).encode()
@@ -242,7 +227,4 @@ class MusicData:
             "train_tune_names": list(self.train_tunes),
             "test_tune_names": list(self.test_tunes),
         }
-        tmp = f"{os.fspath(path)}.tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(content, f, indent=1)
-        os.replace(tmp, path)
+        write_atomically(path, json.dumps(content, indent=1))

@@ -10,6 +10,8 @@ import os
 
 import numpy as np
 
+from fileio.atomic import write_atomically
+
 
 class TokenFileError(ValueError):
     """A token file that does not hold fixed-length sequences of in-vocabulary ids."""
@@ -67,11 +69,7 @@ def write_token_file(path: str | os.PathLike, tokens: np.ndarray) -> None:
     directory = os.path.dirname(path)
     if directory:
         os.makedirs(directory, exist_ok=True)
-    tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        for row in tokens:
-            f.write(" ".join(str(int(token)) for token in row) + "\n")
-    os.replace(tmp, path)
+    write_atomically(path, "".join(" ".join(str(int(t)) for t in row) + "\n" for row in tokens))
 
 
 def _is_int(text: str) -> bool:

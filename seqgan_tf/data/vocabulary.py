@@ -17,6 +17,8 @@ import os
 
 import numpy as np
 
+from fileio.atomic import write_atomically
+
 END = "<end>"  # id 0: ends every sequence and pads it
 UNKNOWN = "<unk>"  # id 1
 END_ID, UNKNOWN_ID = 0, 1
@@ -92,16 +94,13 @@ class TokenVocabulary:
 
     def save(self, path: str | os.PathLike) -> None:
         """As JSON, atomically (a crash leaves the old file or the new one)."""
-        tmp = f"{os.fspath(path)}.tmp"
         content = {
             "format": _FORMAT,
             "tokens": self.kind,
             "lowercase": self.lowercase,
             "vocabulary": list(self.tokens),
         }
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(content, f, ensure_ascii=False, indent=0)
-        os.replace(tmp, path)
+        write_atomically(path, json.dumps(content, ensure_ascii=False, indent=0))
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> TokenVocabulary:

@@ -36,13 +36,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
-import subprocess
 import sys
 
 import numpy as np
 
 from seqgan_tf.metrics.bleu import BleuScorer
+from seqgan_tf.training.environment import cpu_model, source_commit
 
 BLEU_ORDER = 4
 # The paper's music results (Nottingham; its split, sample count and smoothing unstated).
@@ -150,16 +149,6 @@ def real_data_rows(train: np.ndarray, test: np.ndarray, seed: int) -> dict[str, 
     }
 
 
-def _commit() -> str:
-    try:
-        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        return subprocess.run(
-            ["git", "-C", root, "rev-parse", "HEAD"], capture_output=True, text=True, check=True
-        ).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
 ROW_TITLES = {
     "real_train_vs_test": "real: training windows against the test split",
     "real_test_vs_train": "real: test windows against the training split",
@@ -192,17 +181,6 @@ def results_table(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def main(argv: list[str] | None = None) -> int:
     from seqgan_tf.data.music_corpus import MusicData, MusicSettings
     from seqgan_tf.reporting.piano_roll import plot_piano_rolls
@@ -223,8 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     os.makedirs(args.output_dir, exist_ok=True)
     results = {
         "command": " ".join(["python -m seqgan_tf.metrics.music", *argv]),
-        "commit": _commit(),
-        "machine": f"{_cpu_model()}, {os.cpu_count()} cpus",
+        "commit": source_commit(),
+        "machine": f"{cpu_model()}, {os.cpu_count()} cpus",
         "data": data.summary(),
         "rows": real_data_rows(data.train, data.test, args.seed),
         "paper": PAPER,

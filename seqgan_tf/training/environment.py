@@ -12,17 +12,20 @@ import platform
 import subprocess
 import time
 
-import keras
 import numpy as np
-import tensorflow as tf
 
 
 def describe_environment() -> dict:
     """What can change a run's float rounding: machine, library versions, code commit."""
+    # Imported here: the commit and the CPU below also serve programs that never load
+    # TensorFlow (seqgan_tf.metrics.music).
+    import keras
+    import tensorflow as tf
+
     return {
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "host": platform.node(),
-        "cpu": _cpu_model(),
+        "cpu": cpu_model(),
         "cpu_vector_extensions": _cpu_vector_extensions(),
         "cpu_count": os.cpu_count(),
         "platform": platform.platform(),
@@ -30,7 +33,7 @@ def describe_environment() -> dict:
         "tensorflow": tf.__version__,
         "keras": keras.__version__,
         "numpy": np.__version__,
-        "commit": _source_commit(),
+        "commit": source_commit(),
     }
 
 
@@ -47,7 +50,8 @@ def _cpuinfo_field(name: str) -> str | None:
     return None
 
 
-def _cpu_model() -> str:
+def cpu_model() -> str:
+    """The CPU's model name (/proc/cpuinfo), else what the platform module reports."""
     return _cpuinfo_field("model name") or platform.processor() or platform.machine()
 
 
@@ -61,7 +65,7 @@ def _cpu_vector_extensions() -> list[str] | None:
     return sorted(flag for flag in flags.split() if flag.startswith(("avx", "amx", "fma")))
 
 
-def _source_commit() -> str | None:
+def source_commit() -> str | None:
     """HEAD of the checkout this package runs from, "+changes" if tracked files differ
     from it; None when it is not a git checkout (an installed wheel)."""
     source = os.path.dirname(os.path.abspath(__file__))

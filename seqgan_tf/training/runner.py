@@ -38,6 +38,7 @@ from typing import Protocol
 import tensorflow as tf
 from absl import logging as absl_logging
 
+from fileio.atomic import write_atomically
 from seqgan_tf.training.environment import describe_environment
 from seqgan_tf.training.metrics_log import METRICS, last_logged
 from seqgan_tf.training.progress import Progress
@@ -184,7 +185,7 @@ class ResumableRunner:
         def save(index: int) -> None:
             """Checkpoints after unit ``index``; the caller writes ``state``."""
             if not os.path.exists(self.path(IDENTITY)):
-                write_json_atomic(self.path(IDENTITY), self.identity)
+                write_atomically(self.path(IDENTITY), json.dumps(self.identity, indent=2))
             path = manager.save(checkpoint_number=index + 1)
             state["next_unit"] = index + 1
             state["checkpoint"] = os.path.relpath(path, self.workdir)
@@ -199,7 +200,7 @@ class ResumableRunner:
             raise RuntimeError(f"the loop visited {run.visited} of the plan's {len(units)} units")
         results = task.results(state["values"], state["wall_seconds"])
         results["processes"] = state["processes"]
-        write_json_atomic(self.path("results.json"), results)
+        write_atomically(self.path("results.json"), json.dumps(results, indent=2))
         table = task.table(results)
         with open(self.path("results.md"), "w") as f:
             f.write(table)
@@ -300,7 +301,7 @@ class Run:
         # The unit's logs and checkpoint are part of its cost: a row's wall_seconds
         # counts up to the end of its unit's work, the run's total counts everything.
         state["wall_seconds"] += time.time() - computed
-        write_json_atomic(self.path("state.json"), state)
+        write_atomically(self.path("state.json"), json.dumps(state, indent=2))
         self._progress.update(index, row, time.time() - started)
         self.current, self.row = None, {}
 
@@ -338,12 +339,3 @@ def _differences(stored: dict, current: dict, prefix: str = "") -> list[str]:
         elif a != b and not (isinstance(a, float) and isinstance(b, float) and math.isclose(a, b)):
             out.append(f"{prefix}{key} is {a!r} there, {b!r} here")
     return out
-
-
-def write_json_atomic(path: str, value: dict) -> None:
-    tmp = f"{path}.tmp"
-    with open(tmp, "w") as f:
-        json.dump(value, f, indent=2)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
