@@ -134,6 +134,7 @@ class TextExperiment(AdversarialTraining):
             end_token=END_ID,
         )
         self._summary_writer: tf.summary.SummaryWriter | None = None
+        self.test_bleu = text_metrics.ReferenceBleu(corpus.test_references)
 
     # ------------------------------------------------------------------ the loop
     def train(self, run: Run) -> None:
@@ -167,7 +168,7 @@ class TextExperiment(AdversarialTraining):
         one a line to ``samples/``; returns the metrics with the step."""
         samples = self.generator.generate_many(self.schedule.eval_samples, self.rng)
         sentences = self.corpus.vocabulary.decode(samples)
-        metrics = text_metrics.bleu_and_self_bleu(sentences, self.corpus.test_references)
+        metrics = self.test_bleu.bleu_and_self_bleu(sentences)
         metrics.update(text_metrics.nll_test(self.generator, self.corpus.test, END_ID, UNKNOWN_ID))
         metrics["mean_length"] = float(np.mean([len(s) for s in sentences]))
         row.update(metrics)
