@@ -14,9 +14,9 @@ dominate), so for another corpus the figure is a rough guide only.
 
 from __future__ import annotations
 
-from seqgan_tf import train
 from seqgan_tf.metrics.texygen import NUM_SAMPLES
 from seqgan_tf.schedule import Schedule
+from seqgan_tf.training.projection import evaluations
 
 COCO_TRAIN_SEQUENCES = 10_000
 COCO_UNIT_SECONDS = {
@@ -48,9 +48,6 @@ def projected_text_seconds(schedule: Schedule, train_sequences: int = COCO_TRAIN
         * (train_sequences + schedule.dis_samples)
         / (2 * NUM_SAMPLES)
     )
-
-    def evaluations(steps: int, every: int) -> int:
-        return sum(train.evaluated(step, every, steps) for step in range(steps))
 
     mle_evaluations = evaluations(schedule.mle_epochs, schedule.mle_eval_every)
     iterations = schedule.adversarial_iterations
