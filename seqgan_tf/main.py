@@ -18,7 +18,6 @@ a preset changes the ones it names unless they are given on the command line.
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 import sys
 
@@ -28,7 +27,7 @@ from absl import flags as absl_flags
 import flags as shared_flags
 from flags import console
 from flags.dataclass_flags import dataclass_values, define_dataclass_flags, explicitly_set
-from seqgan_tf.config import ModelConfig
+from seqgan_tf.config import ModelConfig, check_temperature
 from seqgan_tf.data import published as data_paths
 from seqgan_tf.data.corpus import CorpusSettings, TextCorpus
 from seqgan_tf.data.music_corpus import MUSIC_HELP, MusicData, MusicSettings
@@ -53,8 +52,6 @@ from seqgan_tf.schedule import (
 )
 
 FLAGS = absl_flags.FLAGS
-# seqgan_tf.metrics.temperature_sweep.DEFAULT_TEMPERATURES (that module loads TensorFlow,
-# which the driver imports only after every flag and file is checked).
 DEFAULT_TEMPERATURES = ("0.5", "0.7", "0.8", "0.9", "1.0", "1.1", "1.2", "1.5")
 _MODE = absl_flags.DEFINE_enum(
     "mode",
@@ -238,19 +235,9 @@ def _text_sample_counts() -> tuple[int | None, int | None]:
     return counts[0], counts[1]
 
 
-def _temperature(value: str | float, flag: str) -> float:
-    """``value`` as a finite temperature above 0, else an error naming ``flag``."""
-    try:
-        temperature = float(value)
-    except ValueError:
-        temperature = math.nan
-    if not math.isfinite(temperature) or temperature <= 0:
-        raise ValueError(f"--{flag}={value}: must be a finite number above 0")
-    return temperature
-
-
-def _music_data() -> MusicData:
-    """The tunes of --mode=music, read, checked and split before anything is written."""
+def _music_data() -> tuple[MusicSettings, MusicData]:
+    """The settings and the tunes of --mode=music, read, checked and split before anything
+    is written."""
     if not _DATA.value:
         raise ValueError("--mode=music needs --data=FOLDER (MIDI files, one tune each)")
     _refuse_shape_flags(
@@ -258,7 +245,7 @@ def _music_data() -> MusicData:
         "the vocabulary (89 ids) and the sequence length (--music_sequence_length) from the tunes",
     )
     settings = MusicSettings(**dataclass_values(MusicSettings, FLAGS))
-    return MusicData.load(_DATA.value, settings, shared_flags.SEED.value)
+    return settings, MusicData.load(_DATA.value, settings, shared_flags.SEED.value)
 
 
 def _resolve_music(cls: type):
@@ -288,15 +275,15 @@ def run(argv: list[str]) -> None:
         raise ValueError("--mode=score needs --data=FILE")
     if _PRESET.value in TEXT_PRESETS and mode != "text":
         raise ValueError(f"--preset={_PRESET.value} is a preset of --mode=text")
-    _temperature(_TEMPERATURE.value, "temperature")
-    temperatures = [_temperature(t, "temperatures") for t in _TEMPERATURES.value]
+    check_temperature(_TEMPERATURE.value, "temperature")
+    temperatures = [check_temperature(t, "temperatures") for t in _TEMPERATURES.value]
     if mode == "music":
         config, schedule = _resolve_music(ModelConfig), _resolve_music(Schedule)
     elif _PRESET.value not in PRESETS:
         raise ValueError(f"--preset={_PRESET.value} is a --mode=music preset")
     else:
         config, schedule = _resolve(ModelConfig), _resolve(Schedule)
-    music_data = _music_data() if mode == "music" else None
+    music_settings, music_data = _music_data() if mode == "music" else (None, None)
     corpus = _text_corpus(config) if mode == "text" else None
     reads_workdir = ("sample", "temperature_sweep")
     oracle_params = _oracle_params_path() if mode not in ("text", "music", *reads_workdir) else None
@@ -349,7 +336,7 @@ def run(argv: list[str]) -> None:
             data=music_data,
             config=config,
             schedule=schedule,
-            settings=MusicSettings(**dataclass_values(MusicSettings, FLAGS)),
+            settings=music_settings,
             preset=_PRESET.value,
             seed=shared_flags.SEED.value,
             num_negatives=FLAGS.dis_samples if FLAGS["dis_samples"].present else None,

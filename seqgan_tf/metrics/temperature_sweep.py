@@ -19,8 +19,6 @@ import tensorflow as tf
 from seqgan_tf.metrics.text import SENTENCE_BLEU_ORDERS, ReferenceBleu
 from seqgan_tf.models.token_lstm import TokenLSTM, check_temperature
 
-DEFAULT_TEMPERATURES = (0.5, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5)
-
 
 def temperature_sweep(
     generator: TokenLSTM,
