@@ -13,6 +13,13 @@
 
 Every hyper-parameter of the original is a flag whose default is the original's value;
 a preset changes the ones it names unless they are given on the command line.
+
+After checking the flags and files, :func:`run` calls the mode's function: for training,
+``seqgan_tf/experiments/<mode>.py`` (``oracle_experiment``, ``table1_experiment``,
+``text_experiment``, ``music_experiment``, ``run_smoke``), whose experiment's ``train``
+calls Algorithm 1 (:func:`seqgan_tf.train.seqgan`); the other modes are in
+:mod:`seqgan_tf.commands`. The module runs past 300 lines: the flags, their --help groups
+and their checks, all made before TensorFlow loads, read best in one place.
 """
 
 from __future__ import annotations
@@ -302,59 +309,71 @@ def run(argv: list[str]) -> None:
     if mode in reads_workdir and not os.path.isdir(workdir):
         raise ValueError(f"--workdir={workdir}: no such directory (--mode={mode} reads a run)")
     shared_flags.setup_logging(workdir)
-    shared_flags.set_global_seed(shared_flags.SEED.value)
+    seed = shared_flags.SEED.value
+    shared_flags.set_global_seed(seed)
+    # What every training mode's function takes alike.
+    training = {
+        "preset": _PRESET.value,
+        "seed": seed,
+        "strategy_name": shared_flags.STRATEGY.value,
+        "progress_interval": shared_flags.PROGRESS_INTERVAL.value,
+    }
     if mode == "sample":
-        commands.sample(
-            workdir,
-            _OUTPUT.value,
-            _NUM_SAMPLES.value,
-            shared_flags.SEED.value,
-            _TEMPERATURE.value,
-        )
+        commands.sample(workdir, _OUTPUT.value, _NUM_SAMPLES.value, seed, _TEMPERATURE.value)
     elif mode == "temperature_sweep":
         eval_samples = FLAGS.eval_samples if FLAGS["eval_samples"].present else 1000
-        commands.temperature_sweep(workdir, temperatures, eval_samples, shared_flags.SEED.value)
+        commands.temperature_sweep(workdir, temperatures, eval_samples, seed)
     elif mode == "smoke":
-        commands.smoke(workdir, oracle_params, real_data, shared_flags.SEED.value, config)
+        from seqgan_tf.experiments.smoke import run_smoke
+
+        run_smoke(workdir, config, oracle_params, real_data, seed)
     elif mode == "text":
+        from seqgan_tf.experiments.text import text_experiment
+
         num_negatives, eval_samples = _text_sample_counts()
-        commands.text_experiment(
+        text_experiment(
             workdir=workdir,
             corpus=corpus,
             config=config,
             schedule=schedule,
-            preset=_PRESET.value,
-            seed=shared_flags.SEED.value,
             num_negatives=num_negatives,
             eval_samples=eval_samples,
-            strategy_name=shared_flags.STRATEGY.value,
-            progress_interval=shared_flags.PROGRESS_INTERVAL.value,
+            **training,
         )
     elif mode == "music":
-        commands.music_experiment(
+        from seqgan_tf.experiments.music import music_experiment
+
+        music_experiment(
             workdir=workdir,
             data=music_data,
             config=config,
             schedule=schedule,
             settings=music_settings,
-            preset=_PRESET.value,
-            seed=shared_flags.SEED.value,
             num_negatives=FLAGS.dis_samples if FLAGS["dis_samples"].present else None,
-            strategy_name=shared_flags.STRATEGY.value,
-            progress_interval=shared_flags.PROGRESS_INTERVAL.value,
+            **training,
         )
-    else:
-        commands.oracle_experiment(
+    elif mode == "table1":
+        from seqgan_tf.experiments.table1 import table1_experiment
+
+        table1_experiment(
             workdir=workdir,
             config=config,
             schedule=schedule,
-            preset=_PRESET.value,
+            baselines=baselines,
             oracle_params=oracle_params,
             real_data=real_data,
-            seed=shared_flags.SEED.value,
-            strategy_name=shared_flags.STRATEGY.value,
-            progress_interval=shared_flags.PROGRESS_INTERVAL.value,
-            baselines=baselines,
+            **training,
+        )
+    else:
+        from seqgan_tf.experiments.oracle import oracle_experiment
+
+        oracle_experiment(
+            workdir=workdir,
+            config=config,
+            schedule=schedule,
+            oracle_params=oracle_params,
+            real_data=real_data,
+            **training,
         )
 
 

@@ -1,4 +1,5 @@
-"""SeqGAN on folk tunes (the paper's Nottingham music experiment): ``--mode=music``.
+"""SeqGAN on folk tunes (the paper's Nottingham music experiment): ``--mode=music``
+calls :func:`music_experiment`.
 
 The same models, Algorithm 1 units, runner and checkpoints as the oracle and text
 experiments (:class:`seqgan_tf.experiments.seqgan_task.AdversarialTraining`); what differs
@@ -25,6 +26,7 @@ from collections.abc import Callable
 
 import numpy as np
 import tensorflow as tf
+from absl import logging
 
 from seqgan_tf import train
 from seqgan_tf.config import ModelConfig
@@ -37,7 +39,12 @@ from seqgan_tf.data.music_corpus import (
     PitchVocabulary,
 )
 from seqgan_tf.data.token_files import read_token_file, write_token_file
-from seqgan_tf.experiments.music_presets import music_preset_overrides, unit_seconds
+from seqgan_tf.experiments.launch import announce, plan_text, single_device_strategy
+from seqgan_tf.experiments.music_presets import (
+    music_preset_overrides,
+    projection_text,
+    unit_seconds,
+)
 from seqgan_tf.experiments.seqgan_task import AdversarialTraining, jsonable
 from seqgan_tf.metrics import music as music_metrics
 from seqgan_tf.metrics.bleu import BleuScorer
@@ -49,6 +56,53 @@ MIDI_FILES = 8  # of each evaluation's samples, written as MIDI
 PIANO_ROLL_FILE = "piano_roll.png"
 PIANO_ROLL_TUNES = 4  # per column
 METRIC_NAMES = ("bleu4", "mse", "bleu4_train", "mse_train", "self_bleu4")
+
+
+def music_experiment(
+    workdir: str,
+    data: MusicData,
+    config: ModelConfig,
+    schedule: Schedule,
+    settings: MusicSettings,
+    preset: str,
+    seed: int,
+    num_negatives: int | None = None,
+    strategy_name: str = "default",
+    progress_interval: float = 10.0,
+) -> dict:
+    """Runs or resumes SeqGAN on a folder of MIDI tunes in ``workdir``; returns
+    results.json's content."""
+    strategy = single_device_strategy(strategy_name)
+    tf.get_logger().setLevel("WARNING")  # checkpoint writes log at INFO on every save
+    experiment = MusicExperiment(
+        workdir,
+        data,
+        config,
+        schedule,
+        settings,
+        seed,
+        preset,
+        num_negatives,
+        strategy,
+        progress_interval,
+    )
+    run_schedule = experiment.schedule  # with the data's negatives
+    announce(
+        "music",
+        preset,
+        plan_text(run_schedule, rescored=False),
+        projection_text(preset, run_schedule, len(data.train)),
+    )
+    logging.info(
+        "music experiment in %s: %s (%d train / %d test sequences), preset %s, %s",
+        workdir,
+        data.folder,
+        len(data.train),
+        len(data.test),
+        preset,
+        run_schedule,
+    )
+    return experiment.run()
 
 
 class MusicExperiment(AdversarialTraining):

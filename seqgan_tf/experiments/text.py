@@ -1,4 +1,4 @@
-"""SeqGAN on your own text: ``--mode=text``.
+"""SeqGAN on your own text: ``--mode=text`` calls :func:`text_experiment`.
 
 The same models, Algorithm 1 units, schedule presets, runner and checkpoints as the
 oracle experiment (:class:`seqgan_tf.experiments.seqgan_task.AdversarialTraining`); what
@@ -35,12 +35,15 @@ from collections.abc import Callable
 
 import numpy as np
 import tensorflow as tf
+from absl import logging
 
 from seqgan_tf import train
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.data.corpus import TextCorpus
 from seqgan_tf.data.vocabulary import END_ID, UNKNOWN_ID, VOCABULARY_FILE
+from seqgan_tf.experiments.launch import announce, plan_text, single_device_strategy
 from seqgan_tf.experiments.seqgan_task import AdversarialTraining, jsonable
+from seqgan_tf.experiments.text_costs import projection_text
 from seqgan_tf.experiments.text_report import plot_curves, text_results_table
 from seqgan_tf.metrics import text as text_metrics
 from seqgan_tf.metrics import texygen
@@ -51,6 +54,45 @@ from seqgan_tf.training.runner import Run, Unit
 
 EVAL_SAMPLES = 1000  # generated sentences per evaluation unless --eval_samples says
 MLE_GENERATOR = "mle_generator.pkl"
+
+
+def text_experiment(
+    workdir: str,
+    corpus: TextCorpus,
+    config: ModelConfig,
+    schedule: Schedule,
+    preset: str,
+    seed: int,
+    num_negatives: int | None = None,
+    eval_samples: int | None = None,
+    strategy_name: str = "default",
+    progress_interval: float = 10.0,
+) -> dict:
+    """Runs or resumes SeqGAN on a text corpus in ``workdir``; returns results.json's content."""
+    strategy = single_device_strategy(strategy_name)
+    tf.get_logger().setLevel("WARNING")  # checkpoint writes log at INFO on every save
+    experiment = TextExperiment(
+        workdir,
+        corpus,
+        config,
+        schedule,
+        seed,
+        preset,
+        num_negatives,
+        eval_samples,
+        strategy,
+        progress_interval,
+    )
+    run_schedule = experiment.schedule  # with the corpus's negatives and evaluation size
+    announce(
+        "text",
+        preset,
+        plan_text(run_schedule, rescored=False),
+        projection_text(preset, run_schedule, len(corpus.train)),
+    )
+    logging.info("%s", corpus.summary())
+    logging.info("text experiment in %s: preset %s, %s", workdir, preset, run_schedule)
+    return experiment.run()
 
 
 def text_config(config: ModelConfig, corpus: TextCorpus) -> ModelConfig:
