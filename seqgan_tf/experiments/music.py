@@ -45,7 +45,13 @@ from seqgan_tf.experiments.music_presets import (
     projection_text,
     unit_seconds,
 )
-from seqgan_tf.experiments.seqgan_task import AdversarialTraining, jsonable
+from seqgan_tf.experiments.seqgan_task import (
+    AdversarialTraining,
+    data_run_identity,
+    evaluation_label,
+    jsonable,
+    negatives_per_round,
+)
 from seqgan_tf.metrics import music as music_metrics
 from seqgan_tf.metrics.bleu import BleuScorer
 from seqgan_tf.reporting.piano_roll import plot_piano_rolls
@@ -142,20 +148,21 @@ class MusicExperiment(AdversarialTraining):
             sequence_length=data.train.shape[1],
             start_token=0,
         )
-        if num_negatives is None:
-            num_negatives = len(data.train) // config.batch_size * config.batch_size
-        schedule = dataclasses.replace(schedule, dis_samples=num_negatives)
+        schedule = dataclasses.replace(
+            schedule,
+            dis_samples=negatives_per_round(num_negatives, len(data.train), config.batch_size),
+        )
         self.units = [Unit("corpus"), *train.seqgan_units(schedule)]
         self._check_saved_corpus(workdir)
-        identity = {
-            "mode": "music",
-            "config": jsonable(dataclasses.asdict(config)),
-            "schedule": dataclasses.asdict(schedule),
-            "seed": seed,
-            "preset": preset,
-            "data_sha256": data.sha256,
-            "music": dataclasses.asdict(settings),
-        }
+        identity = data_run_identity(
+            "music",
+            config,
+            schedule,
+            seed,
+            preset,
+            data_sha256=data.sha256,
+            music=dataclasses.asdict(settings),
+        )
         super().__init__(
             workdir,
             config,
@@ -242,10 +249,7 @@ class MusicExperiment(AdversarialTraining):
             "self_bleu4": float(np.mean(self_bleu.score_leave_one_out())),
         }
         row.update(metrics)
-        # Numbered from 1, as progress lines and the results table number them.
-        label = {"random": "random", "mle": f"mle_epoch_{step + 1:04d}"}.get(
-            method, f"seqgan_iteration_{step + 1:04d}"
-        )
+        label = evaluation_label(method, step)
         write_token_file(self.path("samples", f"{label}.txt"), samples)
         write_midi_files(self.path("samples", label), samples[:MIDI_FILES], self.step_seconds)
         self.log_line(

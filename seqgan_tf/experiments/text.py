@@ -42,7 +42,13 @@ from seqgan_tf.config import ModelConfig
 from seqgan_tf.data.corpus import TextCorpus
 from seqgan_tf.data.vocabulary import END_ID, UNKNOWN_ID, VOCABULARY_FILE
 from seqgan_tf.experiments.launch import announce, plan_text, single_device_strategy
-from seqgan_tf.experiments.seqgan_task import AdversarialTraining, jsonable
+from seqgan_tf.experiments.seqgan_task import (
+    AdversarialTraining,
+    data_run_identity,
+    evaluation_label,
+    jsonable,
+    negatives_per_round,
+)
 from seqgan_tf.experiments.text_costs import projection_text
 from seqgan_tf.experiments.text_report import plot_curves, text_results_table
 from seqgan_tf.metrics import text as text_metrics
@@ -142,10 +148,10 @@ class TextExperiment(AdversarialTraining):
         self.corpus, self.preset = corpus, preset
         given_config = config  # as the flags set it (the corpus sets its shapes)
         config = text_config(config, corpus)
-        if num_negatives is None:
-            num_negatives = len(corpus.train) // config.batch_size * config.batch_size
         schedule = dataclasses.replace(
-            schedule, dis_samples=num_negatives, eval_samples=eval_samples or EVAL_SAMPLES
+            schedule,
+            dis_samples=negatives_per_round(num_negatives, len(corpus.train), config.batch_size),
+            eval_samples=eval_samples or EVAL_SAMPLES,
         )
         self.given = (given_config, schedule, corpus.settings)  # for the results' title
         if schedule.eval_samples < 2:
@@ -153,16 +159,16 @@ class TextExperiment(AdversarialTraining):
         self.units = [Unit("corpus"), *train.seqgan_units(schedule)]
         if schedule.mle_epochs:
             self.units.append(Unit("texygen"))
-        identity = {
-            "mode": "text",
-            "config": jsonable(dataclasses.asdict(config)),
-            "schedule": dataclasses.asdict(schedule),
-            "seed": seed,
-            "preset": preset,
-            "corpus": corpus.path,
-            "corpus_sha256": corpus.sha256,
-            "text": dataclasses.asdict(corpus.settings),
-        }
+        identity = data_run_identity(
+            "text",
+            config,
+            schedule,
+            seed,
+            preset,
+            corpus=corpus.path,
+            corpus_sha256=corpus.sha256,
+            text=dataclasses.asdict(corpus.settings),
+        )
         super().__init__(
             workdir,
             config,
@@ -214,10 +220,7 @@ class TextExperiment(AdversarialTraining):
         metrics.update(text_metrics.nll_test(self.generator, self.corpus.test, END_ID, UNKNOWN_ID))
         metrics["mean_length"] = float(np.mean([len(s) for s in sentences]))
         row.update(metrics)
-        # Numbered from 1, as progress lines and the results table number them.
-        label = {"random": "random", "mle": f"mle_epoch_{step + 1:04d}"}.get(
-            method, f"seqgan_iteration_{step + 1:04d}"
-        )
+        label = evaluation_label(method, step)
         texts = self.corpus.vocabulary.decode_text(samples)
         write_lines(self.path("samples", f"{label}.txt"), texts)
         shown = ("bleu2", "bleu4", "self_bleu2", "self_bleu4", "nll_per_word", "mean_length")
