@@ -8,6 +8,7 @@ the comment says so.
 from __future__ import annotations
 
 import dataclasses
+import math
 
 KERNELS = ("fast", "reference")  # seqgan_tf/models/kernels/
 
@@ -18,6 +19,19 @@ def check_kernels(kernels: str) -> str:
     if kernels not in KERNELS:
         raise ValueError(f"--kernels={kernels!r}: expected one of {', '.join(KERNELS)}")
     return kernels
+
+
+def check_temperature(value: str | float, flag: str = "temperature") -> float:
+    """``value`` as a sampling temperature (a finite number above 0), else an error naming
+    ``--flag``. Free of TensorFlow, so the driver checks its flags with it before loading
+    TensorFlow."""
+    try:
+        temperature = float(value)
+    except ValueError:
+        temperature = math.nan
+    if not (math.isfinite(temperature) and temperature > 0.0):
+        raise ValueError(f"--{flag}={value}: must be a finite number above 0")
+    return temperature
 
 
 @dataclasses.dataclass(frozen=True)

@@ -13,12 +13,18 @@
 
 Every hyper-parameter of the original is a flag whose default is the original's value;
 a preset changes the ones it names unless they are given on the command line.
+
+After checking the flags and files, :func:`run` calls the mode's function: for training,
+``seqgan_tf/experiments/<mode>.py`` (``oracle_experiment``, ``table1_experiment``,
+``text_experiment``, ``music_experiment``, ``run_smoke``), whose experiment's ``train``
+calls Algorithm 1 (:func:`seqgan_tf.train.seqgan`); the other modes are in
+:mod:`seqgan_tf.commands`. The module runs past 300 lines: the flags, their --help groups
+and their checks, all made before TensorFlow loads, read best in one place.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 import sys
 
@@ -28,7 +34,7 @@ from absl import flags as absl_flags
 import flags as shared_flags
 from flags import console
 from flags.dataclass_flags import dataclass_values, define_dataclass_flags, explicitly_set
-from seqgan_tf.config import ModelConfig
+from seqgan_tf.config import ModelConfig, check_temperature
 from seqgan_tf.data import published as data_paths
 from seqgan_tf.data.corpus import CorpusSettings, TextCorpus
 from seqgan_tf.data.music_corpus import MUSIC_HELP, MusicData, MusicSettings
@@ -53,8 +59,6 @@ from seqgan_tf.schedule import (
 )
 
 FLAGS = absl_flags.FLAGS
-# seqgan_tf.metrics.temperature_sweep.DEFAULT_TEMPERATURES (that module loads TensorFlow,
-# which the driver imports only after every flag and file is checked).
 DEFAULT_TEMPERATURES = ("0.5", "0.7", "0.8", "0.9", "1.0", "1.1", "1.2", "1.5")
 _MODE = absl_flags.DEFINE_enum(
     "mode",
@@ -238,19 +242,9 @@ def _text_sample_counts() -> tuple[int | None, int | None]:
     return counts[0], counts[1]
 
 
-def _temperature(value: str | float, flag: str) -> float:
-    """``value`` as a finite temperature above 0, else an error naming ``flag``."""
-    try:
-        temperature = float(value)
-    except ValueError:
-        temperature = math.nan
-    if not math.isfinite(temperature) or temperature <= 0:
-        raise ValueError(f"--{flag}={value}: must be a finite number above 0")
-    return temperature
-
-
-def _music_data() -> MusicData:
-    """The tunes of --mode=music, read, checked and split before anything is written."""
+def _music_data() -> tuple[MusicSettings, MusicData]:
+    """The settings and the tunes of --mode=music, read, checked and split before anything
+    is written."""
     if not _DATA.value:
         raise ValueError("--mode=music needs --data=FOLDER (MIDI files, one tune each)")
     _refuse_shape_flags(
@@ -258,7 +252,7 @@ def _music_data() -> MusicData:
         "the vocabulary (89 ids) and the sequence length (--music_sequence_length) from the tunes",
     )
     settings = MusicSettings(**dataclass_values(MusicSettings, FLAGS))
-    return MusicData.load(_DATA.value, settings, shared_flags.SEED.value)
+    return settings, MusicData.load(_DATA.value, settings, shared_flags.SEED.value)
 
 
 def _resolve_music(cls: type):
@@ -288,15 +282,15 @@ def run(argv: list[str]) -> None:
         raise ValueError("--mode=score needs --data=FILE")
     if _PRESET.value in TEXT_PRESETS and mode != "text":
         raise ValueError(f"--preset={_PRESET.value} is a preset of --mode=text")
-    _temperature(_TEMPERATURE.value, "temperature")
-    temperatures = [_temperature(t, "temperatures") for t in _TEMPERATURES.value]
+    check_temperature(_TEMPERATURE.value, "temperature")
+    temperatures = [check_temperature(t, "temperatures") for t in _TEMPERATURES.value]
     if mode == "music":
         config, schedule = _resolve_music(ModelConfig), _resolve_music(Schedule)
     elif _PRESET.value not in PRESETS:
         raise ValueError(f"--preset={_PRESET.value} is a --mode=music preset")
     else:
         config, schedule = _resolve(ModelConfig), _resolve(Schedule)
-    music_data = _music_data() if mode == "music" else None
+    music_settings, music_data = _music_data() if mode == "music" else (None, None)
     corpus = _text_corpus(config) if mode == "text" else None
     reads_workdir = ("sample", "temperature_sweep")
     oracle_params = _oracle_params_path() if mode not in ("text", "music", *reads_workdir) else None
@@ -315,59 +309,71 @@ def run(argv: list[str]) -> None:
     if mode in reads_workdir and not os.path.isdir(workdir):
         raise ValueError(f"--workdir={workdir}: no such directory (--mode={mode} reads a run)")
     shared_flags.setup_logging(workdir)
-    shared_flags.set_global_seed(shared_flags.SEED.value)
+    seed = shared_flags.SEED.value
+    shared_flags.set_global_seed(seed)
+    # What every training mode's function takes alike.
+    training = {
+        "preset": _PRESET.value,
+        "seed": seed,
+        "strategy_name": shared_flags.STRATEGY.value,
+        "progress_interval": shared_flags.PROGRESS_INTERVAL.value,
+    }
     if mode == "sample":
-        commands.sample(
-            workdir,
-            _OUTPUT.value,
-            _NUM_SAMPLES.value,
-            shared_flags.SEED.value,
-            _TEMPERATURE.value,
-        )
+        commands.sample(workdir, _OUTPUT.value, _NUM_SAMPLES.value, seed, _TEMPERATURE.value)
     elif mode == "temperature_sweep":
         eval_samples = FLAGS.eval_samples if FLAGS["eval_samples"].present else 1000
-        commands.temperature_sweep(workdir, temperatures, eval_samples, shared_flags.SEED.value)
+        commands.temperature_sweep(workdir, temperatures, eval_samples, seed)
     elif mode == "smoke":
-        commands.smoke(workdir, oracle_params, real_data, shared_flags.SEED.value, config)
+        from seqgan_tf.experiments.smoke import run_smoke
+
+        run_smoke(workdir, config, oracle_params, real_data, seed)
     elif mode == "text":
+        from seqgan_tf.experiments.text import text_experiment
+
         num_negatives, eval_samples = _text_sample_counts()
-        commands.text_experiment(
+        text_experiment(
             workdir=workdir,
             corpus=corpus,
             config=config,
             schedule=schedule,
-            preset=_PRESET.value,
-            seed=shared_flags.SEED.value,
             num_negatives=num_negatives,
             eval_samples=eval_samples,
-            strategy_name=shared_flags.STRATEGY.value,
-            progress_interval=shared_flags.PROGRESS_INTERVAL.value,
+            **training,
         )
     elif mode == "music":
-        commands.music_experiment(
+        from seqgan_tf.experiments.music import music_experiment
+
+        music_experiment(
             workdir=workdir,
             data=music_data,
             config=config,
             schedule=schedule,
-            settings=MusicSettings(**dataclass_values(MusicSettings, FLAGS)),
-            preset=_PRESET.value,
-            seed=shared_flags.SEED.value,
+            settings=music_settings,
             num_negatives=FLAGS.dis_samples if FLAGS["dis_samples"].present else None,
-            strategy_name=shared_flags.STRATEGY.value,
-            progress_interval=shared_flags.PROGRESS_INTERVAL.value,
+            **training,
         )
-    else:
-        commands.oracle_experiment(
+    elif mode == "table1":
+        from seqgan_tf.experiments.table1 import table1_experiment
+
+        table1_experiment(
             workdir=workdir,
             config=config,
             schedule=schedule,
-            preset=_PRESET.value,
+            baselines=baselines,
             oracle_params=oracle_params,
             real_data=real_data,
-            seed=shared_flags.SEED.value,
-            strategy_name=shared_flags.STRATEGY.value,
-            progress_interval=shared_flags.PROGRESS_INTERVAL.value,
-            baselines=baselines,
+            **training,
+        )
+    else:
+        from seqgan_tf.experiments.oracle import oracle_experiment
+
+        oracle_experiment(
+            workdir=workdir,
+            config=config,
+            schedule=schedule,
+            oracle_params=oracle_params,
+            real_data=real_data,
+            **training,
         )
 
 

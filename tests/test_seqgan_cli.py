@@ -44,6 +44,26 @@ def test_score_mode_rejects_a_bad_token_file(oracle_pickle_path, tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_a_bad_temperature_is_refused_naming_its_flag(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "seqgan_tf.main",
+            "--mode=sample",
+            f"--workdir={tmp_path}",
+            "--temperatures=0.5,warm",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 1
+    assert "error: --temperatures=warm: must be a finite number above 0" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_help_lists_every_hyper_parameter_and_the_shared_flags():
     import dataclasses
 

@@ -126,24 +126,32 @@ def test_the_cpu_preset_is_run_bs_schedule_stopped_at_iteration_50():
     assert departures == expected
 
 
+def _announcement(capsys, mode, preset, schedule, baselines=None) -> list[str]:
+    """What an oracle run prints before its first unit."""
+    from seqgan_tf.config import ModelConfig
+    from seqgan_tf.experiments.oracle import ExperimentSpec, start_oracle_run
+
+    spec = ExperimentSpec(ModelConfig(), schedule, preset=preset, baselines=baselines)
+    start_oracle_run(mode, spec, "default")
+    return capsys.readouterr().out.splitlines()
+
+
 def test_every_run_announces_its_preset_plan_and_projected_time(capsys):
-    from seqgan_tf.commands import announce
     from seqgan_tf.schedule import BaselineSchedule, preset_schedule
 
     original = preset_schedule("original")
-    announce("oracle", "original", original)
-    out = capsys.readouterr().out.splitlines()
+    out = _announcement(capsys, "oracle", "original", original)
     hours = projected_seconds(original, REFERENCE_COSTS)["total"] / 3600
     assert out[0].startswith("--mode=oracle, preset original: 120 MLE epochs; 50 discriminator")
     assert out[1].endswith(f": {hours:.2f} h.")
     assert out[2].startswith("Shorter presets: --preset=quick (") and "--preset=cpu (" in out[2]
 
-    announce("oracle", "quick", preset_schedule("quick"))
-    out = capsys.readouterr().out
+    out = "\n".join(_announcement(capsys, "oracle", "quick", preset_schedule("quick")))
     assert "Shorter presets" not in out and "rescored on 100,000 samples" in out
     assert "4 discriminator pre-training rounds of 1 epoch;" in out  # singular and plural
 
-    announce("table1", "original", original, BaselineSchedule())
-    out = capsys.readouterr().out
+    out = "\n".join(_announcement(capsys, "table1", "original", original, BaselineSchedule()))
+    assert out.startswith("--mode=table1, preset original: MLE baseline 350 epochs (SeqGAN ")
     assert "MLE baseline 350 epochs (SeqGAN branches after 120, PG-BLEU after 200)" in out
     assert "more than " in out and "no projection" in out
+    assert "rescored" not in out  # Table 1 does not rescore

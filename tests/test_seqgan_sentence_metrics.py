@@ -14,6 +14,7 @@ from seqgan_tf.metrics import texygen
 from seqgan_tf.metrics.bleu import BleuScorer, closest_lengths
 from seqgan_tf.metrics.temperature_sweep import plot_temperature_sweep, temperature_sweep
 from seqgan_tf.metrics.text import (
+    ReferenceBleu,
     SentenceBleu,
     bleu_and_self_bleu,
     mean_bleu,
@@ -117,6 +118,20 @@ def test_bleu_and_self_bleu_are_the_means():
             [nltk_bleu(samples[:i] + samples[i + 1 :], samples[i], n) for i in range(12)]
         )
         assert metrics[f"self_bleu{n}"] == pytest.approx(want, rel=1e-12)
+
+
+def test_reference_tables_built_once_score_every_sample_set_as_nltk():
+    """One ReferenceBleu over a run's evaluations: each set scored as on its own, and as
+    nltk scores it (a word no earlier set had included)."""
+    rng = np.random.default_rng(6)
+    references = random_sentences(rng, 25, 3, 9)
+    bleu = ReferenceBleu(references, (2, 4))
+    for count in (9, 14):
+        samples = random_sentences(rng, count, 2, 10, words=[*WORDS, "unseen"])
+        metrics = bleu.bleu_and_self_bleu(samples)
+        assert metrics == bleu_and_self_bleu(samples, references, (2, 4))
+        want = np.mean([nltk_bleu(references, s, 4) for s in samples])
+        assert metrics["bleu4"] == pytest.approx(want, rel=1e-12)
 
 
 def test_real_data_row_scores_test_sentences_against_the_training_file():

@@ -92,3 +92,17 @@ def test_bad_temperatures_name_the_flag(temperature):
     generator = Generator(TINY, seed=0)
     with pytest.raises(ValueError, match="--temperature=.*finite number above 0"):
         generator.generate(2, tf.constant([[1, 2, 3], [4, 5, 6]], tf.int64), temperature)
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "inf", "nan", "warm", ""])
+def test_a_temperature_flag_must_be_a_finite_number_above_0(value):
+    from seqgan_tf.config import check_temperature
+
+    with pytest.raises(ValueError, match=f"--temperatures={value}: must be a finite number"):
+        check_temperature(value, "temperatures")
+
+
+def test_a_temperature_flag_reads_as_its_number():
+    from seqgan_tf.config import check_temperature
+
+    assert check_temperature("0.7") == 0.7 and check_temperature(1.5, "temperatures") == 1.5

@@ -1,4 +1,5 @@
-"""SeqGAN on folk tunes (the paper's Nottingham music experiment): ``--mode=music``.
+"""SeqGAN on folk tunes (the paper's Nottingham music experiment): ``--mode=music``
+calls :func:`music_experiment`.
 
 The same models, Algorithm 1 units, runner and checkpoints as the oracle and text
 experiments (:class:`seqgan_tf.experiments.seqgan_task.AdversarialTraining`); what differs
@@ -25,6 +26,7 @@ from collections.abc import Callable
 
 import numpy as np
 import tensorflow as tf
+from absl import logging
 
 from seqgan_tf import train
 from seqgan_tf.config import ModelConfig
@@ -37,8 +39,19 @@ from seqgan_tf.data.music_corpus import (
     PitchVocabulary,
 )
 from seqgan_tf.data.token_files import read_token_file, write_token_file
-from seqgan_tf.experiments.music_presets import music_preset_overrides, unit_seconds
-from seqgan_tf.experiments.seqgan_task import AdversarialTraining, jsonable
+from seqgan_tf.experiments.launch import announce, plan_text, single_device_strategy
+from seqgan_tf.experiments.music_presets import (
+    music_preset_overrides,
+    projection_text,
+    unit_seconds,
+)
+from seqgan_tf.experiments.seqgan_task import (
+    AdversarialTraining,
+    data_run_identity,
+    evaluation_label,
+    jsonable,
+    negatives_per_round,
+)
 from seqgan_tf.metrics import music as music_metrics
 from seqgan_tf.metrics.bleu import BleuScorer
 from seqgan_tf.reporting.piano_roll import plot_piano_rolls
@@ -49,6 +62,53 @@ MIDI_FILES = 8  # of each evaluation's samples, written as MIDI
 PIANO_ROLL_FILE = "piano_roll.png"
 PIANO_ROLL_TUNES = 4  # per column
 METRIC_NAMES = ("bleu4", "mse", "bleu4_train", "mse_train", "self_bleu4")
+
+
+def music_experiment(
+    workdir: str,
+    data: MusicData,
+    config: ModelConfig,
+    schedule: Schedule,
+    settings: MusicSettings,
+    preset: str,
+    seed: int,
+    num_negatives: int | None = None,
+    strategy_name: str = "default",
+    progress_interval: float = 10.0,
+) -> dict:
+    """Runs or resumes SeqGAN on a folder of MIDI tunes in ``workdir``; returns
+    results.json's content."""
+    strategy = single_device_strategy(strategy_name)
+    tf.get_logger().setLevel("WARNING")  # checkpoint writes log at INFO on every save
+    experiment = MusicExperiment(
+        workdir,
+        data,
+        config,
+        schedule,
+        settings,
+        seed,
+        preset,
+        num_negatives,
+        strategy,
+        progress_interval,
+    )
+    run_schedule = experiment.schedule  # with the data's negatives
+    announce(
+        "music",
+        preset,
+        plan_text(run_schedule, rescored=False),
+        projection_text(preset, run_schedule, len(data.train)),
+    )
+    logging.info(
+        "music experiment in %s: %s (%d train / %d test sequences), preset %s, %s",
+        workdir,
+        data.folder,
+        len(data.train),
+        len(data.test),
+        preset,
+        run_schedule,
+    )
+    return experiment.run()
 
 
 class MusicExperiment(AdversarialTraining):
@@ -88,20 +148,21 @@ class MusicExperiment(AdversarialTraining):
             sequence_length=data.train.shape[1],
             start_token=0,
         )
-        if num_negatives is None:
-            num_negatives = len(data.train) // config.batch_size * config.batch_size
-        schedule = dataclasses.replace(schedule, dis_samples=num_negatives)
+        schedule = dataclasses.replace(
+            schedule,
+            dis_samples=negatives_per_round(num_negatives, len(data.train), config.batch_size),
+        )
         self.units = [Unit("corpus"), *train.seqgan_units(schedule)]
         self._check_saved_corpus(workdir)
-        identity = {
-            "mode": "music",
-            "config": jsonable(dataclasses.asdict(config)),
-            "schedule": dataclasses.asdict(schedule),
-            "seed": seed,
-            "preset": preset,
-            "data_sha256": data.sha256,
-            "music": dataclasses.asdict(settings),
-        }
+        identity = data_run_identity(
+            "music",
+            config,
+            schedule,
+            seed,
+            preset,
+            data_sha256=data.sha256,
+            music=dataclasses.asdict(settings),
+        )
         super().__init__(
             workdir,
             config,
@@ -188,10 +249,7 @@ class MusicExperiment(AdversarialTraining):
             "self_bleu4": float(np.mean(self_bleu.score_leave_one_out())),
         }
         row.update(metrics)
-        # Numbered from 1, as progress lines and the results table number them.
-        label = {"random": "random", "mle": f"mle_epoch_{step + 1:04d}"}.get(
-            method, f"seqgan_iteration_{step + 1:04d}"
-        )
+        label = evaluation_label(method, step)
         write_token_file(self.path("samples", f"{label}.txt"), samples)
         write_midi_files(self.path("samples", label), samples[:MIDI_FILES], self.step_seconds)
         self.log_line(

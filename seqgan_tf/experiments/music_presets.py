@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 
 from seqgan_tf.schedule import Schedule, apply_preset, preset_overrides
+from seqgan_tf.training.projection import evaluations
 
 MUSIC_EVAL_SAMPLES = 1000
 MUSIC_PRESETS: dict[str, dict] = {
@@ -107,8 +108,8 @@ def projected_seconds(
     data_scale = train_windows / costs.train_windows
     evaluation = costs.evaluation_s * schedule.eval_samples / costs.eval_samples
     dis_round = _dis_round_seconds(schedule, train_windows, costs)
-    mle_evals = _evaluations(schedule.mle_epochs, schedule.mle_eval_every)
-    adversarial_evals = _evaluations(
+    mle_evals = evaluations(schedule.mle_epochs, schedule.mle_eval_every)
+    adversarial_evals = evaluations(
         schedule.adversarial_iterations, schedule.adversarial_eval_every
     )
     phases = {
@@ -198,10 +199,6 @@ def music_presets_help() -> str:
         + ", ".join(f"{name} ({cost})" for name, cost in projected.items())
         + "; original is the schedule above with 1,000 samples an evaluation."
     )
-
-
-def _evaluations(steps: int, every: int) -> int:
-    return len({s for s in range(steps) if s % every == 0} | {steps - 1}) if steps else 0
 
 
 def minutes(seconds: float) -> str:

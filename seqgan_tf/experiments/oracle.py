@@ -1,9 +1,10 @@
 """The synthetic-data (oracle) experiment of SeqGAN: Algorithm 1 on an oracle's samples.
 
-:meth:`OracleExperiment.train` draws the training data from the oracle, runs
-:func:`seqgan_tf.train.seqgan`, and (not in the original) scores the reported generators
-again on fresh samples. Its hooks measure NLL_oracle on the original's schedule, write the
-original's log lines, and keep the final and best generators and their samples.
+``--mode=oracle`` calls :func:`oracle_experiment`; :meth:`OracleExperiment.train` draws
+the training data from the oracle, runs :func:`seqgan_tf.train.seqgan`, and (not in the
+original) scores the reported generators again on fresh samples. Its hooks measure
+NLL_oracle on the original's schedule, write the original's log lines, and keep the
+final and best generators and their samples.
 :class:`seqgan_tf.training.runner.ResumableRunner` checkpoints after each unit, so a killed
 run resumes where it stopped.
 """
@@ -18,11 +19,13 @@ from collections.abc import Callable
 
 import numpy as np
 import tensorflow as tf
+from absl import logging
 
 from seqgan_tf import train
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.data.published import ORACLE_PARAMS
 from seqgan_tf.data.token_files import read_token_file, write_token_file
+from seqgan_tf.experiments.launch import announce, plan_text, single_device_strategy
 from seqgan_tf.experiments.seqgan_task import (
     AdversarialTraining,
     jsonable,
@@ -42,9 +45,48 @@ __all__ = [
     "Unit",
     "WorkdirMismatchError",
     "jsonable",
+    "oracle_experiment",
     "record_evaluation",
     "schedule_units",
+    "start_oracle_run",
 ]
+
+
+def oracle_experiment(
+    workdir: str,
+    config: ModelConfig,
+    schedule: Schedule,
+    preset: str,
+    oracle_params: str | None,
+    real_data: str | None,
+    seed: int,
+    strategy_name: str = "default",
+    progress_interval: float = 10.0,
+) -> dict:
+    """Runs or resumes the oracle experiment (``--mode=oracle``) in ``workdir``; returns
+    results.json's content."""
+    spec = ExperimentSpec(config, schedule, seed, preset, oracle_params, real_data)
+    strategy = start_oracle_run("oracle", spec, strategy_name)
+    logging.info("oracle experiment in %s: preset %s, %s", workdir, preset, schedule)
+    return OracleExperiment(workdir, spec, progress_interval, strategy).run()
+
+
+def start_oracle_run(mode: str, spec: ExperimentSpec, strategy_name: str) -> tf.distribute.Strategy:
+    """What ``--mode=oracle`` and ``--mode=table1`` do before their first unit: the
+    strategy checked, a random oracle warned of, the run announced; returns the strategy."""
+    strategy = single_device_strategy(strategy_name)
+    if spec.oracle_params is None:
+        logging.warning(
+            "--random_oracle: a random N(0,1) oracle from --seed=%d; its NLL_oracle values "
+            "are NOT comparable with the paper's",
+            spec.seed,
+        )
+    tf.get_logger().setLevel("WARNING")  # checkpoint writes log at INFO on every save
+    # Table 1 reports the final and best evaluations; it does not rescore.
+    plan = plan_text(spec.schedule, spec.baselines, rescored=mode == "oracle")
+    projected = projection.projection_text(spec.preset, spec.schedule, spec.baselines)
+    announce(mode, spec.preset, plan, projected)
+    return strategy
 
 
 def schedule_units(schedule: Schedule, rescore: bool = True) -> list[Unit]:

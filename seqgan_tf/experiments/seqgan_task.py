@@ -1,6 +1,6 @@
-"""Algorithm 1's models in a resumable workdir: what the oracle, Table 1 and text
-experiments share as the runner's Task (:class:`AdversarialTraining`), and the
-bookkeeping of their evaluations."""
+"""Algorithm 1's models in a resumable workdir: what the oracle, Table 1, text and music
+experiments share as the runner's Task (:class:`AdversarialTraining`), the bookkeeping
+of their evaluations, and what the runs on a data set (text, music) set up alike."""
 
 from __future__ import annotations
 
@@ -29,6 +29,40 @@ def record_evaluation(values: dict, method: str, step: int, nll: float) -> bool:
         values[f"{method}_nll_best"], values[f"{method}_step_best"] = nll, step
         return True
     return False
+
+
+def evaluation_label(method: str, step: int) -> str:
+    """The name of an evaluation's samples: ``random``, ``mle_epoch_0003``,
+    ``seqgan_iteration_0012`` (numbered from 1, as progress lines and the results tables
+    number them)."""
+    if method == "random":
+        return "random"
+    if method == "mle":
+        return f"mle_epoch_{step + 1:04d}"
+    return f"seqgan_iteration_{step + 1:04d}"
+
+
+def negatives_per_round(num_negatives: int | None, train_size: int, batch_size: int) -> int:
+    """``num_negatives``; by default the training split's size in whole batches (the
+    original draws as many negatives as it has positives)."""
+    if num_negatives is None:
+        return train_size // batch_size * batch_size
+    return num_negatives
+
+
+def data_run_identity(
+    mode: str, config: ModelConfig, schedule: Schedule, seed: int, preset: str, **data
+) -> dict:
+    """What must match for the workdir of a run on a data set (``--mode=text``, ``music``)
+    to be resumed: the mode, the run's settings and ``data`` (its hash and settings)."""
+    return {
+        "mode": mode,
+        "config": jsonable(dataclasses.asdict(config)),
+        "schedule": dataclasses.asdict(schedule),
+        "seed": seed,
+        "preset": preset,
+        **data,
+    }
 
 
 class AdversarialTraining:

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import tensorflow as tf
+
 from seqgan_tf.config import ModelConfig
+from seqgan_tf.experiments.launch import announce, plan_text
 from seqgan_tf.experiments.oracle import ExperimentSpec, OracleExperiment
 from seqgan_tf.schedule import Schedule
+from seqgan_tf.training import projection
 
 SMOKE_BATCHES = 10  # of training data, of each evaluation's samples and of negatives
 
@@ -44,8 +48,18 @@ def run_smoke(
     progress_interval: float = 0.0,
     print_fn: Callable[[str], None] = print,
 ) -> dict:
-    """Runs (or resumes) the smoke configuration in ``workdir``; returns its results."""
-    spec = ExperimentSpec(config, smoke_schedule(config), seed, "smoke", oracle_params, real_data)
+    """Runs (or resumes) the smoke configuration (``--mode=smoke``) in ``workdir``; returns
+    its results."""
+    schedule = smoke_schedule(config)
+    tf.get_logger().setLevel("WARNING")  # checkpoint writes log at INFO on every save
+    announce(
+        "smoke",
+        "smoke",
+        plan_text(schedule),
+        projection.projection_text("smoke", schedule),
+        print_fn,
+    )
+    spec = ExperimentSpec(config, schedule, seed, "smoke", oracle_params, real_data)
     return OracleExperiment(
         workdir, spec, progress_interval=progress_interval, print_fn=print_fn
     ).run()

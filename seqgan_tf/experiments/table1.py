@@ -1,5 +1,6 @@
 """The paper's Table 1 in one resumable run: Random, MLE, Scheduled Sampling, PG-BLEU and
-SeqGAN trained on one oracle and one data file, with the same evaluation.
+SeqGAN trained on one oracle and one data file, with the same evaluation
+(``--mode=table1`` calls :func:`table1_experiment`).
 
 Units, in order (each checkpointed as in the oracle experiment):
 
@@ -33,14 +34,17 @@ import random
 
 import numpy as np
 import tensorflow as tf
+from absl import logging
 
 from seqgan_tf import train
+from seqgan_tf.config import ModelConfig
 from seqgan_tf.data.token_files import read_token_file, write_token_file
 from seqgan_tf.experiments.oracle import (
     ExperimentSpec,
     OracleExperiment,
     Unit,
     record_evaluation,
+    start_oracle_run,
 )
 from seqgan_tf.metrics.bleu import BleuScorer
 from seqgan_tf.metrics.significance import welch_t_test
@@ -64,6 +68,28 @@ METHODS = (
     ("pg_bleu", "PG-BLEU"),
     ("seqgan", "SeqGAN"),
 )
+
+
+def table1_experiment(
+    workdir: str,
+    config: ModelConfig,
+    schedule: Schedule,
+    baselines: BaselineSchedule,
+    preset: str,
+    oracle_params: str | None,
+    real_data: str | None,
+    seed: int,
+    strategy_name: str = "default",
+    progress_interval: float = 10.0,
+) -> dict:
+    """Runs or resumes the whole of Table 1 (``--mode=table1``) in ``workdir``; returns
+    results.json's content."""
+    spec = ExperimentSpec(config, schedule, seed, preset, oracle_params, real_data, baselines)
+    strategy = start_oracle_run("table1", spec, strategy_name)
+    logging.info("Table 1 in %s: preset %s, %s, %s", workdir, preset, schedule, baselines)
+    return Table1Experiment(
+        workdir, spec, progress_interval=progress_interval, strategy=strategy
+    ).run()
 
 
 def select_references(data: np.ndarray, fraction: float, seed: int) -> np.ndarray:

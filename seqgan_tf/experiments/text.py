@@ -1,4 +1,4 @@
-"""SeqGAN on your own text: ``--mode=text``.
+"""SeqGAN on your own text: ``--mode=text`` calls :func:`text_experiment`.
 
 The same models, Algorithm 1 units, schedule presets, runner and checkpoints as the
 oracle experiment (:class:`seqgan_tf.experiments.seqgan_task.AdversarialTraining`); what
@@ -35,12 +35,21 @@ from collections.abc import Callable
 
 import numpy as np
 import tensorflow as tf
+from absl import logging
 
 from seqgan_tf import train
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.data.corpus import TextCorpus
 from seqgan_tf.data.vocabulary import END_ID, UNKNOWN_ID, VOCABULARY_FILE
-from seqgan_tf.experiments.seqgan_task import AdversarialTraining, jsonable
+from seqgan_tf.experiments.launch import announce, plan_text, single_device_strategy
+from seqgan_tf.experiments.seqgan_task import (
+    AdversarialTraining,
+    data_run_identity,
+    evaluation_label,
+    jsonable,
+    negatives_per_round,
+)
+from seqgan_tf.experiments.text_costs import projection_text
 from seqgan_tf.experiments.text_report import plot_curves, text_results_table
 from seqgan_tf.metrics import text as text_metrics
 from seqgan_tf.metrics import texygen
@@ -51,6 +60,45 @@ from seqgan_tf.training.runner import Run, Unit
 
 EVAL_SAMPLES = 1000  # generated sentences per evaluation unless --eval_samples says
 MLE_GENERATOR = "mle_generator.pkl"
+
+
+def text_experiment(
+    workdir: str,
+    corpus: TextCorpus,
+    config: ModelConfig,
+    schedule: Schedule,
+    preset: str,
+    seed: int,
+    num_negatives: int | None = None,
+    eval_samples: int | None = None,
+    strategy_name: str = "default",
+    progress_interval: float = 10.0,
+) -> dict:
+    """Runs or resumes SeqGAN on a text corpus in ``workdir``; returns results.json's content."""
+    strategy = single_device_strategy(strategy_name)
+    tf.get_logger().setLevel("WARNING")  # checkpoint writes log at INFO on every save
+    experiment = TextExperiment(
+        workdir,
+        corpus,
+        config,
+        schedule,
+        seed,
+        preset,
+        num_negatives,
+        eval_samples,
+        strategy,
+        progress_interval,
+    )
+    run_schedule = experiment.schedule  # with the corpus's negatives and evaluation size
+    announce(
+        "text",
+        preset,
+        plan_text(run_schedule, rescored=False),
+        projection_text(preset, run_schedule, len(corpus.train)),
+    )
+    logging.info("%s", corpus.summary())
+    logging.info("text experiment in %s: preset %s, %s", workdir, preset, run_schedule)
+    return experiment.run()
 
 
 def text_config(config: ModelConfig, corpus: TextCorpus) -> ModelConfig:
@@ -100,10 +148,10 @@ class TextExperiment(AdversarialTraining):
         self.corpus, self.preset = corpus, preset
         given_config = config  # as the flags set it (the corpus sets its shapes)
         config = text_config(config, corpus)
-        if num_negatives is None:
-            num_negatives = len(corpus.train) // config.batch_size * config.batch_size
         schedule = dataclasses.replace(
-            schedule, dis_samples=num_negatives, eval_samples=eval_samples or EVAL_SAMPLES
+            schedule,
+            dis_samples=negatives_per_round(num_negatives, len(corpus.train), config.batch_size),
+            eval_samples=eval_samples or EVAL_SAMPLES,
         )
         self.given = (given_config, schedule, corpus.settings)  # for the results' title
         if schedule.eval_samples < 2:
@@ -111,16 +159,16 @@ class TextExperiment(AdversarialTraining):
         self.units = [Unit("corpus"), *train.seqgan_units(schedule)]
         if schedule.mle_epochs:
             self.units.append(Unit("texygen"))
-        identity = {
-            "mode": "text",
-            "config": jsonable(dataclasses.asdict(config)),
-            "schedule": dataclasses.asdict(schedule),
-            "seed": seed,
-            "preset": preset,
-            "corpus": corpus.path,
-            "corpus_sha256": corpus.sha256,
-            "text": dataclasses.asdict(corpus.settings),
-        }
+        identity = data_run_identity(
+            "text",
+            config,
+            schedule,
+            seed,
+            preset,
+            corpus=corpus.path,
+            corpus_sha256=corpus.sha256,
+            text=dataclasses.asdict(corpus.settings),
+        )
         super().__init__(
             workdir,
             config,
@@ -134,6 +182,7 @@ class TextExperiment(AdversarialTraining):
             end_token=END_ID,
         )
         self._summary_writer: tf.summary.SummaryWriter | None = None
+        self.test_bleu = text_metrics.ReferenceBleu(corpus.test_references)
 
     # ------------------------------------------------------------------ the loop
     def train(self, run: Run) -> None:
@@ -167,14 +216,11 @@ class TextExperiment(AdversarialTraining):
         one a line to ``samples/``; returns the metrics with the step."""
         samples = self.generator.generate_many(self.schedule.eval_samples, self.rng)
         sentences = self.corpus.vocabulary.decode(samples)
-        metrics = text_metrics.bleu_and_self_bleu(sentences, self.corpus.test_references)
+        metrics = self.test_bleu.bleu_and_self_bleu(sentences)
         metrics.update(text_metrics.nll_test(self.generator, self.corpus.test, END_ID, UNKNOWN_ID))
         metrics["mean_length"] = float(np.mean([len(s) for s in sentences]))
         row.update(metrics)
-        # Numbered from 1, as progress lines and the results table number them.
-        label = {"random": "random", "mle": f"mle_epoch_{step + 1:04d}"}.get(
-            method, f"seqgan_iteration_{step + 1:04d}"
-        )
+        label = evaluation_label(method, step)
         texts = self.corpus.vocabulary.decode_text(samples)
         write_lines(self.path("samples", f"{label}.txt"), texts)
         shown = ("bleu2", "bleu4", "self_bleu2", "self_bleu4", "nll_per_word", "mean_length")

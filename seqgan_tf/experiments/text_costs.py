@@ -14,9 +14,11 @@ dominate), so for another corpus the figure is a rough guide only.
 
 from __future__ import annotations
 
-from seqgan_tf import train
+import dataclasses
+
 from seqgan_tf.metrics.texygen import NUM_SAMPLES
-from seqgan_tf.schedule import Schedule
+from seqgan_tf.schedule import TEXT_PRESETS, Schedule, preset_schedule
+from seqgan_tf.training.projection import evaluations
 
 COCO_TRAIN_SEQUENCES = 10_000
 COCO_UNIT_SECONDS = {
@@ -49,9 +51,6 @@ def projected_text_seconds(schedule: Schedule, train_sequences: int = COCO_TRAIN
         / (2 * NUM_SAMPLES)
     )
 
-    def evaluations(steps: int, every: int) -> int:
-        return sum(train.evaluated(step, every, steps) for step in range(steps))
-
     mle_evaluations = evaluations(schedule.mle_epochs, schedule.mle_eval_every)
     iterations = schedule.adversarial_iterations
     seconds = {
@@ -69,6 +68,28 @@ def projected_text_seconds(schedule: Schedule, train_sequences: int = COCO_TRAIN
     }
     seconds["total"] = sum(seconds.values())
     return seconds
+
+
+def projection_text(preset: str, schedule: Schedule, train_sequences: int) -> str:
+    """What a text run announces: its projected wall time and, unless it runs one, the
+    text presets'."""
+    seconds = projected_text_seconds(schedule, train_sequences)["total"]
+    lines = [
+        "Projected wall time on the shared 2-core CPU, from units measured at the COCO "
+        f"captions' shapes (seqgan_tf/experiments/text_costs.py): {duration(seconds)}."
+    ]
+    if preset not in TEXT_PRESETS:
+        shorter = ", ".join(
+            f"--preset={name} ({duration(projected_text_seconds(_text_preset(name))['total'])})"
+            for name in TEXT_PRESETS
+        )
+        lines.append(f"Text presets: {shorter}.")
+    return "\n".join(lines)
+
+
+def _text_preset(name: str) -> Schedule:
+    """A text preset's schedule as a run on COCO uses it (negatives: the training size)."""
+    return dataclasses.replace(preset_schedule(name), dis_samples=9984)
 
 
 def duration(seconds: float) -> str:

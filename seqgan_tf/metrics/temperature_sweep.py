@@ -16,10 +16,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import tensorflow as tf
 
-from seqgan_tf.metrics.text import SENTENCE_BLEU_ORDERS, bleu_and_self_bleu
+from seqgan_tf.metrics.text import SENTENCE_BLEU_ORDERS, ReferenceBleu
 from seqgan_tf.models.token_lstm import TokenLSTM, check_temperature
-
-DEFAULT_TEMPERATURES = (0.5, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5)
 
 
 def temperature_sweep(
@@ -45,6 +43,7 @@ def temperature_sweep(
         raise ValueError("temperature_sweep needs at least one temperature")
     if num_samples < 2:
         raise ValueError(f"self-BLEU needs at least 2 samples, got {num_samples}")
+    bleu = ReferenceBleu(references, orders)  # the references' tables, built once
     rows = []
     for temperature in temperatures:
         # The seed and the temperature's float64 bits key its stream: reproducible, and a
@@ -53,7 +52,7 @@ def temperature_sweep(
         stream = np.random.SeedSequence([seed, bits]).generate_state(1, np.uint64)[0]
         rng = tf.random.Generator.from_seed(int(stream >> np.uint64(1)))
         tokens = generator.generate_many(num_samples, rng, temperature=temperature)
-        metrics = bleu_and_self_bleu(decode(tokens), references, orders)
+        metrics = bleu.bleu_and_self_bleu(decode(tokens))
         rows.append({"temperature": temperature, **metrics})
     return rows
 

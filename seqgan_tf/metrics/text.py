@@ -29,8 +29,9 @@ token lists, everything from a sequence's first end token on cut away:
 
 * **BLEU-2..5** (:func:`bleu_and_self_bleu`): each generated sentence against *every*
   sentence of the test file as references (nltk sentence BLEU, uniform weights, smoothing
-  method 1, :class:`SentenceBleu`), averaged; **self-BLEU-2..5** the same of each
-  generated sentence against all the *other* generated ones. Texygen's own protocol
+  method 1, :class:`SentenceBleu`; :class:`ReferenceBleu` keeps the test file's tables for a
+  run), averaged; **self-BLEU-2..5** the same of each generated sentence against all the
+  *other* generated ones. Texygen's own protocol
   differs (500 references, self-BLEU within the first 500 samples):
   :mod:`seqgan_tf.metrics.texygen` computes it too, labelled.
 * **NLL of the test file** (:func:`nll_test`): -log p of each test sentence's tokens up
@@ -129,13 +130,33 @@ class SentenceBleu:
         return self.scorer.score_leave_one_out()
 
 
+class ReferenceBleu:
+    """BLEU-n of sentences against one fixed set of references for each of ``orders``,
+    the references' n-gram tables built once: a run scores every evaluation against the
+    same test file."""
+
+    def __init__(
+        self, references: list[list[str]], orders: tuple[int, ...] = SENTENCE_BLEU_ORDERS
+    ) -> None:
+        self.orders = orders
+        self.scorers = {n: SentenceBleu(references, n) for n in orders}
+
+    def mean_bleu(self, samples: list[list[str]]) -> dict[str, float]:
+        """``bleu{n}``: the mean BLEU-n of ``samples`` against all the references."""
+        return {f"bleu{n}": float(np.mean(s.score(samples))) for n, s in self.scorers.items()}
+
+    def bleu_and_self_bleu(self, samples: list[list[str]]) -> dict[str, float]:
+        """:meth:`mean_bleu` and :func:`mean_self_bleu` of ``samples`` in one dict."""
+        return {**self.mean_bleu(samples), **mean_self_bleu(samples, self.orders)}
+
+
 def mean_bleu(
     samples: list[list[str]],
     references: list[list[str]],
     orders: tuple[int, ...] = SENTENCE_BLEU_ORDERS,
 ) -> dict[str, float]:
     """``bleu{n}``: the mean BLEU-n of ``samples`` against all of ``references``."""
-    return {f"bleu{n}": float(np.mean(SentenceBleu(references, n).score(samples))) for n in orders}
+    return ReferenceBleu(references, orders).mean_bleu(samples)
 
 
 def mean_self_bleu(
@@ -154,7 +175,7 @@ def bleu_and_self_bleu(
     orders: tuple[int, ...] = SENTENCE_BLEU_ORDERS,
 ) -> dict[str, float]:
     """:func:`mean_bleu` and :func:`mean_self_bleu` of ``samples`` in one dict."""
-    return {**mean_bleu(samples, references, orders), **mean_self_bleu(samples, orders)}
+    return ReferenceBleu(references, orders).bleu_and_self_bleu(samples)
 
 
 def real_data_metrics(

@@ -1,18 +1,18 @@
 """What a schedule costs before it runs: its units counted, times the measured unit times.
 
 ``bench.seqgan_speed`` measures the units on a machine and prints the projection of each
-preset; an experiment logs its own schedule's projection from :data:`REFERENCE_COSTS`
-(that bench on the 2-core CPU of ``docs/PERFORMANCE.md``) before its first unit, and
-from then on its progress lines give the ETA measured in the run itself; a kind of unit
-not yet run counts at its projected cost scaled by how the units run so far compare with
-theirs (:func:`unit_seconds`).
+preset; an oracle experiment prints its own schedule's projection from
+:data:`REFERENCE_COSTS` (that bench on the 2-core CPU of ``docs/PERFORMANCE.md``) before
+its first unit (:func:`projection_text`), and from then on its progress lines give the
+ETA measured in the run itself; a kind of unit not yet run counts at its projected cost
+scaled by how the units run so far compare with theirs (:func:`unit_seconds`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 
-from seqgan_tf.schedule import Schedule
+from seqgan_tf.schedule import BaselineSchedule, Schedule, preset_schedule
 
 BENCH_SAMPLES = 9_984  # bench.seqgan_speed times its units on this many sequences
 
@@ -106,6 +106,35 @@ def unit_seconds(schedule: Schedule, costs: UnitCosts) -> dict[tuple[str, bool],
         ("adversarial", True): dis_round,
         ("rescore", False): phases["rescore"],
     }
+
+
+def projection_text(
+    preset: str, schedule: Schedule, baselines: BaselineSchedule | None = None
+) -> str:
+    """What an oracle run (``--mode=oracle``, ``table1``, ``smoke``) announces: its
+    projected wall time on the reference CPU and, for the long presets, the shorter ones'."""
+    reference = "on the reference 2-core CPU (docs/PERFORMANCE.md) at the default model sizes"
+    if baselines is not None:
+        seqgan_part = dataclasses.replace(schedule, mle_epochs=baselines.mle_baseline_epochs)
+        lines = [
+            f"Projected wall time {reference}: more than {_duration(seqgan_part)} (SeqGAN and "
+            "the MLE baseline; scheduled sampling and PG-BLEU have no projection)."
+        ]
+    else:
+        lines = [f"Projected wall time {reference}: {_duration(schedule)}."]
+    if preset in ("original", "paper"):
+        shorter = ", ".join(
+            f"--preset={name} ({_duration(preset_schedule(name))})" for name in ("quick", "cpu")
+        )
+        lines.append(f"Shorter presets: {shorter}.")
+    return "\n".join(lines)
+
+
+def _duration(schedule: Schedule) -> str:
+    seconds = projected_seconds(schedule, REFERENCE_COSTS)["total"]
+    if seconds < 60:
+        return "under 1 min"
+    return f"{seconds / 3600:.2f} h" if seconds >= 3600 else f"{seconds / 60:.0f} min"
 
 
 def describe(schedule: Schedule, costs: UnitCosts) -> str:
