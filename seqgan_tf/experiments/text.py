@@ -37,6 +37,7 @@ import numpy as np
 import tensorflow as tf
 from absl import logging
 
+from fileio.atomic import write_atomically
 from seqgan_tf import train
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.data.corpus import TextCorpus
@@ -292,7 +293,4 @@ class TextExperiment(AdversarialTraining):
 def write_lines(path: str, texts: list[str]) -> None:
     """``texts`` one a line (UTF-8), atomically: a crash leaves the old file or the new."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    tmp = f"{path}.tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.writelines(f"{text}\n" for text in texts)
-    os.replace(tmp, path)
+    write_atomically(path, "".join(f"{text}\n" for text in texts))
