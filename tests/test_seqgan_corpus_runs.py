@@ -85,3 +85,17 @@ def test_music_tables_carry_the_papers_numbers(tmp_path):
     assert paper[header.index("MLE BLEU-4")] == "0.921"
     assert paper[header.index("MLE MSE")] == "22.38"
     assert paper[header.index("SeqGAN BLEU-4")] == ""  # not given: left empty, not invented
+
+
+def test_text_tables_show_the_final_evaluations_sentences(tmp_path):
+    folder = tmp_path / "t1" / "run"
+    _write(folder, "text", 1, 0.3)
+    samples = folder / "samples"
+    samples.mkdir()
+    for name, word in [("mle_epoch_0005", "early"), ("mle_epoch_0040", "final")]:
+        (samples / f"{name}.txt").write_text("".join(f"{word} {i}\n" for i in range(30)))
+    (samples / "seqgan_iteration_0016.txt").write_text("a b .\n")
+    lines = group_section("text", "--preset=quick", load_corpus_runs(tmp_path))
+    shown = [line.strip() for line in lines if line.startswith("    ")]
+    assert shown == [f"final {i}" for i in range(20)] + ["a b ."]
+    assert any("run/samples/mle_epoch_0040.txt" in line for line in lines)

@@ -152,6 +152,38 @@ def _machines(runs: list[CorpusRun]) -> str:
     return "; ".join(sorted({run.machine for run in runs}))
 
 
+SHOWN_SENTENCES = 20
+
+
+def final_samples(run: CorpusRun, phase_prefix: str) -> pathlib.Path | None:
+    """The last evaluation's samples of a phase (``mle_epoch_``, ``seqgan_iteration_``):
+    the highest-numbered file of that name in the run's ``samples/``, if committed."""
+    files = sorted((run.folder / "samples").glob(f"{phase_prefix}*.txt"))
+    return files[-1] if files else None
+
+
+def generated_sentences(runs: list[CorpusRun]) -> list[str]:
+    """The first :data:`SHOWN_SENTENCES` sentences of the final MLE and SeqGAN evaluations
+    of the group's first run that committed both, unedited."""
+    for run in runs:
+        files = [final_samples(run, prefix) for prefix in ("mle_epoch_", "seqgan_iteration_")]
+        if all(files):
+            break
+    else:
+        return []
+    lines = []
+    for (_, label), path in zip(METHODS, files, strict=True):
+        sentences = path.read_text(encoding="utf-8").splitlines()[:SHOWN_SENTENCES]
+        lines += [
+            "",
+            f"{label}: the first {len(sentences)} sentences of `{run.name}`'s final evaluation "
+            f"(`{path.relative_to(run.folder.parent)}`), unedited:",
+            "",
+            *(f"    {sentence}" for sentence in sentences),
+        ]
+    return lines
+
+
 TEXT_KEYS = tuple(f"{kind}{n}" for kind in ("bleu", "self_bleu") for n in (2, 3, 4, 5))
 TEXT_LABELS = tuple(f"{kind}-{n}" for kind in ("BLEU", "self-BLEU") for n in (2, 3, 4, 5))
 NLL_KEYS = ("nll_per_word", "nll_per_sentence")
@@ -209,6 +241,7 @@ def text_tables(runs: list[CorpusRun]) -> list[str]:
         "",
         *markdown_table(header, rows, "ll" + "r" * len(keys)),
     ]
+    lines += generated_sentences(runs)
     with_texygen = [run for run in runs if run.results.get("texygen")]
     if not with_texygen:
         return lines
