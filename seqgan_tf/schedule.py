@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections.abc import Iterable
 
 
 def _check_minimums(values, ones) -> None:
@@ -365,3 +366,15 @@ def preset_overrides(preset: str, *values, table: dict | None = None) -> dict:
             if getattr(value, field.name) != getattr(named, field.name):
                 overrides[field.name] = getattr(value, field.name)
     return overrides
+
+
+def evaluated(step: int, every: int, steps: int, also: Iterable[int] = ()) -> bool:
+    """The one evaluation rule of every phase: after steps divisible by ``every``, the last
+    step, and the steps in ``also`` (0-based). Here, free of TensorFlow, so that the cost
+    models count evaluations with the rule the loop runs."""
+    return step % every == 0 or step == steps - 1 or step in also
+
+
+def evaluations(steps: int, every: int) -> int:
+    """How many evaluations :func:`evaluated` makes in a phase of ``steps`` steps."""
+    return sum(evaluated(step, every, steps) for step in range(steps))

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Protocol
 
 import numpy as np
@@ -38,7 +38,7 @@ import tensorflow as tf
 from seqgan_tf.models.discriminator import Discriminator
 from seqgan_tf.models.generator import Generator
 from seqgan_tf.models.rollout import Rollout
-from seqgan_tf.schedule import Schedule
+from seqgan_tf.schedule import Schedule, evaluated
 from seqgan_tf.training.runner import Run, Unit
 
 # reward(samples [B, T], seeds [2, T]) -> rewards [B, T] of each token given its prefix
@@ -157,12 +157,6 @@ def adversarial_units(phase: str, iterations: int, discriminator_rounds: int) ->
     return [
         Unit(phase, i, part) for i in range(iterations) for part in range(1 + discriminator_rounds)
     ]
-
-
-def evaluated(step: int, every: int, steps: int, also: Iterable[int] = ()) -> bool:
-    """The one evaluation rule: after steps divisible by ``every``, the last step, and the
-    steps in ``also`` (0-based)."""
-    return step % every == 0 or step == steps - 1 or step in also
 
 
 def policy_gradient_step(generator: Generator, reward: Reward, rng: tf.random.Generator) -> dict:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 
 from seqgan_tf.experiments.oracle import schedule_units
-from seqgan_tf.schedule import PRESETS, TEXT_PRESETS, Schedule, preset_schedule
+from seqgan_tf.schedule import PRESETS, TEXT_PRESETS, Schedule, evaluations, preset_schedule
 from seqgan_tf.training.projection import (
     REFERENCE_COSTS,
     UnitCosts,
     describe,
-    evaluations,
     projected_seconds,
     unit_seconds,
 )

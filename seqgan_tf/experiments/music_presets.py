@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from seqgan_tf.schedule import Schedule, apply_preset, preset_overrides
-from seqgan_tf.training.projection import evaluations
+from seqgan_tf.schedule import Schedule, apply_preset, evaluations, preset_overrides
 
 MUSIC_EVAL_SAMPLES = 1000
 MUSIC_PRESETS: dict[str, dict] = {

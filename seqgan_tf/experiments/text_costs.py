@@ -17,8 +17,7 @@ from __future__ import annotations
 import dataclasses
 
 from seqgan_tf.metrics.texygen import NUM_SAMPLES
-from seqgan_tf.schedule import TEXT_PRESETS, Schedule, preset_schedule
-from seqgan_tf.training.projection import evaluations
+from seqgan_tf.schedule import TEXT_PRESETS, Schedule, evaluations, preset_schedule
 
 COCO_TRAIN_SEQUENCES = 10_000
 COCO_UNIT_SECONDS = {

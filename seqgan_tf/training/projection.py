@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from seqgan_tf.schedule import BaselineSchedule, Schedule, preset_schedule
+from seqgan_tf.schedule import BaselineSchedule, Schedule, evaluations, preset_schedule
 
 BENCH_SAMPLES = 9_984  # bench.seqgan_speed times its units on this many sequences
 
@@ -48,13 +48,6 @@ REFERENCE_COSTS = UnitCosts(
     sample_9984_s=1.455,
     gen_step_s=3.887,
 )
-
-
-def evaluations(steps: int, every: int) -> int:
-    """Evaluations of a phase that measures at steps s with s % every == 0 and the last."""
-    if steps == 0:
-        return 0
-    return len({s for s in range(steps) if s % every == 0} | {steps - 1})
 
 
 def _dis_round_seconds(schedule: Schedule, costs: UnitCosts) -> float:
