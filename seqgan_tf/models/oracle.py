@@ -22,6 +22,7 @@ import numpy as np
 import tensorflow as tf
 
 from seqgan_tf.config import ModelConfig
+from seqgan_tf.models.step_loop import stacked_step_outputs
 from seqgan_tf.models.token_lstm import TokenLSTM, param_shapes, validate_params
 
 try:  # NumPy >= 2
@@ -131,11 +132,9 @@ class Oracle(TokenLSTM):
         return -tf.reduce_mean(self.token_log_probs(tokens), axis=1)
 
     def _batches_nll_body(self, batches: tf.Tensor) -> tf.Tensor:
-        num_batches = tf.shape(batches)[0]
-        scores = tf.TensorArray(tf.float32, size=num_batches)
-        for i in tf.range(num_batches):
-            scores = scores.write(i, self._per_sequence_nll(batches[i]))
-        return scores.stack()
+        return stacked_step_outputs(
+            tf.shape(batches)[0], lambda i: self._per_sequence_nll(batches[i])
+        )
 
     def nll(self, tokens: np.ndarray, batch_size: int | None = None) -> float:
         """NLL_oracle: mean over all tokens of -log p_oracle.
