@@ -106,15 +106,15 @@ def test_models_of_one_shape_share_the_compiled_sampler_but_draw_from_their_own_
     """generate is one XLA function of the variables for every model of the same shapes:
     a second model adds no trace, samples its own parameters (not the first model's), and
     sees them change."""
-    from seqgan_tf.models.token_lstm import _compiled_sample_sequences
+    from seqgan_tf.models.sampling import compiled_sample_sequences
 
     first, _ = _tiny_generator(seed=0)
     second, _ = _tiny_generator(seed=1)
     seeds = tf.constant([[1, 2, 3], [4, 5, 6]], tf.int64)
     from_first = first.generate(2000, seeds).numpy()
-    traces = _compiled_sample_sequences.experimental_get_tracing_count()
+    traces = compiled_sample_sequences.experimental_get_tracing_count()
     from_second = second.generate(2000, seeds).numpy()
-    assert _compiled_sample_sequences.experimental_get_tracing_count() == traces
+    assert compiled_sample_sequences.experimental_get_tracing_count() == traces
     assert (from_first != from_second).any()
     second.copy_params_from(first)
     np.testing.assert_array_equal(second.generate(2000, seeds).numpy(), from_first)
@@ -310,7 +310,7 @@ def test_mle_training_lowers_the_loss():
 
 
 def test_sample_block_size_divides_the_vocabulary_when_it_can():
-    from seqgan_tf.models.token_lstm import sample_block_size
+    from seqgan_tf.models.kernels.output_layer import sample_block_size
 
     assert sample_block_size(5000) == 100  # 50 blocks of 100, no padding
     assert sample_block_size(3) == 3  # one block
@@ -322,7 +322,7 @@ def test_categorical_sample_frequencies_and_zero_weights():
     """Two-level inverse CDF on a vocabulary of 37 (6 blocks of 7, the last padded):
     frequencies match the softmax (chi-square) and a token of probability 0 is never
     drawn."""
-    from seqgan_tf.models.token_lstm import categorical_sample
+    from seqgan_tf.models.sampling import categorical_sample
 
     rng = np.random.default_rng(7)
     logits = rng.normal(size=37).astype(np.float32)

@@ -17,7 +17,8 @@ import numpy as np
 import tensorflow as tf
 
 from seqgan_tf.metrics.text import SENTENCE_BLEU_ORDERS, bleu_and_self_bleu
-from seqgan_tf.models.token_lstm import TokenLSTM, check_temperature
+from seqgan_tf.models.sampling import check_temperature
+from seqgan_tf.models.token_lstm import TokenLSTM
 
 DEFAULT_TEMPERATURES = (0.5, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.5)
 

@@ -2,7 +2,7 @@
 
 The paper draws every oracle parameter from N(0, 1). The published oracle
 (``target_params_py3.pkl``: a pickled list of 15 float32 arrays in the layout of
-:data:`seqgan_tf.models.token_lstm.PARAM_NAMES`) is loaded unchanged. Any generator can be
+:data:`seqgan_tf.models.param_layout.PARAM_NAMES`) is loaded unchanged. Any generator can be
 written in the same format (:func:`save_params`) and then scored against, or used
 as, an oracle by the original code.
 
@@ -22,8 +22,9 @@ import numpy as np
 import tensorflow as tf
 
 from seqgan_tf.config import ModelConfig
+from seqgan_tf.models.param_layout import param_shapes, validate_params
 from seqgan_tf.models.step_loop import stacked_step_outputs
-from seqgan_tf.models.token_lstm import TokenLSTM, param_shapes, validate_params
+from seqgan_tf.models.token_lstm import TokenLSTM
 
 try:  # NumPy >= 2
     from numpy._core import multiarray as _multiarray

@@ -24,7 +24,7 @@ What both paths share. ``reference`` makes plain only the members of :class:`Ker
 the rest of the port's speed work runs on both paths, so the reference path is not
 "TensorFlow without tricks" and its timing is not that of a naive port:
 
-- the sampler, :func:`seqgan_tf.models.token_lstm.categorical_sample` (exact two-level
+- the sampler, :func:`seqgan_tf.models.sampling.categorical_sample` (exact two-level
   inverse-CDF sampling in float32, not ``tf.random.categorical``), in a sampling loop
   compiled by XLA;
 - XLA compilation of the generator's MLE epoch, the oracle's NLL over whole batches and
