@@ -101,6 +101,7 @@ class Generator(TokenLSTM):
             **TokenLSTM.shape_kwargs(config),
             init_stddev=config.gen_init_stddev,
             seed=seed,
+            score_batch_size=config.batch_size,
             **kwargs,
         )
         self.config = config

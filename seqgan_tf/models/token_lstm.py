@@ -6,7 +6,9 @@ of the start token; each later input is the embedding of the previous token (the
 sampled one when generating, the true one when scoring).
 
 Parameters import and export in the original's 15-array layout
-(:mod:`seqgan_tf.models.param_layout`); sampling is :mod:`seqgan_tf.models.sampling`.
+(:mod:`seqgan_tf.models.param_layout`). The scoring methods are
+:mod:`seqgan_tf.models.scoring`'s functions of the model's variables, the sampling methods
+:mod:`seqgan_tf.models.sampling`'s.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from seqgan_tf.models import scoring
 from seqgan_tf.models.kernels import FAST, Kernels, select
 from seqgan_tf.models.lstm_cell import LSTMCell
 from seqgan_tf.models.param_layout import param_shapes, validate_params
@@ -37,6 +40,7 @@ class TokenLSTM(keras.Model):
       seed: seed of the initialisers (None: Keras' global seed stream).
       kernels: ``fast`` or ``reference``, the :class:`~seqgan_tf.models.kernels.Kernels`
         it computes with (:attr:`kernels`).
+      score_batch_size: sequences per batch that :meth:`sequence_nll` scores.
     """
 
     def __init__(
@@ -49,6 +53,7 @@ class TokenLSTM(keras.Model):
         init_stddev: float = 0.1,
         seed: int | None = None,
         kernels: str = FAST.name,
+        score_batch_size: int = 64,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -58,6 +63,7 @@ class TokenLSTM(keras.Model):
         self.hidden_dim = hidden_dim
         self.sequence_length = sequence_length
         self.start_token = start_token
+        self.score_batch_size = score_batch_size
 
         def init(offset: int) -> keras.initializers.Initializer:
             return keras.initializers.RandomNormal(
@@ -129,12 +135,6 @@ class TokenLSTM(keras.Model):
         zeros = tf.zeros([batch_size, self.hidden_dim], dtype=self.embedding.dtype)
         return zeros, zeros
 
-    def _teacher_forced_inputs(self, tokens: tf.Tensor) -> tf.Tensor:
-        """[start, y_0, ..., y_{T-2}] for each row of ``tokens``."""
-        batch = tf.shape(tokens)[0]
-        start = tf.fill([batch, 1], tf.constant(self.start_token, dtype=tokens.dtype))
-        return tf.concat([start, tokens[:, :-1]], axis=1)
-
     # ----------------------------------------------------------------- scoring
     def teacher_forced_states(
         self, tokens: tf.Tensor, inputs: tf.Tensor | None = None
@@ -147,12 +147,9 @@ class TokenLSTM(keras.Model):
           inputs: the token fed at each step, [B, T]; by default the start token, then
             ``tokens[:, :-1]`` (teacher forcing). Scheduled sampling feeds others.
         """
-        tokens = tf.convert_to_tensor(tokens)
-        if inputs is None:
-            inputs = self._teacher_forced_inputs(tokens)
-        projected = self.cell.project_inputs(self.embed(inputs))
-        recurrent_kernel = tf.convert_to_tensor(self.cell.recurrent_kernel)
-        return self.kernels.lstm_states(projected, recurrent_kernel)
+        return scoring.teacher_forced_states(
+            self.lstm_variables, tokens, self.start_token, self.kernels, inputs
+        )
 
     def call(self, tokens: tf.Tensor) -> tf.Tensor:
         """Teacher-forced logits [B, T, V] of p(y_t | y_<t)."""
@@ -161,7 +158,7 @@ class TokenLSTM(keras.Model):
 
     def token_log_probs(self, tokens: tf.Tensor) -> tf.Tensor:
         """log p(y_t | y_<t) of each given token, [B, T] (teacher forcing), for scoring."""
-        return self._log_probs(tokens, None, self.kernels.scoring_log_probs)
+        return scoring.token_log_probs(self.lstm_variables, tokens, self.start_token, self.kernels)
 
     def token_log_probs_for_training(
         self, tokens: tf.Tensor, inputs: tf.Tensor | None = None
@@ -169,18 +166,36 @@ class TokenLSTM(keras.Model):
         """The same numbers as :meth:`token_log_probs`, where gradients are taken
         (its kernels' ``training_log_probs``). ``inputs``: as in
         :meth:`teacher_forced_states`."""
-        return self._log_probs(tokens, inputs, self.kernels.training_log_probs)
-
-    def _log_probs(self, tokens, inputs, log_probs_fn) -> tf.Tensor:
-        tokens = tf.convert_to_tensor(tokens)
-        hs, _ = self.teacher_forced_states(tokens, inputs)
-        log_probs = log_probs_fn(
-            tf.reshape(hs, [-1, self.hidden_dim]),
-            tf.convert_to_tensor(self.output_kernel),
-            tf.convert_to_tensor(self.output_bias),
-            tf.reshape(tokens, [-1]),
+        return scoring.token_log_probs(
+            self.lstm_variables, tokens, self.start_token, self.kernels, inputs, training=True
         )
-        return tf.reshape(log_probs, tf.shape(tokens))
+
+    def sequence_nll(self, tokens: np.ndarray, batch_size: int | None = None) -> np.ndarray:
+        """Per-sequence mean of -log p(y_t | y_<t) (teacher forced, unclipped), [N] float64:
+        NLL_oracle's terms under the oracle, NLL_test's under a generator.
+
+        The whole batches of ``batch_size`` (default :attr:`score_batch_size`) are scored
+        in one XLA-compiled loop, a final partial batch on the graph executor
+        (:mod:`seqgan_tf.models.scoring`).
+        """
+        batch_size = batch_size or self.score_batch_size
+        tokens = np.asarray(tokens, dtype=np.int32)
+        if tokens.ndim != 2 or tokens.shape[1] != self.sequence_length:
+            raise ValueError(
+                f"expected token ids of shape [N, {self.sequence_length}], got {tokens.shape}"
+            )
+        variables = tuple(self.lstm_variables)
+        whole = len(tokens) // batch_size * batch_size
+        parts = []
+        if whole:
+            batches = tf.constant(tokens[:whole].reshape(-1, batch_size, self.sequence_length))
+            nll = scoring.compiled_batches_nll(variables, batches, self.start_token, self.kernels)
+            parts.append(nll.numpy().reshape(-1))
+        if whole < len(tokens):
+            rest = tf.constant(tokens[whole:])
+            nll = scoring.graph_per_sequence_nll(variables, rest, self.start_token, self.kernels)
+            parts.append(nll.numpy())
+        return np.concatenate(parts).astype(np.float64)
 
     # ----------------------------------------------------------------- sampling
     def generate(self, num_sequences: int, seeds: tf.Tensor, temperature: float = 1.0) -> tf.Tensor:
