@@ -14,7 +14,7 @@ import numpy as np
 
 from bench import parity_port
 from seqgan_tf.models.oracle import load_params
-from seqgan_tf.models.token_lstm import PARAM_NAMES
+from seqgan_tf.models.param_layout import PARAM_NAMES
 
 
 def parameter_differences(port: list[np.ndarray], original: list[np.ndarray]) -> dict:

@@ -41,7 +41,7 @@ from seqgan_tf.schedule import preset_schedule  # noqa: E402
 from seqgan_tf.training.projection import UnitCosts, projected_seconds  # noqa: E402
 
 NUM_SAMPLES = 9_984
-SAMPLE_BLOCK = 1_024  # rows per sampling call (token_lstm.DEFAULT_SAMPLE_BATCH)
+SAMPLE_BLOCK = 1_024  # rows per sampling call (sampling.DEFAULT_SAMPLE_BATCH)
 TARGET_S = {"mle_epoch_s": 13.0 / 4.0, "nll_eval_s": 10.0 / 3.0, "dis_epoch_s": 30.0 / 1.5}
 
 

@@ -1,4 +1,5 @@
-"""BleuScorer equals nltk's sentence_bleu (weights 1/3 each, no smoothing) to 1e-12.
+"""BleuScorer equals nltk's sentence_bleu (weights 1/3 each, no smoothing) to 1e-12; with
+smoothing method 1 (the text metrics') and leave one out (self-BLEU) too.
 
 nltk is only the reference here; seqgan_tf.metrics.bleu does not import it.
 """
@@ -208,3 +209,58 @@ def test_bad_hypotheses_raise_clear_errors(hypotheses, message):
     scorer = BleuScorer(np.array([[1, 2, 3]]))
     with pytest.raises(ValueError, match=message):
         scorer.score(hypotheses)
+
+
+METHOD1 = bleu_score.SmoothingFunction().method1
+
+
+def nltk_smoothed_bleu(references, hypothesis, n: int, smoothing=METHOD1) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nltk warns on every zero n-gram overlap
+        return bleu_score.sentence_bleu(
+            [list(r) for r in references],
+            list(hypothesis),
+            tuple([1.0 / n] * n),
+            smoothing_function=smoothing,
+        )
+
+
+def nltk_self_bleu(samples, n: int, smoothing=METHOD1) -> np.ndarray:
+    rows = [list(map(int, row)) for row in samples]
+    return np.array(
+        [
+            nltk_smoothed_bleu(rows[:i] + rows[i + 1 :], rows[i], n, smoothing)
+            for i in range(len(rows))
+        ]
+    )
+
+
+@pytest.mark.parametrize("n", [2, 3, 4])
+def test_method1_bleu_matches_nltk(n):
+    rng = np.random.default_rng(n)
+    references = rng.integers(0, 8, size=(60, 10))
+    hypotheses = rng.integers(0, 10, size=(40, 10))
+    hypotheses[0] = 9  # no unigram in any reference: nltk returns 0 before smoothing
+    got = BleuScorer(references, n, smoothing="method1").score(hypotheses)
+    expected = [nltk_smoothed_bleu(references, h, n) for h in hypotheses]
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+    assert got[0] == 0.0
+
+
+@pytest.mark.parametrize("smoothing", ["method0", "method1"])
+@pytest.mark.parametrize("n", [2, 4])
+def test_leave_one_out_bleu_is_self_bleu_with_duplicates(n, smoothing):
+    rng = np.random.default_rng(10 + n)
+    samples = rng.integers(0, 5, size=(30, 8))
+    samples[5] = samples[3]  # a repeated sequence: its n-grams' largest count is shared
+    samples[7, :4] = samples[8, :4]
+    got = BleuScorer(samples, n, smoothing=smoothing).score_leave_one_out()
+    method = getattr(bleu_score.SmoothingFunction(), smoothing)
+    np.testing.assert_allclose(got, nltk_self_bleu(samples, n, method), rtol=1e-12, atol=1e-300)
+
+
+def test_unknown_smoothing_and_a_single_reference_are_refused():
+    with pytest.raises(ValueError, match="smoothing"):
+        BleuScorer(np.zeros((2, 3), int), 2, smoothing="method7")
+    with pytest.raises(ValueError, match="two references"):
+        BleuScorer(np.zeros((1, 3), int), 2).score_leave_one_out()

@@ -106,15 +106,15 @@ def test_models_of_one_shape_share_the_compiled_sampler_but_draw_from_their_own_
     """generate is one XLA function of the variables for every model of the same shapes:
     a second model adds no trace, samples its own parameters (not the first model's), and
     sees them change."""
-    from seqgan_tf.models.token_lstm import _compiled_sample_sequences
+    from seqgan_tf.models.sampling import compiled_sample_sequences
 
     first, _ = _tiny_generator(seed=0)
     second, _ = _tiny_generator(seed=1)
     seeds = tf.constant([[1, 2, 3], [4, 5, 6]], tf.int64)
     from_first = first.generate(2000, seeds).numpy()
-    traces = _compiled_sample_sequences.experimental_get_tracing_count()
+    traces = compiled_sample_sequences.experimental_get_tracing_count()
     from_second = second.generate(2000, seeds).numpy()
-    assert _compiled_sample_sequences.experimental_get_tracing_count() == traces
+    assert compiled_sample_sequences.experimental_get_tracing_count() == traces
     assert (from_first != from_second).any()
     second.copy_params_from(first)
     np.testing.assert_array_equal(second.generate(2000, seeds).numpy(), from_first)
@@ -300,6 +300,36 @@ def test_mle_epoch_is_one_update_per_whole_batch_in_file_order():
         assert np.abs(a.numpy() - c.numpy()).max() > 1e-3  # the order matters
 
 
+def test_sequence_nll_is_the_per_sequence_mean_negative_log_prob_without_clipping():
+    """Per-sequence NLL (NLL_test's terms) of 16 whole batches of 64 in the compiled loop
+    and a partial batch of 6, against the float64 reference; no 1e-20 clip."""
+    generator, params, _ = _small_generator_with_reference(output_scale=200.0)
+    tokens = np.random.default_rng(1).integers(0, 30, size=(1030, 6))
+    want = -ref.token_log_probs(params, tokens)
+    assert want.max() > -np.log(1e-20)  # some tokens fall below the training losses' clip
+    got = generator.sequence_nll(tokens)
+    assert got.dtype == np.float64 and got.shape == (1030,)
+    np.testing.assert_allclose(got, want.mean(axis=1), rtol=2e-5)
+    np.testing.assert_allclose(generator.sequence_nll(tokens, batch_size=500), got, rtol=1e-6)
+
+
+def test_models_of_one_shape_share_the_compiled_nll_but_score_with_their_own_weights():
+    """sequence_nll's whole batches are one XLA function of the variables for every model
+    of the same shapes (a Table 1 run scores with the oracle and five generators)."""
+    from seqgan_tf.models.scoring import compiled_batches_nll
+
+    first, _ = _tiny_generator(seed=0)
+    second, _ = _tiny_generator(seed=1)
+    tokens = np.random.default_rng(2).integers(0, 3, size=(128, 3))
+    from_first = first.sequence_nll(tokens)
+    traces = compiled_batches_nll.experimental_get_tracing_count()
+    from_second = second.sequence_nll(tokens)
+    assert compiled_batches_nll.experimental_get_tracing_count() == traces
+    assert (from_first != from_second).any()
+    second.copy_params_from(first)
+    np.testing.assert_array_equal(second.sequence_nll(tokens), from_first)
+
+
 def test_mle_training_lowers_the_loss():
     generator, _, tokens = _small_generator_with_reference()
     tokens = tf.constant(np.tile(tokens, (4, 1)), tf.int32)
@@ -310,7 +340,7 @@ def test_mle_training_lowers_the_loss():
 
 
 def test_sample_block_size_divides_the_vocabulary_when_it_can():
-    from seqgan_tf.models.token_lstm import sample_block_size
+    from seqgan_tf.models.kernels.output_layer import sample_block_size
 
     assert sample_block_size(5000) == 100  # 50 blocks of 100, no padding
     assert sample_block_size(3) == 3  # one block
@@ -322,7 +352,7 @@ def test_categorical_sample_frequencies_and_zero_weights():
     """Two-level inverse CDF on a vocabulary of 37 (6 blocks of 7, the last padded):
     frequencies match the softmax (chi-square) and a token of probability 0 is never
     drawn."""
-    from seqgan_tf.models.token_lstm import categorical_sample
+    from seqgan_tf.models.sampling import categorical_sample
 
     rng = np.random.default_rng(7)
     logits = rng.normal(size=37).astype(np.float32)

@@ -11,8 +11,8 @@ from seqgan_tf.config import ModelConfig
 from seqgan_tf.models.generator import Generator
 from seqgan_tf.models.lstm_cell import LSTMCell
 from seqgan_tf.models.oracle import Oracle, load_params
+from seqgan_tf.models.param_layout import PARAM_NAMES, param_shapes
 from seqgan_tf.models.rollout import Rollout
-from seqgan_tf.models.token_lstm import PARAM_NAMES, param_shapes
 
 SMALL = ModelConfig(vocab_size=50, sequence_length=7, gen_emb_dim=6, gen_hidden_dim=5)
 

@@ -21,7 +21,7 @@ from seqgan_tf.models.kernels.output_layer import (
     output_log_probs,
     softmax_shift,
 )
-from seqgan_tf.models.token_lstm import sample_from_states
+from seqgan_tf.models.sampling import sample_from_states
 
 SMALL = ModelConfig(vocab_size=30, sequence_length=6, gen_emb_dim=4, gen_hidden_dim=5)
 

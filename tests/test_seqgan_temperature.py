@@ -12,7 +12,7 @@ from scipy import stats
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.models.generator import Generator
 from seqgan_tf.models.kernels import select
-from seqgan_tf.models.token_lstm import sample_from_states
+from seqgan_tf.models.sampling import sample_from_states
 
 TINY = ModelConfig(vocab_size=3, sequence_length=3, gen_emb_dim=4, gen_hidden_dim=5)
 

@@ -283,7 +283,8 @@ class Table1Experiment(OracleExperiment):
         return results
 
     def _held_out_nll(self) -> dict[str, float]:
-        """NLL_test: each final generator's mean per-token NLL of fresh oracle samples.
+        """NLL_test: each final generator's mean per-token NLL of fresh oracle samples (the
+        mean of its per-sequence NLLs: every sequence has T tokens).
 
         NLL_oracle scores a generator's own samples, so a generator that collapses onto a
         few likely sequences scores well on it; NLL_test (the generator scoring the oracle's
@@ -291,7 +292,7 @@ class Table1Experiment(OracleExperiment):
         stream of its own (the run's stream is untouched), the same for every method.
         """
         rng = tf.random.Generator.from_seed(self.spec.seed + HELD_OUT_SEED_OFFSET)
-        test = tf.constant(self.oracle.generate_many(self.schedule.eval_samples, rng))
+        test = self.oracle.generate_many(self.schedule.eval_samples, rng)
         generators = {
             "random": Generator(self.config, seed=self.spec.seed, name="untrained"),
             "mle": self.mle_generator,
@@ -299,15 +300,10 @@ class Table1Experiment(OracleExperiment):
             "pg_bleu": self.pg_bleu.generator,
             "seqgan": self.generator,
         }
-        block = 1024
-        nll = {}
-        for method, generator in generators.items():
-            total = 0.0
-            for start in range(0, int(test.shape[0]), block):
-                log_probs = generator.token_log_probs(test[start : start + block])
-                total += float(tf.reduce_sum(tf.cast(log_probs, tf.float64)))
-            nll[method] = -total / float(tf.size(test))
-        return nll
+        return {
+            method: float(np.mean(generator.sequence_nll(test)))
+            for method, generator in generators.items()
+        }
 
     def _final_samples(self, method: str) -> str:
         return self.path("samples", "random.txt" if method == "random" else f"{method}_final.txt")

@@ -20,6 +20,7 @@ from seqgan_tf.config import ModelConfig
 from seqgan_tf.models.kernels import select
 from seqgan_tf.models.kernels.reference import conv_max_features
 from seqgan_tf.models.optimizers import dense_gradients
+from seqgan_tf.models.step_loop import stacked_step_outputs
 
 
 def _seeded(initializer_cls, seed: int | None, offset: int, **kwargs):
@@ -246,13 +247,12 @@ class Discriminator(keras.Model):
         """``epochs`` passes over ``batches`` [num_batches, B, T] with integer labels
         [num_batches, B] (1 = real), one compiled call; returns the mean loss."""
         num_batches = tf.shape(batches)[0]
-        losses = tf.TensorArray(tf.float32, size=num_batches * epochs)
-        for step in tf.range(num_batches * epochs):
+
+        def update(step: tf.Tensor) -> tf.Tensor:
             i = step % num_batches
-            losses = losses.write(
-                step, self.train_step_on_batch(batches[i], tf.one_hot(labels[i], 2))
-            )
-        return tf.reduce_mean(losses.stack())
+            return self.train_step_on_batch(batches[i], tf.one_hot(labels[i], 2))
+
+        return tf.reduce_mean(stacked_step_outputs(num_batches * epochs, update))
 
     def train_round(
         self, real: np.ndarray, generated: np.ndarray, epochs: int, shuffle_seed: int

@@ -49,6 +49,7 @@ import tensorflow as tf
 
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.models.optimizers import apply_gradients, tf1_adam
+from seqgan_tf.models.step_loop import stacked_step_outputs
 from seqgan_tf.models.token_lstm import TokenLSTM
 
 LOG_PROB_FLOOR = math.log(1e-20)
@@ -100,6 +101,7 @@ class Generator(TokenLSTM):
             **TokenLSTM.shape_kwargs(config),
             init_stddev=config.gen_init_stddev,
             seed=seed,
+            score_batch_size=config.batch_size,
             **kwargs,
         )
         self.config = config
@@ -163,11 +165,10 @@ class Generator(TokenLSTM):
         return self._pretrain_epoch(tf.convert_to_tensor(batches, tf.int32))
 
     def _pretrain_epoch_body(self, batches: tf.Tensor) -> tf.Tensor:
-        num_batches = tf.shape(batches)[0]
-        losses = tf.TensorArray(tf.float32, size=num_batches)
-        for i in tf.range(num_batches):
-            losses = losses.write(i, self._pretrain_update(batches[i]))
-        return tf.reduce_mean(losses.stack())
+        losses = stacked_step_outputs(
+            tf.shape(batches)[0], lambda i: self._pretrain_update(batches[i])
+        )
+        return tf.reduce_mean(losses)
 
     def _pretrain_update(self, tokens: tf.Tensor) -> tf.Tensor:
         return self.apply_loss(self.pretrain_optimizer, lambda: self.pretrain_loss(tokens))

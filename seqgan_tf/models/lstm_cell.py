@@ -109,7 +109,7 @@ def lstm_step(
     """The cell's step as a function of its recurrent kernel: (h', c') from x W + b.
 
     :class:`LSTMCell` runs it with its own kernel; the compiled sampler of
-    :mod:`seqgan_tf.models.token_lstm` with the kernel it is given.
+    :mod:`seqgan_tf.models.sampling` with the kernel it is given.
     """
     h_new, c_new, _ = step_with_gates(projected_x, h, c, recurrent_kernel)
     return h_new, c_new

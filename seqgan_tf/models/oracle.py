@@ -2,7 +2,7 @@
 
 The paper draws every oracle parameter from N(0, 1). The published oracle
 (``target_params_py3.pkl``: a pickled list of 15 float32 arrays in the layout of
-:data:`seqgan_tf.models.token_lstm.PARAM_NAMES`) is loaded unchanged. Any generator can be
+:data:`seqgan_tf.models.param_layout.PARAM_NAMES`) is loaded unchanged. Any generator can be
 written in the same format (:func:`save_params`) and then scored against, or used
 as, an oracle by the original code.
 
@@ -22,7 +22,8 @@ import numpy as np
 import tensorflow as tf
 
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.models.token_lstm import TokenLSTM, param_shapes, validate_params
+from seqgan_tf.models.param_layout import param_shapes, validate_params
+from seqgan_tf.models.token_lstm import TokenLSTM
 
 try:  # NumPy >= 2
     from numpy._core import multiarray as _multiarray
@@ -106,13 +107,15 @@ class Oracle(TokenLSTM):
         config = config or ModelConfig()
         kwargs.setdefault("name", "oracle")
         super().__init__(
-            **TokenLSTM.shape_kwargs(config), init_stddev=config.oracle_init_stddev, **kwargs
+            **TokenLSTM.shape_kwargs(config),
+            init_stddev=config.oracle_init_stddev,
+            score_batch_size=config.batch_size,
+            **kwargs,
         )
         self.config = config
         self.source = source
         self.import_params(params, source)
         self.trainable = False
-        self._batches_nll = tf.function(self._batches_nll_body, jit_compile=True)
 
     @classmethod
     def from_file(cls, path: str | os.PathLike, config: ModelConfig | None = None) -> Oracle:
@@ -121,21 +124,6 @@ class Oracle(TokenLSTM):
     @classmethod
     def from_seed(cls, seed: int, config: ModelConfig | None = None) -> Oracle:
         return cls(random_params(seed, config), config, source=f"random N(0,1), seed {seed}")
-
-    @tf.function
-    def batch_nll(self, tokens: tf.Tensor) -> tf.Tensor:
-        """Per-sequence mean of -log p_oracle(y_t | y_<t), [B]."""
-        return self._per_sequence_nll(tokens)
-
-    def _per_sequence_nll(self, tokens: tf.Tensor) -> tf.Tensor:
-        return -tf.reduce_mean(self.token_log_probs(tokens), axis=1)
-
-    def _batches_nll_body(self, batches: tf.Tensor) -> tf.Tensor:
-        num_batches = tf.shape(batches)[0]
-        scores = tf.TensorArray(tf.float32, size=num_batches)
-        for i in tf.range(num_batches):
-            scores = scores.write(i, self._per_sequence_nll(batches[i]))
-        return scores.stack()
 
     def nll(self, tokens: np.ndarray, batch_size: int | None = None) -> float:
         """NLL_oracle: mean over all tokens of -log p_oracle.
@@ -178,25 +166,3 @@ class Oracle(TokenLSTM):
                 scores.append(scorer.submit(self.sequence_nll, chunk))
             per_sequence = np.concatenate([score.result() for score in scores])
         return per_sequence, np.concatenate(chunks, axis=0)
-
-    def sequence_nll(self, tokens: np.ndarray, batch_size: int | None = None) -> np.ndarray:
-        """Per-sequence mean -log p_oracle, [N] (for significance tests between models).
-
-        The whole batches are scored in one XLA-compiled loop (faster than a graph call
-        per batch; XLA compiles once per number of batches); a final partial batch is
-        scored by :meth:`batch_nll`.
-        """
-        batch_size = batch_size or self.config.batch_size
-        tokens = np.asarray(tokens, dtype=np.int32)
-        if tokens.ndim != 2 or tokens.shape[1] != self.sequence_length:
-            raise ValueError(
-                f"expected token ids of shape [N, {self.sequence_length}], got {tokens.shape}"
-            )
-        whole = len(tokens) // batch_size * batch_size
-        parts = []
-        if whole:
-            batches = tokens[:whole].reshape(-1, batch_size, self.sequence_length)
-            parts.append(self._batches_nll(tf.constant(batches)).numpy().reshape(-1))
-        if whole < len(tokens):
-            parts.append(self.batch_nll(tf.constant(tokens[whole:])).numpy())
-        return np.concatenate(parts).astype(np.float64)

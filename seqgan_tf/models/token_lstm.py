@@ -5,9 +5,10 @@ original's conventions: initial h and c are zeros; the first input is the embedd
 of the start token; each later input is the embedding of the previous token (the
 sampled one when generating, the true one when scoring).
 
-Parameters import and export in the original's 15-array layout (embedding; Wi, Ui,
-bi; Wf, Uf, bf; Wog, Uog, bog; Wc, Uc, bc; Wo, bo), the layout of the published
-``target_params_py3.pkl``.
+Parameters import and export in the original's 15-array layout
+(:mod:`seqgan_tf.models.param_layout`). The scoring methods are
+:mod:`seqgan_tf.models.scoring`'s functions of the model's variables, the sampling methods
+:mod:`seqgan_tf.models.sampling`'s.
 """
 
 from __future__ import annotations
@@ -18,105 +19,16 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from seqgan_tf.models import scoring
 from seqgan_tf.models.kernels import FAST, Kernels, select
-from seqgan_tf.models.kernels.output_layer import sample_block_size
-from seqgan_tf.models.lstm_cell import GATE_ARRAY_NAMES, LSTMCell, lstm_step, project_inputs
-
-# Sequences sampled per compiled call by generate_many. Larger calls were not faster:
-# each step's [N, V] logits then fall out of cache.
-DEFAULT_SAMPLE_BATCH = 1024
-
-
-def _upper_triangular_ones(size: int) -> tf.Tensor:
-    return tf.constant(np.triu(np.ones((size, size), np.float32)))
-
-
-def categorical_sample(
-    logits: tf.Tensor, seed: tf.Tensor, shift: tf.Tensor | None = None
-) -> tf.Tensor:
-    """One exact draw per row from softmax(logits) [N, V] (temperature 1), int32 [N].
-
-    ``shift`` [N, 1] is subtracted from each row before exponentiating: by default the row
-    max; :func:`sample_from_states` passes its kernels' ``logits_and_shift``.
-
-    Inverse-CDF sampling with one stateless uniform per row, the method of TensorFlow's
-    own multinomial kernel, but in two levels so that it runs as vectorised float32 ops:
-    the V probabilities are cut into ~sqrt(V) blocks; a uniform u * total picks the block
-    whose cumulative sum first exceeds it, then the token inside that block whose
-    cumulative sum first exceeds the remainder. Only the order of the float32 sums
-    differs from a flat cumulative sum. (``tf.random.stateless_categorical`` computes a
-    scalar double exp per logit and is much slower; Gumbel-max needs V uniforms a row.)
-
-    The cumulative sums are products with an upper-triangular matrix of ones and "first
-    exceeding" is a count of the entries <= the target (searchsorted side="right"): both
-    compile to vectorised code under XLA (its cumsum and searchsorted lower poorly). A
-    matmul accumulates every column over the rows in the same order, so a zero weight
-    leaves the cumulative sum unchanged and is never drawn.
-    """
-    num_rows = tf.shape(logits)[0]
-    vocab = logits.shape[-1]
-    block = sample_block_size(vocab)
-    num_blocks = -(-vocab // block)
-    if shift is None:
-        shift = tf.reduce_max(logits, axis=1, keepdims=True)
-    weights = tf.exp(logits - shift)
-    if num_blocks * block != vocab:  # zero weight for the padding: never drawn
-        weights = tf.pad(weights, [[0, 0], [0, num_blocks * block - vocab]])
-    weights = tf.reshape(weights, [num_rows, num_blocks, block])
-    block_sums = tf.reduce_sum(weights, axis=2)  # [N, num_blocks]
-    block_cdf = tf.matmul(block_sums, _upper_triangular_ones(num_blocks))
-    target = tf.random.stateless_uniform([num_rows, 1], seed=seed) * block_cdf[:, -1:]
-    # Count of cumulative sums <= target: the first block whose cumulative sum exceeds
-    # it, so a block of zero weight is never chosen; the clamp only guards round-off.
-    chosen = tf.minimum(
-        tf.reduce_sum(tf.cast(block_cdf <= target, tf.int32), axis=1), num_blocks - 1
-    )
-    before = tf.gather(block_cdf - block_sums, chosen[:, None], batch_dims=1)  # [N, 1]
-    inner_cdf = tf.matmul(tf.gather(weights, chosen, batch_dims=1), _upper_triangular_ones(block))
-    inner = tf.minimum(
-        tf.reduce_sum(tf.cast(inner_cdf <= target - before, tf.int32), axis=1), block - 1
-    )
-    return tf.minimum(chosen * block + inner, vocab - 1)
-
-
-def sample_from_states(
-    states: tf.Tensor,
-    kernel: tf.Tensor,
-    bias: tf.Tensor,
-    seed: tf.Tensor,
-    kernels: Kernels = FAST,
-    temperature: float = 1.0,
-) -> tf.Tensor:
-    """One draw per row from softmax((states @ kernel + bias) / temperature), int32 [N].
-
-    At temperature 1 (a Python float, fixed when traced) this is the untempered sampler,
-    op for op. Otherwise the scaled logits are shifted by their row max: the fast
-    kernels' bound on the logits, divided by a temperature below 1, could lie too far
-    above them.
-    """
-    logits, shift = kernels.logits_and_shift(states, kernel, bias)
-    if temperature != 1.0:
-        logits = logits / temperature
-        shift = tf.reduce_max(logits, axis=1, keepdims=True)
-    return categorical_sample(logits, seed, shift)
-
-
-def check_temperature(temperature: float) -> float:
-    """``temperature`` as a float when it is finite and positive, else an error naming
-    the flag."""
-    value = float(temperature)
-    if not (np.isfinite(value) and value > 0.0):
-        raise ValueError(f"--temperature={temperature}: must be a finite number above 0")
-    return value
-
-
-PARAM_NAMES = ("embedding",) + GATE_ARRAY_NAMES + ("Wo", "bo")
-
-
-def param_shapes(vocab_size: int, emb_dim: int, hidden_dim: int) -> list[tuple[int, ...]]:
-    """Shapes of the 15 arrays of the original's parameter layout."""
-    gate = [(emb_dim, hidden_dim), (hidden_dim, hidden_dim), (hidden_dim,)]
-    return [(vocab_size, emb_dim)] + gate * 4 + [(hidden_dim, vocab_size), (vocab_size,)]
+from seqgan_tf.models.lstm_cell import LSTMCell
+from seqgan_tf.models.param_layout import param_shapes, validate_params
+from seqgan_tf.models.sampling import (
+    DEFAULT_SAMPLE_BATCH,
+    check_temperature,
+    compiled_sample_sequences,
+    sample_from_states,
+)
 
 
 class TokenLSTM(keras.Model):
@@ -128,6 +40,7 @@ class TokenLSTM(keras.Model):
       seed: seed of the initialisers (None: Keras' global seed stream).
       kernels: ``fast`` or ``reference``, the :class:`~seqgan_tf.models.kernels.Kernels`
         it computes with (:attr:`kernels`).
+      score_batch_size: sequences per batch that :meth:`sequence_nll` scores.
     """
 
     def __init__(
@@ -140,6 +53,7 @@ class TokenLSTM(keras.Model):
         init_stddev: float = 0.1,
         seed: int | None = None,
         kernels: str = FAST.name,
+        score_batch_size: int = 64,
         **kwargs,
     ) -> None:
         super().__init__(**kwargs)
@@ -149,6 +63,7 @@ class TokenLSTM(keras.Model):
         self.hidden_dim = hidden_dim
         self.sequence_length = sequence_length
         self.start_token = start_token
+        self.score_batch_size = score_batch_size
 
         def init(offset: int) -> keras.initializers.Initializer:
             return keras.initializers.RandomNormal(
@@ -220,12 +135,6 @@ class TokenLSTM(keras.Model):
         zeros = tf.zeros([batch_size, self.hidden_dim], dtype=self.embedding.dtype)
         return zeros, zeros
 
-    def _teacher_forced_inputs(self, tokens: tf.Tensor) -> tf.Tensor:
-        """[start, y_0, ..., y_{T-2}] for each row of ``tokens``."""
-        batch = tf.shape(tokens)[0]
-        start = tf.fill([batch, 1], tf.constant(self.start_token, dtype=tokens.dtype))
-        return tf.concat([start, tokens[:, :-1]], axis=1)
-
     # ----------------------------------------------------------------- scoring
     def teacher_forced_states(
         self, tokens: tf.Tensor, inputs: tf.Tensor | None = None
@@ -238,12 +147,9 @@ class TokenLSTM(keras.Model):
           inputs: the token fed at each step, [B, T]; by default the start token, then
             ``tokens[:, :-1]`` (teacher forcing). Scheduled sampling feeds others.
         """
-        tokens = tf.convert_to_tensor(tokens)
-        if inputs is None:
-            inputs = self._teacher_forced_inputs(tokens)
-        projected = self.cell.project_inputs(self.embed(inputs))
-        recurrent_kernel = tf.convert_to_tensor(self.cell.recurrent_kernel)
-        return self.kernels.lstm_states(projected, recurrent_kernel)
+        return scoring.teacher_forced_states(
+            self.lstm_variables, tokens, self.start_token, self.kernels, inputs
+        )
 
     def call(self, tokens: tf.Tensor) -> tf.Tensor:
         """Teacher-forced logits [B, T, V] of p(y_t | y_<t)."""
@@ -252,7 +158,7 @@ class TokenLSTM(keras.Model):
 
     def token_log_probs(self, tokens: tf.Tensor) -> tf.Tensor:
         """log p(y_t | y_<t) of each given token, [B, T] (teacher forcing), for scoring."""
-        return self._log_probs(tokens, None, self.kernels.scoring_log_probs)
+        return scoring.token_log_probs(self.lstm_variables, tokens, self.start_token, self.kernels)
 
     def token_log_probs_for_training(
         self, tokens: tf.Tensor, inputs: tf.Tensor | None = None
@@ -260,18 +166,36 @@ class TokenLSTM(keras.Model):
         """The same numbers as :meth:`token_log_probs`, where gradients are taken
         (its kernels' ``training_log_probs``). ``inputs``: as in
         :meth:`teacher_forced_states`."""
-        return self._log_probs(tokens, inputs, self.kernels.training_log_probs)
-
-    def _log_probs(self, tokens, inputs, log_probs_fn) -> tf.Tensor:
-        tokens = tf.convert_to_tensor(tokens)
-        hs, _ = self.teacher_forced_states(tokens, inputs)
-        log_probs = log_probs_fn(
-            tf.reshape(hs, [-1, self.hidden_dim]),
-            tf.convert_to_tensor(self.output_kernel),
-            tf.convert_to_tensor(self.output_bias),
-            tf.reshape(tokens, [-1]),
+        return scoring.token_log_probs(
+            self.lstm_variables, tokens, self.start_token, self.kernels, inputs, training=True
         )
-        return tf.reshape(log_probs, tf.shape(tokens))
+
+    def sequence_nll(self, tokens: np.ndarray, batch_size: int | None = None) -> np.ndarray:
+        """Per-sequence mean of -log p(y_t | y_<t) (teacher forced, unclipped), [N] float64:
+        NLL_oracle's terms under the oracle, NLL_test's under a generator.
+
+        The whole batches of ``batch_size`` (default :attr:`score_batch_size`) are scored
+        in one XLA-compiled loop, a final partial batch on the graph executor
+        (:mod:`seqgan_tf.models.scoring`).
+        """
+        batch_size = batch_size or self.score_batch_size
+        tokens = np.asarray(tokens, dtype=np.int32)
+        if tokens.ndim != 2 or tokens.shape[1] != self.sequence_length:
+            raise ValueError(
+                f"expected token ids of shape [N, {self.sequence_length}], got {tokens.shape}"
+            )
+        variables = tuple(self.lstm_variables)
+        whole = len(tokens) // batch_size * batch_size
+        parts = []
+        if whole:
+            batches = tf.constant(tokens[:whole].reshape(-1, batch_size, self.sequence_length))
+            nll = scoring.compiled_batches_nll(variables, batches, self.start_token, self.kernels)
+            parts.append(nll.numpy().reshape(-1))
+        if whole < len(tokens):
+            rest = tf.constant(tokens[whole:])
+            nll = scoring.graph_per_sequence_nll(variables, rest, self.start_token, self.kernels)
+            parts.append(nll.numpy())
+        return np.concatenate(parts).astype(np.float64)
 
     # ----------------------------------------------------------------- sampling
     def generate(self, num_sequences: int, seeds: tf.Tensor, temperature: float = 1.0) -> tf.Tensor:
@@ -284,7 +208,7 @@ class TokenLSTM(keras.Model):
           temperature: each step draws from softmax(logits / temperature); 1 (the
             default) is the model's own distribution. One compiled sampler per value.
         """
-        return _compiled_sample_sequences(
+        return compiled_sample_sequences(
             tuple(self.lstm_variables),
             num_sequences,
             tf.convert_to_tensor(seeds),
@@ -321,7 +245,8 @@ class TokenLSTM(keras.Model):
 
     # ----------------------------------------------------------------- parameters
     def export_params(self) -> list[np.ndarray]:
-        """The 15 float32 arrays of the original's layout (see :data:`PARAM_NAMES`)."""
+        """The 15 float32 arrays of the original's layout
+        (:data:`~seqgan_tf.models.param_layout.PARAM_NAMES`)."""
         return (
             [keras.ops.convert_to_numpy(self.embedding)]
             + self.cell.gate_arrays()
@@ -361,78 +286,3 @@ class TokenLSTM(keras.Model):
             self.output_kernel,
             self.output_bias,
         ]
-
-
-def sample_sequences(
-    variables: tuple,
-    num_sequences: int,
-    seeds: tf.Tensor,
-    sequence_length: int,
-    start_token: int,
-    kernels: Kernels = FAST,
-    temperature: float = 1.0,
-) -> tf.Tensor:
-    """``num_sequences`` sequences [N, T] drawn from the LSTM whose
-    :attr:`TokenLSTM.lstm_variables` are ``variables`` (see :meth:`TokenLSTM.generate`).
-
-    A function of the variables rather than a method: its compiled form
-    (``_compiled_sample_sequences``) is traced and compiled once per set of shapes and
-    serves every generator, oracle and rollout network of those shapes (a Table 1 run
-    holds five), instead of once per model.
-    """
-    embedding, input_kernel, recurrent_kernel, bias, output_kernel, output_bias = variables
-    zeros = tf.zeros([num_sequences, recurrent_kernel.shape[0]], embedding.dtype)
-    x = tf.gather(embedding, tf.fill([num_sequences], start_token))
-
-    # A loop rather than T unrolled steps: XLA compiles it several times faster, for a
-    # little more time per draw (and the same draws).
-    def step(t, h, c, x, tokens):
-        h, c = lstm_step(project_inputs(x, input_kernel, bias), h, c, recurrent_kernel)
-        token = sample_from_states(h, output_kernel, output_bias, seeds[:, t], kernels, temperature)
-        return t + 1, h, c, tf.gather(embedding, token), tokens.write(t, token)
-
-    tokens = tf.TensorArray(tf.int32, size=sequence_length)
-    *_, tokens = tf.while_loop(
-        lambda t, *_: t < sequence_length, step, (0, zeros, zeros, x, tokens)
-    )
-    return tf.transpose(tokens.stack())
-
-
-# Under XLA (faster than the graph executor here). XLA's stateless uniforms are another
-# stream than the graph executor's, of the same distribution.
-_compiled_sample_sequences = tf.function(sample_sequences, jit_compile=True)
-
-
-def validate_params(
-    arrays, expected_shapes: list[tuple[int, ...]], source: str
-) -> list[np.ndarray]:
-    """Checks a 15-array parameter list; raises ValueError naming the array and problem."""
-    if not isinstance(arrays, (list, tuple)):
-        raise ValueError(
-            f"{source}: expected a list of {len(expected_shapes)} arrays, "
-            f"got {type(arrays).__name__}"
-        )
-    if len(arrays) != len(expected_shapes):
-        raise ValueError(
-            f"{source}: expected {len(expected_shapes)} arrays "
-            f"({', '.join(PARAM_NAMES)}), got {len(arrays)}"
-        )
-    checked = []
-    for index, (array, shape, name) in enumerate(
-        zip(arrays, expected_shapes, PARAM_NAMES, strict=True)
-    ):
-        if not isinstance(array, np.ndarray):
-            raise ValueError(
-                f"{source}: array {index} ({name}) is a {type(array).__name__}, not a numpy array"
-            )
-        if tuple(array.shape) != tuple(shape):
-            raise ValueError(
-                f"{source}: array {index} ({name}) has shape {tuple(array.shape)}, "
-                f"expected {tuple(shape)}"
-            )
-        if not np.issubdtype(array.dtype, np.floating):
-            raise ValueError(f"{source}: array {index} ({name}) has dtype {array.dtype}, not float")
-        if not np.all(np.isfinite(array)):
-            raise ValueError(f"{source}: array {index} ({name}) holds NaN or infinite values")
-        checked.append(array.astype(np.float32))
-    return checked

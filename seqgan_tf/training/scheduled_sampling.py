@@ -15,6 +15,7 @@ from __future__ import annotations
 import tensorflow as tf
 
 from seqgan_tf.models.generator import LOG_PROB_FLOOR, Generator
+from seqgan_tf.models.step_loop import stacked_step_outputs
 from seqgan_tf.models.token_lstm import TokenLSTM
 
 
@@ -101,14 +102,12 @@ class ScheduledSamplingTrainer:
         )
 
     def _epoch_body(self, batches: tf.Tensor, true_input_prob: tf.Tensor, seed: tf.Tensor):
-        generator = self.generator
-        num_batches = tf.shape(batches)[0]
-        losses = tf.TensorArray(tf.float32, size=num_batches)
-        for i in tf.range(num_batches):
+        def update(i: tf.Tensor) -> tf.Tensor:
             tokens = batches[i]
             batch_seed = tf.random.experimental.stateless_fold_in(seed, i)
             # Drawn before the gradient tape starts: the sampling pass needs no gradient
             # (recorded on the tape, it would be differentiated for nothing).
-            inputs = scheduled_sampling_inputs(generator, tokens, true_input_prob, batch_seed)
-            losses = losses.write(i, self._update(tokens, inputs))
-        return tf.reduce_mean(losses.stack())
+            inputs = scheduled_sampling_inputs(self.generator, tokens, true_input_prob, batch_seed)
+            return self._update(tokens, inputs)
+
+        return tf.reduce_mean(stacked_step_outputs(tf.shape(batches)[0], update))

@@ -24,11 +24,11 @@ What both paths share. ``reference`` makes plain only the members of :class:`Ker
 the rest of the port's speed work runs on both paths, so the reference path is not
 "TensorFlow without tricks" and its timing is not that of a naive port:
 
-- the sampler, :func:`seqgan_tf.models.token_lstm.categorical_sample` (exact two-level
+- the sampler, :func:`seqgan_tf.models.sampling.categorical_sample` (exact two-level
   inverse-CDF sampling in float32, not ``tf.random.categorical``), in a sampling loop
   compiled by XLA;
-- XLA compilation of the generator's MLE epoch, the oracle's NLL over whole batches and
-  the scheduled-sampling update;
+- XLA compilation of the generator's MLE epoch, every model's per-sequence NLL over whole
+  batches and the scheduled-sampling update;
 - the oracle scoring one chunk of samples on a second thread while the next is drawn;
 - the rollout: every completion of a batch sampled in one compiled call, in blocks of
   1,024 rows, and scored by the discriminator one prefix length at a time;
