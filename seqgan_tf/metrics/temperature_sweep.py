@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import tensorflow as tf
 
+from seqgan_tf.config import check_temperature
 from seqgan_tf.metrics.text import SENTENCE_BLEU_ORDERS, ReferenceBleu
-from seqgan_tf.models.sampling import check_temperature
 from seqgan_tf.models.token_lstm import TokenLSTM
 
 

@@ -4,8 +4,7 @@
 :func:`sample_from_states` draws from a model's output layer (at a temperature);
 :func:`sample_sequences` draws whole sequences from the variables of a
 :class:`~seqgan_tf.models.token_lstm.TokenLSTM`, and :data:`compiled_sample_sequences`
-is its XLA-compiled form, which :meth:`TokenLSTM.generate` calls;
-:func:`check_temperature` checks a temperature given on the command line.
+is its XLA-compiled form, which :meth:`TokenLSTM.generate` calls.
 """
 
 from __future__ import annotations
@@ -94,15 +93,6 @@ def sample_from_states(
         logits = logits / temperature
         shift = tf.reduce_max(logits, axis=1, keepdims=True)
     return categorical_sample(logits, seed, shift)
-
-
-def check_temperature(temperature: float) -> float:
-    """``temperature`` as a float when it is finite and positive, else an error naming
-    the flag."""
-    value = float(temperature)
-    if not (np.isfinite(value) and value > 0.0):
-        raise ValueError(f"--temperature={temperature}: must be a finite number above 0")
-    return value
 
 
 def sample_sequences(

@@ -19,13 +19,13 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from seqgan_tf.config import check_temperature
 from seqgan_tf.models import scoring
 from seqgan_tf.models.kernels import FAST, Kernels, select
 from seqgan_tf.models.lstm_cell import LSTMCell
 from seqgan_tf.models.param_layout import param_shapes, validate_params
 from seqgan_tf.models.sampling import (
     DEFAULT_SAMPLE_BATCH,
-    check_temperature,
     compiled_sample_sequences,
     sample_from_states,
 )
