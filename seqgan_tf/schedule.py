@@ -6,7 +6,7 @@ iteration with the best value kept, generator Adam at 1e-3); ``quick`` is a shor
 for a 2-core CPU that still shows the adversarial phase improving on MLE; ``cpu`` is the
 shortest schedule found that comes near the paper's SeqGAN NLL_oracle there.
 
-The module runs past 300 lines because every preset, of every mode, is written out whole
+The module runs past 300 lines because every oracle and text preset is written out whole
 here, beside the dataclasses it fills and their checks: a preset is read as one block.
 """
 
