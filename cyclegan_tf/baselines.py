@@ -9,20 +9,25 @@
 
 Training images are prepared as test images are (resized to the model's input, no
 augmentation) and streamed in batches, so a large training split is never held at once.
+Runs whose images vary in size (``--preprocess=scale_width|none``) take them at
+``--crop_size`` x ``--crop_size``: the mean image is then resized to each test image.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import tensorflow as tf
 
 from cyclegan_tf import data, label_metrics
+from cyclegan_tf.transforms import InferenceTransform
 
 
 def mean_image(domain: data.DomainImages, size: int, batch: int = 16) -> np.ndarray:
-    """The float64 pixel-wise mean, in [-1, 1], of ``domain``'s images resized to ``size``."""
+    """The float64 pixel-wise mean, in [-1, 1], of ``domain``'s images resized to ``size``
+    x ``size``."""
     total = np.zeros((size, size, 3), np.float64)
     count = 0
-    for images in data.domain_dataset(domain, size, batch=batch):
+    for images in data.domain_dataset(domain, InferenceTransform(size), batch=batch):
         total += np.sum(images.numpy().astype(np.float64), axis=0)
         count += int(images.shape[0])
     if count == 0:
@@ -34,14 +39,19 @@ def majority_class(
     domain: data.DomainImages, size: int, palette: np.ndarray, batch: int = 16
 ) -> int:
     """Index in ``palette`` of the class covering the most pixels of ``domain``'s images
-    (each pixel snapped to the nearest palette colour, as the labels metric does)."""
+    (resized to ``size`` x ``size``, each pixel snapped to the nearest palette colour, as
+    the labels metric does)."""
     counts = np.zeros(len(palette), np.int64)
-    for images in data.domain_dataset(domain, size, batch=batch):
+    for images in data.domain_dataset(domain, InferenceTransform(size), batch=batch):
         classes = label_metrics.snap_to_palette(images.numpy(), palette)
         counts += np.bincount(classes.ravel(), minlength=len(palette))
     return int(np.argmax(counts))
 
 
-def constant_batch(image: np.ndarray, n: int) -> np.ndarray:
-    """``n`` copies of ``image`` (a float32 batch the metrics take like a model's output)."""
-    return np.repeat(np.asarray(image, np.float32)[None], n, axis=0)
+def constant_batch(image: np.ndarray, n: int, size: tuple[int, int] | None = None) -> np.ndarray:
+    """``n`` copies of ``image`` (a float32 batch the metrics take like a model's output),
+    resized to ``size`` (height, width; bicubic) when it is given and differs."""
+    image = np.asarray(image, np.float32)
+    if size is not None and tuple(size) != image.shape[:2]:
+        image = tf.image.resize(image, size, method="bicubic", antialias=True).numpy()
+    return np.repeat(image[None], n, axis=0)

@@ -18,17 +18,19 @@ from cyclegan_tf.schedule import LinearDecaySchedule
 class ModelConfig:
     """Architecture and optimisation settings (the flags of the same names, official values).
 
-    ``image_size`` and ``seed`` are not flags: a run sets them from ``--crop_size`` and
-    ``--seed`` (:meth:`cyclegan_tf.config.RunConfig.model_config`).
+    ``image_size`` and ``seed`` are not flags: a run sets them from ``--crop_size`` (None:
+    images of varying size, ``--preprocess=scale_width|none``) and ``--seed``
+    (:meth:`cyclegan_tf.config.RunConfig.model_config`).
     """
 
-    image_size: int = dataclasses.field(default=256, metadata={"flag": False})
+    image_size: int | None = dataclasses.field(default=256, metadata={"flag": False})
     n_blocks: int = 9
     ngf: int = 64  # filters of the generator's first layer
     ndf: int = 64  # filters of the discriminator's first layer
     n_layers_d: int = 3  # official --n_layers_D: stride-2 blocks of the 70x70 PatchGAN
     upsample: str = "transpose"
     discriminator: str = "patch70"
+    norm: str = "instance"  # official --norm: instance, batch or none
     gan_mode: str = "lsgan"  # official default; or "vanilla" (BCE on logits)
     lambda_a: float = 10.0  # official lambda_A: cycle A -> B -> A
     lambda_b: float = 10.0  # official lambda_B: cycle B -> A -> B
@@ -49,13 +51,38 @@ MIXED_PRECISION_CHOICES = ("none", "bfloat16")
 POLICIES = {"none": "float32", "bfloat16": "mixed_bfloat16"}
 
 
-def _networks(config: ModelConfig) -> dict[str, keras.Model]:
-    return dict(
-        g_ab=ResnetGenerator(config.n_blocks, config.upsample, config.ngf, name="G_AB"),
-        g_ba=ResnetGenerator(config.n_blocks, config.upsample, config.ngf, name="G_BA"),
-        d_a=PatchDiscriminator(config.discriminator, config.ndf, "D_A", config.n_layers_d),
-        d_b=PatchDiscriminator(config.discriminator, config.ndf, "D_B", config.n_layers_d),
+def generator(config: ModelConfig, name: str) -> keras.Model:
+    """One ResNet generator of the settings in ``config``."""
+    return ResnetGenerator(
+        config.n_blocks, config.upsample, config.ngf, name=name, norm=config.norm
     )
+
+
+def _networks(config: ModelConfig) -> dict[str, keras.Model]:
+    def discriminator(name: str) -> keras.Model:
+        return PatchDiscriminator(
+            config.discriminator, config.ndf, name, config.n_layers_d, norm=config.norm
+        )
+
+    return dict(
+        g_ab=generator(config, "G_AB"),
+        g_ba=generator(config, "G_BA"),
+        d_a=discriminator("D_A"),
+        d_b=discriminator("D_B"),
+    )
+
+
+def _swap_domains(nets: dict[str, keras.Model]) -> dict[str, keras.Model]:
+    return dict(g_ab=nets["g_ba"], g_ba=nets["g_ab"], d_a=nets["d_b"], d_b=nets["d_a"])
+
+
+def networks_by_domain(model: CycleGAN, direction: str) -> dict[str, keras.Model]:
+    """The four networks named after the data's domains: ``g_ab`` maps the images of
+    domain A (trainA, testA) to domain B, ``d_a`` judges domain A, whichever way the run
+    was trained. ``--direction=BtoA`` (the official swap of roles) feeds domain B to the
+    model as its A, so there the model's ``g_ab`` is the data's ``g_ba``."""
+    nets = dict(g_ab=model.g_ab, g_ba=model.g_ba, d_a=model.d_a, d_b=model.d_b)
+    return nets if direction == "AtoB" else _swap_domains(nets)
 
 
 def build_cyclegan(
@@ -63,9 +90,13 @@ def build_cyclegan(
     strategy: tf.distribute.Strategy,
     steps_per_epoch: int,
     run_eagerly: bool = False,
+    direction: str = "AtoB",
 ) -> CycleGAN:
     """Creates the four networks, the pools and the optimisers under ``strategy``, all
-    built, and compiles the model for ``fit``: ``config.jit_compile`` XLA-compiles the step
+    built, and compiles the model for ``fit``. ``direction='BtoA'`` (official
+    ``--direction``) swaps the roles of the domains: the model's A is the data's B, so
+    its G_AB is the network named G_BA (:func:`networks_by_domain`), and ``lambda_a``
+    weighs the cycle that starts from the data's B. ``config.jit_compile`` XLA-compiles the step
     on a single device (XLA cannot compile a MirroredStrategy step's all-reduce from here);
     ``run_eagerly`` skips tf.function (debugging, and runs of a handful of steps, where
     tracing costs more than it saves)."""
@@ -84,6 +115,9 @@ def build_cyclegan(
             nets = _networks(config)
         finally:
             keras.mixed_precision.set_global_policy(previous_policy)
+        if direction == "BtoA":  # the model's roles from the data's names
+            nets = _swap_domains(nets)
+        # None x None: images of varying size (--preprocess=scale_width|none, batch 1).
         shape = (config.image_size, config.image_size, 3)
         model = CycleGAN(
             **nets,

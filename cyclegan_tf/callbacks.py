@@ -102,7 +102,11 @@ class TensorBoardScalars(keras.callbacks.Callback):
 
 
 class SampleGrid(keras.callbacks.Callback):
-    """Saves ``samples/step_XXXXXXX.png`` (real A, fake B, real B, fake A) every ``every`` steps."""
+    """Saves ``samples/step_XXXXXXX.png`` (real A, fake B, real B, fake A) every ``every`` steps.
+
+    ``real_a``, ``real_b``: a batch of samples, or a list of batches of one (images of
+    varying size).
+    """
 
     def __init__(self, directory: str, real_a, real_b, every: int, g_ab, g_ba):
         super().__init__()
@@ -112,12 +116,18 @@ class SampleGrid(keras.callbacks.Callback):
         self.g_ab, self.g_ba = g_ab, g_ba
         self.last_path = None
 
+    @staticmethod
+    def _images(generator, batches) -> tuple[list, list]:
+        """(inputs, outputs) as lists of HxWx3 images."""
+        if not isinstance(batches, list):
+            return list(batches), list(np.asarray(generator(batches, training=False)))
+        outputs = [np.asarray(generator(x, training=False))[0] for x in batches]
+        return [x[0] for x in batches], outputs
+
     def write(self, step: int) -> str:
-        fake_b = self.g_ab(self.real_a, training=False)
-        fake_a = self.g_ba(self.real_b, training=False)
-        grid = image_io.sample_grid(
-            self.real_a, np.asarray(fake_b), self.real_b, np.asarray(fake_a)
-        )
+        real_a, fake_b = self._images(self.g_ab, self.real_a)
+        real_b, fake_a = self._images(self.g_ba, self.real_b)
+        grid = image_io.sample_grid(real_a, fake_b, real_b, fake_a)
         path = os.path.join(self.directory, f"step_{step:07d}.png")
         image_io.save_png(grid, path)
         self.last_path = path

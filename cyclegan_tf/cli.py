@@ -12,6 +12,7 @@ from cyclegan_tf import snapshots
 from cyclegan_tf.config import DATASET_CHOICES, LABEL_PALETTE_CHOICES, ModelConfig, RunConfig
 from cyclegan_tf.discriminator import DISCRIMINATOR_CHOICES
 from cyclegan_tf.generator import UPSAMPLE_CHOICES
+from cyclegan_tf.normalization import NORM_CHOICES
 from flags import common
 from flags.dataclass_flags import dataclass_values, define_dataclass_flags
 
@@ -28,13 +29,6 @@ INPUT = absl_flags.DEFINE_string(
 )
 OUTPUT = absl_flags.DEFINE_string(
     "output", None, "--mode=translate or export: the folder to write (created)"
-)
-DIRECTION = absl_flags.DEFINE_enum(
-    "direction",
-    "AtoB",
-    ["AtoB", "BtoA"],
-    "--mode=translate/export: G_AB (AtoB) or G_BA (BtoA); for export, the SavedModel's "
-    "serving_default (both signatures are saved)",
 )
 CHECKPOINT = absl_flags.DEFINE_string(
     "checkpoint",
@@ -60,9 +54,17 @@ RUN_HELP = {
     "load_size": "Resize side before cropping (official 286)",
     "crop_size": "Training crop side = model input (official 256)",
     "flip": "Random horizontal flips",
-    "preprocess": "Training transform before the random crop (official --preprocess): "
-    "'resize_and_crop' (square --load_size), 'scale_width_and_crop' (width --load_size, "
-    "aspect kept: non-square photos) or 'crop' (no resize)",
+    "preprocess": "Official --preprocess: 'resize_and_crop' (bicubic to --load_size square, "
+    "random crop --crop_size), 'scale_width_and_crop' (width --load_size, aspect kept, height "
+    ">= --crop_size; random crop), 'crop' (random crop only), 'scale_width' (the same "
+    "scaling, no crop, sides rounded to multiples of 4) or 'none' (sides rounded to "
+    "multiples of 4); the last two keep each photo's shape, in training (--batch_size=1, one "
+    "replica) and in test, translate and export",
+    "direction": "Official --direction: 'AtoB' or 'BtoA' between the data's domains A "
+    "(trainA, testA) and B. Training: the direction the run learns, BtoA swapping the roles "
+    "of A and B for the whole run as the official code does (the cycle weighed by "
+    "--lambda_a starts from B). Test, translate, export: the translation to run (translate) "
+    "or serve by default (export); default the trained run's",
     "run_eagerly": "Run the step eagerly (debugging; very short runs skip tracing)",
     "sample_every": "Steps between sample grids (0: end)",
     "n_samples": "Test pairs in each sample grid",
@@ -88,6 +90,10 @@ MODEL_HELP = {
     "or 'resize' (seed: Upsample+Conv)",
     "discriminator": f"One of {', '.join(DISCRIMINATOR_CHOICES)}: 'patch70' (official, 30x30 "
     "at 256 px) or 'seed16' (16x16 output)",
+    "norm": f"Official --norm, one of {', '.join(NORM_CHOICES)}: instance norm without affine "
+    "parameters (official default), batch norm (affine, running statistics with momentum "
+    "0.1, used by test, translate and export) or none; the convolutions before a norm have "
+    "a bias only with instance norm, as the official networks",
     "gan_mode": "'lsgan' (official default: least squares) or 'vanilla' (cross-entropy on "
     "the discriminator's logits)",
     "lambda_a": "Weight of the cycle loss A -> B -> A (official --lambda_A)",

@@ -7,17 +7,20 @@ import json
 import os
 
 from cyclegan_tf.builder import MIXED_PRECISION_CHOICES, ModelConfig
-from cyclegan_tf.data import PREPROCESS_CHOICES
 from cyclegan_tf.discriminator import DISCRIMINATOR_CHOICES
 from cyclegan_tf.generator import UPSAMPLE_CHOICES
 from cyclegan_tf.losses import GAN_MODES
+from cyclegan_tf.normalization import NORM_CHOICES
+from cyclegan_tf.transforms import PREPROCESS_CHOICES, VARYING_SIZE_PREPROCESS, InferenceTransform
 from fileio.atomic import write_atomically
 
 CONFIG_FILE = "config.json"  # a run's settings, in its workdir
 DATASET_CHOICES = ("auto", "facades", "synthetic_facades", "folder")
 LABEL_PALETTE_CHOICES = ("auto", "none", "facades", "synthetic_facades")
+# Official --direction: which way between the data's domains A and B the run translates.
+DIRECTIONS = ("AtoB", "BtoA")
 # Fields that fix the checkpoint's shapes or the meaning of its step: a resumed run must match.
-ARCHITECTURE_FIELDS = ("crop_size",)
+ARCHITECTURE_FIELDS = ("crop_size", "direction")
 MODEL_ARCHITECTURE_FIELDS = (
     "n_blocks",
     "ngf",
@@ -25,6 +28,7 @@ MODEL_ARCHITECTURE_FIELDS = (
     "n_layers_d",
     "upsample",
     "discriminator",
+    "norm",
     "pool_size",
     "batch_size",
 )
@@ -46,7 +50,10 @@ class RunConfig:
     load_size: int = 286
     crop_size: int = 256
     flip: bool = True
-    preprocess: str = "resize_and_crop"  # official --preprocess (fixed-size modes)
+    preprocess: str = "resize_and_crop"  # official --preprocess
+    # Official --direction: training, BtoA swaps the roles of A and B; test, translate and
+    # export, the translation to run (default: the trained run's).
+    direction: str = "AtoB"
     model: ModelConfig = dataclasses.field(default_factory=ModelConfig)
     run_eagerly: bool = False
     seed: int = 88
@@ -64,9 +71,20 @@ class RunConfig:
     # are per replica, so a run resumes only on as many replicas as it was trained on.
     replicas: int = dataclasses.field(default=0, metadata={"flag": False})
 
+    @property
+    def varying_size(self) -> bool:
+        """Whether the training images vary in size (``--preprocess=scale_width|none``)."""
+        return self.preprocess in VARYING_SIZE_PREPROCESS
+
+    def inference_transform(self) -> InferenceTransform:
+        """How test, translate and export prepare images for this run's model."""
+        return InferenceTransform(self.crop_size, self.preprocess, self.load_size)
+
     def model_config(self) -> ModelConfig:
-        """The model's settings with the image size (the crop) and the run's seed."""
-        return dataclasses.replace(self.model, image_size=self.crop_size, seed=self.seed)
+        """The model's settings with the image size (the crop; None when the images vary
+        in size) and the run's seed."""
+        size = None if self.varying_size else self.crop_size
+        return dataclasses.replace(self.model, image_size=size, seed=self.seed)
 
     def validate(self) -> None:
         """Raises ValueError naming the first bad flag; reads and writes nothing."""
@@ -121,10 +139,25 @@ class RunConfig:
             ),
             (
                 self.preprocess in PREPROCESS_CHOICES,
-                f"--preprocess={self.preprocess}: expected one of "
-                + ", ".join(PREPROCESS_CHOICES)
-                + " ('scale_width' and 'none' give images of varying size, which the "
-                "fixed-size image pools cannot hold)",
+                f"--preprocess={self.preprocess}: expected one of " + ", ".join(PREPROCESS_CHOICES),
+            ),
+            (
+                not self.varying_size or model.batch_size == 1,
+                f"--preprocess={self.preprocess} gives images of varying size, which train "
+                f"one at a time: it needs --batch_size=1, not {model.batch_size}",
+            ),
+            (
+                not (self.varying_size and model.jit_compile),
+                f"--jit_compile with --preprocess={self.preprocess}: XLA compiles a step per "
+                "image shape and cannot compile the image pools of varying size",
+            ),
+            (
+                self.direction in DIRECTIONS,
+                f"--direction={self.direction}: expected one of {', '.join(DIRECTIONS)}",
+            ),
+            (
+                model.norm in NORM_CHOICES,
+                f"--norm={model.norm}: expected one of {', '.join(NORM_CHOICES)}",
             ),
             (
                 self.load_size >= self.crop_size,
@@ -203,6 +236,12 @@ class RunConfig:
                 f"replica(s) and this process has {self.replicas} (--strategy={self.strategy}): "
                 "each replica keeps its own image pools and batch, so it resumes only on "
                 f"{saved.replicas}; use the same --strategy and devices, or another --workdir."
+            )
+        if self.varying_size != saved.varying_size:
+            raise ValueError(
+                f"--preprocess={self.preprocess}: the run saved in {os.path.dirname(path)} "
+                f"used --preprocess={saved.preprocess}, and the image pools of images of one "
+                "size and of varying sizes differ; use another --workdir."
             )
         pairs = [(name, self, saved) for name in ARCHITECTURE_FIELDS]
         pairs += [(name, self.model, saved.model) for name in MODEL_ARCHITECTURE_FIELDS]

@@ -3,9 +3,9 @@
 Every source ends as an :class:`ImageSet`: for trainA/trainB/testA/testB the images' names
 and either their file paths (a folder: read when the pipeline needs them) or their encoded
 bytes (generated or tfds data), and whether the test pairs are aligned. The pipelines read
-and decode in parallel, augment (resize, random crop ``crop_size``, random horizontal flip)
-and scale to [-1, 1]. (Over 300 lines: the three sources and the pipelines share the
-ImageSet and the checks; splitting the pipelines into their own module is a candidate.)
+and decode in parallel and apply the official transforms (:mod:`cyclegan_tf.transforms`).
+(Over 300 lines: the three sources and the pipelines share the ImageSet and the checks;
+splitting the pipelines into their own module is a candidate.)
 
 Resume: an epoch's order and each image's crop and flip follow from (seed, epoch), so a run
 restarted at step k of an epoch skips the first k batches and continues with the same data.
@@ -26,6 +26,7 @@ from absl import logging
 from PIL import Image
 
 from cyclegan_tf import synthetic_facades
+from cyclegan_tf.transforms import InferenceTransform, augment
 
 SPLITS = ("trainA", "trainB", "testA", "testB")
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff")
@@ -337,50 +338,6 @@ def load_image(domain: DomainImages, index: int) -> np.ndarray:
     return image_loader(domain)(tf.constant(index, tf.int64)).numpy()
 
 
-def to_model_range(image: tf.Tensor) -> tf.Tensor:
-    return image / 127.5 - 1.0
-
-
-# Official --preprocess modes that give fixed-size crops (the image pools hold fixed shapes;
-# 'scale_width' and 'none' give images of varying size, which they cannot).
-PREPROCESS_CHOICES = ("resize_and_crop", "scale_width_and_crop", "crop")
-
-
-def augment(
-    image: tf.Tensor,
-    seed: tf.Tensor,
-    load_size: int,
-    crop_size: int,
-    flip: bool,
-    preprocess: str = "resize_and_crop",
-) -> tf.Tensor:
-    """The official training transform, then a random crop and a random flip.
-
-    'resize_and_crop': bicubic resize to load_size x load_size; 'scale_width_and_crop':
-    bicubic resize to width load_size, keeping the aspect ratio (height at least
-    crop_size, as the official ``__scale_width``), for non-square photos; 'crop': none.
-    """
-    # PIL's bicubic resize (the official transform) antialiases when it shrinks.
-    if preprocess == "resize_and_crop":
-        size = tf.constant([load_size, load_size])
-    elif preprocess == "scale_width_and_crop":
-        shape = tf.shape(image)
-        height = tf.cast(tf.floor(load_size * shape[0] / shape[1]), tf.int32)
-        size = tf.stack([tf.maximum(height, crop_size), load_size])
-    elif preprocess == "crop":
-        size = None
-    else:
-        raise ValueError(f"--preprocess={preprocess}: expected one of {PREPROCESS_CHOICES}")
-    if size is not None:
-        image = tf.image.resize(image, size, method="bicubic", antialias=True)
-        image = tf.clip_by_value(image, 0.0, 255.0)
-    if preprocess != "resize_and_crop" or crop_size < load_size:
-        image = tf.image.stateless_random_crop(image, [crop_size, crop_size, 3], seed=seed)
-    if flip:
-        image = tf.image.stateless_random_flip_left_right(image, seed=seed + 1)
-    return to_model_range(image)
-
-
 def steps_per_epoch(images: ImageSet, global_batch: int) -> int:
     """Batches per epoch: max(|A|, |B|) images, as the seed's and the official datasets."""
     n = max(len(images.train_a), len(images.train_b))
@@ -402,8 +359,11 @@ def train_dataset(
     shard_index: int = 0,
     batch: int | None = None,
     preprocess: str = "resize_and_crop",
+    direction: str = "AtoB",
 ) -> tf.data.Dataset:
-    """The batches of ``epoch`` from batch ``start_step`` on, as (real_A, real_B) pairs.
+    """The batches of ``epoch`` from batch ``start_step`` on, as (real_A, real_B) pairs
+    (the model's A and B: with ``direction='BtoA'`` the pairs are (B, A), swapped after
+    sampling as the official ``set_input`` swaps them).
 
     Unaligned sampling as in training both the seed and the official code: A goes through a
     shuffled order, B is drawn at random for each A. With ``num_shards`` > 1 (workers of a
@@ -427,41 +387,39 @@ def train_dataset(
     load_a, load_b = image_loader(images.train_a), image_loader(images.train_b)
 
     def load(a, b, s):
-        return (
-            augment(load_a(a), s[0], load_size, crop_size, flip, preprocess),
-            augment(load_b(b), s[1], load_size, crop_size, flip, preprocess),
-        )
+        real_a = augment(load_a(a), s[0], load_size, crop_size, flip, preprocess)
+        real_b = augment(load_b(b), s[1], load_size, crop_size, flip, preprocess)
+        return (real_a, real_b) if direction == "AtoB" else (real_b, real_a)
 
     ds = ds.map(load, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return ds.batch(batch or global_batch, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
 
 
-def prepare_test_image(encoded: tf.Tensor, size: int) -> tf.Tensor:
-    """Encoded bytes -> the model's input: bicubic resize to ``size`` x ``size``, [-1, 1]."""
-    return resize_for_test(decode(encoded), size)
+def prepare_test_image(encoded: tf.Tensor, transform: InferenceTransform) -> tf.Tensor:
+    """Encoded bytes -> the model's input, through ``transform``."""
+    return transform(decode(encoded))
 
 
-def resize_for_test(image: tf.Tensor, size: int) -> tf.Tensor:
-    """Float [0, 255] HxWx3 (or a batch) -> the model's test input: bicubic, antialiased
-    resize to ``size`` x ``size``, then [-1, 1]; also the exported SavedModel's input step."""
-    image = tf.image.resize(image, [size, size], method="bicubic", antialias=True)
-    return to_model_range(tf.clip_by_value(image, 0.0, 255.0))
-
-
-def domain_dataset(domain: DomainImages, size: int, batch: int = 1) -> tf.data.Dataset:
-    """Every image of one domain, in order, resized to ``size``, no augmentation."""
+def domain_dataset(
+    domain: DomainImages, transform: InferenceTransform, batch: int = 1
+) -> tf.data.Dataset:
+    """Every image of one domain, in order, through ``transform``, no augmentation; one
+    image per batch when they vary in size."""
     load = image_loader(domain)
     ds = tf.data.Dataset.range(len(domain))
-    ds = ds.map(lambda i: resize_for_test(load(i), size), num_parallel_calls=tf.data.AUTOTUNE)
-    return ds.batch(batch).prefetch(2)
+    ds = ds.map(lambda i: transform(load(i)), num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.batch(transform.batch_size(batch)).prefetch(2)
 
 
-def test_dataset(a: DomainImages, b: DomainImages, size: int, batch: int = 1) -> tf.data.Dataset:
-    """Test pairs (index i of A with index i of B), resized to ``size``, no augmentation."""
+def test_dataset(
+    a: DomainImages, b: DomainImages, transform: InferenceTransform, batch: int = 1
+) -> tf.data.Dataset:
+    """Test pairs (index i of A with index i of B) through ``transform``, no augmentation;
+    one pair per batch when the images vary in size."""
     n = min(len(a), len(b))
     load_a, load_b = image_loader(a), image_loader(b)
     ds = tf.data.Dataset.range(n).map(
-        lambda i: (resize_for_test(load_a(i), size), resize_for_test(load_b(i), size)),
+        lambda i: (transform(load_a(i)), transform(load_b(i))),
         num_parallel_calls=tf.data.AUTOTUNE,
     )
-    return ds.batch(batch).prefetch(2)
+    return ds.batch(transform.batch_size(batch)).prefetch(2)

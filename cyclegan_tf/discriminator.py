@@ -5,7 +5,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from cyclegan_tf.layers import InstanceNormalization, conv_init
+from cyclegan_tf.layers import conv_init
+from cyclegan_tf.normalization import normalization, uses_bias
 
 DISCRIMINATOR_CHOICES = ("patch70", "seed16")
 
@@ -15,6 +16,7 @@ def PatchDiscriminator(  # noqa: N802 - a model-building function, like keras.ap
     filters: int = 64,
     name: str = "patch_discriminator",
     n_layers: int = 3,
+    norm: str = "instance",
 ) -> keras.Model:
     """A Functional model mapping an NHWC image to a map of real/fake scores (no sigmoid:
     LSGAN).
@@ -24,6 +26,9 @@ def PatchDiscriminator(  # noqa: N802 - a model-building function, like keras.ap
     'seed16' (the seed / PyTorch-GAN): C64-C128-C256-C512 all stride 2, then
     ZeroPad2d((1, 0, 1, 0)) and a 1-channel conv with padding 1: H/16 output.
     Both: LeakyReLU 0.2, instance norm on every block but the first. Same parameter count.
+    ``norm`` (official ``--norm``): the norm of those blocks, 'instance', 'batch' or
+    'none'; their convolutions have a bias only with instance norm (the first block's and
+    the last convolution always have one), as the official ``use_bias``.
     ``n_layers`` (official ``--n_layers_D``, 'patch70' only): stride-2 blocks before the
     stride-1 one; block i has ``filters * min(2**i, 8)`` filters, as the official
     ``nf_mult``.
@@ -42,11 +47,12 @@ def PatchDiscriminator(  # noqa: N802 - a model-building function, like keras.ap
             filters * min(2**i, 8),
             4,
             strides=stride,
+            use_bias=i == 0 or uses_bias(norm),
             kernel_initializer=conv_init(),
             name=f"block{i}_conv",
         )(x)
         if i > 0:
-            x = InstanceNormalization(name=f"block{i}_norm")(x)
+            x = normalization(norm, f"block{i}_norm")(x)
         x = layers.LeakyReLU(0.2, name=f"block{i}_lrelu")(x)
     # patch70: the conv's padding=1; seed16: ZeroPad2d((1, 0, 1, 0)) then padding=1.
     head_pad = 1 if variant == "patch70" else ((2, 1), (2, 1))

@@ -43,9 +43,19 @@ LABEL_ROW_NAMES = {
 }
 
 
+def at_size_of(pred, target, method: str = "bicubic") -> tf.Tensor:
+    """The float32 batch ``pred`` at the height and width of ``target``: resized when they
+    differ (the two images of a pair, when a run keeps each image's own shape)."""
+    pred = tf.cast(pred, tf.float32)
+    if pred.shape[1:3] == target.shape[1:3]:
+        return pred
+    return tf.image.resize(pred, target.shape[1:3], method=method, antialias=method != "nearest")
+
+
 def pair_metrics(pred: tf.Tensor, target: tf.Tensor) -> dict[str, np.ndarray]:
-    """Per-image L1, PSNR and SSIM of [-1, 1] batches, measured on [0, 1] pixels."""
-    p = (tf.cast(pred, tf.float32) + 1.0) / 2.0
+    """Per-image L1, PSNR and SSIM of [-1, 1] batches, measured on [0, 1] pixels at the
+    target's size (:func:`at_size_of`)."""
+    p = (at_size_of(pred, target) + 1.0) / 2.0
     t = (tf.cast(target, tf.float32) + 1.0) / 2.0
     return {
         "l1": tf.reduce_mean(tf.abs(p - t), axis=[1, 2, 3]).numpy(),
@@ -89,6 +99,11 @@ def _palette_name(config: RunConfig, images: data.ImageSet) -> str | None:
     return config.label_palette
 
 
+def _snapped_like(image, truth, palette: np.ndarray) -> np.ndarray:
+    """Class indices of ``image`` at ``truth``'s size (nearest: no colour between classes)."""
+    return label_metrics.snap_to_palette(at_size_of(image, truth, "nearest").numpy(), palette)
+
+
 def _translated_name(name: str) -> str:
     return os.path.splitext(os.path.basename(name))[0] + ".png"
 
@@ -97,7 +112,10 @@ def evaluate(config: RunConfig, checkpoint: str | None = None) -> dict:
     """Restores G_AB and G_BA from ``config.workdir`` (the latest checkpoint, or the one
     ``checkpoint`` names, see :func:`snapshots.resolve_checkpoint`) and translates every
     test image of both domains, keeping their names: ``output/B/<name>.png`` is
-    G_AB(testA/<name>), ``output/A/<name>.png`` is G_BA(testB/<name>)."""
+    G_AB(testA/<name>), ``output/A/<name>.png`` is G_BA(testB/<name>) (the data's domains,
+    whichever ``--direction`` the run trained). Images are prepared by
+    ``config.inference_transform()``: at the trained ``--crop_size``, or keeping their shape
+    for ``--preprocess=scale_width|none``."""
     saved = snapshots.load_run_config(config.workdir)
     # The architecture is the trained one; data flags of this command may point elsewhere.
     config.crop_size, config.model = saved.crop_size, saved.model
@@ -108,7 +126,9 @@ def evaluate(config: RunConfig, checkpoint: str | None = None) -> dict:
     images = load_images(config)
     out_dir = os.path.join(config.workdir, "output")
     size = saved.crop_size
-    spec = [tf.TensorSpec([None, size, size, 3], tf.float32)]
+    transform = config.inference_transform()
+    side = None if transform.varying_size else size
+    spec = [tf.TensorSpec([None, side, side, 3], tf.float32)]
     to_b = tf.function(lambda x: g_ab(x, training=False), input_signature=spec)
     to_a = tf.function(lambda x: g_ba(x, training=False), input_signature=spec)
     mean_b = baselines.mean_image(images.train_b, size) if images.aligned else None
@@ -142,11 +162,11 @@ def evaluate(config: RunConfig, checkpoint: str | None = None) -> dict:
             (images.test_b, "A", to_a),
         ):
             start = 0
-            for batch in data.domain_dataset(domain, size, batch=4):
+            for batch in data.domain_dataset(domain, transform, batch=4):
                 save_translations(translate(batch), domain, folder, start)
                 start += int(batch.shape[0])
     start = 0
-    pairs = data.test_dataset(images.test_a, images.test_b, size, batch=4)
+    pairs = data.test_dataset(images.test_a, images.test_b, transform, batch=4)
     for real_a, real_b in pairs if images.aligned else ():
         fake_b, fake_a = to_b(real_a), to_a(real_b)
         save_translations(fake_b, images.test_a, "B", start)
@@ -155,10 +175,10 @@ def evaluate(config: RunConfig, checkpoint: str | None = None) -> dict:
         start += n
         for key, pred, target in (
             ("A→B", fake_b, real_b),
-            ("A→B mean", baselines.constant_batch(mean_b, n), real_b),
+            ("A→B mean", baselines.constant_batch(mean_b, n, real_b.shape[1:3]), real_b),
             ("A→B copy", real_a, real_b),
             ("B→A", fake_a, real_a),
-            ("B→A mean", baselines.constant_batch(mean_a, n), real_a),
+            ("B→A mean", baselines.constant_batch(mean_a, n, real_a.shape[1:3]), real_a),
             ("B→A copy", real_b, real_a),
         ):
             for m, v in pair_metrics(pred, target).items():
@@ -166,9 +186,9 @@ def evaluate(config: RunConfig, checkpoint: str | None = None) -> dict:
         if palette is not None:
             truth = label_metrics.snap_to_palette(real_b.numpy(), palette)
             for key, predicted in (
-                ("A→B", label_metrics.snap_to_palette(np.asarray(fake_b), palette)),
+                ("A→B", _snapped_like(fake_b, real_b, palette)),
                 ("A→B majority", np.full_like(truth, majority)),
-                ("A→B copy", label_metrics.snap_to_palette(real_a.numpy(), palette)),
+                ("A→B copy", _snapped_like(real_a, real_b, palette)),
             ):
                 confusions[key] = confusions[key] + label_metrics.confusion_matrix(
                     predicted, truth, len(palette)

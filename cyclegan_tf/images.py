@@ -32,12 +32,20 @@ LABEL_WIDTH = 48
 
 def sample_grid(real_a, fake_b, real_b, fake_a) -> np.ndarray:
     """Rows real A, fake B, real B, fake A (the seed's layout), each labelled on its left;
-    one column per sample."""
-    rows = [np.concatenate(list(to_uint8(x)), axis=1) for x in (real_a, fake_b, real_b, fake_a)]
+    one column per sample. Each argument is a batch or a list of [-1, 1] HxWx3 images;
+    images of varying size are placed top left in cells of the largest, on white."""
+    images = [[to_uint8(image) for image in row] for row in (real_a, fake_b, real_b, fake_a)]
+    height = max(image.shape[0] for row in images for image in row)
+    width = max(image.shape[1] for row in images for image in row)
+
+    def cell(image: np.ndarray) -> np.ndarray:
+        h, w = image.shape[:2]
+        return np.pad(image, [(0, height - h), (0, width - w), (0, 0)], constant_values=255)
+
+    rows = [np.concatenate([cell(image) for image in row], axis=1) for row in images]
     grid = np.concatenate(rows, axis=0)
     labels = Image.new("RGB", (LABEL_WIDTH, grid.shape[0]), (255, 255, 255))
     draw = ImageDraw.Draw(labels)
-    height = rows[0].shape[0]
     for i, text in enumerate(GRID_ROWS):
         draw.text((3, i * height + height // 2 - 5), text, fill=(0, 0, 0))
     return np.concatenate([np.asarray(labels), grid], axis=1)

@@ -43,11 +43,20 @@ _DATA = (
 HELP_GROUPS = (
     (
         "What to run",
-        ("mode", "workdir", "seed", "strategy", "progress_interval", "max_steps", "deterministic"),
+        (
+            "mode",
+            "direction",
+            "workdir",
+            "seed",
+            "strategy",
+            "progress_interval",
+            "max_steps",
+            "deterministic",
+        ),
     ),
     (
         "Test, translate and export (--mode=test|translate|export)",
-        ("input", "output", "direction", "checkpoint", "label_palette"),
+        ("input", "output", "checkpoint", "label_palette"),
     ),
     ("Data", _DATA),
     ("Networks and losses (the official options)", tuple(cli.MODEL_FLAGS)),
@@ -56,7 +65,8 @@ HELP_GROUPS = (
         tuple(
             name
             for name in cli.RUN_FLAGS
-            if name not in _DATA and name not in ("max_steps", "deterministic", "label_palette")
+            if name not in _DATA
+            and name not in ("max_steps", "deterministic", "label_palette", "direction")
         ),
     ),
 )
@@ -98,13 +108,13 @@ def run(argv: list[str]) -> None:
             config.workdir,
             cli.INPUT.value,
             cli.OUTPUT.value,
-            cli.DIRECTION.value,
+            config.direction,
             cli.CHECKPOINT.value,
         )
     else:
         from cyclegan_tf.export import export
 
-        export(config.workdir, cli.OUTPUT.value, cli.DIRECTION.value, cli.CHECKPOINT.value)
+        export(config.workdir, cli.OUTPUT.value, config.direction, cli.CHECKPOINT.value)
 
 
 if __name__ == "__main__":

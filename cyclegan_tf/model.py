@@ -127,10 +127,12 @@ class CycleGAN(keras.Model):
         step = self.d_optimizer.iterations
 
         # Generators, with the discriminators held fixed (only G variables are updated).
+        # The networks run in the official order (forward(), then backward_G's identity
+        # and GAN terms): with --norm=batch each call moves the running statistics.
         with tf.GradientTape() as tape:
             fake_b = self.g_ab(real_a, training=True)
-            fake_a = self.g_ba(real_b, training=True)
             rec_a = self.g_ba(fake_b, training=True)
+            fake_a = self.g_ba(real_b, training=True)
             rec_b = self.g_ab(fake_a, training=True)
             gan_ab = self.generator_loss(self.d_b(fake_b, training=True))
             gan_ba = self.generator_loss(self.d_a(fake_a, training=True))

@@ -13,8 +13,8 @@ import os
 import keras
 import tensorflow as tf
 
+from cyclegan_tf.builder import generator
 from cyclegan_tf.config import CONFIG_FILE, RunConfig, saved_run_config
-from cyclegan_tf.generator import ResnetGenerator
 
 CHECKPOINTS = "checkpoints"
 SNAPSHOTS = "snapshots"
@@ -64,10 +64,10 @@ def resolve_checkpoint(workdir: str, checkpoint: str | None) -> str:
 
 
 def restore_generators(config: RunConfig, prefix: str) -> tuple[keras.Model, keras.Model]:
-    """G_AB and G_BA of the run ``config`` describes, with the weights saved at ``prefix``."""
-    model = config.model
-    g_ab = ResnetGenerator(model.n_blocks, model.upsample, model.ngf, name="G_AB")
-    g_ba = ResnetGenerator(model.n_blocks, model.upsample, model.ngf, name="G_BA")
+    """G_AB (domain A to B) and G_BA of the run ``config`` describes, with the weights
+    saved at ``prefix`` (a checkpoint names the generators after the data's domains,
+    whichever ``--direction`` the run trained)."""
+    g_ab, g_ba = generator(config.model, "G_AB"), generator(config.model, "G_BA")
     status = tf.train.Checkpoint(g_ab=g_ab, g_ba=g_ba).restore(prefix).expect_partial()
     status.assert_existing_objects_matched()
     return g_ab, g_ba

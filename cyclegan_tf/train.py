@@ -22,7 +22,7 @@ import tensorflow as tf
 from absl import logging
 
 from cyclegan_tf import data
-from cyclegan_tf.builder import build_cyclegan
+from cyclegan_tf.builder import build_cyclegan, networks_by_domain
 from cyclegan_tf.callbacks import (
     PeriodicCheckpoint,
     ProgressLogger,
@@ -54,13 +54,18 @@ def load_images(config: RunConfig) -> data.ImageSet:
     return data.load_synthetic(config.seed, config.synthetic_train, config.synthetic_test, size)
 
 
-def make_checkpoint(model: CycleGAN, epoch: tf.Variable) -> tf.train.Checkpoint:
-    """Everything a resumed run needs; the optimisers carry the step (``iterations``)."""
+def make_checkpoint(
+    model: CycleGAN, epoch: tf.Variable, direction: str = "AtoB"
+) -> tf.train.Checkpoint:
+    """Everything a resumed run needs; the optimisers carry the step (``iterations``).
+
+    The networks are saved under the data's domains (``g_ab`` maps domain A to B whichever
+    ``direction`` the run trains: :func:`networks_by_domain`), so that test, translate and
+    export read every checkpoint alike; the pools under the model's (its A is the data's B
+    when ``direction`` is BtoA).
+    """
     return tf.train.Checkpoint(
-        g_ab=model.g_ab,
-        g_ba=model.g_ba,
-        d_a=model.d_a,
-        d_b=model.d_b,
+        **networks_by_domain(model, direction),
         g_optimizer=model.g_optimizer,
         d_optimizer=model.d_optimizer,
         pool_a=model.pool_a,
@@ -234,6 +239,11 @@ def train(
     chief = is_chief(strategy)
     images = load_images(config)
     global_batch = config.model.batch_size * config.replicas
+    if config.varying_size and global_batch != 1:
+        raise ValueError(
+            f"--preprocess={config.preprocess} gives images of varying size, which train one "
+            f"at a time: it needs one replica, not {config.replicas} (--strategy={config.strategy})"
+        )
     steps_per_epoch = data.steps_per_epoch(images, global_batch)
     # Inputs are good: from here on the workdir is written.
     tf.io.gfile.makedirs(config.workdir)
@@ -263,10 +273,12 @@ def _train(
     replicas = strategy.num_replicas_in_sync
     global_batch = config.model.batch_size * replicas
     total_steps = steps_per_epoch * (config.model.n_epochs + config.model.n_epochs_decay)
-    model = build_cyclegan(config.model_config(), strategy, steps_per_epoch, config.run_eagerly)
+    model = build_cyclegan(
+        config.model_config(), strategy, steps_per_epoch, config.run_eagerly, config.direction
+    )
     with strategy.scope():
         epoch_var = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
-    checkpoint = make_checkpoint(model, epoch_var)
+    checkpoint = make_checkpoint(model, epoch_var, config.direction)
     manager = tf.train.CheckpointManager(
         checkpoint, os.path.join(output_dir, "checkpoints"), max_to_keep=3
     )
@@ -298,16 +310,21 @@ def _train(
     )
 
     n = min(config.n_samples, len(images.test_a), len(images.test_b))
-    sample_a, sample_b = next(
-        iter(data.test_dataset(images.test_a, images.test_b, config.crop_size, batch=n))
-    )
+    transform = config.inference_transform()
+    samples = data.test_dataset(images.test_a, images.test_b, transform, batch=n)
+    if transform.varying_size:  # one pair per batch: a list of batches of one
+        sample_pairs = [(a.numpy(), b.numpy()) for a, b in samples.take(n)]
+        sample_a, sample_b = [a for a, _ in sample_pairs], [b for _, b in sample_pairs]
+    else:
+        sample_a, sample_b = (x.numpy() for x in next(iter(samples)))
+    by_domain = networks_by_domain(model, config.direction)
     sampler = SampleGrid(
         os.path.join(output_dir, "samples"),
-        sample_a.numpy(),
-        sample_b.numpy(),
+        sample_a,
+        sample_b,
         config.sample_every,
-        model.g_ab,
-        model.g_ba,
+        by_domain["g_ab"],
+        by_domain["g_ba"],
     )
     snapshot_manager = tf.train.CheckpointManager(
         checkpoint, os.path.join(output_dir, "snapshots"), max_to_keep=None, checkpoint_name="epoch"
@@ -359,6 +376,7 @@ def _train(
                     shard_index,
                     batch,
                     config.preprocess,
+                    config.direction,
                 )
 
             steps = min(steps_per_epoch - offset, last_step - step)

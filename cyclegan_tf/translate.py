@@ -2,9 +2,11 @@
 
 The official repository's ``--model test --dataset_mode single``: every image of
 ``--input`` (one file, or the image files of a folder) is converted as the training data
-are (any mode to RGB, bicubic resize to the trained ``--crop_size``, [-1, 1]), translated by
-G_AB (``--direction=AtoB``) or G_BA (``BtoA``), and written to ``--output`` under its own
-name (``photo.jpg`` -> ``photo.png``), with the input as the model saw it in
+are (any mode to RGB, then the run's test transform: bicubic resize to the trained
+``--crop_size``, or its shape kept for ``--preprocess=scale_width|none``; [-1, 1]),
+translated from domain A to B by G_AB (``--direction=AtoB``) or from B to A by G_BA
+(``BtoA``; the default is the direction the run trained), and written to ``--output`` under
+its own name (``photo.jpg`` -> ``photo.png``), with the input as the model saw it in
 ``inputs/`` and an ``index.html`` of the pairs.
 """
 
@@ -18,8 +20,7 @@ from absl import logging
 
 from cyclegan_tf import data, snapshots
 from cyclegan_tf import images as image_io
-
-DIRECTIONS = ("AtoB", "BtoA")
+from cyclegan_tf.config import DIRECTIONS
 
 
 def list_inputs(path: str) -> list[str]:
@@ -100,15 +101,16 @@ def translate(
     encoded = [read_checked(path) for path in files]
     g_ab, g_ba = snapshots.restore_generators(config, prefix)
     generator = g_ab if direction == "AtoB" else g_ba
-    size = config.crop_size
+    transform = config.inference_transform()
+    side = None if transform.varying_size else config.crop_size
     run = tf.function(
         lambda x: generator(x, training=False),
-        input_signature=[tf.TensorSpec([None, size, size, 3], tf.float32)],
+        input_signature=[tf.TensorSpec([None, side, side, 3], tf.float32)],
     )
     tf.io.gfile.makedirs(os.path.join(output, "inputs"))
     written = []
     for name, raw in zip(names, encoded, strict=True):
-        image = data.prepare_test_image(tf.constant(raw), size)[None]
+        image = data.prepare_test_image(tf.constant(raw), transform)[None]
         image_io.save_png(image[0].numpy(), os.path.join(output, "inputs", name))
         target = os.path.join(output, name)
         image_io.save_png(run(image)[0].numpy(), target)

@@ -36,8 +36,10 @@ def test_defaults_are_the_official_settings():
     assert (model.gan_mode, model.pool_size, model.ngf, model.ndf) == ("lsgan", 50, 64, 64)
     assert (model.lr, model.beta_1, model.beta_2, model.batch_size) == (2e-4, 0.5, 0.999, 1)
     assert (model.n_epochs, model.n_epochs_decay) == (100, 100)
+    assert model.norm == "instance"
     run = RunConfig()
     assert (run.load_size, run.crop_size, run.flip) == (286, 256, True)
+    assert (run.preprocess, run.direction) == ("resize_and_crop", "AtoB")
     # The optimisers the builder makes carry them (a tiny model: only the settings matter).
     small = dataclasses.replace(model, image_size=32, n_blocks=0)
     built = build_cyclegan(small, tf.distribute.get_strategy(), steps_per_epoch=1)
@@ -80,7 +82,12 @@ def test_config_json_round_trip_and_the_flat_layout_of_older_runs(tmp_path):
     flat["lambda_cycle"] = 4.0  # before --lambda_a / --lambda_b: one weight for both
     del flat["lambda_a"], flat["lambda_b"]
     (tmp_path / "old.json").write_text(json.dumps(flat))
+    # Runs saved before --norm, --direction and --preprocess: their defaults.
+    del flat["norm"], flat["direction"], flat["preprocess"]
+    (tmp_path / "old.json").write_text(json.dumps(flat))
     loaded = RunConfig.load(str(tmp_path / "old.json"))
+    assert (loaded.model.norm, loaded.direction) == ("instance", "AtoB")
+    assert loaded.preprocess == "resize_and_crop"
     assert loaded.model.n_blocks == 3 and loaded.seed == 7
     assert (loaded.model.lambda_a, loaded.model.lambda_b) == (4.0, 4.0)
     assert loaded.model_config().image_size == 64 and loaded.model_config().seed == 7
@@ -128,3 +135,21 @@ def test_ngf_and_ndf_reach_the_networks():
     for d in (built.d_a, built.d_b):
         assert d.get_layer("block0_conv").get_weights()[0].shape == (4, 4, 3, 16), d.name
         assert d.get_layer("block3_conv").get_weights()[0].shape == (4, 4, 64, 128), d.name
+
+
+@pytest.mark.parametrize(
+    "change, named",
+    [
+        ({"direction": "BtoA"}, "--direction=BtoA"),
+        ({"model": ModelConfig(norm="batch")}, "--norm=batch"),
+        ({"preprocess": "scale_width"}, "--preprocess=scale_width"),
+    ],
+)
+def test_a_run_resumes_only_with_its_norm_direction_and_kind_of_preprocess(change, named):
+    """Each changes the checkpoint (norm: the variables; direction: which pool and Adam
+    slots belong to which network; images of one size or of varying sizes: the pools)."""
+    saved = RunConfig()
+    with pytest.raises(ValueError, match=named):
+        dataclasses.replace(saved, **change).check_resumable(saved, "run/config.json")
+    # Another fixed-size preprocess keeps the checkpoint's shapes: it may resume.
+    dataclasses.replace(saved, preprocess="crop").check_resumable(saved, "run/config.json")

@@ -28,6 +28,32 @@ def test_the_step_is_traced_once_over_many_epochs(tmp_path):
     assert result["traces"] == 1
 
 
+def test_photos_of_varying_size_trace_the_step_once(tmp_path):
+    """--preprocess=none: each step's photo has its own shape; the step is still traced
+    once (its input's height and width are unknown to the trace)."""
+    from test_cyclegan_data import make_non_square_folder
+
+    make_non_square_folder(tmp_path / "data")
+    config = RunConfig(
+        workdir=str(tmp_path / "run"),
+        dataset="folder",
+        data_folder=str(tmp_path / "data"),
+        preprocess="none",
+        load_size=16,
+        crop_size=16,
+        model=ModelConfig(
+            n_blocks=0, ngf=4, ndf=4, n_layers_d=2, pool_size=2, n_epochs=2, n_epochs_decay=0
+        ),
+        sample_every=0,
+        n_samples=1,
+        checkpoint_every=0,
+        save_epoch_freq=0,
+        progress_interval=100.0,
+    )
+    result = train(config)
+    assert (result["step"], result["traces"]) == (6, 1)
+
+
 def test_deterministic_enables_op_determinism(tmp_path, monkeypatch):
     import tensorflow as tf
 

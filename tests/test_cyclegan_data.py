@@ -14,6 +14,7 @@ from PIL import Image
 
 from cyclegan_tf import data, synthetic_facades
 from cyclegan_tf.evaluate import pair_metrics
+from cyclegan_tf.transforms import InferenceTransform
 
 
 def write_image(path, array, fmt=None):
@@ -87,7 +88,9 @@ def test_downscaling_antialiases_as_pil_does():
     a, _ = next(
         iter(
             data.test_dataset(
-                data.DomainImages([encoded], ["x.png"]), data.DomainImages([encoded], ["y.png"]), 16
+                data.DomainImages([encoded], ["x.png"]),
+                data.DomainImages([encoded], ["y.png"]),
+                InferenceTransform(16),
             )
         )
     )
@@ -95,45 +98,6 @@ def test_downscaling_antialiases_as_pil_does():
     pil = np.asarray(Image.fromarray(rgb).resize((16, 16), Image.BICUBIC), np.float32)
     assert np.abs(ours - pil).max() < 8  # both grey; without antialiasing: 0 / 255 stripes
     assert ours.std() < 8
-
-
-def _windows_matching(output, resized, crop, tolerance=2.0):
-    """(flipped, top, left) of every crop window of ``resized`` or of its mirror image that
-    equals ``output`` within ``tolerance`` grey levels."""
-    found = []
-    for flipped, image in ((False, resized), (True, resized[:, ::-1])):
-        for top in range(resized.shape[0] - crop + 1):
-            for left in range(resized.shape[1] - crop + 1):
-                window = image[top : top + crop, left : left + crop]
-                if np.abs(window - output).max() < tolerance:
-                    found.append((flipped, top, left))
-    return found
-
-
-@pytest.mark.parametrize("flip", [True, False])
-def test_augment_is_a_random_window_of_the_bicubic_resize_flipped_half_the_time(flip):
-    """The official 'resize_and_crop' + flip: PIL's bicubic resize to load_size (computed
-    here by PIL), a crop window chosen uniformly, and a mirror with probability 1/2."""
-    rng = np.random.default_rng(5)
-    coarse = rng.integers(0, 256, (5, 5, 3), dtype=np.uint8)  # smooth: PIL and TF agree
-    image = np.asarray(Image.fromarray(coarse).resize((20, 20), Image.BILINEAR))
-    load, crop, draws = 26, 20, 300
-    resized = np.asarray(Image.fromarray(image).resize((load, load), Image.BICUBIC), np.float64)
-    matches = []
-    for seed in range(draws):
-        output = data.augment(
-            tf.constant(image, tf.float32), tf.constant([seed, 7]), load, crop, flip
-        )
-        found = _windows_matching((output.numpy() + 1.0) * 127.5, resized, crop)
-        assert len(found) == 1, (seed, found)  # one window, told apart from its neighbours
-        matches.append(found[0])
-    flips = sum(flipped for flipped, _, _ in matches)
-    if flip:
-        assert abs(flips - draws / 2) < 4 * np.sqrt(draws / 4)  # binomial(300, 1/2), 4 sd
-    else:
-        assert flips == 0
-    # 300 draws over 7 x 7 offsets: each offset is missed with probability (48/49)^300.
-    assert len({(top, left) for _, top, left in matches}) >= 45
 
 
 def test_train_pipeline_range_shape_determinism_and_skip():
@@ -155,11 +119,68 @@ def test_train_pipeline_range_shape_determinism_and_skip():
     assert not np.array_equal(other[0], full[0][0])  # another epoch, another order/crops
 
 
+def test_btoa_swaps_the_domains_after_sampling():
+    """Official --direction=BtoA: the same draws (A in shuffled order, B at random), then
+    real_A and real_B swapped, as set_input does."""
+    images = data.load_synthetic(seed=1, n_train=4, n_test=1, size=24)
+    kwargs = dict(global_batch=1, load_size=24, crop_size=20, flip=True, seed=4)
+    ab = list(data.train_dataset(images, 0, 0, **kwargs))
+    ba = list(data.train_dataset(images, 0, 0, **kwargs, direction="BtoA"))
+    assert len(ab) == len(ba) == 4
+    for (a, b), (b_first, a_second) in zip(ab, ba, strict=True):
+        np.testing.assert_array_equal(b_first.numpy(), b.numpy())
+        np.testing.assert_array_equal(a_second.numpy(), a.numpy())
+    assert not np.array_equal(ab[0][0].numpy(), ab[0][1].numpy())
+
+
+# Photos of several non-square sizes (height, width); the test pairs share theirs.
+NON_SQUARE = {
+    "trainA": [(20, 28), (26, 36), (18, 30)],
+    "trainB": [(22, 30), (20, 28), (30, 24)],
+    "testA": [(20, 28), (24, 34)],
+    "testB": [(20, 28), (24, 34)],
+}
+
+
+def make_non_square_folder(root) -> None:
+    rng = np.random.default_rng(1)
+    for split, shapes in NON_SQUARE.items():
+        for i, shape in enumerate(shapes):
+            array = rng.integers(0, 256, (*shape, 3), dtype=np.uint8)
+            write_image(os.path.join(root, split, f"{i}_{split[-1]}.png"), array)
+
+
+@pytest.mark.parametrize("preprocess", ["none", "scale_width"])
+def test_varying_size_modes_train_each_photo_at_its_own_shape(tmp_path, preprocess):
+    """Batches of one photo, each at the shape the official transform gives it (sides
+    rounded to multiples of 4)."""
+    from test_cyclegan_transforms import official_make_power_2, official_scale_width
+
+    make_non_square_folder(tmp_path)
+    images = data.load_folder(str(tmp_path))
+    load, crop = 40, 16
+
+    def shape(height, width):
+        if preprocess == "scale_width":
+            width, height = official_scale_width(width, height, load, crop)
+        return official_make_power_2(width, height)[::-1]
+
+    kwargs = dict(global_batch=1, load_size=load, crop_size=crop, flip=False, seed=2)
+    seen = set()
+    for epoch in range(3):
+        for a, b in data.train_dataset(images, epoch, 0, **kwargs, preprocess=preprocess):
+            assert a.shape[0] == b.shape[0] == 1
+            assert a.shape[1:3] in {shape(*s) for s in NON_SQUARE["trainA"]}
+            assert b.shape[1:3] in {shape(*s) for s in NON_SQUARE["trainB"]}
+            seen.add(tuple(a.shape[1:3]))
+    assert len(seen) >= 2  # sizes vary from batch to batch
+
+
 def test_test_pipeline_is_plain_resize_to_minus1_1():
     photo, label = synthetic_facades.render_pair(2, 0, 16)
     d = data.DomainImages([synthetic_facades.encode_png(photo)], ["1_A.png"])
     e = data.DomainImages([synthetic_facades.encode_png(label)], ["1_B.png"])
-    a, b = next(iter(data.test_dataset(d, e, 16)))
+    a, b = next(iter(data.test_dataset(d, e, InferenceTransform(16))))
     np.testing.assert_allclose(a.numpy()[0], photo / 127.5 - 1, atol=1e-5)
     np.testing.assert_allclose(b.numpy()[0], label / 127.5 - 1, atol=1e-5)
 
@@ -302,34 +323,3 @@ def test_folder_images_stream_from_files_and_shard_before_reading(tmp_path, monk
     # What the pipeline reads is the file through PIL's .convert('RGB').
     want = np.asarray(Image.open(images.train_a.paths[0]).convert("RGB"), np.float32)
     np.testing.assert_array_equal(data.load_image(images.train_a, 0), want)
-
-
-@pytest.mark.parametrize(
-    "shape, load, crop, resized_hw",
-    [((20, 40), 30, 12, (15, 30)), ((40, 20), 24, 12, (48, 24)), ((10, 40), 32, 12, (12, 32))],
-)
-def test_scale_width_and_crop_keeps_the_aspect_ratio_as_the_official(shape, load, crop, resized_hw):
-    """The official __scale_width: width load_size, height int(max(load * h / w, crop)),
-    PIL bicubic; then a random crop window (flip off here)."""
-    rng = np.random.default_rng(2)
-    coarse = rng.integers(0, 256, (5, 5, 3), dtype=np.uint8)  # smooth: PIL and TF agree
-    image = np.asarray(Image.fromarray(coarse).resize(shape[::-1], Image.BILINEAR))
-    height, width = resized_hw
-    resized = np.asarray(Image.fromarray(image).resize((width, height), Image.BICUBIC), float)
-    for seed in range(5):
-        output = data.augment(
-            tf.constant(image, tf.float32),
-            tf.constant([seed, 3]),
-            load,
-            crop,
-            False,
-            "scale_width_and_crop",
-        )
-        assert output.shape == (crop, crop, 3)
-        assert _windows_matching((output.numpy() + 1.0) * 127.5, resized, crop), seed
-
-
-def test_crop_preprocess_takes_a_window_of_the_image_itself():
-    image = np.random.default_rng(4).integers(0, 256, (16, 20, 3)).astype(np.float32)
-    output = data.augment(tf.constant(image), tf.constant([1, 2]), 99, 8, False, "crop")
-    assert _windows_matching((output.numpy() + 1.0) * 127.5, image, 8, tolerance=1e-3)

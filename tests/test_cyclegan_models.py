@@ -1,5 +1,6 @@
 """Architecture of the CycleGAN port against counts and shapes derived from the layer list,
-and whole forward passes against a float64 NumPy network written from that list."""
+and whole forward passes against a float64 NumPy network written from that list
+(tests/cyclegan_numpy_reference.py), with each official ``--norm``."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from numpy.lib.stride_tricks import sliding_window_view
+from cyclegan_numpy_reference import (
+    Norm,
+    np_conv_transpose_x2,
+    np_instance_norm,
+    np_patch_discriminator,
+    np_resnet_generator,
+)
 
 from cyclegan_tf.discriminator import PatchDiscriminator
 from cyclegan_tf.generator import ResnetGenerator, transposed_conv_x2
@@ -21,16 +28,39 @@ def conv_params(k: int, c_in: int, c_out: int) -> int:
     return k * k * c_in * c_out + c_out  # kernel + bias (same for a transposed conv)
 
 
-def expected_generator_params(n_blocks: int) -> int:
+def normed_conv_params(k: int, c_in: int, c_out: int, norm: str) -> tuple[int, int]:
+    """(trainable, non-trainable) parameters of a convolution and the norm after it, by the
+    official rules: a conv bias only with instance norm (``use_bias``); BatchNorm2d's
+    weight and bias (affine) and its two running statistics; no parameters in
+    InstanceNorm2d (affine=False) or the identity."""
+    kernel = k * k * c_in * c_out
+    if norm == "instance":
+        return kernel + c_out, 0
+    if norm == "batch":
+        return kernel + 2 * c_out, 2 * c_out
+    return kernel, 0
+
+
+def expected_generator_params(n_blocks: int, norm: str = "instance") -> tuple[int, int]:
+    """(trainable, non-trainable); the last convolution keeps its bias, no norm after it."""
     layers = [(7, 3, 64), (3, 64, 128), (3, 128, 256)]
     layers += [(3, 256, 256)] * (2 * n_blocks)
-    layers += [(3, 256, 128), (3, 128, 64), (7, 64, 3)]
-    return sum(conv_params(*layer) for layer in layers)
+    layers += [(3, 256, 128), (3, 128, 64)]
+    counts = [normed_conv_params(*layer, norm) for layer in layers]
+    return sum(t for t, _ in counts) + conv_params(7, 64, 3), sum(n for _, n in counts)
 
 
-def expected_discriminator_params() -> int:
-    layers = [(4, 3, 64), (4, 64, 128), (4, 128, 256), (4, 256, 512), (4, 512, 1)]
-    return sum(conv_params(*layer) for layer in layers)
+def expected_discriminator_params(norm: str = "instance") -> tuple[int, int]:
+    """(trainable, non-trainable); the first and the last convolution keep their biases."""
+    normed = [(4, 64, 128), (4, 128, 256), (4, 256, 512)]
+    counts = [normed_conv_params(*layer, norm) for layer in normed]
+    trainable = conv_params(4, 3, 64) + sum(t for t, _ in counts) + conv_params(4, 512, 1)
+    return trainable, sum(n for _, n in counts)
+
+
+def parameter_counts(model: keras.Model) -> tuple[int, int]:
+    count = lambda weights: sum(int(np.prod(w.shape)) for w in weights)  # noqa: E731
+    return count(model.trainable_weights), count(model.non_trainable_weights)
 
 
 def torch_conv_out(size: int, k: int, s: int, p: int) -> int:
@@ -40,20 +70,36 @@ def torch_conv_out(size: int, k: int, s: int, p: int) -> int:
 @pytest.mark.parametrize("upsample", ["transpose", "resize"])
 def test_generator_parameter_count_matches_derivation_and_official(upsample):
     g = ResnetGenerator(9, upsample)  # Functional: built from shapes, no forward pass
-    assert expected_generator_params(9) == PUBLISHED_G
+    assert expected_generator_params(9) == (PUBLISHED_G, 0)
     assert g.count_params() == PUBLISHED_G
     assert len(g.trainable_weights) == 2 * (3 + 18 + 3)  # kernel and bias per conv: no IN affine
 
 
 def test_generator_parameter_count_follows_n_blocks():
     g = ResnetGenerator(2)
-    assert g.count_params() == expected_generator_params(2)
+    assert parameter_counts(g) == expected_generator_params(2)
+
+
+@pytest.mark.parametrize("norm", ["batch", "none"])
+def test_norm_options_follow_the_official_bias_and_affine_rules(norm):
+    """--norm=batch: no conv bias before a norm, BatchNorm2d's affine weight and bias and
+    its running statistics; --norm=none: no conv bias before where the norm would be."""
+    assert parameter_counts(ResnetGenerator(2, norm=norm)) == expected_generator_params(2, norm)
+    d = PatchDiscriminator(norm=norm)
+    assert parameter_counts(d) == expected_discriminator_params(norm)
+    # The official counts for --norm=batch: the 9-block G loses the biases of its 25
+    # convolutions before a norm (5,248 values) and gains twice as many affine values; D
+    # loses 896 biases and gains 1,792.
+    if norm == "batch":
+        g = ResnetGenerator(9, norm=norm)
+        assert parameter_counts(g)[0] == PUBLISHED_G - 5_248 + 2 * 5_248
+        assert parameter_counts(d)[0] == PUBLISHED_D - 896 + 2 * 896
 
 
 @pytest.mark.parametrize("variant", ["patch70", "seed16"])
 def test_discriminator_parameter_count(variant):
     d = PatchDiscriminator(variant)
-    assert expected_discriminator_params() == PUBLISHED_D
+    assert expected_discriminator_params() == (PUBLISHED_D, 0)
     assert d.count_params() == PUBLISHED_D
 
 
@@ -121,7 +167,7 @@ def test_weights_drawn_from_normal_0_002_with_zero_bias(network, n_convs):
 
 def test_instance_norm_matches_numpy():
     x = np.random.default_rng(0).normal(3.0, 2.0, (2, 5, 6, 4)).astype(np.float32)
-    expected = [np_instance_norm(image.astype(np.float64)) for image in x]
+    expected = np_instance_norm(x.astype(np.float64))
     np.testing.assert_allclose(InstanceNormalization()(x).numpy(), expected, atol=1e-4)
     assert not InstanceNormalization().trainable_weights
 
@@ -143,78 +189,23 @@ def test_transposed_conv_matches_pytorch_convtranspose_semantics():
     bias = rng.normal(size=(c_out,)).astype(np.float32)
     block.set_weights([kernel, bias])
     got = block(x).numpy()
-    want = np_conv_transpose_x2(x[0].astype(np.float64), kernel, bias)
-    np.testing.assert_allclose(got[0], want, atol=1e-5)
+    want = np_conv_transpose_x2(x.astype(np.float64), kernel, bias)
+    np.testing.assert_allclose(got, want, atol=1e-5)
 
 
-# A float64 NumPy CycleGAN written from the official layer list (PyTorch semantics, NHWC,
-# one image); it shares nothing with the port but the weights, read by layer name.
-def np_conv(x, kernel, bias, stride=1, pad=((0, 0), (0, 0)), mode="constant"):
-    """PyTorch Conv2d (a cross-correlation) after padding (top, bottom), (left, right)."""
-    x = np.pad(x, (*pad, (0, 0)), mode=mode)
-    kh, kw = kernel.shape[:2]
-    windows = sliding_window_view(x, (kh, kw), axis=(0, 1))[::stride, ::stride]
-    return np.einsum("hwcij,ijcd->hwd", windows, kernel) + bias
-
-
-def np_conv_transpose_x2(x, kernel, bias):
-    """ConvTranspose2d(k=3, s=2, padding=1, output_padding=1): out[2i - 1 + k] += in[i] w[k]
-    (Keras stores the kernel as (k, k, out, in))."""
-    h, w, _ = x.shape
-    full = np.zeros((2 * h + 1, 2 * w + 1, kernel.shape[2]))
-    for ki in range(3):
-        for kj in range(3):
-            full[ki : ki + 2 * h : 2, kj : kj + 2 * w : 2] += x @ kernel[ki, kj].T
-    return full[1 : 2 * h + 1, 1 : 2 * w + 1] + bias
-
-
-def np_instance_norm(x):
-    """Biased variance, as PyTorch's InstanceNorm2d; no affine parameters."""
-    return (x - x.mean(axis=(0, 1))) / np.sqrt(x.var(axis=(0, 1)) + 1e-5)
-
-
-def np_upsample_conv(x, kernel, bias):
-    """The seed's nn.Upsample(scale_factor=2) (nearest: each pixel repeated 2 x 2), then
-    Conv2d(k=3, padding=1)."""
-    x = np.repeat(np.repeat(x, 2, axis=0), 2, axis=1)
-    return np_conv(x, kernel, bias, pad=((1, 1), (1, 1)))
-
-
-def np_resnet_generator(x, weights, n_blocks, upsample="transpose"):
-    relu = lambda v: np.maximum(v, 0.0)  # noqa: E731
-    reflect = lambda p: {"pad": ((p, p), (p, p)), "mode": "reflect"}  # noqa: E731
-    x = relu(np_instance_norm(np_conv(x, *weights["stem_conv"], **reflect(3))))
-    for i in range(2):
-        x = np_conv(x, *weights[f"down{i}_conv"], stride=2, pad=((1, 1), (1, 1)))
-        x = relu(np_instance_norm(x))
-    for i in range(n_blocks):
-        y = relu(np_instance_norm(np_conv(x, *weights[f"block{i}_conv1"], **reflect(1))))
-        x = x + np_instance_norm(np_conv(y, *weights[f"block{i}_conv2"], **reflect(1)))
-    for i in range(2):
-        if upsample == "transpose":
-            x = np_conv_transpose_x2(x, *weights[f"up{i}_convt"])
-        else:
-            x = np_upsample_conv(x, *weights[f"up{i}_conv"])
-        x = relu(np_instance_norm(x))
-    return np.tanh(np_conv(x, *weights["head_conv"], **reflect(3)))
-
-
-def np_patch_discriminator(x, weights, variant, n_layers=3):
-    strides = (2,) * n_layers + (1,) if variant == "patch70" else (2, 2, 2, 2)
-    for i, stride in enumerate(strides):
-        x = np_conv(x, *weights[f"block{i}_conv"], stride=stride, pad=((1, 1), (1, 1)))
-        if i > 0:
-            x = np_instance_norm(x)
-        x = np.where(x > 0, x, 0.2 * x)
-    # seed16: ZeroPad2d((1, 0, 1, 0)), then the conv's own padding 1.
-    pad = ((1, 1), (1, 1)) if variant == "patch70" else ((2, 1), (2, 1))
-    return np_conv(x, *weights["head_conv"], pad=pad)
-
-
-def _randomise(model, seed):
-    """Weights N(0, 0.3^2), biases included (zero biases would hide their handling)."""
+def _randomise(model, seed, scale=0.3):
+    """Weights N(0, scale^2), biases included (zero biases would hide their handling);
+    batch norms' running variances uniform in [0.5, 1.5]. Returns each layer's weights
+    by layer name, in float64."""
     rng = np.random.default_rng(seed)
-    model.set_weights([rng.normal(0, 0.3, w.shape).astype(np.float32) for w in model.weights])
+    model.set_weights(
+        [
+            rng.uniform(0.5, 1.5, w.shape)
+            if w.path.endswith("moving_variance")
+            else rng.normal(0, scale, w.shape)
+            for w in model.weights
+        ]
+    )
     return {
         layer.name: [np.asarray(w, np.float64) for w in layer.get_weights()]
         for layer in model.layers
@@ -222,31 +213,66 @@ def _randomise(model, seed):
     }
 
 
-@pytest.mark.parametrize("n_blocks, upsample", [(0, "transpose"), (2, "transpose"), (1, "resize")])
-def test_generator_forward_pass_equals_the_numpy_network(n_blocks, upsample):
-    """'transpose' is the official layout; 'resize' the seed's (--upsample=resize)."""
-    g = ResnetGenerator(n_blocks, upsample, filters=4)
-    weights = _randomise(g, seed=n_blocks)
-    x = np.random.default_rng(10).uniform(-1, 1, (1, 16, 16, 3))
-    want = np_resnet_generator(x[0], weights, n_blocks, upsample)
-    np.testing.assert_allclose(g(x.astype(np.float32)).numpy()[0], want, atol=2e-5)
+# (norm, training): instance norm; batch norm on the batch's statistics (training) and on
+# the running ones (inference); no norm.
+NORM_MODES = [("instance", False), ("batch", True), ("batch", False), ("none", False)]
+
+
+def _check_running_statistics(model, reference: Norm) -> None:
+    """Each batch norm's running statistics after the call equal the reference's."""
+    assert len(reference.running) == sum(1 for w in model.weights if w.path.endswith("gamma"))
+    for name, (mean, var) in reference.running.items():
+        layer = model.get_layer(name)
+        np.testing.assert_allclose(layer.moving_mean.numpy(), mean, atol=1e-5, err_msg=name)
+        np.testing.assert_allclose(layer.moving_variance.numpy(), var, rtol=1e-5, err_msg=name)
 
 
 @pytest.mark.parametrize(
-    "variant, n_layers, size, side",
-    [("patch70", 3, 32, 2), ("seed16", 3, 32, 2), ("patch70", 2, 32, 6), ("patch70", 4, 64, 2)],
+    "n_blocks, upsample, norm, training",
+    [(0, "transpose", "instance", False), (2, "transpose", "instance", False)]
+    + [(1, "resize", "instance", False)]
+    + [(1, "transpose", norm, training) for norm, training in NORM_MODES[1:]],
 )
-def test_discriminator_forward_pass_equals_the_numpy_network(variant, n_layers, size, side):
+def test_generator_forward_pass_equals_the_numpy_network(n_blocks, upsample, norm, training):
+    """'transpose' is the official layout; 'resize' the seed's (--upsample=resize). A batch
+    of two images, so that batch statistics differ from each image's."""
+    g = ResnetGenerator(n_blocks, upsample, filters=4, norm=norm)
+    weights = _randomise(g, seed=n_blocks, scale=0.1 if norm == "none" else 0.3)
+    x = np.random.default_rng(10).uniform(-1, 1, (2, 16, 16, 3))
+    reference = Norm(norm, weights, training)
+    want = np_resnet_generator(x, weights, n_blocks, upsample, reference)
+    assert 0.05 < np.abs(want).mean() < 0.95  # neither vanishing nor saturated
+    got = g(x.astype(np.float32), training=training).numpy()
+    np.testing.assert_allclose(got, want, atol=2e-5)
+    _check_running_statistics(g, reference)
+
+
+@pytest.mark.parametrize(
+    "variant, n_layers, size, side, norm, training",
+    [
+        ("patch70", 3, 32, 2, "instance", False),
+        ("seed16", 3, 32, 2, "instance", False),
+        ("patch70", 2, 32, 6, "instance", False),
+        ("patch70", 4, 64, 2, "instance", False),
+    ]
+    + [("patch70", 2, 32, 6, norm, training) for norm, training in NORM_MODES[1:]],
+)
+def test_discriminator_forward_pass_equals_the_numpy_network(
+    variant, n_layers, size, side, norm, training
+):
     """n_layers: the official --n_layers_D (3 by default; 'patch70' only)."""
-    d = PatchDiscriminator(variant, filters=4, n_layers=n_layers)
+    d = PatchDiscriminator(variant, filters=4, n_layers=n_layers, norm=norm)
     weights = _randomise(d, seed=3)
     if n_layers == 4:  # the official nf_mult = min(2**n, 8) caps blocks 3 and 4 at 8 x 4
         assert weights["block3_conv"][0].shape == (4, 4, 16, 32)
         assert weights["block4_conv"][0].shape == (4, 4, 32, 32)
-    x = np.random.default_rng(11).uniform(-1, 1, (1, size, size, 3))
-    want = np_patch_discriminator(x[0], weights, variant, n_layers)
-    assert want.shape == (side, side, 1)
-    np.testing.assert_allclose(d(x.astype(np.float32)).numpy()[0], want, atol=1e-4, rtol=1e-4)
+    x = np.random.default_rng(11).uniform(-1, 1, (2, size, size, 3))
+    reference = Norm(norm, weights, training)
+    want = np_patch_discriminator(x, weights, variant, n_layers, reference)
+    assert want.shape == (2, side, side, 1)
+    got = d(x.astype(np.float32), training=training).numpy()
+    np.testing.assert_allclose(got, want, atol=1e-4, rtol=1e-4)
+    _check_running_statistics(d, reference)
 
 
 def feeds_instance_norm(model_name: str, weight_path: str) -> bool:
@@ -295,9 +321,10 @@ def test_only_the_biases_before_instance_norm_are_cancelled():
         assert cancelled == (7 if model.name == "G" else 3)
 
 
-def test_models_are_functional_summarised_saved_and_reloaded(tmp_path):
-    g = ResnetGenerator(1, name="G_AB")
-    d = PatchDiscriminator("patch70", name="D_B")
+@pytest.mark.parametrize("norm", ["instance", "batch"])
+def test_models_are_functional_summarised_saved_and_reloaded(tmp_path, norm):
+    g = ResnetGenerator(1, name="G_AB", norm=norm)
+    d = PatchDiscriminator("patch70", name="D_B", norm=norm)
     lines = []
     g.summary(print_fn=lines.append)
     assert any("block0_add" in line for line in lines) and any(
@@ -305,6 +332,8 @@ def test_models_are_functional_summarised_saved_and_reloaded(tmp_path):
     )
     x = tf.random.uniform((1, 32, 32, 3), -1, 1, seed=2)
     for model in (g, d):
+        if norm == "batch":  # running statistics away from their initial 0 and 1
+            model(tf.random.uniform((2, 32, 32, 3), -1, 1, seed=4), training=True)
         path = tmp_path / f"{model.name}.keras"
         model.save(path)
         restored = keras.models.load_model(path)

@@ -142,3 +142,39 @@ def test_full_pools_under_mirrored_strategy_follow_the_rule_per_replica():
             for i, o in enumerate(row)
         )
     assert swaps > 0  # the swap path ran with the pools full
+
+
+def test_a_pool_of_varying_sizes_returns_each_fake_at_its_own_size_and_restores(tmp_path):
+    """--preprocess=scale_width|none: one image per step, each of its own size. The outputs
+    follow the official rule (replayed with the same draws), each a stored fake whole at
+    the size it was stored with; a checkpointed pool restores and goes on alike."""
+    size, seed, steps = 3, 11, 24
+    rng = np.random.default_rng(0)
+    shapes = [tuple(rng.integers(2, 7, 2)) for _ in range(steps + 8)]
+
+    def image_of(step):  # the value the replay gives this step's image, at its own shape
+        return np.full((*shapes[step], 1), 1000.0 + 10.0 * step, np.float32)
+
+    pool = ImagePool(size, (None, None, 1), seed=seed)
+    expected, _ = replay_official_rule(size, 1, seed, steps + 8, replica=0)
+    shape_of = {1000.0 + 10.0 * s: shapes[s] for s in range(steps + 8)}
+
+    def check(pool, step):
+        out = pool.query(tf.constant(image_of(step)[None]), tf.constant(step, tf.int64)).numpy()
+        value = expected[step][0]
+        assert out.shape == (1, *shape_of[value], 1), step
+        assert np.all(out == value), step
+        return value != 1000.0 + 10.0 * step
+
+    swaps = sum(check(pool, step) for step in range(steps))
+    assert swaps > 0  # the swap path ran with the pool full
+    # The buffer holds the largest image stored so far; the sizes are the images'.
+    stored_sizes = pool.sizes.numpy()[0]
+    assert {tuple(s) for s in stored_sizes} <= set(shapes)
+    assert np.all(pool.images.numpy().shape[2:4] >= stored_sizes.max(axis=0))
+    checkpoint = tf.train.Checkpoint(pool=pool).write(str(tmp_path / "pool"))
+    restored = ImagePool(size, (None, None, 1), seed=seed)
+    tf.train.Checkpoint(pool=restored).read(checkpoint).assert_existing_objects_matched()
+    np.testing.assert_array_equal(restored.images.numpy(), pool.images.numpy())
+    for step in range(steps, steps + 8):
+        check(restored, step)

@@ -11,6 +11,7 @@ from PIL import Image
 
 from cyclegan_tf.config import ModelConfig, RunConfig
 from cyclegan_tf.train import train
+from cyclegan_tf.transforms import InferenceTransform
 
 
 class Killed(Exception):
@@ -100,7 +101,10 @@ def test_kill_and_resume_continues_where_it_stopped(tmp_path):
     # The baseline rows recomputed in NumPy from the test pairs.
     images = data.load_synthetic(11, 3, 2, 28)
     a, b = (
-        x.numpy() for x in next(iter(data.test_dataset(images.test_a, images.test_b, 24, batch=2)))
+        x.numpy()
+        for x in next(
+            iter(data.test_dataset(images.test_a, images.test_b, InferenceTransform(24), batch=2))
+        )
     )
     a01, b01 = (a + 1) / 2, (b + 1) / 2
     # The files hold the restored generators' translations of those pairs: G_AB(A) in B/.
@@ -126,7 +130,9 @@ def test_kill_and_resume_continues_where_it_stopped(tmp_path):
     # domain (resized as test images are), scored against every test image.
     train_a, train_b = (
         x.numpy().astype(np.float64)
-        for x in next(iter(data.test_dataset(images.train_a, images.train_b, 24, batch=3)))
+        for x in next(
+            iter(data.test_dataset(images.train_a, images.train_b, InferenceTransform(24), batch=3))
+        )
     )
     for name, mean, target in (
         ("baseline: mean training B", train_b.mean(axis=0), b01),
@@ -173,3 +179,107 @@ def test_resume_on_another_replica_count_is_refused_clearly(tmp_path):
         here.check_resumable(RunConfig.load(str(tmp_path / "config.json")), "x/config.json")
     # Runs saved before the replica count was recorded (0) resume as before.
     RunConfig(workdir=str(tmp_path), replicas=1).check_resumable(RunConfig(), "x/config.json")
+
+
+def test_non_square_photos_with_batch_norm_and_btoa_resume_then_test_and_translate(tmp_path):
+    """--preprocess=none (each photo at its own shape, rounded to multiples of 4),
+    --norm=batch and --direction=BtoA together: a run killed between checkpoints resumes
+    exactly (weights, running statistics, the pools of varying size), test mode writes
+    every translation at its photo's shape, and translate runs the trained direction."""
+    from test_cyclegan_data import NON_SQUARE, make_non_square_folder
+    from test_cyclegan_driver import run_driver
+    from test_cyclegan_transforms import official_make_power_2
+
+    from cyclegan_tf import data, snapshots
+    from cyclegan_tf import images as image_io
+    from cyclegan_tf.evaluate import evaluate
+
+    make_non_square_folder(tmp_path / "data")
+
+    def config(workdir):
+        return RunConfig(
+            workdir=str(workdir),
+            dataset="folder",
+            data_folder=str(tmp_path / "data"),
+            paired_test=True,
+            preprocess="none",
+            direction="BtoA",
+            load_size=16,
+            crop_size=16,
+            model=ModelConfig(
+                n_blocks=1,
+                ngf=4,
+                ndf=4,
+                n_layers_d=2,
+                norm="batch",
+                pool_size=2,
+                n_epochs=1,
+                n_epochs_decay=1,
+            ),  # fmt: skip
+            seed=5,
+            sample_every=3,
+            n_samples=2,
+            checkpoint_every=0,
+            progress_interval=0.0,
+            run_eagerly=True,
+        )
+
+    whole = train(config(tmp_path / "whole"))  # 3 steps an epoch, checkpoints at 3 and 6
+    first: dict[int, dict] = {}
+
+    def record_then_kill(step, logs):
+        first[step] = logs
+        if step == 5:
+            raise Killed
+
+    run = tmp_path / "run"
+    with pytest.raises(Killed):
+        train(config(run), on_step=record_then_kill)
+    second: dict[int, dict] = {}
+    resumed = train(config(run), on_step=lambda step, logs: second.setdefault(step, logs))
+    assert sorted(second) == [4, 5, 6]
+    for step in (4, 5):
+        for key, value in first[step].items():
+            np.testing.assert_allclose(second[step][key], value, rtol=1e-4, err_msg=f"{key}@{step}")
+    for a, b in zip(whole["model"].weights, resumed["model"].weights, strict=True):
+        np.testing.assert_allclose(a.numpy(), b.numpy(), rtol=1e-4, atol=1e-6, err_msg=a.path)
+    model = resumed["model"]
+    assert model.g_ab.name == "G_BA"  # the model's A is the data's B
+    moving = model.g_ab.get_layer("stem_norm").moving_variance.numpy()
+    assert not np.allclose(moving, 1.0)  # the running statistics moved, and were restored
+    assert model.pool_a.sizes.numpy().min() > 0 and model.pool_a.images.shape.rank == 5
+    assert Image.open(resumed["samples"]).size[1] > 4 * 16  # rows taller than the crop
+
+    result = evaluate(config(run))
+    g_ab, g_ba = snapshots.restore_generators(
+        snapshots.load_run_config(str(run)), snapshots.resolve_checkpoint(str(run), None)
+    )
+    images = data.load_folder(str(tmp_path / "data"), paired_test=True)
+    for i, name in enumerate(images.test_a.names):
+        height, width = NON_SQUARE["testA"][int(name.split("_")[0])]
+        written = np.asarray(Image.open(run / "output" / "B" / name))
+        assert written.shape == (*official_make_power_2(width, height)[::-1], 3), name
+        real = config(run).inference_transform()(data.load_image(images.test_a, i))[None]
+        expected = image_io.to_uint8(g_ab(real, training=False)[0])  # running statistics
+        assert np.abs(written.astype(int) - expected).max() <= 1, name
+    assert all(np.isfinite(row["l1"]) for row in result["rows"])
+
+    # translate, no --direction: the run's BtoA, by G_BA, at the photo's own shape.
+    out = tmp_path / "translated"
+    source = run.parent / "data" / "testB" / images.test_b.names[1]
+    run_driver(["--mode=translate", f"--workdir={run}", f"--input={source}", f"--output={out}"])
+    written = np.asarray(Image.open(out / images.test_b.names[1]))
+    real = config(run).inference_transform()(data.load_image(images.test_b, 1))[None]
+    expected = image_io.to_uint8(g_ba(real, training=False)[0])
+    assert written.shape == (24, 32, 3)  # 24 x 34: 34 = 4 x 8.5, rounded half to even
+    assert np.abs(written.astype(int) - expected).max() <= 1
+
+    # The exported SavedModel serves that translation too, at the photo's own shape.
+    from cyclegan_tf.export import export
+
+    export(str(run), str(tmp_path / "exported"), "BtoA")
+    served = tf.saved_model.load(str(tmp_path / "exported" / "saved_model"))
+    pixels = np.asarray(Image.open(source).convert("RGB"))[None]
+    image = served.signatures["serving_default"](image=tf.constant(pixels))["image"].numpy()
+    assert image.shape == (1, 24, 32, 3)
+    assert np.abs(image[0].astype(int) - written).max() <= 1

@@ -6,7 +6,7 @@ import numpy as np
 import tensorflow as tf
 from test_cyclegan_models import feeds_instance_norm
 
-from cyclegan_tf.builder import ModelConfig, build_cyclegan
+from cyclegan_tf.builder import ModelConfig, build_cyclegan, networks_by_domain
 
 
 def test_one_step_losses_finite_match_numpy_and_change_the_weights():
@@ -99,3 +99,51 @@ def test_vanilla_gan_mode_is_cross_entropy_on_the_logits():
     logs = model.train_on_batch(real_a, real_b, return_dict=True)
     np.testing.assert_allclose(logs["g_loss"], expected_g, rtol=1e-4)
     np.testing.assert_allclose(logs["d_a_loss"], expected_d_a, rtol=1e-4)
+
+
+def test_btoa_swaps_the_roles_of_the_domains():
+    """Official --direction=BtoA: the model's A is the data's B, so its G_AB is the network
+    that maps B to A, and lambda_A (4 here) weighs the cycle that starts from B; the
+    networks keep the data's names (networks_by_domain). Recomputed in float64 NumPy."""
+    config = ModelConfig(
+        image_size=16,
+        n_blocks=0,
+        ngf=4,
+        ndf=4,
+        n_layers_d=2,
+        seed=6,
+        lambda_a=4.0,
+        lambda_b=6.0,
+        lambda_identity=0,
+    )
+    model = build_cyclegan(config, tf.distribute.get_strategy(), 10, True, direction="BtoA")
+    assert [model.g_ab.name, model.g_ba.name, model.d_a.name, model.d_b.name] == [
+        "G_BA",
+        "G_AB",
+        "D_B",
+        "D_A",
+    ]
+    nets = networks_by_domain(model, "BtoA")
+    assert {key: net.name for key, net in nets.items()} == {
+        "g_ab": "G_AB",
+        "g_ba": "G_BA",
+        "d_a": "D_A",
+        "d_b": "D_B",
+    }
+    rng = np.random.default_rng(2)
+    data_a, data_b = (rng.uniform(-1, 1, (1, 16, 16, 3)).astype(np.float32) for _ in range(2))
+
+    def l1(x, y):
+        return np.mean(np.abs(np.asarray(x, np.float64) - y))
+
+    def lsgan(scores):
+        return np.mean((np.asarray(scores, np.float64) - 1) ** 2)
+
+    g_ab, g_ba, d_a, d_b = (nets[k] for k in ("g_ab", "g_ba", "d_a", "d_b"))
+    fake_a, fake_b = g_ba(data_b), g_ab(data_a)
+    cycle_from_b = l1(g_ab(fake_a), data_b)
+    expected = lsgan(d_a(fake_a)) + lsgan(d_b(fake_b)) + 4 * cycle_from_b
+    expected += 6 * l1(g_ba(fake_b), data_a)
+    logs = model.train_on_batch(data_b, data_a, return_dict=True)  # the BtoA pipeline's order
+    np.testing.assert_allclose(logs["cycle_a"], cycle_from_b, rtol=1e-4)
+    np.testing.assert_allclose(logs["g_loss"], expected, rtol=1e-4)

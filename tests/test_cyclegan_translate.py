@@ -19,6 +19,7 @@ from cyclegan_tf import data, snapshots
 from cyclegan_tf import images as image_io
 from cyclegan_tf.config import ModelConfig, RunConfig
 from cyclegan_tf.train import train
+from cyclegan_tf.transforms import InferenceTransform
 
 SIZE = 24
 
@@ -71,7 +72,7 @@ def expected_translation(run_dir, path, direction="AtoB", checkpoint=None) -> np
         config, snapshots.resolve_checkpoint(str(run_dir), checkpoint)
     )
     raw = data.check_image(str(path), path.read_bytes())[0]
-    image = data.prepare_test_image(raw, SIZE)[None]
+    image = data.prepare_test_image(raw, InferenceTransform(SIZE))[None]
     generator = g_ab if direction == "AtoB" else g_ba
     return image_io.to_uint8(generator(image, training=False)[0])
 
