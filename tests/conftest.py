@@ -16,6 +16,38 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 REPO_ROOT = pathlib.Path(__file__).resolve().parents[1]
 
+# Test modules that run whole drivers, experiments, benches or several processes. The
+# default run keeps them; `pytest -m "not slow and not integration"` leaves them out, the
+# developer's inner loop over the models, metrics, data and reporting.
+INTEGRATION_MODULES = frozenset(
+    {
+        "test_bench_parity",
+        "test_bench_seqgan_floor",
+        "test_bench_seqgan_kernels",
+        "test_cyclegan_cluster",
+        "test_cyclegan_distributed",
+        "test_cyclegan_driver",
+        "test_cyclegan_gpu_check",
+        "test_cyclegan_multi_worker",
+        "test_cyclegan_resume",
+        "test_cyclegan_translate",
+        "test_flags_console",
+        "test_seqgan_cli",
+        "test_seqgan_download",
+        "test_seqgan_experiment",
+        "test_seqgan_music_experiment",
+        "test_seqgan_resume",
+        "test_seqgan_table1",
+        "test_seqgan_text_experiment",
+    }
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.stem in INTEGRATION_MODULES:
+            item.add_marker(pytest.mark.integration)
+
 
 def run_script(script: str, *args: str, timeout: float = 600) -> dict:
     """Runs ``python -c script args`` from the repository (a fresh process, e.g. for
