@@ -61,7 +61,7 @@ def test_seeds_group_by_flags_and_machine_and_the_mean_row_matches_numpy(tmp_pat
     assert [row["model"] for row in mean_rows] == ["MLE", "SeqGAN"]
     assert all("4 seeds" in row["run"] for row in mean_rows)
     values = np.array([*bleu4.values(), 0.5])
-    assert mean_rows[0]["BLEU-4"] == f"{values.mean():.3f} ({values.std(ddof=1):.3f})"
+    assert mean_rows[0]["BLEU-4"] == f"{values.mean():.3f} (sd {values.std(ddof=1):.3f})"
 
 
 def _table_after(lines: list[str], caption: str) -> list[dict[str, str]]:

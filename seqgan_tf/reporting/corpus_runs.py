@@ -19,7 +19,7 @@ import pathlib
 import statistics
 
 from seqgan_tf.reporting.run_comparisons import markdown_table
-from seqgan_tf.reporting.run_records import machine_kind
+from seqgan_tf.reporting.run_records import commits_of, machine_kind
 
 # Flags that name where the data lies, not how the run was made.
 PATH_FLAGS = ("data", "test_data")
@@ -62,11 +62,7 @@ class CorpusRun:
 
     @property
     def commit(self) -> str:
-        commits = []
-        for process in self.results["processes"]:
-            if process["commit"][:7] not in commits:
-                commits.append(process["commit"][:7])
-        return ", ".join(commits)
+        return commits_of(self.results["processes"])
 
     @property
     def flags(self) -> str:
@@ -109,12 +105,16 @@ def _row(run: CorpusRun) -> list[str]:
 
 
 def _mean_sd_row(runs: list[CorpusRun]) -> list[str]:
-    cells = []
-    for key, _ in COLUMNS[runs[0].mode]:
-        for method, _ in METHODS:
-            values = [run.value(method, key) for run in runs]
-            cells.append(f"{statistics.mean(values):.3f} (sd {statistics.stdev(values):.3f})")
-    return cells
+    return [
+        _mean_sd([run.value(method, key) for run in runs])
+        for key, _ in COLUMNS[runs[0].mode]
+        for method, _ in METHODS
+    ]
+
+
+def _mean_sd(values: list[float]) -> str:
+    """Mean and sample standard deviation, as the oracle tables write them."""
+    return f"{statistics.mean(values):.3f} (sd {statistics.stdev(values):.3f})"
 
 
 def group_section(mode: str, flags: str, runs: list[CorpusRun]) -> list[str]:
@@ -197,11 +197,7 @@ def _mean_sd_cells(runs: list[CorpusRun], pick, keys: tuple[str, ...]) -> list[s
     cells = []
     for key in keys:
         values = [pick(run)[key] for run in runs if key in pick(run)]
-        cells.append(
-            f"{statistics.mean(values):.3f} ({statistics.stdev(values):.3f})"
-            if len(values) >= 2
-            else ""
-        )
+        cells.append(_mean_sd(values) if len(values) >= 2 else "")
     return cells
 
 

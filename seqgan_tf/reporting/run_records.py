@@ -121,7 +121,8 @@ def machine_kind(processes: list[dict]) -> str:
     return " then ".join(kinds)
 
 
-def _commits(processes: list[dict]) -> str:
+def commits_of(processes: list[dict]) -> str:
+    """The short commits that ran a run's units, in order, each once."""
     commits = []
     for process in processes:
         if process["commit"][:7] not in commits:
@@ -166,7 +167,7 @@ def load_run(folder: pathlib.Path, index: dict) -> Run:
     record = results or {}
     processes = record.get("processes") or state.get("processes") or []
     machine = entry.get("machine") or machine_kind(processes)
-    commit = entry.get("commit") or _commits(processes)
+    commit = entry.get("commit") or commits_of(processes)
     if not machine or not commit:
         raise ValueError(f"index.ini [{folder.name}]: the run records no machine or commit")
     curve = tuple((step, nll) for step, nll, _ in adversarial_curve(str(folder)))
