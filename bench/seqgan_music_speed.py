@@ -25,7 +25,6 @@ schedule's unit counts; the figures it uses are this bench's, recorded there.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import time
 
@@ -33,7 +32,14 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import tensorflow as tf  # noqa: E402
 
-from bench.seqgan_speed import cpu_model, load_average, machine_record, time_unit  # noqa: E402
+from bench.seqgan_speed import (  # noqa: E402
+    bench_command,
+    cpu_model,
+    load_average,
+    machine_record,
+    time_unit,
+    write_report,
+)
 from seqgan_tf import train  # noqa: E402
 from seqgan_tf.config import ModelConfig  # noqa: E402
 from seqgan_tf.data.music_corpus import MusicData, MusicSettings  # noqa: E402
@@ -118,13 +124,9 @@ def main(argv: list[str] | None = None) -> dict:
             "eval_samples": args.eval_samples,
         },
         machine={**machine_record(load_before), "load_average_after": load_after},
-        command="python -m bench.seqgan_music_speed "
-        + " ".join(f"--{k}={v}" for k, v in vars(args).items()),
+        command=bench_command("bench.seqgan_music_speed", args),
     )
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(report, f, indent=2, default=float)
-        print(f"wrote {args.json}")
+    write_report(args.json, report)
     return report
 
 

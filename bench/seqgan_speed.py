@@ -105,6 +105,19 @@ def machine_record(load_before: tuple[float, float, float]) -> dict:
     }
 
 
+def bench_command(module: str, args: argparse.Namespace) -> str:
+    """The command line that repeats a bench run, for its JSON."""
+    return f"python -m {module} " + " ".join(f"--{k}={v}" for k, v in vars(args).items())
+
+
+def write_report(path: str | None, report: dict) -> None:
+    """``report`` as JSON at ``path`` (nothing when no path was given)."""
+    if path:
+        with open(path, "w") as f:
+            json.dump(report, f, indent=2, default=float)
+        print(f"wrote {path}")
+
+
 def time_unit(fn: Callable[[], object], repeats: int) -> dict[str, float]:
     """Warm-up call, then ``repeats`` timed calls; medians of wall and process CPU time."""
     start = time.perf_counter()
@@ -272,13 +285,8 @@ def main(argv: list[str] | None = None) -> dict:
     report["details"] = results
     report["original_s"] = ORIGINAL_S
     report["machine"] = {**machine_record(load_before), "load_average_after": load_after}
-    report["command"] = "python -m bench.seqgan_speed " + " ".join(
-        f"--{k}={v}" for k, v in vars(args).items()
-    )
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(report, f, indent=2)
-        print(f"wrote {args.json}")
+    report["command"] = bench_command("bench.seqgan_speed", args)
+    write_report(args.json, report)
     return report
 
 

@@ -30,7 +30,6 @@ growth from one line to the next is what that unit added.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import resource
 import time
@@ -39,7 +38,14 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import tensorflow as tf  # noqa: E402
 
-from bench.seqgan_speed import cpu_model, load_average, machine_record, time_unit  # noqa: E402
+from bench.seqgan_speed import (  # noqa: E402
+    bench_command,
+    cpu_model,
+    load_average,
+    machine_record,
+    time_unit,
+    write_report,
+)
 from seqgan_tf.config import ModelConfig  # noqa: E402
 from seqgan_tf.data.corpus import CorpusSettings, TextCorpus  # noqa: E402
 from seqgan_tf.data.vocabulary import END_ID  # noqa: E402
@@ -150,13 +156,9 @@ def main(argv: list[str] | None = None) -> dict:
         shapes={"vocabulary": config.vocab_size, "length": length, "tokens": args.tokens},
         corpus=data.summary(),
         machine={**machine_record(load_before), "load_average_after": load_after},
-        command="python -m bench.seqgan_text_speed "
-        + " ".join(f"--{k}={v}" for k, v in vars(args).items()),
+        command=bench_command("bench.seqgan_text_speed", args),
     )
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(report, f, indent=2, default=float)
-        print(f"wrote {args.json}")
+    write_report(args.json, report)
     return report
 
 
