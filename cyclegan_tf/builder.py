@@ -51,10 +51,16 @@ MIXED_PRECISION_CHOICES = ("none", "bfloat16")
 POLICIES = {"none": "float32", "bfloat16": "mixed_bfloat16"}
 
 
-def generator(config: ModelConfig, name: str) -> keras.Model:
-    """One ResNet generator of the settings in ``config``."""
+def generator(config: ModelConfig, name: str, use_running_statistics: bool = True) -> keras.Model:
+    """One ResNet generator of the settings in ``config``; ``use_running_statistics``: what
+    its batch norms normalise with at inference (:class:`ResnetGenerator`)."""
     return ResnetGenerator(
-        config.n_blocks, config.upsample, config.ngf, name=name, norm=config.norm
+        config.n_blocks,
+        config.upsample,
+        config.ngf,
+        name=name,
+        norm=config.norm,
+        use_running_statistics=use_running_statistics,
     )
 
 

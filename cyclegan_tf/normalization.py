@@ -3,7 +3,8 @@
 - ``instance``: ``InstanceNorm2d(affine=False, track_running_stats=False)``
   (:class:`cyclegan_tf.layers.InstanceNormalization`);
 - ``batch``: ``BatchNorm2d(affine=True, track_running_stats=True)``
-  (:class:`BatchNormalization` below, PyTorch's semantics);
+  (:class:`BatchNormalization` below, PyTorch's semantics, in its eval mode or in its train
+  mode on one image at a time at inference: the official test's ``--eval`` or not);
 - ``none``: the identity.
 
 The official networks give a convolution followed by a norm a bias only with instance
@@ -26,12 +27,13 @@ def uses_bias(norm: str) -> bool:
     return norm == "instance"
 
 
-def normalization(norm: str, name: str) -> keras.layers.Layer:
-    """The norm layer of ``--norm`` (one of :data:`NORM_CHOICES`)."""
+def normalization(norm: str, name: str, use_running_statistics: bool = True) -> keras.layers.Layer:
+    """The norm layer of ``--norm`` (one of :data:`NORM_CHOICES`);
+    ``use_running_statistics``: a batch norm's inference (see :class:`BatchNormalization`)."""
     if norm == "instance":
         return InstanceNormalization(name=name)
     if norm == "batch":
-        return BatchNormalization(name=name)
+        return BatchNormalization(use_running_statistics=use_running_statistics, name=name)
     if norm == "none":
         return keras.layers.Identity(name=name)
     raise ValueError(f"--norm={norm}: expected one of {', '.join(NORM_CHOICES)}")
@@ -45,16 +47,30 @@ class BatchNormalization(keras.layers.Layer):
     Training: normalise with the batch's mean and biased variance over (N, H, W) and move
     the running statistics by ``momentum`` 0.1 (Keras' 0.9) towards the batch's mean and
     its *unbiased* variance, as PyTorch does (Keras' own layer moves them towards the biased
-    one). Inference: normalise with the running statistics. ``epsilon`` 1e-5.
+    one). ``epsilon`` 1e-5.
+
+    Inference (``training`` false), two ways, neither moving the running statistics:
+    ``use_running_statistics=True`` normalises with the running statistics (PyTorch's eval
+    mode, the official test with ``--eval``); ``False`` normalises each image with its own
+    mean and biased variance over (H, W), what PyTorch's train mode does on a batch of one
+    image (the official test without ``--eval``, which runs one image at a time), whatever
+    the batch the images come in.
 
     The running statistics are the first replica's under a distribution strategy, as
     PyTorch's DataParallel keeps device 0's buffers.
     """
 
-    def __init__(self, momentum: float = 0.1, epsilon: float = 1e-5, **kwargs):
+    def __init__(
+        self,
+        momentum: float = 0.1,
+        epsilon: float = 1e-5,
+        use_running_statistics: bool = True,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.momentum = float(momentum)  # PyTorch's convention: the weight of the new value
         self.epsilon = float(epsilon)
+        self.use_running_statistics = bool(use_running_statistics)
 
     def build(self, input_shape):
         channels = (int(input_shape[-1]),)
@@ -91,8 +107,10 @@ class BatchNormalization(keras.layers.Layer):
             keep = 1.0 - self.momentum
             self.moving_mean.assign(self.moving_mean * keep + mean * self.momentum)
             self.moving_variance.assign(self.moving_variance * keep + unbiased * self.momentum)
-        else:
+        elif self.use_running_statistics:
             mean, variance = self.moving_mean, self.moving_variance
+        else:
+            mean, variance = ops.moments(x32, axes=[1, 2], keepdims=True)
         y = (x32 - mean) * ops.rsqrt(variance + self.epsilon) * self.gamma + self.beta
         return ops.cast(y, x.dtype)
 
@@ -100,4 +118,19 @@ class BatchNormalization(keras.layers.Layer):
         return input_shape
 
     def get_config(self):
-        return {**super().get_config(), "momentum": self.momentum, "epsilon": self.epsilon}
+        return {
+            **super().get_config(),
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "use_running_statistics": self.use_running_statistics,
+        }
+
+
+def inference_statistics(norm: str, use_running_statistics: bool) -> str | None:
+    """What the norm layers of ``norm`` normalise with at inference, for logs and exported
+    metadata; None for the norms without running statistics (instance, none)."""
+    if norm != "batch":
+        return None
+    if use_running_statistics:
+        return "batch norm: running statistics, --eval"
+    return "batch norm: each image's own statistics, no --eval"

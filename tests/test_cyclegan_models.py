@@ -247,6 +247,35 @@ def test_generator_forward_pass_equals_the_numpy_network(n_blocks, upsample, nor
     _check_running_statistics(g, reference)
 
 
+@pytest.mark.parametrize("use_running_statistics", [False, True])
+def test_generator_inference_with_and_without_eval_equals_the_numpy_network(
+    use_running_statistics,
+):
+    """The official test with --eval (batch norms on the running statistics) and without
+    (the networks in train mode on one image at a time: each image's own statistics). A
+    batch of two gives the outputs of one image at a time, and the running statistics stay
+    as they were."""
+    g = ResnetGenerator(1, filters=4, norm="batch", use_running_statistics=use_running_statistics)
+    weights = _randomise(g, seed=4)
+    before = [w.numpy() for w in g.weights]
+    x = np.random.default_rng(12).uniform(-1, 1, (2, 16, 16, 3))
+    running = np_resnet_generator(x, weights, 1, norm=Norm("batch", weights, training=False))
+    per_image = np.concatenate(
+        [
+            np_resnet_generator(image[None], weights, 1, norm=Norm("batch", weights, True))
+            for image in x
+        ]
+    )
+    assert np.abs(running - per_image).max() > 0.05  # the two modes tell apart
+    got = g(x.astype(np.float32), training=False).numpy()
+    np.testing.assert_allclose(got, running if use_running_statistics else per_image, atol=2e-5)
+    one_at_a_time = [g(image[None].astype(np.float32), training=False).numpy() for image in x]
+    # Equal but for float32 round-off (the reductions run in another order).
+    np.testing.assert_allclose(np.concatenate(one_at_a_time), got, rtol=0, atol=1e-5)
+    for weight, value in zip(g.weights, before, strict=True):
+        np.testing.assert_array_equal(weight.numpy(), value, err_msg=weight.path)
+
+
 @pytest.mark.parametrize(
     "variant, n_layers, size, side, norm, training",
     [

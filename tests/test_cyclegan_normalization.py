@@ -67,3 +67,37 @@ def test_batch_norm_starts_as_the_official_init_weights():
     assert abs(gamma.std() - 0.02) < 5 * 0.02 / np.sqrt(2 * gamma.size)
     assert np.all(values["beta"] == 0) and np.all(values["moving_mean"] == 0)
     assert np.all(values["moving_variance"] == 1)
+
+
+def test_batch_norm_without_running_statistics_is_pytorch_train_mode_on_one_image():
+    """The official test without --eval: each image normalised with its own batch
+    statistics (BatchNorm2d in train mode on a batch of one), whichever batch it comes in,
+    and the running statistics left as they were; the choice survives get_config."""
+    rng = np.random.default_rng(1)
+    gamma, beta = rng.normal(1, 0.5, 4), rng.normal(0, 0.5, 4)
+    running = (rng.normal(0, 1, 4), rng.uniform(0.5, 1.5, 4))
+    layer = BatchNormalization(use_running_statistics=False)
+    layer.build((None, 3, 5, 4))
+    layer.set_weights([gamma, beta, *running])
+    x = rng.normal(2.0, 3.0, (3, 3, 5, 4))
+    want = np.concatenate(
+        [np_batch_norm(image[None], gamma, beta, *running, training=True)[0] for image in x]
+    )
+    # The whole batch's statistics give other outputs: the test can tell them apart.
+    batch_statistics, _ = np_batch_norm(x, gamma, beta, *running, training=True)
+    assert np.abs(batch_statistics - want).max() > 0.1
+    got = layer(x.astype(np.float32), training=False).numpy()
+    np.testing.assert_allclose(got, want, atol=1e-5)
+    one_at_a_time = [layer(image[None].astype(np.float32)).numpy() for image in x]
+    # Equal but for float32 round-off (the reductions run in another order).
+    np.testing.assert_allclose(np.concatenate(one_at_a_time), got, rtol=0, atol=1e-6)
+    np.testing.assert_array_equal(layer.moving_mean.numpy(), running[0].astype(np.float32))
+    np.testing.assert_array_equal(layer.moving_variance.numpy(), running[1].astype(np.float32))
+    # Training is the same either way: the batch's statistics, the running ones moved.
+    np.testing.assert_allclose(
+        layer(x.astype(np.float32), training=True), batch_statistics, atol=1e-5
+    )
+    assert not np.allclose(layer.moving_mean.numpy(), running[0])
+    copy = BatchNormalization.from_config(layer.get_config())
+    assert copy.use_running_statistics is False
+    assert BatchNormalization().get_config()["use_running_statistics"] is True
