@@ -36,6 +36,15 @@ CHECKPOINT = absl_flags.DEFINE_string(
     "--mode=test/translate/export: the state to use: a snapshot (epoch-10, or 10), a "
     "checkpoint (ckpt-600) or a path prefix; default the latest checkpoint",
 )
+EVAL = absl_flags.DEFINE_bool(
+    "eval",
+    False,
+    "--mode=test/translate/export: the official test's --eval (model.eval()), default off "
+    "as there. With --norm=batch, the generators normalise with the batch norms' running "
+    "statistics; without it, each image with its own statistics, as the official networks "
+    "in train mode on one test image at a time (the running statistics stay as trained). "
+    "Instance norm is the same either way",
+)
 
 RUN_HELP = {
     "dataset": f"One of {', '.join(DATASET_CHOICES)}: 'facades' (tfds cycle_gan/facades), "
@@ -92,8 +101,8 @@ MODEL_HELP = {
     "at 256 px) or 'seed16' (16x16 output)",
     "norm": f"Official --norm, one of {', '.join(NORM_CHOICES)}: instance norm without affine "
     "parameters (official default), batch norm (affine, running statistics with momentum "
-    "0.1, used by test, translate and export) or none; the convolutions before a norm have "
-    "a bias only with instance norm, as the official networks",
+    "0.1, used by test, translate and export with --eval) or none; the convolutions "
+    "before a norm have a bias only with instance norm, as the official networks",
     "gan_mode": "'lsgan' (official default: least squares) or 'vanilla' (cross-entropy on "
     "the discriminator's logits)",
     "lambda_a": "Weight of the cycle loss A -> B -> A (official --lambda_A)",

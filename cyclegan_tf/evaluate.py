@@ -25,6 +25,7 @@ from absl import logging
 from cyclegan_tf import baselines, data, label_metrics, snapshots
 from cyclegan_tf import images as image_io
 from cyclegan_tf.config import RunConfig
+from cyclegan_tf.normalization import inference_statistics
 from cyclegan_tf.train import load_images
 
 # Rows of the metrics table: each model row followed by its trivial references.
@@ -108,20 +109,23 @@ def _translated_name(name: str) -> str:
     return os.path.splitext(os.path.basename(name))[0] + ".png"
 
 
-def evaluate(config: RunConfig, checkpoint: str | None = None) -> dict:
+def evaluate(config: RunConfig, checkpoint: str | None = None, eval_mode: bool = False) -> dict:
     """Restores G_AB and G_BA from ``config.workdir`` (the latest checkpoint, or the one
     ``checkpoint`` names, see :func:`snapshots.resolve_checkpoint`) and translates every
     test image of both domains, keeping their names: ``output/B/<name>.png`` is
     G_AB(testA/<name>), ``output/A/<name>.png`` is G_BA(testB/<name>) (the data's domains,
     whichever ``--direction`` the run trained). Images are prepared by
     ``config.inference_transform()``: at the trained ``--crop_size``, or keeping their shape
-    for ``--preprocess=scale_width|none``."""
+    for ``--preprocess=scale_width|none``. ``eval_mode``: the official ``--eval``, what
+    batch norms normalise with (:func:`snapshots.restore_generators`); the metrics say which
+    (``batch_norm_statistics``, for ``--norm=batch`` runs only)."""
     saved = snapshots.load_run_config(config.workdir)
     # The architecture is the trained one; data flags of this command may point elsewhere.
     config.crop_size, config.model = saved.crop_size, saved.model
     latest = snapshots.resolve_checkpoint(config.workdir, checkpoint)
-    g_ab, g_ba = snapshots.restore_generators(saved, latest)
-    logging.info("testing generators of %s", latest)
+    g_ab, g_ba = snapshots.restore_generators(saved, latest, eval_mode=eval_mode)
+    statistics = inference_statistics(saved.model.norm, eval_mode)
+    logging.info("testing generators of %s%s", latest, f" ({statistics})" if statistics else "")
 
     images = load_images(config)
     out_dir = os.path.join(config.workdir, "output")
@@ -207,6 +211,8 @@ def evaluate(config: RunConfig, checkpoint: str | None = None) -> dict:
         "data": images.description,
         "rows": [],
     }
+    if statistics:
+        result["batch_norm_statistics"] = statistics
     if not images.aligned:
         logging.info("test pairs are not aligned: no paired metrics")
         return result
@@ -236,7 +242,11 @@ def evaluate(config: RunConfig, checkpoint: str | None = None) -> dict:
         )
     print(table)
     with tf.io.gfile.GFile(os.path.join(out_dir, "metrics.md"), "w") as f:
-        f.write(f"Test split of {images.description}, generators of {latest}\n\n{table}\n")
+        with_statistics = f" ({statistics})" if statistics else ""
+        f.write(
+            f"Test split of {images.description}, generators of {latest}{with_statistics}"
+            f"\n\n{table}\n"
+        )
     with tf.io.gfile.GFile(os.path.join(out_dir, "metrics.json"), "w") as f:
         f.write(json.dumps(result, indent=1, ensure_ascii=False))
     return result

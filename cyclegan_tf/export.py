@@ -13,6 +13,12 @@
   signatures prepare the images as test mode does
   (:class:`cyclegan_tf.transforms.InferenceTransform`: bicubic, antialiased) and scale, so
   ``tf.saved_model.load`` runs them with TensorFlow alone.
+
+Both follow the official test's ``--eval`` (:func:`snapshots.restore_generators`): the
+batch norms of a ``--norm=batch`` run normalise with their running statistics with
+``--eval``, else each image with its own statistics; the ``.keras`` files record it in
+each batch norm's config (``use_running_statistics``), and the export's output line says
+it. Instance norm is the same either way.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from absl import logging
 
 from cyclegan_tf import snapshots
 from cyclegan_tf.config import DIRECTIONS
+from cyclegan_tf.normalization import inference_statistics
 from cyclegan_tf.transforms import InferenceTransform
 
 
@@ -45,15 +52,22 @@ class ServingModule(tf.Module):
         return {"image": tf.cast(tf.clip_by_value(pixels, 0.0, 255.0), tf.uint8)}
 
 
-def export(workdir: str, output: str, direction: str = "AtoB", checkpoint: str | None = None):
-    """Writes the .keras generators and the SavedModel of the run in ``workdir``."""
+def export(
+    workdir: str,
+    output: str,
+    direction: str = "AtoB",
+    checkpoint: str | None = None,
+    eval_mode: bool = False,
+) -> list[str]:
+    """Writes the .keras generators and the SavedModel of the run in ``workdir``;
+    ``eval_mode``: the official ``--eval``."""
     if direction not in DIRECTIONS:
         raise ValueError(f"--direction={direction}: expected one of {', '.join(DIRECTIONS)}")
     if not output:
         raise ValueError("--mode=export needs --output (a folder for the exported models)")
     config = snapshots.load_run_config(workdir)
     prefix = snapshots.resolve_checkpoint(workdir, checkpoint)
-    g_ab, g_ba = snapshots.restore_generators(config, prefix)
+    g_ab, g_ba = snapshots.restore_generators(config, prefix, eval_mode=eval_mode)
     tf.io.gfile.makedirs(output)
     paths = []
     for model in (g_ab, g_ba):
@@ -73,6 +87,8 @@ def export(workdir: str, output: str, direction: str = "AtoB", checkpoint: str |
         },
     )
     paths.append(saved_model)
-    logging.info("exported the generators of %s to %s", prefix, output)
-    print(f"exported {prefix}: {', '.join(paths)}")
+    statistics = inference_statistics(config.model.norm, eval_mode)
+    with_statistics = f" ({statistics})" if statistics else ""
+    logging.info("exported the generators of %s%s to %s", prefix, with_statistics, output)
+    print(f"exported {prefix}{with_statistics}: {', '.join(paths)}")
     return paths

@@ -56,7 +56,7 @@ HELP_GROUPS = (
     ),
     (
         "Test, translate and export (--mode=test|translate|export)",
-        ("input", "output", "checkpoint", "label_palette"),
+        ("input", "output", "checkpoint", "eval", "label_palette"),
     ),
     ("Data", _DATA),
     ("Networks and losses (the official options)", tuple(cli.MODEL_FLAGS)),
@@ -100,7 +100,7 @@ def run(argv: list[str]) -> None:
         from cyclegan_tf.evaluate import evaluate
 
         common.setup_logging(config.workdir, "cyclegan.log")
-        evaluate(config, cli.CHECKPOINT.value)
+        evaluate(config, cli.CHECKPOINT.value, cli.EVAL.value)
     elif mode == "translate":
         from cyclegan_tf.translate import translate
 
@@ -110,11 +110,18 @@ def run(argv: list[str]) -> None:
             cli.OUTPUT.value,
             config.direction,
             cli.CHECKPOINT.value,
+            cli.EVAL.value,
         )
     else:
         from cyclegan_tf.export import export
 
-        export(config.workdir, cli.OUTPUT.value, config.direction, cli.CHECKPOINT.value)
+        export(
+            config.workdir,
+            cli.OUTPUT.value,
+            config.direction,
+            cli.CHECKPOINT.value,
+            cli.EVAL.value,
+        )
 
 
 if __name__ == "__main__":

@@ -63,11 +63,22 @@ def resolve_checkpoint(workdir: str, checkpoint: str | None) -> str:
     )
 
 
-def restore_generators(config: RunConfig, prefix: str) -> tuple[keras.Model, keras.Model]:
+def restore_generators(
+    config: RunConfig, prefix: str, eval_mode: bool = False
+) -> tuple[keras.Model, keras.Model]:
     """G_AB (domain A to B) and G_BA of the run ``config`` describes, with the weights
     saved at ``prefix`` (a checkpoint names the generators after the data's domains,
-    whichever ``--direction`` the run trained)."""
-    g_ab, g_ba = generator(config.model, "G_AB"), generator(config.model, "G_BA")
+    whichever ``--direction`` the run trained).
+
+    ``eval_mode`` is the official test's ``--eval`` (default off, as there): with
+    ``--norm=batch``, the generators called with ``training=False`` normalise with the
+    running statistics; without it, each image with its own statistics, as the official
+    test's networks in train mode on one image at a time. Neither moves the restored
+    running statistics; instance norm is the same either way.
+    """
+    g_ab, g_ba = (
+        generator(config.model, name, use_running_statistics=eval_mode) for name in ("G_AB", "G_BA")
+    )
     status = tf.train.Checkpoint(g_ab=g_ab, g_ba=g_ba).restore(prefix).expect_partial()
     status.assert_existing_objects_matched()
     return g_ab, g_ba

@@ -21,6 +21,7 @@ from absl import logging
 from cyclegan_tf import data, snapshots
 from cyclegan_tf import images as image_io
 from cyclegan_tf.config import DIRECTIONS
+from cyclegan_tf.normalization import inference_statistics
 
 
 def list_inputs(path: str) -> list[str]:
@@ -79,9 +80,15 @@ def write_index(output: str, names: list[str], sources: list[str], title: str) -
 
 
 def translate(
-    workdir: str, input_path: str, output: str, direction: str, checkpoint: str | None
+    workdir: str,
+    input_path: str,
+    output: str,
+    direction: str,
+    checkpoint: str | None,
+    eval_mode: bool = False,
 ) -> list[str]:
     """Translates ``input_path`` with the run in ``workdir``; returns the written files.
+    ``eval_mode``: the official ``--eval`` (:func:`snapshots.restore_generators`).
 
     Everything is checked (the run, the checkpoint, every input image, the names) before
     ``output`` is written.
@@ -99,7 +106,7 @@ def translate(
     # Every file read and checked before anything is written; their (encoded) bytes are
     # kept for the translation, so each file is read once.
     encoded = [read_checked(path) for path in files]
-    g_ab, g_ba = snapshots.restore_generators(config, prefix)
+    g_ab, g_ba = snapshots.restore_generators(config, prefix, eval_mode=eval_mode)
     generator = g_ab if direction == "AtoB" else g_ba
     transform = config.inference_transform()
     side = None if transform.varying_size else config.crop_size
@@ -117,6 +124,14 @@ def translate(
         written.append(target)
     title = f"{direction} translations by {os.path.basename(prefix)} of {workdir}"
     index = write_index(output, names, files, title)
-    logging.info("translated %d image(s) %s with %s into %s", len(files), direction, prefix, output)
+    statistics = inference_statistics(config.model.norm, eval_mode)
+    logging.info(
+        "translated %d image(s) %s with %s%s into %s",
+        len(files),
+        direction,
+        prefix,
+        f" ({statistics})" if statistics else "",
+        output,
+    )
     print(f"{len(written)} translation(s) in {output}; pairs: {index}")
     return written
