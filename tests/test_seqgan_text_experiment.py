@@ -104,11 +104,11 @@ def test_the_driver_trains_and_evaluates_a_word_corpus(driver_run):
     assert methods["mle"]["nll_per_word"] < methods["random"]["nll_per_word"]
     # The test sentences are drawn from the training sentences' grammar.
     assert methods["real"]["bleu4"] > methods["random"]["bleu4"]
-    assert set(results["texygen"]) == {"mle", "seqgan", "real"}
+    assert set(results["texygen"]) == set(results["texygen_full"]) == {"mle", "seqgan", "real"}
 
     table = (workdir / "results.md").read_text()
     assert "| MLE (epoch 4) |" in table and "| SeqGAN (iteration 3) |" in table
-    assert "### Texygen's protocol" in table
+    assert "### Texygen's fast protocol" in table and "### Texygen's full protocol" in table
     # Neither the paper's poem numbers nor Texygen's COCO numbers beside another corpus.
     assert "0.6670" not in table and "0.7389" not in table and "(Texygen, published)" not in table
     assert (workdir / "vocabulary.json").exists() and (workdir / "mle_generator.pkl").exists()
@@ -300,7 +300,7 @@ def text_run(tmp_path_factory):
 def test_text_run_resumes_after_an_interrupt_with_identical_metrics(text_run, tmp_path, unit):
     """Units: 0 the corpus, 1-4 MLE (4: the last, which keeps the MLE generator), 5-6
     discriminator pre-training, 7.. adversarial (9: an evaluated generator part, 10: a
-    discriminator round), 13 Texygen's protocol. Unit 9 in the default suite, the rest
+    discriminator round), 13 Texygen's protocols. Unit 9 in the default suite, the rest
     with -m slow (each case is two tiny runs, mostly XLA compilation)."""
     from seqgan_tf.data.vocabulary import VOCABULARY_FILE, TokenVocabulary
 
@@ -314,6 +314,7 @@ def test_text_run_resumes_after_an_interrupt_with_identical_metrics(text_run, tm
     assert _rows(workdir) == _rows(reference)
     assert resumed["methods"] == results["methods"]
     assert resumed["texygen"] == results["texygen"]
+    assert resumed["texygen_full"] == results["texygen_full"]
     for name in ("experiment-log.txt", "samples/seqgan_iteration_0003.txt"):
         assert (workdir / name).read_text() == (reference / name).read_text()
 
