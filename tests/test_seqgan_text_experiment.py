@@ -161,6 +161,29 @@ def test_sample_mode_writes_sentences_to_output(driver_run, tmp_path):
     _no_padding(text)
 
 
+def test_score_mode_rescores_a_finished_run_under_texygens_protocols(driver_run, tmp_path):
+    _, workdir, _ = driver_run
+    result = _main("--mode=score", f"--workdir={workdir}", "--seed=3", cwd=workdir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    scored = json.loads((workdir / "texygen_full.json").read_text())
+    results = json.loads((workdir / "results.json").read_text())
+    assert scored["seed"] == 3 and scored["num_samples"] == 9984
+    command = f"python -m seqgan_tf.main --mode=score --workdir={workdir} --seed=3"
+    assert scored["command"] == command
+    final = json.loads((workdir / "state.json").read_text())["checkpoint"]
+    assert scored["generators"] == {"mle": "mle_generator.pkl", "seqgan": final}
+    # The training sentences are the run's: scored as the run's last unit scored them.
+    for key in ("texygen", "texygen_full"):
+        assert scored[key]["real"] == results[key]["real"]
+        assert set(scored[key]) == {"mle", "seqgan", "real"}
+    # Fresh samples: the generators' scores differ from the run's own draw.
+    assert scored["texygen_full"]["mle"] != results["texygen_full"]["mle"]
+    assert set(scored["seconds"]) == {"sampling", "fast", "full"}
+    # An unfinished run is refused before anything loads.
+    result = _main("--mode=score", f"--workdir={tmp_path}", cwd=tmp_path)
+    assert result.returncode == 1 and "--mode=score needs --data=FILE" in result.stderr
+
+
 def test_temperature_sweep_curves_mle_and_seqgan(driver_run):
     _, workdir, _ = driver_run
     result = _main(
