@@ -23,15 +23,15 @@ SelfBleu.py:23-31):
   (SelfBleu.py:67-78). This is :mod:`seqgan_tf.metrics.text`'s own protocol, with
   :data:`NUM_SAMPLES` samples instead of a run's ``eval_samples``.
 
-**The published numbers are the full protocol's.** Nothing in Texygen's code creates a
-``Bleu`` or ``SelfBleu``: the models import ``Bleu`` (e.g. models/mle/Mle.py:6) but their
-``init_real_metric`` adds only an embedding similarity and the NLL (models/seqgan/
-Seqgan.py:287-294), which ``Gan.evaluate`` scores each epoch (models/Gan.py:57). So the
-published tables came from a separate evaluation, and only ``is_fast=False`` is consistent
-with them: under the fast protocol even the COCO training file's own sentences score
-BLEU-2 0.518, far below the 0.731 published for MLE, while this port's MLE under the full
-protocol (whole test file; docs/RESULTS.md) lands within 0.005 of every published MLE
-BLEU (0.727/0.494/0.307/0.192 against 0.731/0.497/0.305/0.189, mean of 3 seeds).
+**The published numbers follow the full protocol.** Nothing in Texygen's code creates a
+``Bleu`` or ``SelfBleu`` (no ``Bleu(`` or ``SelfBleu(`` call in the repository; models
+import ``Bleu`` unused, e.g. models/mle/Mle.py:6): SeqGAN's ``init_real_metric`` adds
+only an embedding similarity and the NLL (models/seqgan/Seqgan.py:287-294), the metrics
+``Gan.evaluate`` scores during training (models/Gan.py:57). So the published
+tables came from a separate evaluation, and only ``is_fast=False`` is consistent with
+them: under the fast protocol even the COCO training file's own first 9,984 sentences
+score BLEU-2 0.518, far below the 0.731 published for MLE, while under the full one this
+port's MLE lands near every published BLEU (docs/RESULTS.md, "Text", compares them).
 
 What else its code does where this project differs, read from the same commit:
 
