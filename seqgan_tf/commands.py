@@ -1,12 +1,15 @@
 """The driver's modes that train nothing, as importable functions: ``score`` (NLL_oracle of
-a token file), ``sample`` (a trained run's sequences) and ``temperature_sweep`` (a text
-run's quality against diversity). The training modes are in ``seqgan_tf/experiments/``."""
+a token file) and ``score_text_run`` (a finished text run's final generators under
+Texygen's protocols, on fresh samples), ``sample`` (a trained run's sequences) and
+``temperature_sweep`` (a text run's quality against diversity). The training modes are in
+``seqgan_tf/experiments/``."""
 
 from __future__ import annotations
 
 import json
 import os
 import sys
+import time
 
 import tensorflow as tf
 
@@ -15,8 +18,13 @@ from seqgan_tf.data.corpus import CorpusSettings, TextCorpus
 from seqgan_tf.data.token_files import read_token_file, write_token_file
 from seqgan_tf.data.vocabulary import VOCABULARY_FILE, TokenVocabulary
 from seqgan_tf.experiments.text import MLE_GENERATOR, text_generator, write_lines
+from seqgan_tf.metrics import texygen
 from seqgan_tf.models.generator import Generator
 from seqgan_tf.models.oracle import Oracle, load_params
+from seqgan_tf.models.token_lstm import TokenLSTM
+from seqgan_tf.training.environment import describe_environment
+
+TEXYGEN_FULL_FILE = "texygen_full.json"
 
 
 def score(oracle_params: str | None, data: str, config: ModelConfig) -> float:
@@ -100,17 +108,13 @@ def _trained_generator(workdir: str) -> tuple[dict, Generator, TokenVocabulary |
     return stored, generator, vocabulary
 
 
-def temperature_sweep(
-    workdir: str, temperatures: list[float], num_samples: int, seed: int
-) -> list[dict]:
-    """BLEU-k against self-BLEU-k of a text run's MLE generator (``mle_generator.pkl``)
-    and its latest SeqGAN generator over ``temperatures``: a table and a PNG in the
-    workdir (``temperature_sweep.*``); returns the rows."""
-    from seqgan_tf.experiments.text_sweep import write_sweep
-
+def _text_run(workdir: str, mode: str) -> tuple[dict, TextCorpus, dict[str, TokenLSTM]]:
+    """(experiment.json, the corpus, the generators by name) of a ``--mode=text`` run in
+    ``workdir``: ``mle`` from :data:`MLE_GENERATOR`, ``seqgan`` the latest checkpoint's
+    when the schedule has adversarial iterations."""
     stored, seqgan, vocabulary = _trained_generator(workdir)
     if stored.get("mode") != "text":
-        raise ValueError(f"--workdir={workdir}: --mode=temperature_sweep needs a --mode=text run")
+        raise ValueError(f"--workdir={workdir}: --mode={mode} needs a --mode=text run")
     mle_path = os.path.join(workdir, MLE_GENERATOR)
     if not os.path.exists(mle_path):
         raise ValueError(f"--workdir={workdir}: no {MLE_GENERATOR} yet (MLE has not finished)")
@@ -121,7 +125,56 @@ def temperature_sweep(
     )
     mle = text_generator(config)
     mle.import_params(load_params(mle_path, config), mle_path)
-    generators = {"MLE": mle}
+    generators = {"mle": mle}
     if stored["schedule"]["adversarial_iterations"]:
-        generators["SeqGAN"] = seqgan
-    return write_sweep(workdir, generators, corpus, temperatures, num_samples, seed)
+        generators["seqgan"] = seqgan
+    return stored, corpus, generators
+
+
+def score_text_run(workdir: str, seed: int, command: str) -> dict:
+    """A finished text run's final MLE and SeqGAN generators under Texygen's protocols
+    (:func:`seqgan_tf.metrics.texygen.both_protocols`) on fresh samples drawn from
+    ``seed``, with the training sentences: written to :data:`TEXYGEN_FULL_FILE` in the
+    workdir with ``command``, the seed, the machine and code, and the seconds each step
+    took; returns what it wrote."""
+    if not os.path.exists(os.path.join(workdir, "results.json")):
+        raise ValueError(f"--workdir={workdir}: the run has not finished (no results.json)")
+    stored, corpus, generators = _text_run(workdir, "score")
+    if corpus.sha256 != stored["corpus_sha256"]:
+        raise ValueError(f"{stored['corpus']}: not the files the run in {workdir} trained on")
+    start = time.perf_counter()
+    sentences = texygen.protocol_sentences(generators, corpus, tf.random.Generator.from_seed(seed))
+    seconds: dict = {"sampling": round(time.perf_counter() - start, 1)}
+    measured = texygen.both_protocols(sentences, corpus.test_references, seconds)
+    state = _read_json(os.path.join(workdir, "state.json"))
+    scored = {
+        "command": command,
+        "seed": seed,
+        "num_samples": texygen.NUM_SAMPLES,
+        "test_references": len(corpus.test_references),
+        "generators": {"mle": MLE_GENERATOR, "seqgan": state["checkpoint"]},
+        "environment": describe_environment(),
+        "seconds": seconds,
+        "texygen": measured["fast"],
+        "texygen_full": measured["full"],
+    }
+    with open(os.path.join(workdir, TEXYGEN_FULL_FILE), "w") as f:
+        json.dump(scored, f, indent=1)
+    for name, metrics in measured["full"].items():
+        print(f"{name}\t" + "\t".join(f"{key} {value:.4f}" for key, value in metrics.items()))
+    print(f"wrote {os.path.join(workdir, TEXYGEN_FULL_FILE)}")
+    return scored
+
+
+def temperature_sweep(
+    workdir: str, temperatures: list[float], num_samples: int, seed: int
+) -> list[dict]:
+    """BLEU-k against self-BLEU-k of a text run's MLE generator (``mle_generator.pkl``)
+    and its latest SeqGAN generator over ``temperatures``: a table and a PNG in the
+    workdir (``temperature_sweep.*``); returns the rows."""
+    from seqgan_tf.experiments.text_sweep import write_sweep
+
+    _, corpus, generators = _text_run(workdir, "temperature_sweep")
+    labels = {"mle": "MLE", "seqgan": "SeqGAN"}
+    labelled = {labels[name]: generator for name, generator in generators.items()}
+    return write_sweep(workdir, labelled, corpus, temperatures, num_samples, seed)

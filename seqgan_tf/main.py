@@ -6,6 +6,7 @@
         [--tokens=word|char|nltk] [--preset=coco|texygen|...]
     python -m seqgan_tf.main --mode=music --data=MIDI_FOLDER --workdir=DIR [--preset=quick|hour]
     python -m seqgan_tf.main --mode=score --oracle_params=PKL --data=FILE
+    python -m seqgan_tf.main --mode=score --workdir=DIR [--seed=S] (a finished --mode=text run)
     python -m seqgan_tf.main --mode=sample --workdir=DIR --num_samples=N [--output=FILE] \
         [--temperature=T]
     python -m seqgan_tf.main --mode=temperature_sweep --workdir=DIR (a --mode=text run)
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import shlex
 import sys
 
 from absl import app
@@ -68,7 +70,10 @@ _MODE = absl_flags.DEFINE_enum(
     "scheduled sampling, PG-BLEU and SeqGAN on one oracle); text: SeqGAN on a text corpus "
     "(--data, sentences of any length, words or characters), BLEU against its test file; "
     "music: SeqGAN on a folder of MIDI tunes (--data; the paper's Nottingham experiment); "
-    "score: NLL_oracle of --data; sample: samples of a trained --workdir, to --output or "
+    "score: NLL_oracle of --data, or without --data a finished text run's (--workdir) "
+    "final MLE and SeqGAN generators under Texygen's protocols on 9,984 fresh samples each "
+    "(drawn from --seed), into texygen_full.json there; sample: samples of a trained "
+    "--workdir, to --output or "
     "standard output (sentences for a text run; MIDI files in the folder --output for a "
     "music run); temperature_sweep: BLEU against self-BLEU of a text run's MLE and SeqGAN "
     "generators over --temperatures; smoke: the whole loop at a tiny schedule.",
@@ -262,6 +267,16 @@ def _resolve_music(cls: type):
     )
 
 
+def _check_finished_text_run(workdir: str | None) -> None:
+    """--mode=score without --data: ``workdir`` must hold a finished --mode=text run."""
+    files = ("experiment.json", "results.json")
+    if not workdir or not all(os.path.exists(os.path.join(workdir, f)) for f in files):
+        raise ValueError(
+            "--mode=score needs --data=FILE (NLL_oracle of a token file) or --workdir=DIR "
+            "of a finished --mode=text run (its generators under Texygen's protocols)"
+        )
+
+
 def _require_workdir() -> str:
     workdir = shared_flags.WORKDIR.value
     if not workdir:
@@ -278,8 +293,10 @@ def run(argv: list[str]) -> None:
     for flag in (_REAL_DATA,) if mode == "music" else (_REAL_DATA, _DATA):
         if flag.value and flag.value != "published" and not os.path.isfile(flag.value):
             raise ValueError(f"--{flag.name}={flag.value}: file not found")
-    if mode == "score" and not _DATA.value:
-        raise ValueError("--mode=score needs --data=FILE")
+    # --mode=score without --data scores a finished text run's generators.
+    scores_text_run = mode == "score" and not _DATA.value
+    if scores_text_run:
+        _check_finished_text_run(shared_flags.WORKDIR.value)
     if _PRESET.value in TEXT_PRESETS and mode != "text":
         raise ValueError(f"--preset={_PRESET.value} is a preset of --mode=text")
     check_temperature(_TEMPERATURE.value, "temperature")
@@ -293,7 +310,8 @@ def run(argv: list[str]) -> None:
     music_settings, music_data = _music_data() if mode == "music" else (None, None)
     corpus = _text_corpus(config) if mode == "text" else None
     reads_workdir = ("sample", "temperature_sweep")
-    oracle_params = _oracle_params_path() if mode not in ("text", "music", *reads_workdir) else None
+    no_oracle = mode in ("text", "music", *reads_workdir) or scores_text_run
+    oracle_params = None if no_oracle else _oracle_params_path()
     real_data = _real_data_path() if mode in ("oracle", "table1", "smoke") else None
     baselines = _resolve(BaselineSchedule) if mode == "table1" else None
     if baselines is not None:
@@ -302,7 +320,7 @@ def run(argv: list[str]) -> None:
     console.import_tensorflow()  # without CUDA's start-up lines on a machine with no GPU
     from seqgan_tf import commands
 
-    if mode == "score":
+    if mode == "score" and not scores_text_run:
         commands.score(oracle_params, _DATA.value, config)
         return
     workdir = _require_workdir()
@@ -318,7 +336,10 @@ def run(argv: list[str]) -> None:
         "strategy_name": shared_flags.STRATEGY.value,
         "progress_interval": shared_flags.PROGRESS_INTERVAL.value,
     }
-    if mode == "sample":
+    if scores_text_run:
+        command = shlex.join(["python", "-m", "seqgan_tf.main", *sys.argv[1:]])
+        commands.score_text_run(workdir, seed, command)
+    elif mode == "sample":
         commands.sample(workdir, _OUTPUT.value, _NUM_SAMPLES.value, seed, _TEMPERATURE.value)
     elif mode == "temperature_sweep":
         eval_samples = FLAGS.eval_samples if FLAGS["eval_samples"].present else 1000

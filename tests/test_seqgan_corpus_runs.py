@@ -99,3 +99,49 @@ def test_text_tables_show_the_final_evaluations_sentences(tmp_path):
     shown = [line.strip() for line in lines if line.startswith("    ")]
     assert shown == [f"final {i}" for i in range(20)] + ["a b ."]
     assert any("run/samples/mle_epoch_0040.txt" in line for line in lines)
+
+
+def _full(bleu2: float) -> dict:
+    """Texygen-protocol scores of MLE, SeqGAN and the training sentences."""
+    metrics = {f"{kind}{n}": 0.5 for kind in ("bleu", "self_bleu") for n in (2, 3, 4, 5)}
+    return {method: {**metrics, "bleu2": bleu2} for method in ("mle", "seqgan", "real")}
+
+
+def test_the_full_protocol_table_takes_the_runs_own_or_the_rescoring(tmp_path):
+    """Runs whose results.json holds the full protocol, runs re-scored on fresh samples
+    (texygen_full.json), a run with neither (left out); the mean (sd) row over both kinds."""
+    published = {"mle": {"bleu2": 0.731}, "seqgan": {"bleu2": 0.745}}
+    for seed in (1, 2, 3):
+        folder = tmp_path / f"t{seed}" / "run"
+        _write(folder, "text", seed, 0.3)
+        results = json.loads((folder / "results.json").read_text())
+        results["texygen_published"] = published
+        if seed == 1:
+            results["texygen_full"] = _full(0.70)
+        (folder / "results.json").write_text(json.dumps(results))
+    rescoring = {"seed": 88, "texygen_full": _full(0.74)}
+    for seed in (1, 2):  # seed 1's own results win over a re-scoring
+        (tmp_path / f"t{seed}" / "run" / "texygen_full.json").write_text(json.dumps(rescoring))
+    lines = group_section("text", "--preset=quick", load_corpus_runs(tmp_path))
+    caption = next(line for line in lines if line.startswith("Texygen's full protocol"))
+    table = _table_after(lines, caption)
+    assert [(row["run"], row["model"], row["BLEU-2"]) for row in table] == [
+        ("`t1`, its samples", "MLE", "0.700"),
+        ("`t1`, its samples", "SeqGAN", "0.700"),
+        ("`t1`, its samples", "training sentences", "0.700"),
+        ("`t2`, fresh samples (--seed=88)", "MLE", "0.740"),
+        ("`t2`, fresh samples (--seed=88)", "SeqGAN", "0.740"),
+        ("`t2`, fresh samples (--seed=88)", "training sentences", "0.740"),
+        ("mean (sd), 2 seeds", "MLE", f"0.720 (sd {np.std([0.70, 0.74], ddof=1):.3f})"),
+        ("mean (sd), 2 seeds", "SeqGAN", f"0.720 (sd {np.std([0.70, 0.74], ddof=1):.3f})"),
+        ("Texygen, published", "MLE", "0.731"),
+        ("Texygen, published", "SeqGAN", "0.745"),
+    ]
+    # No run with it, no table.
+    (tmp_path / "t2" / "run" / "texygen_full.json").unlink()
+    results = json.loads((tmp_path / "t1" / "run" / "results.json").read_text())
+    del results["texygen_full"]
+    (tmp_path / "t1" / "run" / "results.json").write_text(json.dumps(results))
+    (tmp_path / "t1" / "run" / "texygen_full.json").unlink()
+    lines = group_section("text", "--preset=quick", load_corpus_runs(tmp_path))
+    assert not any(line.startswith("Texygen's full protocol") for line in lines)

@@ -1,5 +1,6 @@
 """Metrics of sentences of different lengths: BLEU-2..5 and self-BLEU against nltk, the
-test NLL against a float64 reference, Texygen's protocol, the temperature sweep."""
+test NLL against a float64 reference, the temperature sweep (Texygen's protocols:
+test_seqgan_texygen.py)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,12 @@ import numpy_reference as ref
 import pytest
 
 from seqgan_tf.config import ModelConfig
-from seqgan_tf.metrics import texygen
 from seqgan_tf.metrics.bleu import BleuScorer, closest_lengths
 from seqgan_tf.metrics.temperature_sweep import plot_temperature_sweep, temperature_sweep
 from seqgan_tf.metrics.text import (
     ReferenceBleu,
     SentenceBleu,
     bleu_and_self_bleu,
-    mean_bleu,
     mean_self_bleu,
     nll_test,
     real_data_metrics,
@@ -142,30 +141,6 @@ def test_real_data_row_scores_test_sentences_against_the_training_file():
     chosen = np.random.default_rng(1).choice(30, 10, replace=False)
     assert row == bleu_and_self_bleu([test[i] for i in chosen], train, (2,))
     assert real_data_metrics(train[:5], train, 100, seed=0, orders=(3,))["bleu3"] == 1.0
-
-
-def test_texygen_protocol_uses_the_first_500_references_and_samples():
-    rng = np.random.default_rng(7)
-    test = random_sentences(rng, 600, 4, 9, WORDS[:8])
-    special = ["two", "cats", "at", "night", "walk", "and", "two", "cats"]
-    test[550] = special  # only past the first 500 references
-    samples = [special] + random_sentences(rng, 520, 4, 9, WORDS[:8])
-    ours = mean_bleu([special], test, (4,))["bleu4"]
-    theirs = texygen.texygen_bleu([special, special], test, (4,))["bleu4"]
-    assert ours == 1.0 and theirs < 0.5
-    first = texygen.texygen_bleu(samples, test, (2,))
-    more = texygen.texygen_bleu(samples + [samples[0]] * 30, test, (2,))
-    assert more["self_bleu2"] == first["self_bleu2"]  # samples past 500 are not in it
-    assert first["self_bleu2"] == mean_self_bleu(samples[:500], (2,))["self_bleu2"]
-    assert mean_self_bleu(samples + [samples[0]] * 30, (2,)) != mean_self_bleu(samples, (2,))
-
-
-def test_published_numbers_cover_both_models_and_every_metric():
-    for model in ("seqgan", "mle"):
-        assert sorted(texygen.PUBLISHED[model]) == sorted(
-            [f"bleu{n}" for n in range(2, 6)] + [f"self_bleu{n}" for n in range(2, 6)]
-        )
-    assert texygen.PUBLISHED["seqgan"]["bleu2"] == 0.745 and texygen.NUM_SAMPLES == 9984
 
 
 SMALL = ModelConfig(vocab_size=6, sequence_length=7, gen_emb_dim=4, gen_hidden_dim=5)

@@ -104,11 +104,11 @@ def test_the_driver_trains_and_evaluates_a_word_corpus(driver_run):
     assert methods["mle"]["nll_per_word"] < methods["random"]["nll_per_word"]
     # The test sentences are drawn from the training sentences' grammar.
     assert methods["real"]["bleu4"] > methods["random"]["bleu4"]
-    assert set(results["texygen"]) == {"mle", "seqgan", "real"}
+    assert set(results["texygen"]) == set(results["texygen_full"]) == {"mle", "seqgan", "real"}
 
     table = (workdir / "results.md").read_text()
     assert "| MLE (epoch 4) |" in table and "| SeqGAN (iteration 3) |" in table
-    assert "### Texygen's protocol" in table
+    assert "### Texygen's fast protocol" in table and "### Texygen's full protocol" in table
     # Neither the paper's poem numbers nor Texygen's COCO numbers beside another corpus.
     assert "0.6670" not in table and "0.7389" not in table and "(Texygen, published)" not in table
     assert (workdir / "vocabulary.json").exists() and (workdir / "mle_generator.pkl").exists()
@@ -159,6 +159,29 @@ def test_sample_mode_writes_sentences_to_output(driver_run, tmp_path):
     text = output.read_text(encoding="utf-8")
     assert len(text.splitlines()) == 5
     _no_padding(text)
+
+
+def test_score_mode_rescores_a_finished_run_under_texygens_protocols(driver_run, tmp_path):
+    _, workdir, _ = driver_run
+    result = _main("--mode=score", f"--workdir={workdir}", "--seed=3", cwd=workdir)
+    assert result.returncode == 0, result.stderr[-3000:]
+    scored = json.loads((workdir / "texygen_full.json").read_text())
+    results = json.loads((workdir / "results.json").read_text())
+    assert scored["seed"] == 3 and scored["num_samples"] == 9984
+    command = f"python -m seqgan_tf.main --mode=score --workdir={workdir} --seed=3"
+    assert scored["command"] == command
+    final = json.loads((workdir / "state.json").read_text())["checkpoint"]
+    assert scored["generators"] == {"mle": "mle_generator.pkl", "seqgan": final}
+    # The training sentences are the run's: scored as the run's last unit scored them.
+    for key in ("texygen", "texygen_full"):
+        assert scored[key]["real"] == results[key]["real"]
+        assert set(scored[key]) == {"mle", "seqgan", "real"}
+    # Fresh samples: the generators' scores differ from the run's own draw.
+    assert scored["texygen_full"]["mle"] != results["texygen_full"]["mle"]
+    assert set(scored["seconds"]) == {"sampling", "fast", "full"}
+    # An unfinished run is refused before anything loads.
+    result = _main("--mode=score", f"--workdir={tmp_path}", cwd=tmp_path)
+    assert result.returncode == 1 and "--mode=score needs --data=FILE" in result.stderr
 
 
 def test_temperature_sweep_curves_mle_and_seqgan(driver_run):
@@ -300,7 +323,7 @@ def text_run(tmp_path_factory):
 def test_text_run_resumes_after_an_interrupt_with_identical_metrics(text_run, tmp_path, unit):
     """Units: 0 the corpus, 1-4 MLE (4: the last, which keeps the MLE generator), 5-6
     discriminator pre-training, 7.. adversarial (9: an evaluated generator part, 10: a
-    discriminator round), 13 Texygen's protocol. Unit 9 in the default suite, the rest
+    discriminator round), 13 Texygen's protocols. Unit 9 in the default suite, the rest
     with -m slow (each case is two tiny runs, mostly XLA compilation)."""
     from seqgan_tf.data.vocabulary import VOCABULARY_FILE, TokenVocabulary
 
@@ -314,6 +337,7 @@ def test_text_run_resumes_after_an_interrupt_with_identical_metrics(text_run, tm
     assert _rows(workdir) == _rows(reference)
     assert resumed["methods"] == results["methods"]
     assert resumed["texygen"] == results["texygen"]
+    assert resumed["texygen_full"] == results["texygen_full"]
     for name in ("experiment-log.txt", "samples/seqgan_iteration_0003.txt"):
         assert (workdir / name).read_text() == (reference / name).read_text()
 

@@ -19,8 +19,10 @@ differs is the data and the evaluation.
 * **Units**: ``corpus`` (the vocabulary written to the workdir, the untrained generator
   and the real-data row measured), Algorithm 1's units, then ``texygen``: the final MLE
   generator (kept as ``mle_generator.pkl`` at the end of MLE, as the oracle experiment
-  keeps it) and the final SeqGAN generator scored again under Texygen's protocol
-  (:mod:`seqgan_tf.metrics.texygen`), with the real data under it too.
+  keeps it) and the final SeqGAN generator scored again under Texygen's two protocols
+  (:mod:`seqgan_tf.metrics.texygen`: ``texygen`` in results.json its fast one,
+  ``texygen_full`` the full one its published numbers follow), with the training
+  sentences under them too.
 
 The discriminator's negatives per round default to the training split's size in whole
 batches (the original draws as many negatives as it has positives); the sentences per
@@ -128,7 +130,7 @@ class TextExperiment(AdversarialTraining):
     progress_metric = ("bleu2", "BLEU-2")
     other_positions = {
         "corpus": "the untrained generator and the real data measured",
-        "texygen": "the final generators under Texygen's protocol",
+        "texygen": "the final generators under Texygen's protocols",
     }
 
     def __init__(
@@ -187,7 +189,7 @@ class TextExperiment(AdversarialTraining):
 
     # ------------------------------------------------------------------ the loop
     def train(self, run: Run) -> None:
-        """The floor and the real data measured; Algorithm 1; Texygen's protocol."""
+        """The floor and the real data measured; Algorithm 1; Texygen's protocols."""
         corpus = self.corpus
         for _ in run.unit("corpus"):
             corpus.vocabulary.save(self.path(VOCABULARY_FILE))
@@ -201,7 +203,9 @@ class TextExperiment(AdversarialTraining):
         train.seqgan(run, self.models, corpus.train, self.schedule, hooks=self)
         if self.schedule.mle_epochs:
             for _ in run.unit("texygen"):
-                run.values["texygen"] = self._texygen_protocol()
+                measured = self._texygen_protocol()
+                run.values["texygen"] = measured["fast"]
+                run.values["texygen_full"] = measured["full"]
 
     def evaluate_step(self, run: Run, phase: str, step: int) -> None:
         """The hook of :func:`seqgan_tf.train.seqgan`: BLEU, self-BLEU, NLL-test; the
@@ -231,20 +235,16 @@ class TextExperiment(AdversarialTraining):
 
     def _texygen_protocol(self) -> dict:
         """BLEU and self-BLEU of the final MLE and SeqGAN generators and of the training
-        sentences as Texygen measures them (:func:`seqgan_tf.metrics.texygen.texygen_bleu`)."""
-        references = self.corpus.test_references
+        sentences under Texygen's two protocols, the same sentences in both:
+        {"fast": :func:`~seqgan_tf.metrics.texygen.fast_protocol`'s, "full":
+        :func:`~seqgan_tf.metrics.texygen.full_protocol`'s}, each by model."""
         mle = text_generator(self.config)
         mle.import_params(load_params(self.path(MLE_GENERATOR), self.config), MLE_GENERATOR)
-        measured = {}
-        for name, generator in (("mle", mle), ("seqgan", self.generator)):
-            if name == "seqgan" and not self.schedule.adversarial_iterations:
-                continue
-            samples = generator.generate_many(texygen.NUM_SAMPLES, self.rng)
-            sentences = self.corpus.vocabulary.decode(samples)
-            measured[name] = texygen.texygen_bleu(sentences, references)
-        real = self.corpus.train_references[: texygen.NUM_SAMPLES]
-        measured["real"] = texygen.texygen_bleu(real, references)
-        return measured
+        generators = {"mle": mle}
+        if self.schedule.adversarial_iterations:
+            generators["seqgan"] = self.generator
+        sentences = texygen.protocol_sentences(generators, self.corpus, self.rng)
+        return texygen.both_protocols(sentences, self.corpus.test_references)
 
     def _write_text_summary(self, method: str, step: int, texts: list[str]) -> None:
         if self._summary_writer is None:
@@ -277,6 +277,7 @@ class TextExperiment(AdversarialTraining):
             "rollout_update_rate": self.config.rollout_update_rate,
             "methods": {name: values.get(name) for name in ("random", "mle", "seqgan", "real")},
             "texygen": values.get("texygen"),
+            "texygen_full": values.get("texygen_full"),
             "texygen_published": texygen.PUBLISHED,
             "wall_seconds": round(wall_seconds, 1),
             "schedule": dataclasses.asdict(self.schedule),

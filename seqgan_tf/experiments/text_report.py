@@ -1,9 +1,10 @@
 """What a text run reports: results.md's two tables and the learning curves.
 
-The first table is this project's protocol (:mod:`seqgan_tf.metrics.text`); the second is
-Texygen's (:mod:`seqgan_tf.metrics.texygen`), with Texygen's published COCO numbers
-beside it only when the corpus is the COCO captions, and the paper's poem BLEU-2 only
-when the corpus is the quatrains: another corpus's numbers are not comparable.
+The first table is this project's protocol (:mod:`seqgan_tf.metrics.text`); the next two
+are Texygen's fast and full protocols (:mod:`seqgan_tf.metrics.texygen`), with Texygen's
+published COCO numbers beside them only when the corpus is the COCO captions, and the
+paper's poem BLEU-2 only when the corpus is the quatrains: another corpus's numbers are
+not comparable.
 """
 
 from __future__ import annotations
@@ -115,10 +116,35 @@ def text_results_table(results: dict) -> str:
     return "\n".join(lines)
 
 
+# Texygen's two protocols (seqgan_tf/metrics/texygen.py): results key, heading, how.
+TEXYGEN_TABLES = (
+    (
+        "texygen",
+        "Texygen's fast protocol (is_fast=True, its default)",
+        f"utils/metrics/Bleu.py, SelfBleu.py with is_fast=True: 9,984 sentences per model, "
+        f"each scored against the first {NUM_REFERENCES} test sentences in file order (not "
+        f"all of them); self-BLEU within the first {NUM_SELF_BLEU_SAMPLES} sentences, each "
+        f"against the other {NUM_SELF_BLEU_SAMPLES - 1}.",
+    ),
+    (
+        "texygen_full",
+        "Texygen's full protocol (is_fast=False, its published numbers')",
+        "utils/metrics/Bleu.py, SelfBleu.py with is_fast=False: 9,984 sentences per model, "
+        "each scored against every test sentence; self-BLEU: each sentence against the "
+        "other 9,983. The same sentences as in the fast protocol.",
+    ),
+)
+
+
 def _texygen_table(results: dict) -> list[str]:
-    measured = results.get("texygen")
-    if not measured:
-        return []
+    lines = []
+    for key, heading, how in TEXYGEN_TABLES:
+        if results.get(key):
+            lines += _protocol_table(results, results[key], heading, how)
+    return lines
+
+
+def _protocol_table(results: dict, measured: dict, heading: str, how: str) -> list[str]:
     keys = BLEU_KEYS + SELF_BLEU_KEYS
     headers = [
         *(f"BLEU-{n}" for n in SENTENCE_BLEU_ORDERS),
@@ -126,7 +152,7 @@ def _texygen_table(results: dict) -> list[str]:
     ]
     lines = [
         "",
-        "### Texygen's protocol",
+        f"### {heading}",
         "",
         "| | " + " | ".join(headers) + " |",
         "|" + " --- |" * (len(headers) + 1),
@@ -141,14 +167,10 @@ def _texygen_table(results: dict) -> list[str]:
         lines.append(_row("SeqGAN (Texygen, published)", published["seqgan"], keys))
     lines += [
         "",
-        f"Texygen's protocol (utils/metrics/Bleu.py, SelfBleu.py with is_fast): 9,984 "
-        f"sentences per model, each scored against the first {NUM_REFERENCES} test "
-        f"sentences in file order (not all of them); self-BLEU within the first "
-        f"{NUM_SELF_BLEU_SAMPLES} sentences, each against the other "
-        f"{NUM_SELF_BLEU_SAMPLES - 1}. Training sentences: the training file's first "
-        "9,984. Where it still differs from Texygen: samples end at their first end "
-        "token here (Texygen drops end ids wherever they fall), and the schedules differ "
-        f"(see the preset). Published numbers: {SOURCE}"
+        f"{how} Training sentences: the training file's first 9,984. Where it still "
+        "differs from Texygen: samples end at their first end token here (Texygen drops "
+        "end ids wherever they fall), and the schedules differ (see the preset). Published "
+        f"numbers: {SOURCE}"
         + (
             "."
             if is_coco(results)

@@ -3,8 +3,8 @@
 The paper's Table 2 scores generated poems by BLEU-2 "with the whole test set as the
 references" (confirmed by the authors in their repository's issue #12); it does not say
 how many poems it generated or which smoothing it used. This follows Texygen (Zhu et al.,
-2018), the benchmark platform whose numbers later papers compare with, but with the whole
-test file as the references, as the paper says.
+2018), the benchmark platform whose numbers later papers compare with, with the whole test
+file as the references, as the paper says and as Texygen's published numbers have them.
 
 Sentences of any length (:mod:`seqgan_tf.data.corpus`, the COCO benchmark) are scored as
 token lists, everything from a sequence's first end token on cut away:
@@ -13,9 +13,10 @@ token lists, everything from a sequence's first end token on cut away:
   sentence of the test file as references (nltk sentence BLEU, uniform weights, smoothing
   method 1, :class:`SentenceBleu`; :class:`ReferenceBleu` keeps the test file's tables for a
   run), averaged; **self-BLEU-2..5** the same of each generated sentence against all the
-  *other* generated ones. Texygen's own protocol
-  differs (500 references, self-BLEU within the first 500 samples):
-  :mod:`seqgan_tf.metrics.texygen` computes it too, labelled.
+  *other* generated ones. This is Texygen's ``is_fast=False`` protocol, the one its
+  published numbers follow, but for the number of samples; its code's default, the fast
+  one (500 references, self-BLEU within the first 500 samples), differs:
+  :mod:`seqgan_tf.metrics.texygen` computes both, labelled.
 * **NLL of the test file** (:func:`nll_test`): -log p of each test sentence's tokens up
   to and including its first end token (the padding after it is not a choice of the
   model), per word (summed over every test sentence, divided by the number of tokens

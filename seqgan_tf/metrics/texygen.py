@@ -1,4 +1,4 @@
-"""Texygen's COCO benchmark: its published SeqGAN and MLE numbers and its protocol.
+"""Texygen's COCO benchmark: its published SeqGAN and MLE numbers and its two protocols.
 
 Texygen (Zhu et al., "Texygen: A Benchmarking Platform for Text Generation Models",
 SIGIR 2018) is the reference implementation whose Image COCO numbers later text-GAN papers
@@ -8,19 +8,40 @@ docs/evaluation.md) reports, on the COCO test file, BLEU-2..5 and self-BLEU-2..5
 SeqGAN and MLE (:data:`PUBLISHED`). It publishes no NLL-test for COCO (its NLL figures are
 of the oracle experiment), so none is given here.
 
-What its code does where this project's protocol (:mod:`seqgan_tf.metrics.text`)
-differs, read from the same commit:
+**Two protocols.** ``utils/metrics/Bleu.py`` and ``SelfBleu.py`` (commit 3104e22) each
+have two code paths, chosen by ``get_score(is_fast=True)`` (Bleu.py:24-32,
+SelfBleu.py:23-31):
 
-* **References**: ``utils/metrics/Bleu.py`` ``get_score(is_fast=True)`` scores against
-  ``reference[0:500]``, the first 500 lines of the test file in file order, not all of it.
+* :func:`fast_protocol`, ``is_fast=True``, the default: BLEU against
+  ``reference[0:500]``, the first 500 lines of the test file in file order
+  (``get_bleu_fast``, Bleu.py:62-66); self-BLEU within the first 500 generated
+  sentences, each against the other 499 (SelfBleu.py:61-65).
+* :func:`full_protocol`, ``is_fast=False``: ``get_bleu_parallel()`` with ``reference=None``
+  takes every line of the test file as a reference (Bleu.py:68-71, ``get_reference``
+  Bleu.py:34-44) for every generated line (Bleu.py:75-78); self-BLEU scores every
+  generated sentence against all the others, leave-one-out over the whole generated file
+  (SelfBleu.py:67-78). This is :mod:`seqgan_tf.metrics.text`'s own protocol, with
+  :data:`NUM_SAMPLES` samples instead of a run's ``eval_samples``.
+
+**The published numbers follow the full protocol.** Nothing in Texygen's code creates a
+``Bleu`` or ``SelfBleu`` (no ``Bleu(`` or ``SelfBleu(`` call in the repository; models
+import ``Bleu`` unused, e.g. models/mle/Mle.py:6): SeqGAN's ``init_real_metric`` adds
+only an embedding similarity and the NLL (models/seqgan/Seqgan.py:287-294), the metrics
+``Gan.evaluate`` scores during training (models/Gan.py:57). So the published
+tables came from a separate evaluation, and only ``is_fast=False`` is consistent with
+them: under the fast protocol even the COCO training file's own first 9,984 sentences
+score BLEU-2 0.518, far below the 0.731 published for MLE, while under the full one this
+port's MLE lands near every published BLEU (docs/RESULTS.md, "Text", compares them).
+
+What else its code does where this project differs, read from the same commit:
+
 * **Hypotheses**: every line of the generated file: ``main.py`` sets ``generate_num =
-  10000`` and ``generate_samples`` writes ``int(10000 / 64) = 156`` batches of 64, 9,984
-  sentences (:data:`NUM_SAMPLES`).
-* **Self-BLEU**: ``utils/metrics/SelfBleu.py``, also ``is_fast``: the first 500 generated
-  sentences, each against the other 499 (leave-one-out, as here, but within 500).
+  10000`` (main.py:28) and ``generate_samples`` writes ``int(10000 / 64) = 156`` batches
+  of 64 (utils/utils.py:8), 9,984 sentences (:data:`NUM_SAMPLES`).
 * **Smoothing, weights**: nltk ``SmoothingFunction().method1``, uniform 1/n: the same.
 * **Tokens**: ``nltk.word_tokenize`` of each line, for the training data
-  (``utils/text_process.py``) and the metrics alike (``--tokens=nltk`` here).
+  (``utils/text_process.py``) and the metrics alike (``--tokens=nltk`` here). Samples are
+  scored here as the token lists they were generated as, not written and re-split.
 * **Samples**: decoded by ``code_to_text``, which drops every EOF id wherever it is, so
   words drawn after an EOF stay in the sentence; here samples end at their first end
   token (:mod:`seqgan_tf.models.generator`).
@@ -32,12 +53,26 @@ differs, read from the same commit:
 
 from __future__ import annotations
 
-from seqgan_tf.metrics.text import SENTENCE_BLEU_ORDERS, mean_bleu, mean_self_bleu
+import time
+from typing import TYPE_CHECKING
+
+from seqgan_tf.metrics.text import (
+    SENTENCE_BLEU_ORDERS,
+    bleu_and_self_bleu,
+    mean_bleu,
+    mean_self_bleu,
+)
 
 SOURCE = "github.com/geek-ai/Texygen README.md, commit 3104e22, 'Evaluation Results'"
-NUM_REFERENCES = 500  # Bleu.sample_size
-NUM_SELF_BLEU_SAMPLES = 500  # SelfBleu.sample_size
+NUM_REFERENCES = 500  # Bleu.sample_size, the fast protocol's references
+NUM_SELF_BLEU_SAMPLES = 500  # SelfBleu.sample_size, the fast protocol's self-BLEU samples
 NUM_SAMPLES = 156 * 64  # generate_num 10,000 in whole batches of 64
+
+if TYPE_CHECKING:
+    import tensorflow as tf
+
+    from seqgan_tf.data.corpus import TextCorpus
+    from seqgan_tf.models.token_lstm import TokenLSTM
 
 # BLEU-n on the COCO test file and self-BLEU-n, SeqGAN and MLE, as published.
 PUBLISHED = {
@@ -64,12 +99,12 @@ PUBLISHED = {
 }
 
 
-def texygen_bleu(
+def fast_protocol(
     samples: list[list[str]],
     test_sentences: list[list[str]],
     orders: tuple[int, ...] = SENTENCE_BLEU_ORDERS,
 ) -> dict[str, float]:
-    """Texygen's ``is_fast`` protocol: ``bleu{n}`` of every sample against the first
+    """Texygen's ``is_fast=True`` protocol: ``bleu{n}`` of every sample against the first
     :data:`NUM_REFERENCES` test sentences (in file order), ``self_bleu{n}`` within the
     first :data:`NUM_SELF_BLEU_SAMPLES` samples, leave-one-out. Give it
     :data:`NUM_SAMPLES` samples to match Texygen's count."""
@@ -77,3 +112,46 @@ def texygen_bleu(
         **mean_bleu(samples, test_sentences[:NUM_REFERENCES], orders),
         **mean_self_bleu(samples[:NUM_SELF_BLEU_SAMPLES], orders),
     }
+
+
+def full_protocol(
+    samples: list[list[str]],
+    test_sentences: list[list[str]],
+    orders: tuple[int, ...] = SENTENCE_BLEU_ORDERS,
+) -> dict[str, float]:
+    """Texygen's ``is_fast=False`` protocol, the one its published numbers follow:
+    ``bleu{n}`` of every sample against every test sentence, ``self_bleu{n}`` of every
+    sample against all the other samples (leave-one-out over all of them). Give it
+    :data:`NUM_SAMPLES` samples to match Texygen's count."""
+    return bleu_and_self_bleu(samples, test_sentences, orders)
+
+
+def protocol_sentences(
+    generators: dict[str, TokenLSTM], corpus: TextCorpus, rng: tf.random.Generator
+) -> dict[str, list[list[str]]]:
+    """:data:`NUM_SAMPLES` sentences of each of ``generators`` (by name, drawn in their
+    order from ``rng``), and as ``real`` the training file's first as many."""
+    sentences = {
+        name: corpus.vocabulary.decode(generator.generate_many(NUM_SAMPLES, rng))
+        for name, generator in generators.items()
+    }
+    sentences["real"] = corpus.train_references[:NUM_SAMPLES]
+    return sentences
+
+
+def both_protocols(
+    sentences: dict[str, list[list[str]]],
+    test_sentences: list[list[str]],
+    seconds: dict[str, dict[str, float]] | None = None,
+) -> dict[str, dict[str, dict[str, float]]]:
+    """Each set of ``sentences`` (by name) under both protocols: {"fast": {name: metrics},
+    "full": {name: metrics}}; with ``seconds``, the time each scoring took, alike."""
+    measured: dict[str, dict[str, dict[str, float]]] = {}
+    for protocol, score in (("fast", fast_protocol), ("full", full_protocol)):
+        measured[protocol] = {}
+        for name, chosen in sentences.items():
+            start = time.perf_counter()
+            measured[protocol][name] = score(chosen, test_sentences)
+            if seconds is not None:
+                seconds.setdefault(protocol, {})[name] = round(time.perf_counter() - start, 1)
+    return measured

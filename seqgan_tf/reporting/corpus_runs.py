@@ -40,13 +40,20 @@ COLUMNS = {
 METHODS = (("mle", "MLE"), ("seqgan", "SeqGAN"))
 
 
+# A finished text run's generators re-scored under Texygen's protocols (--mode=score
+# --workdir=DIR, seqgan_tf/commands.py), for runs made before results.json held them.
+RESCORED_FILE = "texygen_full.json"
+
+
 @dataclasses.dataclass(frozen=True)
 class CorpusRun:
-    """One committed text or music run: where it lies, what it ran and its final scores."""
+    """One committed text or music run: where it lies, what it ran and its final scores;
+    ``rescored`` the content of its :data:`RESCORED_FILE`, if any."""
 
     name: str
     folder: pathlib.Path
     results: dict
+    rescored: dict | None = None
 
     @property
     def mode(self) -> str:
@@ -74,6 +81,19 @@ class CorpusRun:
     def value(self, method: str, key: str) -> float:
         return float(self.results["methods"][method][key])
 
+    @property
+    def texygen_full(self) -> dict | None:
+        """Texygen's full protocol of the final generators, by model: results.json's own
+        (the run's last unit) or else the re-scoring's (fresh samples); None without."""
+        return self.results.get("texygen_full") or (self.rescored or {}).get("texygen_full")
+
+    @property
+    def texygen_full_samples(self) -> str:
+        """Whose samples :attr:`texygen_full` scored."""
+        if self.results.get("texygen_full"):
+            return "its samples"
+        return f"fresh samples (--seed={self.rescored['seed']})"
+
 
 def load_corpus_runs(runs_dir: str | pathlib.Path) -> list[CorpusRun]:
     """The finished text and music runs one level down in ``runs_dir``, by folder name."""
@@ -82,7 +102,9 @@ def load_corpus_runs(runs_dir: str | pathlib.Path) -> list[CorpusRun]:
         results = json.loads(path.read_text())
         methods = results.get("methods", {})
         if results.get("mode") in COLUMNS and {"mle", "seqgan"} <= set(methods):
-            runs.append(CorpusRun(path.parent.parent.name, path.parent, results))
+            rescored_path = path.parent / RESCORED_FILE
+            rescored = json.loads(rescored_path.read_text()) if rescored_path.exists() else None
+            runs.append(CorpusRun(path.parent.parent.name, path.parent, results, rescored))
     return runs
 
 
@@ -204,7 +226,7 @@ def _mean_sd_cells(runs: list[CorpusRun], pick, keys: tuple[str, ...]) -> list[s
 def text_tables(runs: list[CorpusRun]) -> list[str]:
     """The runs (machine, commit, wall time); every metric of MLE, SeqGAN and the real data
     with the whole test file as references, per run and as mean (sd) over the seeds; the
-    same under Texygen's protocol beside its published numbers."""
+    same under Texygen's fast and full protocols beside its published numbers."""
     lines = markdown_table(
         ["run", "seed", "machine", "commit", "wall min"],
         [
@@ -238,30 +260,44 @@ def text_tables(runs: list[CorpusRun]) -> list[str]:
         *markdown_table(header, rows, "ll" + "r" * len(keys)),
     ]
     lines += generated_sentences(runs)
-    with_texygen = [run for run in runs if run.results.get("texygen")]
-    if not with_texygen:
-        return lines
+    lines += _texygen_table(
+        [run for run in runs if run.results.get("texygen")],
+        lambda run: run.results["texygen"],
+        "Texygen's fast protocol, its code's default (first 500 test sentences as references, "
+        "9,984 samples; self-BLEU within the first 500; each run's README says how it is "
+        "computed):",
+    )
+    lines += _texygen_table(
+        [run for run in runs if run.texygen_full],
+        lambda run: run.texygen_full,
+        "Texygen's full protocol, is_fast=False, the one its published numbers follow (every "
+        "test sentence a reference, 9,984 samples; self-BLEU of each against the other "
+        f"9,983); samples: the run's own, or fresh ones of its final generators (`{RESCORED_FILE}`"
+        ", `--mode=score --workdir=DIR`; each run's README says how):",
+        name=lambda run: f"`{run.name}`, {run.texygen_full_samples}",
+    )
+    return lines
+
+
+def _texygen_table(runs: list[CorpusRun], pick, caption: str, name=None) -> list[str]:
+    """``runs``' scores under one of Texygen's protocols (``pick(run)``: {model: metrics},
+    each run's rows headed ``name(run)``), a mean (sd) row per model over 2+ seeds and
+    Texygen's published numbers."""
+    if not runs:
+        return []
     rows = []
-    for run in with_texygen:
+    for run in runs:
         for method, label in (*METHODS, ("real", "training sentences")):
-            if method in run.results["texygen"]:
-                rows.append(
-                    [f"`{run.name}`", label, *_cells(run.results["texygen"][method], TEXT_KEYS)]
-                )
-    for members in _seed_groups(with_texygen):
+            if method in pick(run):
+                head = name(run) if name else f"`{run.name}`"
+                rows.append([head, label, *_cells(pick(run)[method], TEXT_KEYS)])
+    for members in _seed_groups(runs):
         for method, label in METHODS:
-            cells = _mean_sd_cells(members, lambda r, m=method: r.results["texygen"][m], TEXT_KEYS)
+            cells = _mean_sd_cells(members, lambda r, m=method: pick(r)[m], TEXT_KEYS)
             rows.append([f"mean (sd), {len(members)} seeds", label, *cells])
-    published = with_texygen[0].results.get("texygen_published", {})
+    published = runs[0].results.get("texygen_published", {})
     for method, label in METHODS:
         if method in published:
             rows.append(["Texygen, published", label, *_cells(published[method], TEXT_KEYS)])
     header = ["run", "model", *TEXT_LABELS]
-    lines += [
-        "",
-        "Texygen's protocol (first 500 test sentences as references, 9,984 samples; each "
-        "run's README says how it is computed):",
-        "",
-        *markdown_table(header, rows, "ll" + "r" * len(TEXT_KEYS)),
-    ]
-    return lines
+    return ["", caption, "", *markdown_table(header, rows, "ll" + "r" * len(TEXT_KEYS))]
