@@ -56,10 +56,10 @@ def _render(rng: np.random.Generator, size: int) -> tuple[np.ndarray, np.ndarray
     cornice_h = max(3, size // 24)
     paint(top, top + cornice_h, left, right, "cornice", wall * 0.8)
 
-    # 2-4 floors and window columns: at the quick start's 64 px a window then spans about
-    # 8 px or more. With 3-6 of each (the first version) windows shrank to 4-6 px, below the
-    # ResNet generator's 16x16 bottleneck cells, and in the quick start's ~1,500 steps
-    # about a third of the generated label pixels fell in the wrong class.
+    # 2-4 floors and window columns keep a window several pixels wide at the quick start's
+    # 64 px. With 3-6 of each (the first version) windows fell below the ResNet generator's
+    # 16x16 bottleneck cells and the quick start lost to the mean image on PSNR
+    # (docs/history/CYCLEGAN-quick-2026-12-07.md).
     floors = int(rng.integers(2, 5))
     columns = int(rng.integers(2, 5))
     shop = bool(rng.random() < 0.5)
