@@ -30,8 +30,8 @@ only an embedding similarity and the NLL (models/seqgan/Seqgan.py:287-294), the 
 ``Gan.evaluate`` scores during training (models/Gan.py:57). So the published
 tables came from a separate evaluation, and only ``is_fast=False`` is consistent with
 them: under the fast protocol even the COCO training file's own first 9,984 sentences
-score BLEU-2 0.518, far below the 0.731 published for MLE, while under the full one this
-port's MLE lands near every published BLEU (docs/RESULTS.md, "Text", compares them).
+score far below the BLEU published for MLE, while under the full one this port's MLE lands
+near every published BLEU (docs/RESULTS.md, "Text", tables both).
 
 What else its code does where this project differs, read from the same commit:
 
