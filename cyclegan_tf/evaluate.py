@@ -25,7 +25,7 @@ from absl import logging
 from cyclegan_tf import baselines, data, label_metrics, snapshots
 from cyclegan_tf import images as image_io
 from cyclegan_tf.config import RunConfig
-from cyclegan_tf.normalization import inference_statistics
+from cyclegan_tf.normalization import inference_note, inference_statistics
 from cyclegan_tf.train import load_images
 
 # Rows of the metrics table: each model row followed by its trivial references.
@@ -125,7 +125,8 @@ def evaluate(config: RunConfig, checkpoint: str | None = None, eval_mode: bool =
     latest = snapshots.resolve_checkpoint(config.workdir, checkpoint)
     g_ab, g_ba = snapshots.restore_generators(saved, latest, eval_mode=eval_mode)
     statistics = inference_statistics(saved.model.norm, eval_mode)
-    logging.info("testing generators of %s%s", latest, f" ({statistics})" if statistics else "")
+    note = inference_note(saved.model.norm, eval_mode)
+    logging.info("testing generators of %s%s", latest, note)
 
     images = load_images(config)
     out_dir = os.path.join(config.workdir, "output")
@@ -242,11 +243,7 @@ def evaluate(config: RunConfig, checkpoint: str | None = None, eval_mode: bool =
         )
     print(table)
     with tf.io.gfile.GFile(os.path.join(out_dir, "metrics.md"), "w") as f:
-        with_statistics = f" ({statistics})" if statistics else ""
-        f.write(
-            f"Test split of {images.description}, generators of {latest}{with_statistics}"
-            f"\n\n{table}\n"
-        )
+        f.write(f"Test split of {images.description}, generators of {latest}{note}\n\n{table}\n")
     with tf.io.gfile.GFile(os.path.join(out_dir, "metrics.json"), "w") as f:
         f.write(json.dumps(result, indent=1, ensure_ascii=False))
     return result

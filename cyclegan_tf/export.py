@@ -31,7 +31,7 @@ from absl import logging
 
 from cyclegan_tf import snapshots
 from cyclegan_tf.config import DIRECTIONS
-from cyclegan_tf.normalization import inference_statistics
+from cyclegan_tf.normalization import inference_note
 from cyclegan_tf.transforms import InferenceTransform
 
 
@@ -87,8 +87,7 @@ def export(
         },
     )
     paths.append(saved_model)
-    statistics = inference_statistics(config.model.norm, eval_mode)
-    with_statistics = f" ({statistics})" if statistics else ""
-    logging.info("exported the generators of %s%s to %s", prefix, with_statistics, output)
-    print(f"exported {prefix}{with_statistics}: {', '.join(paths)}")
+    note = inference_note(config.model.norm, eval_mode)
+    logging.info("exported the generators of %s%s to %s", prefix, note, output)
+    print(f"exported {prefix}{note}: {', '.join(paths)}")
     return paths

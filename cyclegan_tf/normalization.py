@@ -134,3 +134,10 @@ def inference_statistics(norm: str, use_running_statistics: bool) -> str | None:
     if use_running_statistics:
         return "batch norm: running statistics, --eval"
     return "batch norm: each image's own statistics, no --eval"
+
+
+def inference_note(norm: str, use_running_statistics: bool) -> str:
+    """:func:`inference_statistics` in parentheses after a space, for a log line; empty
+    for the norms without running statistics."""
+    statistics = inference_statistics(norm, use_running_statistics)
+    return f" ({statistics})" if statistics else ""

@@ -21,7 +21,7 @@ from absl import logging
 from cyclegan_tf import data, snapshots
 from cyclegan_tf import images as image_io
 from cyclegan_tf.config import DIRECTIONS
-from cyclegan_tf.normalization import inference_statistics
+from cyclegan_tf.normalization import inference_note
 
 
 def list_inputs(path: str) -> list[str]:
@@ -124,14 +124,9 @@ def translate(
         written.append(target)
     title = f"{direction} translations by {os.path.basename(prefix)} of {workdir}"
     index = write_index(output, names, files, title)
-    statistics = inference_statistics(config.model.norm, eval_mode)
+    note = inference_note(config.model.norm, eval_mode)
     logging.info(
-        "translated %d image(s) %s with %s%s into %s",
-        len(files),
-        direction,
-        prefix,
-        f" ({statistics})" if statistics else "",
-        output,
+        "translated %d image(s) %s with %s%s into %s", len(files), direction, prefix, note, output
     )
     print(f"{len(written)} translation(s) in {output}; pairs: {index}")
     return written
