@@ -143,9 +143,13 @@ def score_text_run(workdir: str, seed: int, command: str) -> dict:
     if corpus.sha256 != stored["corpus_sha256"]:
         raise ValueError(f"{stored['corpus']}: not the files the run in {workdir} trained on")
     start = time.perf_counter()
-    sentences = texygen.protocol_sentences(generators, corpus, tf.random.Generator.from_seed(seed))
+    samples = texygen.protocol_samples(generators, tf.random.Generator.from_seed(seed))
     seconds: dict = {"sampling": round(time.perf_counter() - start, 1)}
+    sentences = texygen.decoded_with_real(samples, corpus)
     measured = texygen.both_protocols(sentences, corpus.test_references, seconds)
+    start = time.perf_counter()
+    after_end = texygen.after_end_protocol(samples, corpus.vocabulary, corpus.test_references)
+    seconds["full_words_after_end"] = round(time.perf_counter() - start, 1)
     state = _read_json(os.path.join(workdir, "state.json"))
     scored = {
         "command": command,
@@ -157,6 +161,8 @@ def score_text_run(workdir: str, seed: int, command: str) -> dict:
         "seconds": seconds,
         "texygen": measured["fast"],
         "texygen_full": measured["full"],
+        # The same samples decoded as Texygen decodes them (words after an end token kept).
+        "texygen_full_words_after_end": after_end,
     }
     with open(os.path.join(workdir, TEXYGEN_FULL_FILE), "w") as f:
         json.dump(scored, f, indent=1)

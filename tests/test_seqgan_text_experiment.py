@@ -178,7 +178,18 @@ def test_score_mode_rescores_a_finished_run_under_texygens_protocols(driver_run,
         assert set(scored[key]) == {"mle", "seqgan", "real"}
     # Fresh samples: the generators' scores differ from the run's own draw.
     assert scored["texygen_full"]["mle"] != results["texygen_full"]["mle"]
-    assert set(scored["seconds"]) == {"sampling", "fast", "full"}
+    assert set(scored["seconds"]) == {"sampling", "fast", "full", "full_words_after_end"}
+    # Texygen's decoding of the same samples: the full protocol's keys, and how many words
+    # after an end it kept; the same scores wherever no sample has any.
+    after_end = scored["texygen_full_words_after_end"]
+    assert set(after_end) == {"mle", "seqgan"}
+    for name, metrics in after_end.items():
+        assert set(metrics) == set(scored["texygen_full"][name]) | {
+            "share_with_words_after_end",
+            "mean_words_after_end",
+        }
+        if metrics["share_with_words_after_end"] == 0:
+            assert metrics["bleu2"] == scored["texygen_full"][name]["bleu2"]
     # An unfinished run is refused before anything loads.
     result = _main("--mode=score", f"--workdir={tmp_path}", cwd=tmp_path)
     assert result.returncode == 1 and "--mode=score needs --data=FILE" in result.stderr

@@ -117,3 +117,46 @@ def test_published_numbers_cover_both_models_and_every_metric():
     for model in ("seqgan", "mle"):
         assert sorted(texygen.PUBLISHED[model]) == sorted(KEYS)
     assert texygen.PUBLISHED["seqgan"]["bleu2"] == 0.745 and texygen.NUM_SAMPLES == 9984
+
+
+def code_to_text(rows, tokens) -> list[list[str]]:
+    """Texygen's ``utils/text_process.py`` ``code_to_text`` as read at commit 0421ed4: each
+    id but the EOF id appended, wherever the EOF stands; here the EOF id is the end id 0."""
+    sentences = []
+    for row in rows:
+        words = []
+        for number in row:
+            if number == 0:
+                continue
+            words.append(tokens[number])
+        sentences.append(words)
+    return sentences
+
+
+def test_after_end_protocol_scores_texygens_decoding_of_the_same_samples(corpus):
+    from seqgan_tf.data.vocabulary import TokenVocabulary
+
+    generated, test = corpus
+    vocabulary = TokenVocabulary.build(test + generated)
+    # Rows ending early, then words drawn after the end (or more ends); one row with no end.
+    rng = np.random.default_rng(5)
+    rows = rng.integers(1, len(vocabulary), size=(30, 12))
+    rows[::2, 6] = 0
+    rows[::4, 9:] = 0
+    rows[3, 2:] = 0
+    after = [
+        sum(1 for t in row[list(row).index(0) + 1 :] if t != 0) if 0 in row else 0 for row in rows
+    ]
+    assert max(after) > 0 and min(after) == 0
+    np.testing.assert_array_equal(texygen.words_after_end(rows), after)
+    decoded = code_to_text(rows, vocabulary.tokens)
+    assert vocabulary.decode_all_but_end(rows) == decoded
+    assert vocabulary.decode(rows) != decoded  # the project stops at the first end
+    measured = texygen.after_end_protocol({"mle": rows}, vocabulary, test)
+    expected = {}
+    for n in (2, 3, 4, 5):
+        expected |= texygen_full_by_nltk(decoded, test, n)
+    for key in KEYS:
+        assert measured["mle"][key] == pytest.approx(expected[key], rel=1e-12), key
+    assert measured["mle"]["share_with_words_after_end"] == np.mean(np.array(after) > 0)
+    assert measured["mle"]["mean_words_after_end"] == pytest.approx(np.mean(after))

@@ -87,6 +87,12 @@ class TokenVocabulary:
         """The tokens of each row of ``tokens`` [N, T] up to its first END (excluded)."""
         return [[self.tokens[int(t)] for t in row] for row in strip_end(tokens)]
 
+    def decode_all_but_end(self, tokens: np.ndarray) -> list[list[str]]:
+        """Every token of each row of ``tokens`` [N, T] but END, wherever END stands: what
+        Texygen's ``code_to_text`` writes, keeping the words a generator drew after it
+        ended (:mod:`seqgan_tf.metrics.texygen`). Not this project's decoding."""
+        return [[self.tokens[int(t)] for t in row if t != END_ID] for row in np.asarray(tokens)]
+
     def decode_text(self, tokens: np.ndarray) -> list[str]:
         """One string per row: words joined by spaces, characters joined as they are."""
         joiner = "" if self.kind == "char" else " "

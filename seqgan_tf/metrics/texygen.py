@@ -56,6 +56,9 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+import numpy as np
+
+from seqgan_tf.data.vocabulary import END_ID
 from seqgan_tf.metrics.text import (
     SENTENCE_BLEU_ORDERS,
     bleu_and_self_bleu,
@@ -72,6 +75,7 @@ if TYPE_CHECKING:
     import tensorflow as tf
 
     from seqgan_tf.data.corpus import TextCorpus
+    from seqgan_tf.data.vocabulary import TokenVocabulary
     from seqgan_tf.models.token_lstm import TokenLSTM
 
 # BLEU-n on the COCO test file and self-BLEU-n, SeqGAN and MLE, as published.
@@ -126,17 +130,60 @@ def full_protocol(
     return bleu_and_self_bleu(samples, test_sentences, orders)
 
 
+def protocol_samples(
+    generators: dict[str, TokenLSTM], rng: tf.random.Generator
+) -> dict[str, np.ndarray]:
+    """:data:`NUM_SAMPLES` token rows [N, T] of each of ``generators`` (by name), drawn
+    in their order from ``rng``."""
+    return {
+        name: generator.generate_many(NUM_SAMPLES, rng) for name, generator in generators.items()
+    }
+
+
 def protocol_sentences(
     generators: dict[str, TokenLSTM], corpus: TextCorpus, rng: tf.random.Generator
 ) -> dict[str, list[list[str]]]:
-    """:data:`NUM_SAMPLES` sentences of each of ``generators`` (by name, drawn in their
-    order from ``rng``), and as ``real`` the training file's first as many."""
-    sentences = {
-        name: corpus.vocabulary.decode(generator.generate_many(NUM_SAMPLES, rng))
-        for name, generator in generators.items()
-    }
+    """:func:`protocol_samples` as :func:`decoded_with_real` gives them."""
+    return decoded_with_real(protocol_samples(generators, rng), corpus)
+
+
+def decoded_with_real(samples: dict[str, np.ndarray], corpus: TextCorpus) -> dict:
+    """``samples`` decoded (each up to its first end token), and as ``real`` the training
+    file's first :data:`NUM_SAMPLES` sentences."""
+    sentences = {name: corpus.vocabulary.decode(tokens) for name, tokens in samples.items()}
     sentences["real"] = corpus.train_references[:NUM_SAMPLES]
     return sentences
+
+
+def words_after_end(tokens: np.ndarray) -> np.ndarray:
+    """[N]: how many tokens other than END each row of ``tokens`` [N, T] holds after its
+    first END (0 for a row without one): the words Texygen's decoding keeps and this
+    project's drops."""
+    tokens = np.asarray(tokens)
+    is_end = tokens == END_ID
+    after_first_end = np.cumsum(is_end, axis=1) > 0
+    return np.sum(after_first_end & ~is_end, axis=1)
+
+
+def after_end_protocol(
+    samples: dict[str, np.ndarray],
+    vocabulary: TokenVocabulary,
+    test_sentences: list[list[str]],
+) -> dict[str, dict[str, float]]:
+    """:func:`full_protocol` of the same samples decoded as Texygen's ``code_to_text``
+    decodes them (every token but END, the words drawn after an end kept), by name, with
+    the share of samples that hold such words and their mean count per sample: one of
+    the differences between Texygen's self-BLEU and this project's, measured on its own
+    (docs/runs/READINGS.md, the text section)."""
+    measured = {}
+    for name, tokens in samples.items():
+        after = words_after_end(tokens)
+        measured[name] = {
+            **full_protocol(vocabulary.decode_all_but_end(tokens), test_sentences),
+            "share_with_words_after_end": float(np.mean(after > 0)),
+            "mean_words_after_end": float(np.mean(after)),
+        }
+    return measured
 
 
 def both_protocols(
