@@ -74,6 +74,11 @@ def test_samples_are_canonical_and_otherwise_the_same_draws():
     np.testing.assert_array_equal(got, reference_canonical(raw))
     many = with_end.generate_many(300, tf.random.Generator.from_seed(2), batch_size=128)
     np.testing.assert_array_equal(many, reference_canonical(many))
+    # raw=True: the same draws as the LSTM made them, END or not after the first END.
+    np.testing.assert_array_equal(with_end.draw(3000, seeds).numpy(), raw)
+    drawn = with_end.generate_many(300, tf.random.Generator.from_seed(2), 128, raw=True)
+    np.testing.assert_array_equal(reference_canonical(drawn), many)
+    assert (drawn != many).any()
 
 
 def test_policy_gradient_loss_stops_at_the_first_end():

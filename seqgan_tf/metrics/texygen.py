@@ -134,9 +134,12 @@ def protocol_samples(
     generators: dict[str, TokenLSTM], rng: tf.random.Generator
 ) -> dict[str, np.ndarray]:
     """:data:`NUM_SAMPLES` token rows [N, T] of each of ``generators`` (by name), drawn
-    in their order from ``rng``."""
+    in their order from ``rng``, as the LSTM drew them (``raw``: the tokens after a
+    sample's first END too, which Texygen's decoding keeps; :func:`decoded_with_real`
+    stops at that END, as a canonical sample does)."""
     return {
-        name: generator.generate_many(NUM_SAMPLES, rng) for name, generator in generators.items()
+        name: generator.generate_many(NUM_SAMPLES, rng, raw=True)
+        for name, generator in generators.items()
     }
 
 

@@ -142,9 +142,9 @@ class Generator(TokenLSTM):
         return -tf.reduce_sum(self.clipped_token_log_probs(tokens) * rewards)
 
     def generate(self, num_sequences: int, seeds: tf.Tensor, temperature: float = 1.0) -> tf.Tensor:
-        """:meth:`TokenLSTM.generate`, each sequence :func:`canonical` when there is an
-        end token."""
-        tokens = super().generate(num_sequences, seeds, temperature)
+        """:meth:`TokenLSTM.draw`'s samples, each :func:`canonical` when there is an end
+        token."""
+        tokens = self.draw(num_sequences, seeds, temperature)
         return tokens if self.end_token is None else canonical(tokens, self.end_token)
 
     @tf.function

@@ -198,8 +198,9 @@ class TokenLSTM(keras.Model):
         return np.concatenate(parts).astype(np.float64)
 
     # ----------------------------------------------------------------- sampling
-    def generate(self, num_sequences: int, seeds: tf.Tensor, temperature: float = 1.0) -> tf.Tensor:
-        """Draws ``num_sequences`` sequences [N, T], XLA-compiled.
+    def draw(self, num_sequences: int, seeds: tf.Tensor, temperature: float = 1.0) -> tf.Tensor:
+        """Draws ``num_sequences`` sequences [N, T], XLA-compiled: every token as the
+        LSTM drew it (:meth:`generate` is this here; a subclass may post-process it).
 
         Args:
           seeds: int [2, T] stateless seeds, one pair per position (from a
@@ -218,15 +219,21 @@ class TokenLSTM(keras.Model):
             check_temperature(temperature),
         )
 
+    def generate(self, num_sequences: int, seeds: tf.Tensor, temperature: float = 1.0) -> tf.Tensor:
+        """The model's samples [N, T]: :meth:`draw`'s."""
+        return self.draw(num_sequences, seeds, temperature)
+
     def generate_many(
         self,
         num_sequences: int,
         rng: tf.random.Generator,
         batch_size: int = DEFAULT_SAMPLE_BATCH,
         temperature: float = 1.0,
+        raw: bool = False,
     ) -> np.ndarray:
-        """``num_sequences`` samples [N, T] drawn ``batch_size`` at a time from ``rng``."""
-        chunks = self.generate_chunks(num_sequences, rng, batch_size, temperature)
+        """``num_sequences`` samples [N, T] drawn ``batch_size`` at a time from ``rng``;
+        ``raw``: :meth:`draw`'s instead of :meth:`generate`'s, from the same draws."""
+        chunks = self.generate_chunks(num_sequences, rng, batch_size, temperature, raw)
         return np.concatenate(list(chunks), axis=0)
 
     def generate_chunks(
@@ -235,13 +242,15 @@ class TokenLSTM(keras.Model):
         rng: tf.random.Generator,
         batch_size: int = DEFAULT_SAMPLE_BATCH,
         temperature: float = 1.0,
+        raw: bool = False,
     ) -> Iterator[np.ndarray]:
         """:meth:`generate_many`'s samples, one compiled call's ``batch_size`` at a time
         (``rng`` is drawn from as they are taken)."""
+        sample = self.draw if raw else self.generate
         for start in range(0, num_sequences, batch_size):
             count = min(batch_size, num_sequences - start)
             seeds = rng.make_seeds(self.sequence_length)
-            yield self.generate(count, seeds, temperature).numpy()
+            yield sample(count, seeds, temperature).numpy()
 
     # ----------------------------------------------------------------- parameters
     def export_params(self) -> list[np.ndarray]:
