@@ -44,7 +44,8 @@ What else its code does where this project differs, read from the same commit:
   scored here as the token lists they were generated as, not written and re-split.
 * **Samples**: decoded by ``code_to_text``, which drops every EOF id wherever it is, so
   words drawn after an EOF stay in the sentence; here samples end at their first end
-  token (:mod:`seqgan_tf.models.generator`).
+  token (:mod:`seqgan_tf.models.generator`). :func:`after_end_protocol` scores the same
+  draws decoded Texygen's way.
 * **NLL-test**: ``models/seqgan/Seqgan.py`` ``init_real_metric`` names ``nll-test`` the
   generator's MLE loss (mean over all positions, EOF padding included) over
   ``gen_data_loader``, which holds the *training* file; ``nll_all_positions`` of
