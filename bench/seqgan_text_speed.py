@@ -1,25 +1,32 @@
-"""Times SeqGAN's units at the COCO captions' shapes, and the peak memory.
+"""Times SeqGAN's units at a text corpus's shapes (default the COCO captions'), and the
+peak memory.
 
 Usage::
 
     python -m bench.seqgan_text_speed --repeats=3 --json=/tmp/seqgan_text_speed.json
+    python -m bench.seqgan_text_speed --repeats=3 --tokens=char \
+        --data=../shared/data/poems/quatrains_5char.txt
 
-The shapes come from the real files (``--coco_dir``, default the shared data's
-``coco/``): with ``--tokens=nltk`` (Texygen's tokenisation) 10,000 training captions of
-at most 37 tokens, so sequences of 38 with the end token, and a vocabulary of 4,661 ids
-(``--tokens=word`` gives 36 and 6,096). Models as the oracle experiment's otherwise
-(embedding 32, hidden 32, batch 64; the discriminator's 12 windows, 1,720 filters).
+The shapes come from the real files. By default the COCO captions (``--coco_dir``,
+default the shared data's ``coco/``, with its test file): with ``--tokens=nltk``
+(Texygen's tokenisation) 10,000 training captions of at most 37 tokens, so sequences of
+38 with the end token, and a vocabulary of 4,661 ids (``--tokens=word`` gives 36 and
+6,096). ``--data=FILE`` times another corpus instead, split as ``--mode=text`` splits a
+file without ``--test_data`` (10% held out by ``--seed``): with ``--tokens=char`` the
+quatrains make 15,061 training and 1,673 test poems, sequences of 21 and 5,959 ids. Models
+as the oracle experiment's otherwise (embedding 32, hidden 32, batch 64; the
+discriminator's 12 windows, 1,720 filters).
 
 Units (each a warm-up call, then the median of ``--repeats``):
 
 - ``mle_epoch_s``: one MLE epoch, 156 batches of 64 training sequences.
 - ``dis_epoch_s``: one discriminator epoch on 9,984 real + 9,984 generated sequences.
-- ``reward_s``: one reward matrix, 16 x 37 rollouts of a batch of 64 scored by D, with
-  the end token (canonical completions).
+- ``reward_s``: one reward matrix, 16 rollouts of each prefix (length - 1 of them) of a
+  batch of 64 scored by D, with the end token (canonical completions).
 - ``sample_9984_s``: 9,984 sequences from the generator (one discriminator round's
   negatives).
-- ``nll_test_s``: the test file's NLL (per word, per sentence).
-- ``bleu_eval_s``: BLEU-2..5 of 1,000 samples against all 10,000 test captions and their
+- ``nll_test_s``: the test split's NLL (per word, per sentence).
+- ``bleu_eval_s``: BLEU-2..5 of 1,000 samples against the whole test split and their
   self-BLEU-2..5 (NumPy).
 
 Memory: the process's peak resident set (``ru_maxrss``) after loading the data and
@@ -67,12 +74,29 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kB
 
 
+def load_corpus(args: argparse.Namespace) -> TextCorpus:
+    """``--data`` split as ``--mode=text`` splits it, else the COCO captions and their
+    test file."""
+    if args.data:
+        path, settings = args.data, CorpusSettings(tokens=args.tokens)
+    else:
+        path = os.path.join(args.coco_dir, "image_coco_train.txt")
+        test = os.path.join(args.coco_dir, "image_coco_test.txt")
+        settings = CorpusSettings(tokens=args.tokens, test_data=test)
+    return TextCorpus.load(path, settings, seed=args.seed, batch_size=64)
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per unit (median)")
     parser.add_argument("--json", default=None, help="write the figures to this JSON file")
     parser.add_argument("--coco_dir", default=default_coco_dir(), help="the COCO caption files")
-    parser.add_argument("--tokens", default="nltk", choices=["nltk", "word"])
+    parser.add_argument(
+        "--data",
+        default=None,
+        help="time this corpus instead of COCO's (one sentence a line; a seeded 10%% test split)",
+    )
+    parser.add_argument("--tokens", default="nltk", choices=["nltk", "word", "char"])
     parser.add_argument(
         "--units",
         default="mle,dis,reward,sample,nll,bleu",
@@ -87,14 +111,7 @@ def main(argv: list[str] | None = None) -> dict:
     units = {u.strip() for u in args.units.split(",") if u.strip()}
     load_before = load_average()
     start = time.perf_counter()
-    data = TextCorpus.load(
-        os.path.join(args.coco_dir, "image_coco_train.txt"),
-        CorpusSettings(
-            tokens=args.tokens, test_data=os.path.join(args.coco_dir, "image_coco_test.txt")
-        ),
-        seed=args.seed,
-        batch_size=64,
-    )
+    data = load_corpus(args)
     load_s = time.perf_counter() - start
     print(data.summary(), f"(read in {load_s:.1f} s)", flush=True)
     config = ModelConfig(
@@ -153,7 +170,13 @@ def main(argv: list[str] | None = None) -> dict:
     report.update(
         details=results,
         peak_rss_mb=memory,
-        shapes={"vocabulary": config.vocab_size, "length": length, "tokens": args.tokens},
+        shapes={
+            "vocabulary": config.vocab_size,
+            "length": length,
+            "tokens": args.tokens,
+            "train_sequences": len(data.train),
+            "test_sequences": len(data.test),
+        },
         corpus=data.summary(),
         machine={**machine_record(load_before), "load_average_after": load_after},
         command=bench_command("bench.seqgan_text_speed", args),

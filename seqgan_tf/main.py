@@ -3,7 +3,7 @@
     python -m seqgan_tf.main --mode=oracle --workdir=DIR [--preset=original|paper|quick|cpu]
     python -m seqgan_tf.main --mode=table1 --workdir=DIR [--preset=original|paper|quick|cpu]
     python -m seqgan_tf.main --mode=text --data=CORPUS [--test_data=FILE] --workdir=DIR \
-        [--tokens=word|char|nltk] [--preset=coco|texygen|...]
+        [--tokens=word|char|nltk] [--preset=coco|texygen|poems|...]
     python -m seqgan_tf.main --mode=music --data=MIDI_FOLDER --workdir=DIR [--preset=quick|hour]
     python -m seqgan_tf.main --mode=score --oracle_params=PKL --data=FILE
     python -m seqgan_tf.main --mode=score --workdir=DIR [--seed=S] (a finished --mode=text run)
@@ -95,8 +95,8 @@ def _preset_help() -> str:
         "unless they are given. Projected times are on the reference 2-core CPU of "
         "docs/PERFORMANCE.md. " + "; ".join(lines) + ". --mode=text's presets, with "
         "their corpus settings: coco (the COCO captions in about an hour on a shared 2-core "
-        "CPU) and texygen (Texygen's own SeqGAN schedule); a text run prints its projection. "
-        + music_presets_help()
+        "CPU), texygen (Texygen's own SeqGAN schedule) and poems (the quatrains as characters "
+        "in about 73 minutes there); a text run prints its projection. " + music_presets_help()
     )
 
 

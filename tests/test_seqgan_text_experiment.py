@@ -278,9 +278,13 @@ def test_empty_lines_are_skipped_and_counted(tmp_path):
     assert "2 empty lines skipped" in loaded.summary()
 
 
-def test_text_presets_belong_to_text_mode(tmp_path):
-    result = _main("--mode=oracle", "--preset=coco", f"--workdir={tmp_path / 'r'}", cwd=tmp_path)
-    assert result.returncode == 1 and "--preset=coco is a preset of --mode=text" in result.stderr
+@pytest.mark.parametrize("preset", ["coco", "poems"])
+def test_text_presets_belong_to_text_mode(tmp_path, preset):
+    result = _main(
+        "--mode=oracle", f"--preset={preset}", f"--workdir={tmp_path / 'r'}", cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert f"--preset={preset} is a preset of --mode=text" in result.stderr
 
 
 def test_text_mode_refuses_shape_flags_the_corpus_decides(tmp_path):

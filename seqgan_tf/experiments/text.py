@@ -97,7 +97,9 @@ def text_experiment(
         "text",
         preset,
         plan_text(run_schedule, rescored=False),
-        projection_text(preset, run_schedule, len(corpus.train)),
+        projection_text(
+            preset, run_schedule, len(corpus.train), len(corpus.test), corpus.max_length
+        ),
     )
     logging.info("%s", corpus.summary())
     logging.info("text experiment in %s: preset %s, %s", workdir, preset, run_schedule)

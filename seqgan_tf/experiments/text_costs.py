@@ -1,15 +1,26 @@
-"""A text run's projected wall time, from unit costs measured at the COCO captions' shapes.
+"""A text run's projected wall time, from unit costs measured at a corpus's shapes.
 
-The costs (:data:`COCO_UNIT_SECONDS`) are the medians of ``python -m
-bench.seqgan_text_speed --repeats=3 --tokens=nltk --seed=88`` on the reference 2-core CPU
-(AMD EPYC, TensorFlow 2.21, commit 886f6b3), at COCO's shapes (vocabulary 4,661 ids,
-sequences of 38 tokens, 10,000 training captions; the default model sizes). The CPU was
-shared with other jobs then (load average 11 to 15 on 2 cores), so they are wall times
-under that load, about twice the CPU times the bench also reports: a projection for this
-machine as it is shared, not a speed claim. A corpus of another size is projected by
-scaling the per-sequence units linearly in its number of training sequences; its
-vocabulary and length are taken to be COCO's (the output layer and the rollout's length
-dominate), so for another corpus the figure is a rough guide only.
+Two cost tables, each the medians of one run of ``python -m bench.seqgan_text_speed
+--repeats=3 --seed=88`` on the reference 2-core CPU (AMD EPYC, TensorFlow 2.21) with the
+default model sizes, while the CPU was shared with other jobs: wall times under that load,
+longer than the CPU times the bench also reports. They project for this machine as it is
+shared, not speed claims.
+
+* :data:`COCO`, at the COCO captions' shapes (``--tokens=nltk``: vocabulary 4,661 ids,
+  sequences of 38 tokens, 10,000 training and 10,000 test captions; commit 886f6b3), at a
+  load average of 11 to 15: wall times about twice the CPU times.
+* :data:`QUATRAINS`, at the five-character quatrains' (``--tokens=char
+  --data=quatrains_5char.txt``, split by the seed as ``--mode=text`` splits it: vocabulary
+  5,960 ids, sequences of 21, 15,061 training and 1,673 test poems; commit 7faebf8's
+  code), beside two idle-class training runs and, from its first unit on, another bench
+  and a scoring run (load average 2.2 before, 6.4 after): wall times 1.1 to 1.5 times the
+  CPU times (the discriminator epoch's 1.5).
+
+A run is projected from the table measured at the sequence length nearest its own (the
+rollout's prefixes and every per-token unit scale with it). Within a table, the
+per-sequence units scale linearly in the run's training sequences, the test NLL in its
+test sequences; the vocabulary and length are taken to be the table's, so for a corpus
+far from both the figure is a rough guide only.
 """
 
 from __future__ import annotations
@@ -18,6 +29,8 @@ import dataclasses
 
 from seqgan_tf.metrics.texygen import NUM_SAMPLES
 from seqgan_tf.schedule import TEXT_PRESETS, Schedule, evaluations, preset_schedule
+
+BATCH = 64  # the bench's batch size and the default model's
 
 COCO_TRAIN_SEQUENCES = 10_000
 COCO_UNIT_SECONDS = {
@@ -31,17 +44,62 @@ COCO_UNIT_SECONDS = {
     # discriminator epoch and the reward: paid once per process.
     "compile": (108.7 - 9.27) + (84.7 - 69.6) + (307.6 - 38.7),
 }
+# The same units at the quatrains' shapes (the module docstring says how and when).
+QUATRAIN_UNIT_SECONDS = {
+    "mle_epoch": 5.643,
+    "dis_epoch": 53.176,
+    "reward": 12.233,  # 16 rollouts x 20 prefixes
+    "sample_9984": 3.082,
+    "nll_test": 3.934,  # the 1,673 test poems
+    "bleu_1000": 0.739,  # against the 1,673 test poems
+    "compile": (22.375 - 5.643) + (68.478 - 53.176) + (60.520 - 12.233),
+}
 
 
-def projected_text_seconds(schedule: Schedule, train_sequences: int = COCO_TRAIN_SEQUENCES) -> dict:
+@dataclasses.dataclass(frozen=True)
+class CostTable:
+    """Unit seconds (``seconds``, keyed as :data:`COCO_UNIT_SECONDS`) measured at one
+    corpus's shapes, and those shapes."""
+
+    corpus: str  # whose shapes, as the announcement names them
+    sequence_length: int
+    train_sequences: int
+    test_sequences: int
+    seconds: dict[str, float]
+
+
+COCO = CostTable("the COCO captions'", 38, COCO_TRAIN_SEQUENCES, 10_000, COCO_UNIT_SECONDS)
+QUATRAINS = CostTable("the quatrains'", 21, 15_061, 1_673, QUATRAIN_UNIT_SECONDS)
+# The corpus each text preset was made for: the one it is projected on in a list of presets.
+PRESET_TABLES = {"coco": COCO, "texygen": COCO, "poems": QUATRAINS}
+
+
+def cost_table(sequence_length: int) -> CostTable:
+    """The table measured at the sequence length nearest ``sequence_length`` (COCO's on a
+    tie)."""
+    return min((COCO, QUATRAINS), key=lambda table: abs(table.sequence_length - sequence_length))
+
+
+def projected_text_seconds(
+    schedule: Schedule,
+    train_sequences: int | None = None,
+    test_sequences: int | None = None,
+    table: CostTable = COCO,
+) -> dict:
     """{phase: seconds} of a text run with ``schedule`` (its ``eval_samples`` and
-    ``dis_samples`` as the run will use them) and ``train_sequences``, and "total"."""
-    cost = COCO_UNIT_SECONDS
-    scale = train_sequences / COCO_TRAIN_SEQUENCES
+    ``dis_samples`` as the run will use them), ``train_sequences`` and ``test_sequences``
+    (default: the table's corpus's), from ``table``; and "total"."""
+    cost = table.seconds
+    if train_sequences is None:
+        train_sequences = table.train_sequences
+    if test_sequences is None:
+        test_sequences = table.test_sequences
+    # An MLE epoch runs over the training split in whole batches; the bench's over 156.
+    mle_epoch = cost["mle_epoch"] * (train_sequences // BATCH * BATCH) / NUM_SAMPLES
     evaluation = (
         cost["sample_9984"] * schedule.eval_samples / NUM_SAMPLES
         + cost["bleu_1000"] * schedule.eval_samples / 1000  # linear: a lower bound
-        + cost["nll_test"] * scale
+        + cost["nll_test"] * test_sequences / table.test_sequences
     )
     discriminator_round = cost["sample_9984"] * schedule.dis_samples / NUM_SAMPLES + (
         schedule.dis_epochs_per_round
@@ -55,7 +113,7 @@ def projected_text_seconds(schedule: Schedule, train_sequences: int = COCO_TRAIN
     seconds = {
         "compile": cost["compile"],
         "corpus": evaluation + cost["bleu_1000"] * schedule.eval_samples / 1000,
-        "mle": schedule.mle_epochs * cost["mle_epoch"] * scale + mle_evaluations * evaluation,
+        "mle": schedule.mle_epochs * mle_epoch + mle_evaluations * evaluation,
         "dis_pretrain": schedule.dis_pretrain_rounds * discriminator_round,
         "adversarial": iterations
         * (
@@ -71,26 +129,38 @@ def projected_text_seconds(schedule: Schedule, train_sequences: int = COCO_TRAIN
     return seconds
 
 
-def projection_text(preset: str, schedule: Schedule, train_sequences: int) -> str:
-    """What a text run announces: its projected wall time and, unless it runs one, the
-    text presets'."""
-    seconds = projected_text_seconds(schedule, train_sequences)["total"]
+def projection_text(
+    preset: str,
+    schedule: Schedule,
+    train_sequences: int,
+    test_sequences: int,
+    sequence_length: int,
+) -> str:
+    """What a text run announces: its projected wall time, from the table nearest its
+    ``sequence_length``, and, unless it runs one, the text presets' on their corpora."""
+    table = cost_table(sequence_length)
+    seconds = projected_text_seconds(schedule, train_sequences, test_sequences, table)["total"]
     lines = [
-        "Projected wall time on the shared 2-core CPU, from units measured at the COCO "
-        f"captions' shapes (seqgan_tf/experiments/text_costs.py): {duration(seconds)}."
+        f"Projected wall time on the shared 2-core CPU, from units measured at {table.corpus} "
+        f"shapes (seqgan_tf/experiments/text_costs.py): {duration(seconds)}."
     ]
     if preset not in TEXT_PRESETS:
-        shorter = ", ".join(
-            f"--preset={name} ({duration(projected_text_seconds(_text_preset(name))['total'])})"
+        listed = ", ".join(
+            f"--preset={name} ({duration(preset_projection(name)['total'])})"
             for name in TEXT_PRESETS
         )
-        lines.append(f"Text presets: {shorter}.")
+        lines.append(f"Text presets, each on the corpus it was made for: {listed}.")
     return "\n".join(lines)
 
 
-def _text_preset(name: str) -> Schedule:
-    """A text preset's schedule as a run on COCO uses it (negatives: the training size)."""
-    return dataclasses.replace(preset_schedule(name), dis_samples=9984)
+def preset_projection(name: str) -> dict:
+    """A text preset's projected seconds on the corpus it was made for
+    (:data:`PRESET_TABLES`), its negatives per round the training split in whole batches
+    as a run's default."""
+    table = PRESET_TABLES[name]
+    negatives = table.train_sequences // BATCH * BATCH
+    schedule = dataclasses.replace(preset_schedule(name), dis_samples=negatives)
+    return projected_text_seconds(schedule, table=table)
 
 
 def duration(seconds: float) -> str:
