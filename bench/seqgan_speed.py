@@ -18,6 +18,20 @@ discriminator with 12 windows / 1,720 filters and a highway layer):
   A round takes minutes, so by default this is the SUM of separately timed parts
   (``gen_step_s + rollout_update_s + 5 * (sample_9984_s + 3 * dis_epoch_s)``);
   ``--full_adversarial`` times whole iterations instead.
+- ``ss_epoch_s``: one scheduled-sampling epoch, 156 steps of batch 64
+  (``ScheduledSamplingTrainer.train_epoch``, true-input probability 0.7, one coin per token;
+  the sampling pass runs whatever the probability).
+- ``pg_bleu_step_s``: one PG-BLEU iteration of ``--mode=table1`` without its evaluation: a
+  policy-gradient step (sample 64, rewards by BLEU-3 of one rollout per prefix against the
+  9,984 real sequences, update) and the rollout's update.
+
+``--mode=table1``'s projection takes the last two as ratios to ``mle_epoch_s`` and
+``gen_step_s`` (``seqgan_tf/training/projection.py``), which the bench prints when it has
+timed both.
+
+The module runs past 300 lines: every unit is built and timed in one ``main``, so that
+what each figure times reads in one place, and it holds the timing and machine helpers the
+other SeqGAN benches import.
 
 Each unit runs once as a warm-up (its time, tracing/compilation included, is reported as
 ``<unit>_first_call_s``), then ``--repeats`` times; the median is reported. Process CPU
@@ -41,15 +55,19 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from seqgan_tf import train  # noqa: E402
 from seqgan_tf.config import ModelConfig  # noqa: E402
 from seqgan_tf.data import published as data_paths  # noqa: E402
 from seqgan_tf.data.token_files import read_token_file  # noqa: E402
+from seqgan_tf.metrics.bleu import BleuScorer  # noqa: E402
 from seqgan_tf.models.discriminator import Discriminator  # noqa: E402
 from seqgan_tf.models.generator import Generator  # noqa: E402
 from seqgan_tf.models.oracle import Oracle  # noqa: E402
 from seqgan_tf.models.rollout import Rollout  # noqa: E402
-from seqgan_tf.schedule import preset_schedule  # noqa: E402
+from seqgan_tf.schedule import BASELINE_PRESETS, BaselineSchedule, preset_schedule  # noqa: E402
 from seqgan_tf.training import projection  # noqa: E402
+from seqgan_tf.training.pg_bleu import PGBleuReward  # noqa: E402
+from seqgan_tf.training.scheduled_sampling import ScheduledSamplingTrainer  # noqa: E402
 
 # The original TF1 code run under TF 2.21's compat mode on this CPU (from the issue),
 # median of 3, seconds.
@@ -64,6 +82,9 @@ TARGET_SPEEDUP = {"mle_epoch_s": 4.0, "nll_eval_s": 3.0, "dis_epoch_s": 1.5, "re
 NUM_SAMPLES = 9_984  # 156 x 64: the experiment's generated and real set size
 DIS_ROUNDS_PER_ITERATION = 5
 DIS_EPOCHS_PER_ROUND = 3
+# Scheduled sampling's true-input probability for ss_epoch_s: mid-way along the paper-era
+# schedule (1.0 falling to 0.4); the epoch's work does not depend on it.
+SS_TRUE_INPUT_PROB = 0.7
 
 
 def load_average() -> tuple[float, float, float]:
@@ -144,6 +165,25 @@ def time_unit(fn: Callable[[], object], repeats: int) -> dict[str, float]:
     }
 
 
+def pg_bleu_iteration(
+    config: ModelConfig, real: np.ndarray, rng: tf.random.Generator, seed: int
+) -> Callable[[], None]:
+    """One PG-BLEU iteration as ``--mode=table1`` runs it, its evaluation aside: its own
+    generator and rollout, BLEU against ``real`` at the default baselines' settings."""
+    baselines = BaselineSchedule()
+    generator = Generator(config, seed=seed, name="pg_bleu_generator")
+    rollout = Rollout(generator, baselines.pg_bleu_rollout_update_rate, name="pg_bleu_rollout")
+    bleu = PGBleuReward(
+        rollout, BleuScorer(real, max_n=baselines.bleu_max_n), baselines.pg_bleu_rollout_num
+    )
+
+    def iteration() -> None:
+        train.policy_gradient_step(generator, bleu.reward, rng)
+        rollout.update_params(generator)
+
+    return iteration
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per unit (median)")
@@ -151,7 +191,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--units",
         default="mle,nll,dis,reward,adversarial",
-        help="comma-separated subset of mle,nll,dis,reward,adversarial",
+        help="comma-separated subset of mle,nll,dis,reward,adversarial,ss,pg_bleu",
     )
     parser.add_argument(
         "--full_adversarial",
@@ -197,8 +237,19 @@ def main(argv: list[str] | None = None) -> dict:
         )
 
     print(f"timing on {cpu_model()}, {os.cpu_count()} CPUs, load {load_before}", flush=True)
+    # The baselines' units are timed right after the units they are ratios of
+    # (projection.py), so that the host's drift touches both alike.
     if "mle" in units:
         run("mle_epoch_s", lambda: float(generator.pretrain_epoch(mle_batches)))
+    if "ss" in units:
+        # Its own generator, as in --mode=table1.
+        ss_trainer = ScheduledSamplingTrainer(Generator(config, seed=args.seed, name="ss"))
+        run(
+            "ss_epoch_s",
+            lambda: ss_trainer.train_epoch(
+                mle_batches, SS_TRUE_INPUT_PROB, rng.make_seeds(1)[:, 0]
+            ),
+        )
     if "nll" in units:
         run("nll_eval_s", lambda: oracle.nll_of_samples(generator, NUM_SAMPLES, rng))
     if "dis" in units or "adversarial" in units:
@@ -231,6 +282,8 @@ def main(argv: list[str] | None = None) -> dict:
             )
 
         run("gen_step_s", generator_step)
+        if "pg_bleu" in units:
+            run("pg_bleu_step_s", pg_bleu_iteration(config, real, rng, args.seed))
         run("rollout_update_s", lambda: rollout.update_params(generator))
         run("sample_9984_s", lambda: generator.generate_many(NUM_SAMPLES, rng))
         if args.full_adversarial:
@@ -254,6 +307,18 @@ def main(argv: list[str] | None = None) -> dict:
             )
             results["adversarial_iteration_s"] = {"median_s": parts, "summed_from_parts": True}
             print(f"  {'adversarial_iteration_s':<24} {parts:8.3f} s (sum of parts)", flush=True)
+    if "pg_bleu" in units and "pg_bleu_step_s" not in results:
+        run("pg_bleu_step_s", pg_bleu_iteration(config, real, rng, args.seed))
+
+    ratios = {
+        "ss_epoch_per_mle_epoch": ("ss_epoch_s", "mle_epoch_s"),
+        "pg_bleu_step_per_gen_step": ("pg_bleu_step_s", "gen_step_s"),
+    }
+    measured_ratios = {
+        name: results[unit]["median_s"] / results[base]["median_s"]
+        for name, (unit, base) in ratios.items()
+        if unit in results and base in results
+    }
 
     load_after = load_average()
     print()
@@ -281,6 +346,16 @@ def main(argv: list[str] | None = None) -> dict:
         for preset in ("quick", "original", "paper"):
             schedule = preset_schedule(preset)
             print(f"  {preset:<9} {projection.describe(schedule, costs)}")
+        print("and of --mode=table1 (baselines' units measured, or from the stored ratios):")
+        for preset in ("quick", "cpu", "paper"):
+            baselines = BaselineSchedule(**BASELINE_PRESETS[preset])
+            described = projection.describe_table1(preset_schedule(preset), baselines, costs)
+            print(f"  {preset:<9} {described}")
+    for name, (unit, base) in ratios.items():
+        if name in measured_ratios:
+            cpu = results[unit]["cpu_median_s"] / results[base]["cpu_median_s"]
+            print(f"{name}: {measured_ratios[name]:.3f} (of CPU times: {cpu:.3f})")
+    report.update(measured_ratios)
 
     report["details"] = results
     report["original_s"] = ORIGINAL_S

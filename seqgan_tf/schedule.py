@@ -401,6 +401,6 @@ def evaluated(step: int, every: int, steps: int, also: Iterable[int] = ()) -> bo
     return step % every == 0 or step == steps - 1 or step in also
 
 
-def evaluations(steps: int, every: int) -> int:
+def evaluations(steps: int, every: int, also: Iterable[int] = ()) -> int:
     """How many evaluations :func:`evaluated` makes in a phase of ``steps`` steps."""
-    return sum(evaluated(step, every, steps) for step in range(steps))
+    return sum(evaluated(step, every, steps, also) for step in range(steps))

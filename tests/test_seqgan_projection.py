@@ -2,21 +2,41 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from seqgan_tf.experiments.oracle import schedule_units
-from seqgan_tf.schedule import PRESETS, TEXT_PRESETS, Schedule, evaluations, preset_schedule
+from seqgan_tf.experiments.table1 import table1_units
+from seqgan_tf.schedule import (
+    BASELINE_PRESETS,
+    PRESETS,
+    TEXT_PRESETS,
+    BaselineSchedule,
+    Schedule,
+    evaluations,
+    preset_schedule,
+)
+from seqgan_tf.training import projection
 from seqgan_tf.training.projection import (
     REFERENCE_COSTS,
     UnitCosts,
     describe,
     projected_seconds,
+    table1_seconds,
+    table1_unit_seconds,
     unit_seconds,
 )
 
 # Powers of ten: each kind of work shows in its own digits.
 COSTS = UnitCosts(
-    mle_epoch_s=1.0, nll_eval_s=10.0, dis_epoch_s=100.0, sample_9984_s=1000.0, gen_step_s=1e4
+    mle_epoch_s=1.0,
+    nll_eval_s=10.0,
+    dis_epoch_s=100.0,
+    sample_9984_s=1000.0,
+    gen_step_s=1e4,
+    ss_epoch_s=1e5,
+    pg_bleu_step_s=1e6,
 )
 # The text presets have their own projection (tests/test_seqgan_text_costs.py).
 ORACLE_PRESETS = sorted(set(PRESETS) - set(TEXT_PRESETS))
@@ -94,6 +114,114 @@ def test_from_bench_names_the_missing_units():
     assert describe(Schedule(), costs).endswith("min)")
 
 
+def test_from_bench_takes_the_baselines_units_measured_or_from_the_reports_own_units():
+    report = {
+        "mle_epoch_s": 2.0,
+        "nll_eval_s": 1.0,
+        "dis_epoch_s": 1.0,
+        "sample_9984_s": 1.0,
+        "gen_step_s": 5.0,
+    }
+    measured = UnitCosts.from_bench({**report, "ss_epoch_s": 7.0, "pg_bleu_step_s": 11.0})
+    assert (measured.ss_epoch_s, measured.pg_bleu_step_s) == (7.0, 11.0)
+    # Without them: the same machine's MLE epoch and generator step times the stored ratios.
+    derived = UnitCosts.from_bench(report)
+    assert derived.ss_epoch_s == pytest.approx(2.0 * projection.SS_EPOCH_PER_MLE_EPOCH)
+    assert derived.pg_bleu_step_s == pytest.approx(5.0 * projection.PG_BLEU_STEP_PER_GEN_STEP)
+
+
+def test_reference_costs_of_the_baselines_units_are_ratios_of_run_js():
+    # Run J (docs/PERFORMANCE.md): MLE epoch 1.852 s, generator step 3.887 s.
+    assert REFERENCE_COSTS.mle_epoch_s == 1.852 and REFERENCE_COSTS.gen_step_s == 3.887
+    assert REFERENCE_COSTS.ss_epoch_s == pytest.approx(1.852 * projection.SS_EPOCH_PER_MLE_EPOCH)
+    assert REFERENCE_COSTS.pg_bleu_step_s == pytest.approx(
+        3.887 * projection.PG_BLEU_STEP_PER_GEN_STEP
+    )
+    # A scheduled-sampling epoch adds a sampling pass to an MLE epoch; a PG-BLEU step
+    # replaces the discriminator's 16 x 19 rollouts by one rollout scored by BLEU.
+    assert projection.SS_EPOCH_PER_MLE_EPOCH > 1
+    assert projection.PG_BLEU_STEP_PER_GEN_STEP < 1
+
+
+# --mode=table1: the presets with their baselines, and the baselines alone (no SeqGAN).
+TABLE1_CASES = {
+    preset: (preset_schedule(preset), BaselineSchedule(**BASELINE_PRESETS[preset]))
+    for preset in ORACLE_PRESETS
+}
+TABLE1_CASES["baselines only"] = (
+    dataclasses.replace(preset_schedule("paper"), dis_pretrain_rounds=0, adversarial_iterations=0),
+    BaselineSchedule(**BASELINE_PRESETS["paper"]),
+)
+
+
+def _table1_unit_cost(schedule: Schedule, baselines: BaselineSchedule, costs: UnitCosts, unit):
+    """The cost of one unit of table1_units, as Table1Experiment.train does it."""
+
+    def evaluated(every: int, steps: int, also=()) -> bool:
+        return unit.step % every == 0 or unit.step == steps - 1 or unit.step in also
+
+    if unit.phase == "oracle_samples":
+        return 2 * costs.nll_eval_s
+    if unit.phase == "mle":
+        branches = (schedule.mle_epochs - 1, baselines.pg_bleu_mle_epochs - 1)
+        every, epochs = schedule.mle_eval_every, baselines.mle_baseline_epochs
+        return costs.mle_epoch_s + evaluated(every, epochs, branches) * costs.nll_eval_s
+    if unit.phase == "scheduled_sampling":
+        every, epochs = schedule.mle_eval_every, baselines.ss_epochs
+        return costs.ss_epoch_s + evaluated(every, epochs) * costs.nll_eval_s
+    if unit.phase == "pg_bleu":
+        every, iterations = schedule.adversarial_eval_every, baselines.pg_bleu_iterations
+        return costs.pg_bleu_step_s + evaluated(every, iterations) * costs.nll_eval_s
+    if unit.phase == "dis_pretrain" or unit.part > 0:
+        return costs.sample_9984_s + schedule.dis_epochs_per_round * costs.dis_epoch_s
+    every, iterations = schedule.adversarial_eval_every, schedule.adversarial_iterations
+    steps = schedule.generator_steps_per_iteration
+    return steps * costs.gen_step_s + evaluated(every, iterations) * costs.nll_eval_s
+
+
+@pytest.mark.parametrize("case", sorted(TABLE1_CASES))
+def test_table1_projection_equals_the_sum_over_its_units(case):
+    schedule, baselines = TABLE1_CASES[case]
+    units = table1_units(schedule, baselines)
+    walked = sum(_table1_unit_cost(schedule, baselines, COSTS, unit) for unit in units)
+    assert table1_seconds(schedule, baselines, COSTS)["total"] == pytest.approx(walked)
+
+
+@pytest.mark.parametrize("case", sorted(TABLE1_CASES))
+def test_table1_unit_seconds_are_the_mean_cost_of_each_kind_of_unit(case):
+    schedule, baselines = TABLE1_CASES[case]
+    by_kind: dict[tuple[str, bool], list[float]] = {}
+    for unit in table1_units(schedule, baselines):
+        by_kind.setdefault((unit.phase, unit.part > 0), []).append(
+            _table1_unit_cost(schedule, baselines, COSTS, unit)
+        )
+    projected = table1_unit_seconds(schedule, baselines, COSTS)
+    assert set(projected) >= set(by_kind)
+    for kind, costs in by_kind.items():
+        assert projected[kind] == pytest.approx(sum(costs) / len(costs), rel=1e-12), kind
+
+
+def test_table1_original_in_closed_form():
+    # MLE baseline: 350 epochs, evaluated at 0, 5, ..., 345, the last (349) and the
+    # branches after 120 and 200 epochs (119, 199): 70 + 1 + 2. Scheduled sampling: 300
+    # epochs, 60 + 1 evaluations. PG-BLEU: 800 steps, 160 + 1. SeqGAN from its
+    # discriminator: 50 + 200 x 5 rounds, 200 steps, 41 evaluations. No rescoring.
+    expected = (
+        2 * 10.0
+        + 350 * 1.0
+        + 73 * 10.0
+        + 300 * 1e5
+        + 61 * 10.0
+        + 800 * 1e6
+        + 161 * 10.0
+        + (50 + 1000) * (1000.0 + 3 * 100.0)
+        + 200 * 1e4
+        + 41 * 10.0
+    )
+    total = table1_seconds(Schedule(), BaselineSchedule(), COSTS)["total"]
+    assert total == pytest.approx(expected)
+
+
 def test_the_cpu_preset_fits_the_searchs_time_limit_on_the_reference_machine():
     # #13: the preset for a 2-core CPU must finish within 90 minutes there.
     from seqgan_tf.training.projection import REFERENCE_COSTS
@@ -105,8 +233,6 @@ def test_the_cpu_preset_fits_the_searchs_time_limit_on_the_reference_machine():
 def test_the_cpu_preset_is_run_bs_schedule_stopped_at_iteration_50():
     # docs/RESULTS.md reports the preset's seed 88 from run B, started with these flags on
     # top of `original` (100 iterations); the preset must be that schedule, 51 iterations.
-    import dataclasses
-
     from seqgan_tf.config import ModelConfig
     from seqgan_tf.schedule import apply_preset, preset_overrides
 
@@ -136,8 +262,6 @@ def _announcement(capsys, mode, preset, schedule, baselines=None) -> list[str]:
 
 
 def test_every_run_announces_its_preset_plan_and_projected_time(capsys):
-    from seqgan_tf.schedule import BaselineSchedule, preset_schedule
-
     original = preset_schedule("original")
     out = _announcement(capsys, "oracle", "original", original)
     hours = projected_seconds(original, REFERENCE_COSTS)["total"] / 3600
@@ -149,8 +273,21 @@ def test_every_run_announces_its_preset_plan_and_projected_time(capsys):
     assert "Shorter presets" not in out and "rescored on 100,000 samples" in out
     assert "4 discriminator pre-training rounds of 1 epoch;" in out  # singular and plural
 
-    out = "\n".join(_announcement(capsys, "table1", "original", original, BaselineSchedule()))
-    assert out.startswith("--mode=table1, preset original: MLE baseline 350 epochs (SeqGAN ")
-    assert "MLE baseline 350 epochs (SeqGAN branches after 120, PG-BLEU after 200)" in out
-    assert "more than " in out and "no projection" in out
-    assert "rescored" not in out  # Table 1 does not rescore
+    out = _announcement(capsys, "table1", "original", original, BaselineSchedule())
+    assert out[0].startswith("--mode=table1, preset original: MLE baseline 350 epochs (SeqGAN ")
+    assert "MLE baseline 350 epochs (SeqGAN branches after 120, PG-BLEU after 200)" in out[0]
+    assert "rescored" not in out[0]  # Table 1 does not rescore
+    hours = table1_seconds(original, BaselineSchedule(), REFERENCE_COSTS)["total"] / 3600
+    assert f": {hours:.2f} h (data and Random " in out[1]
+    for method in (
+        "MLE",
+        "scheduled sampling",
+        "PG-BLEU",
+        "SeqGAN's discriminator",
+        "SeqGAN's adversarial",
+    ):
+        assert f", {method}" in out[1], method
+    quick = table1_seconds(
+        preset_schedule("quick"), BaselineSchedule(**BASELINE_PRESETS["quick"]), REFERENCE_COSTS
+    )["total"]
+    assert out[2].startswith(f"Shorter presets: --preset=quick ({quick / 60:.0f} min), ")

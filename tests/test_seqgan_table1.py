@@ -3,6 +3,7 @@ t-tests, the figure, and resume after an interruption in each phase."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -216,3 +217,31 @@ def test_a_method_given_no_training_is_reported_as_missing(tmp_path):
         if line.startswith("| Scheduled Sampling")
     )
     assert "| n/a |" in row and row.count("|") == 9
+
+
+def test_every_unit_has_a_projection_for_the_first_eta(tmp_path):
+    # Progress lines count a kind of unit not yet run at its projection: every method's.
+    experiment = Table1Experiment(str(tmp_path), SPEC, print_fn=lambda _: None)
+    kinds = {(unit.phase, unit.part > 0): unit for unit in experiment.units}
+    for kind, unit in kinds.items():
+        expected = experiment.expected_seconds(unit)
+        assert expected is not None and expected > 0, kind
+
+
+def test_baselines_alone_without_seqgans_discriminator_and_adversarial_phase(tmp_path):
+    schedule = dataclasses.replace(TINY_SCHEDULE, dis_pretrain_rounds=0, adversarial_iterations=0)
+    spec = ExperimentSpec(TINY_CONFIG, schedule, seed=5, baselines=BASELINES)
+    results = Table1Experiment(
+        str(tmp_path), spec, progress_interval=1e9, print_fn=lambda _: None
+    ).run()
+    methods = results["methods"]
+    for name in ("random", "mle", "ss", "pg_bleu"):
+        assert np.isfinite(methods[name]["nll_final"]), name
+    assert methods["seqgan"]["nll_final"] is None
+    assert all(test is None for test in results["t_tests"].values())
+    row = next(
+        line
+        for line in (tmp_path / "results.md").read_text().splitlines()
+        if line.startswith("| SeqGAN")
+    )
+    assert "+ 0 iterations" in row and "| n/a |" in row and row.count("|") == 9

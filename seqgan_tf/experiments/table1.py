@@ -29,6 +29,7 @@ t-tests, learning curves), which read best in one place.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import random
 
@@ -54,6 +55,7 @@ from seqgan_tf.models.rollout import Rollout
 from seqgan_tf.reporting import results as results_lib
 from seqgan_tf.reporting.curves import plot_learning_curves
 from seqgan_tf.schedule import BaselineSchedule, Schedule, check_table1_schedules, graph_coin
+from seqgan_tf.training import projection
 from seqgan_tf.training.metrics_log import metrics_rows
 from seqgan_tf.training.pg_bleu import PGBleuReward
 from seqgan_tf.training.runner import Run
@@ -148,9 +150,12 @@ class Table1Experiment(OracleExperiment):
     def plan(spec: ExperimentSpec) -> list[Unit]:
         return table1_units(spec.schedule, spec.baselines)
 
-    def expected_seconds(self, unit: Unit) -> float | None:
-        """SeqGAN's and MLE's units as projected; the other baselines' have no projection."""
-        return self.projected_unit_seconds.get((unit.phase, unit.part > 0))
+    @functools.cached_property
+    def projected_unit_seconds(self) -> dict[tuple[str, bool], float]:
+        """Every method's units as projected (the progress lines' ETA before they run)."""
+        return projection.table1_unit_seconds(
+            self.schedule, self.baselines, projection.REFERENCE_COSTS
+        )
 
     # ------------------------------------------------------------------ the Task
     def checkpoint_objects(self) -> dict:
@@ -247,7 +252,7 @@ class Table1Experiment(OracleExperiment):
             BleuScorer(references, max_n=self.baselines.bleu_max_n),
             self.baselines.pg_bleu_rollout_num,
         )
-        return lambda samples, seeds: tf.constant(bleu.rewards(samples.numpy(), seeds))
+        return bleu.reward
 
     # ------------------------------------------------------------------ results
     def results(self, values: dict, wall_seconds: float) -> dict:

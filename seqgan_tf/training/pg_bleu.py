@@ -49,3 +49,9 @@ class PGBleuReward:
         prefix = self.scorer.score(completions).reshape(length - 1, self.rollout_num, batch)
         full = self.scorer.score(samples)
         return np.concatenate([prefix.mean(axis=1).T, full[:, None]], axis=1).astype(np.float32)
+
+    def reward(self, samples: tf.Tensor, seeds: tf.Tensor) -> tf.Tensor:
+        """:meth:`rewards` as a tensor: the ``seqgan_tf.train.Reward`` that PG-BLEU's
+        policy-gradient steps call (``--mode=table1``, and ``bench.seqgan_speed``'s
+        ``pg_bleu_step_s``)."""
+        return tf.constant(self.rewards(samples.numpy(), seeds))
