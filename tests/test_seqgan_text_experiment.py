@@ -135,6 +135,31 @@ def test_the_driver_trains_and_evaluates_a_word_corpus(driver_run):
         _no_padding((workdir / name).read_text(encoding="utf-8"))
 
 
+def test_bleu2_against_the_training_split_is_nltks(driver_run):
+    """``bleu2_train`` of the final MLE evaluation: its written sentences against every
+    training sentence, by nltk (uniform weights, method1); the real data's BLEU is against
+    the training file already, so results.md shows it in both columns."""
+    bleu_score = pytest.importorskip("nltk.translate.bleu_score")
+    corpus_path, workdir, _ = driver_run
+    results = json.loads((workdir / "results.json").read_text())
+    train = TextCorpus.load(str(corpus_path), CorpusSettings(), SEED, 8).train_references
+    written = (workdir / "samples" / "mle_epoch_0004.txt").read_text(encoding="utf-8")
+    method1 = bleu_score.SmoothingFunction().method1
+    expected = np.mean(
+        [
+            bleu_score.sentence_bleu(train, line.split(), (0.5, 0.5), smoothing_function=method1)
+            for line in written.splitlines()
+        ]
+    )
+    assert results["methods"]["mle"]["bleu2_train"] == pytest.approx(expected, rel=1e-9)
+    assert results["methods"]["mle"]["bleu2_train"] != results["methods"]["mle"]["bleu2"]
+    table = (workdir / "results.md").read_text()
+    assert "BLEU-2 vs train |" in table.splitlines()[2]
+    real = results["methods"]["real"]
+    real_row = next(line for line in table.splitlines() if line.startswith("| Real data"))
+    assert real_row.rstrip(" |").endswith(f"{real['bleu2']:.4f}")
+
+
 def test_sample_mode_prints_sentences_to_standard_output(driver_run, tmp_path):
     _, workdir, _ = driver_run
     result = _main(
