@@ -13,12 +13,22 @@ AVX2 = {"cpu": "AMD EPYC", "cpu_count": 2, "cpu_vector_extensions": ["avx2"]}
 AVX512 = {"cpu": "AMD EPYC", "cpu_count": 2, "cpu_vector_extensions": ["avx2", "avx512f"]}
 
 
-def _write(folder, mode, seed, bleu4, machine=AVX2, overrides=None, methods=("mle", "seqgan")):
+def _write(
+    folder,
+    mode,
+    seed,
+    bleu4,
+    machine=AVX2,
+    overrides=None,
+    methods=("mle", "seqgan"),
+    corpus="/data/image_coco_train.txt",
+):
     folder.mkdir(parents=True)
     scores = {"bleu2": 0.5, "bleu4": bleu4, "self_bleu2": 0.7, "self_bleu4": 0.9}
     scores |= {"nll_per_word": 4.0, "mse": 10.0 + seed}
     results = {
         "mode": mode,
+        "corpus": corpus,
         "preset": "quick",
         "seed": seed,
         "overrides": overrides or {},
@@ -145,3 +155,46 @@ def test_the_full_protocol_table_takes_the_runs_own_or_the_rescoring(tmp_path):
     (tmp_path / "t1" / "run" / "texygen_full.json").unlink()
     lines = group_section("text", "--preset=quick", load_corpus_runs(tmp_path))
     assert not any(line.startswith("Texygen's full protocol") for line in lines)
+
+
+def test_poem_tables_carry_the_papers_bleu2_and_bleu2_against_the_training_split(tmp_path):
+    """The quatrains: BLEU-2 vs train where runs have it (the real data's is its BLEU-2,
+    scored against the training file already), the paper's Table 2 under BLEU-2, and no
+    Texygen COCO numbers."""
+    for seed, train_bleu in ((1, 0.61), (2, 0.65)):
+        folder = tmp_path / f"p{seed}" / "run"
+        _write(folder, "text", seed, 0.3, corpus="/d/quatrains_5char.txt")
+        results = json.loads((folder / "results.json").read_text())
+        for method in ("mle", "seqgan"):
+            results["methods"][method]["bleu2_train"] = train_bleu
+        results["methods"]["real"] = {"bleu2": 0.72}
+        results["texygen_published"] = {"mle": {"bleu2": 0.731}}
+        results["texygen_full"] = _full(0.70)
+        (folder / "results.json").write_text(json.dumps(results))
+    lines = group_section("text", "--preset=quick", load_corpus_runs(tmp_path))
+    caption = "Whole test file as references (and the training split, BLEU-2 vs train):"
+    table = _table_after(lines, caption)
+    cells = [(row["run"], row["model"], row["BLEU-2"], row["BLEU-2 vs train"]) for row in table]
+    assert cells[:3] == [
+        ("`p1`", "MLE", "0.500", "0.610"),
+        ("`p1`", "SeqGAN", "0.500", "0.610"),
+        ("`p1`", "real data", "0.720", "0.720"),
+    ]
+    assert cells[6] == (
+        "mean (sd), 2 seeds",
+        "MLE",
+        "0.500 (sd 0.000)",
+        f"0.630 (sd {np.std([0.61, 0.65], ddof=1):.3f})",
+    )
+    assert cells[-3:] == [
+        ("paper, Table 2", "MLE", "0.667", ""),
+        ("paper, Table 2", "SeqGAN", "0.7389", ""),
+        ("paper, Table 2", "real data", "0.746", ""),
+    ]
+    assert not any("Texygen, published" in line for line in lines)
+    # COCO runs made before the column existed: no column, no paper row.
+    coco = tmp_path / "coco"
+    _write(coco / "c1" / "run", "text", 1, 0.3)
+    lines = group_section("text", "--preset=quick", load_corpus_runs(coco))
+    assert "Whole test file as references:" in lines
+    assert not any("paper, Table 2" in line or "vs train" in line for line in lines)

@@ -11,24 +11,15 @@ from __future__ import annotations
 
 import os
 
+from seqgan_tf.data.benchmarks import PAPER_POEM_BLEU2, is_coco, is_poems
 from seqgan_tf.metrics.text import SENTENCE_BLEU_ORDERS
 from seqgan_tf.metrics.texygen import NUM_REFERENCES, NUM_SELF_BLEU_SAMPLES, SOURCE
 from seqgan_tf.training.metrics_log import metrics_rows
 
 CURVES_FILE = "text_curves.png"
-# The paper's Table 2 (Chinese quatrains, BLEU-2; split, sample count, smoothing unstated).
-PAPER_POEM_BLEU2 = {"mle": 0.6670, "seqgan": 0.7389, "real": 0.746}
 BLEU_KEYS = [f"bleu{n}" for n in SENTENCE_BLEU_ORDERS]
 SELF_BLEU_KEYS = [f"self_bleu{n}" for n in SENTENCE_BLEU_ORDERS]
 NLL_KEYS = ["nll_per_word", "nll_per_sentence", "nll_per_word_known"]
-
-
-def is_coco(results: dict) -> bool:
-    return os.path.basename(results["corpus"]).startswith("image_coco")
-
-
-def is_poems(results: dict) -> bool:
-    return "quatrain" in os.path.basename(results["corpus"])
 
 
 def _fmt(value: float | None) -> str:

@@ -18,6 +18,7 @@ import json
 import pathlib
 import statistics
 
+from seqgan_tf.data.benchmarks import PAPER_POEM_BLEU2, is_coco, is_poems
 from seqgan_tf.reporting.run_comparisons import markdown_table
 from seqgan_tf.reporting.run_records import commits_of, machine_kind
 
@@ -223,6 +224,15 @@ def _mean_sd_cells(runs: list[CorpusRun], pick, keys: tuple[str, ...]) -> list[s
     return cells
 
 
+def _scores(run: CorpusRun, method: str) -> dict:
+    """A method's final scores; the real data's BLEU is against the training file already,
+    so its BLEU-2 is also its BLEU-2 vs train."""
+    scores = run.results["methods"][method]
+    if method == "real" and "bleu2_train" in run.results["methods"]["mle"]:
+        return {**scores, "bleu2_train": scores["bleu2"]}
+    return scores
+
+
 def text_tables(runs: list[CorpusRun]) -> list[str]:
     """The runs (machine, commit, wall time); every metric of MLE, SeqGAN and the real data
     with the whole test file as references, per run and as mean (sd) over the seeds; the
@@ -243,19 +253,28 @@ def text_tables(runs: list[CorpusRun]) -> list[str]:
     )
     keys = TEXT_KEYS + NLL_KEYS
     header = ["run", "model", *TEXT_LABELS, "NLL-test /word", "NLL-test /sentence"]
+    # Runs made since text runs score BLEU-2 against the training split too.
+    if any("bleu2_train" in run.results["methods"]["mle"] for run in runs):
+        keys += ("bleu2_train",)
+        header.append("BLEU-2 vs train")
     rows = []
     for run in runs:
         for method, label in (*METHODS, ("real", "real data")):
             if method in run.results["methods"]:
-                metrics = run.results["methods"][method]
-                rows.append([f"`{run.name}`", label, *_cells(metrics, keys)])
+                rows.append([f"`{run.name}`", label, *_cells(_scores(run, method), keys)])
     for members in _seed_groups(runs):
         for method, label in METHODS:
             cells = _mean_sd_cells(members, lambda r, m=method: r.results["methods"][m], keys)
             rows.append([f"mean (sd), {len(members)} seeds", label, *cells])
+    if is_poems(runs[0].results):
+        for method, label in (*METHODS, ("real", "real data")):
+            cells = [f"{PAPER_POEM_BLEU2[method]:g}"] + [""] * (len(keys) - 1)
+            rows.append(["paper, Table 2", label, *cells])
     lines += [
         "",
-        "Whole test file as references:",
+        "Whole test file as references"
+        + (" (and the training split, BLEU-2 vs train)" if "bleu2_train" in keys else "")
+        + ":",
         "",
         *markdown_table(header, rows, "ll" + "r" * len(keys)),
     ]
@@ -295,7 +314,8 @@ def _texygen_table(runs: list[CorpusRun], pick, caption: str, name=None) -> list
         for method, label in METHODS:
             cells = _mean_sd_cells(members, lambda r, m=method: pick(r)[m], TEXT_KEYS)
             rows.append([f"mean (sd), {len(members)} seeds", label, *cells])
-    published = runs[0].results.get("texygen_published", {})
+    # Texygen published numbers for the COCO captions only.
+    published = runs[0].results.get("texygen_published", {}) if is_coco(runs[0].results) else {}
     for method, label in METHODS:
         if method in published:
             rows.append(["Texygen, published", label, *_cells(published[method], TEXT_KEYS)])
