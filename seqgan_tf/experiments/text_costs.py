@@ -14,7 +14,7 @@ shared, not speed claims.
   5,960 ids, sequences of 21, 15,061 training and 1,673 test poems; commit 7faebf8's
   code), beside two idle-class training runs and, from its first unit on, another bench
   and a scoring run (load average 2.2 before, 6.4 after): wall times 1.1 to 1.5 times the
-  CPU times (the discriminator epoch's 1.5).
+  CPU times (the discriminator epoch's 1.5); its report: docs/runs/bench-text-quatrains/.
 
 A run is projected from the table measured at the sequence length nearest its own (the
 rollout's prefixes and every per-token unit scale with it). Within a table, the

@@ -35,7 +35,7 @@ BENCH_SAMPLES = 9_984  # bench.seqgan_speed times its units on this many sequenc
 # docs/PERFORMANCE.md, niced beside two idle-class runs (the same run's CPU-time ratios:
 # 2.19 and 0.032). Run J, the reference figures below, ran on another machine: seconds of
 # two machines are not mixed, so the reference costs of these units are these ratios
-# times run J's.
+# times run J's. The run's report and log: docs/runs/bench-table1-units/ (run 3).
 SS_EPOCH_PER_MLE_EPOCH = 2.486
 PG_BLEU_STEP_PER_GEN_STEP = 0.0438
 
