@@ -224,15 +224,6 @@ def _mean_sd_cells(runs: list[CorpusRun], pick, keys: tuple[str, ...]) -> list[s
     return cells
 
 
-def _scores(run: CorpusRun, method: str) -> dict:
-    """A method's final scores; the real data's BLEU is against the training file already,
-    so its BLEU-2 is also its BLEU-2 vs train."""
-    scores = run.results["methods"][method]
-    if method == "real" and "bleu2_train" in run.results["methods"]["mle"]:
-        return {**scores, "bleu2_train": scores["bleu2"]}
-    return scores
-
-
 def text_tables(runs: list[CorpusRun]) -> list[str]:
     """The runs (machine, commit, wall time); every metric of MLE, SeqGAN and the real data
     with the whole test file as references, per run and as mean (sd) over the seeds; the
@@ -261,7 +252,8 @@ def text_tables(runs: list[CorpusRun]) -> list[str]:
     for run in runs:
         for method, label in (*METHODS, ("real", "real data")):
             if method in run.results["methods"]:
-                rows.append([f"`{run.name}`", label, *_cells(_scores(run, method), keys)])
+                metrics = run.results["methods"][method]
+                rows.append([f"`{run.name}`", label, *_cells(metrics, keys)])
     for members in _seed_groups(runs):
         for method, label in METHODS:
             cells = _mean_sd_cells(members, lambda r, m=method: r.results["methods"][m], keys)
