@@ -16,6 +16,7 @@ from seqgan_tf.experiments.text_costs import (
     cost_table,
     projected_text_seconds,
     projection_text,
+    unit_seconds,
 )
 from seqgan_tf.schedule import PRESETS, Schedule, apply_preset, preset_schedule
 
@@ -88,6 +89,35 @@ def test_poems_preset_projection_in_closed_form():
     # A run on the quatrains announces it from the quatrains' table.
     announced = projection_text("poems", schedule, 15_061, 1_673, 21)
     assert "the quatrains' shapes" in announced and announced.endswith(": 1.2 h.")
+
+
+def test_unit_seconds_of_the_poems_preset_in_closed_form():
+    # What progress lines expect of each kind of unit before one has run: the poems preset
+    # on the quatrains' split, as in the projection above.
+    schedule = dataclasses.replace(preset_schedule("poems"), dis_samples=15_040)
+    c = QUATRAIN_UNIT_SECONDS
+    evaluation = c["sample_9984"] * 1000 / 9984 + c["bleu_1000"] + c["nll_test"]
+    round_ = c["sample_9984"] * 15_040 / 9984 + c["dis_epoch"] * (15_061 + 15_040) / (2 * 9984)
+    units = unit_seconds(schedule, 15_061, 1_673, QUATRAINS)
+    assert units[("corpus", False)] == pytest.approx(evaluation + c["bleu_1000"])
+    # every epoch evaluated
+    assert units[("mle", False)] == pytest.approx(c["mle_epoch"] * 235 / 156 + evaluation)
+    assert units[("dis_pretrain", False)] == pytest.approx(round_)
+    assert units[("adversarial", True)] == pytest.approx(round_)
+    # 8 evaluations over 35 iterations, spread over the generator parts
+    assert units[("adversarial", False)] == pytest.approx(c["reward"] + 8 * evaluation / 35)
+    # The units add up to the projection but for the first calls' compilation.
+    counts = {
+        ("corpus", False): 1,
+        ("mle", False): 10,
+        ("dis_pretrain", False): 8,
+        ("adversarial", False): 35,
+        ("adversarial", True): 35,
+        ("texygen", False): 1,
+    }
+    total = sum(units[kind] * n for kind, n in counts.items())
+    projected = projected_text_seconds(schedule, 15_061, 1_673, QUATRAINS)
+    assert total == pytest.approx(projected["total"] - projected["compile"], rel=1e-12)
 
 
 def test_a_run_is_projected_from_the_table_nearest_its_length():

@@ -115,6 +115,11 @@ def test_the_driver_trains_and_evaluates_a_word_corpus(driver_run):
     # The run's announcement: plan and projection.
     assert "--mode=text, preset original: 4 MLE epochs" in result.stdout
     assert "Projected wall time" in result.stdout
+    # Progress lines count the units not yet measured at their projection: the run's ETA
+    # is known from the first line on, never a lower bound.
+    progress = [line for line in result.stdout.splitlines() if "| run ETA " in line]
+    assert progress and "run ETA ~ " in progress[0]
+    assert not any("run ETA unknown" in line or "run ETA > " in line for line in progress)
 
     samples = sorted(path.name for path in (workdir / "samples").iterdir())
     assert samples == [

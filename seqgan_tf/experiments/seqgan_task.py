@@ -145,7 +145,7 @@ class AdversarialTraining:
         }.get(unit.phase, f"step {unit.step + 1}/{steps}")
 
     def expected_seconds(self, unit: Unit) -> float | None:
-        """No projection by default (a text corpus's sizes are not the bench's)."""
+        """No projection by default: each experiment projects from its own bench's units."""
         return None
 
     def phase_started(self, run: Run, phase: str) -> None:

@@ -52,7 +52,7 @@ from seqgan_tf.experiments.seqgan_task import (
     jsonable,
     negatives_per_round,
 )
-from seqgan_tf.experiments.text_costs import projection_text
+from seqgan_tf.experiments.text_costs import cost_table, projection_text, unit_seconds
 from seqgan_tf.experiments.text_report import plot_curves, text_results_table
 from seqgan_tf.metrics import text as text_metrics
 from seqgan_tf.metrics import texygen
@@ -186,12 +186,20 @@ class TextExperiment(AdversarialTraining):
             after_unit,
             end_token=END_ID,
         )
+        self.projected_unit_seconds = unit_seconds(
+            self.schedule, len(corpus.train), len(corpus.test), cost_table(corpus.max_length)
+        )
         self._summary_writer: tf.summary.SummaryWriter | None = None
         self.test_bleu = text_metrics.ReferenceBleu(corpus.test_references)
         # BLEU-2 against the training split as well: the reference set the real-data row is
         # scored against, and on the quatrains the scale of the paper's Table 2
         # (docs/FIDELITY.md, "Real text").
         self.train_bleu = text_metrics.ReferenceBleu(corpus.train_references, (2,))
+
+    def expected_seconds(self, unit: Unit) -> float | None:
+        """The unit's cost projected from the text bench's table nearest the corpus's
+        shapes (progress lines' ETAs before a kind of unit has been measured)."""
+        return self.projected_unit_seconds.get((unit.phase, unit.part > 0))
 
     # ------------------------------------------------------------------ the loop
     def train(self, run: Run) -> None:

@@ -90,24 +90,9 @@ def projected_text_seconds(
     ``dis_samples`` as the run will use them), ``train_sequences`` and ``test_sequences``
     (default: the table's corpus's), from ``table``; and "total"."""
     cost = table.seconds
-    if train_sequences is None:
-        train_sequences = table.train_sequences
-    if test_sequences is None:
-        test_sequences = table.test_sequences
-    # An MLE epoch runs over the training split in whole batches; the bench's over 156.
-    mle_epoch = cost["mle_epoch"] * (train_sequences // BATCH * BATCH) / NUM_SAMPLES
-    evaluation = (
-        cost["sample_9984"] * schedule.eval_samples / NUM_SAMPLES
-        + cost["bleu_1000"] * schedule.eval_samples / 1000  # linear: a lower bound
-        + cost["nll_test"] * test_sequences / table.test_sequences
+    mle_epoch, evaluation, discriminator_round = _unit_costs(
+        schedule, train_sequences, test_sequences, table
     )
-    discriminator_round = cost["sample_9984"] * schedule.dis_samples / NUM_SAMPLES + (
-        schedule.dis_epochs_per_round
-        * cost["dis_epoch"]
-        * (train_sequences + schedule.dis_samples)
-        / (2 * NUM_SAMPLES)
-    )
-
     mle_evaluations = evaluations(schedule.mle_epochs, schedule.mle_eval_every)
     iterations = schedule.adversarial_iterations
     seconds = {
@@ -127,6 +112,56 @@ def projected_text_seconds(
     }
     seconds["total"] = sum(seconds.values())
     return seconds
+
+
+def unit_seconds(
+    schedule: Schedule, train_sequences: int, test_sequences: int, table: CostTable
+) -> dict[tuple[str, bool], float]:
+    """Projected mean seconds of each kind of a text run's units, keyed by (phase,
+    part > 0) as progress lines ask for them (an adversarial iteration's discriminator
+    rounds are its parts 1..). The first calls' compilation is left out: progress lines
+    leave each kind's first unit out of its mean."""
+    phases = projected_text_seconds(schedule, train_sequences, test_sequences, table)
+    _, _, discriminator_round = _unit_costs(schedule, train_sequences, test_sequences, table)
+    iterations = schedule.adversarial_iterations
+    rounds = iterations * schedule.dis_rounds_per_iteration
+    return {
+        ("corpus", False): phases["corpus"],
+        ("mle", False): phases["mle"] / max(1, schedule.mle_epochs),
+        ("dis_pretrain", False): discriminator_round,
+        ("adversarial", False): (phases["adversarial"] - rounds * discriminator_round)
+        / max(1, iterations),
+        ("adversarial", True): discriminator_round,
+        ("texygen", False): phases["texygen"],
+    }
+
+
+def _unit_costs(
+    schedule: Schedule,
+    train_sequences: int | None,
+    test_sequences: int | None,
+    table: CostTable,
+) -> tuple[float, float, float]:
+    """Seconds of one MLE epoch, one evaluation and one discriminator round."""
+    cost = table.seconds
+    if train_sequences is None:
+        train_sequences = table.train_sequences
+    if test_sequences is None:
+        test_sequences = table.test_sequences
+    # An MLE epoch runs over the training split in whole batches; the bench's over 156.
+    mle_epoch = cost["mle_epoch"] * (train_sequences // BATCH * BATCH) / NUM_SAMPLES
+    evaluation = (
+        cost["sample_9984"] * schedule.eval_samples / NUM_SAMPLES
+        + cost["bleu_1000"] * schedule.eval_samples / 1000  # linear: a lower bound
+        + cost["nll_test"] * test_sequences / table.test_sequences
+    )
+    discriminator_round = cost["sample_9984"] * schedule.dis_samples / NUM_SAMPLES + (
+        schedule.dis_epochs_per_round
+        * cost["dis_epoch"]
+        * (train_sequences + schedule.dis_samples)
+        / (2 * NUM_SAMPLES)
+    )
+    return mle_epoch, evaluation, discriminator_round
 
 
 def projection_text(
