@@ -18,6 +18,22 @@ The original runs in a subprocess (``bench.original_runner``) under ``tf.compat.
 port runs with ``--rollout_update_rate=0`` by default, which is what the original code
 effectively does (docs/FIDELITY.md). Each finished run leaves ``result.json`` and
 ``scores.json`` in ``WORKDIR/{port,original}/seed_N``; a rerun skips them.
+
+The MLE phase (``--phase=mle``, ``bench.parity_mle``) trains both programs ``--mle_epochs``
+from one set of initial weights in file order; with ``--mle_starts=1,2,3,4,5`` from each of
+the port's untrained generators at those seeds (no adversarial start is made), scored on
+one stream per (start, epoch) shared by both programs, with the paired start-level test
+at every export in ``WORKDIR/mle_starts/results.{json,md}``::
+
+    nice -n 19 python -m bench.original_parity --original_repo=CLONE --workdir=DIR \
+        --phase=mle --mle_starts=1,2,3,4,5 --mle_epochs=120 --export_every=10 \
+        --score_samples=20000 --figure=DIR/mle-curves.png
+
+Its wall time is about S * E * (t_port + t_original) + S * X * 2 * t_score, for S starts,
+E epochs, X exports per run (E / --export_every, rounded up), the seconds per MLE epoch
+of each program and the seconds of one scoring on --score_samples samples, each measured
+on the machine (each run's ``result.json`` and ``scores.json`` record them), plus under
+a minute per run to start TensorFlow and build or trace the graphs.
 """
 
 from __future__ import annotations
@@ -63,7 +79,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         choices=("adversarial", "mle"),
         help="mle: --mle_epochs of MLE from the start's initial weights in both programs",
     )
-    parser.add_argument("--mle_epochs", type=int, default=10)
+    parser.add_argument("--mle_epochs", type=int, default=10, help="the original's is 120")
+    parser.add_argument(
+        "--mle_starts",
+        default="",
+        help="with --phase=mle: comma-separated seeds of the port's untrained generator, "
+        "one paired MLE run per start (WORKDIR/mle_starts/start_N); empty: the one start "
+        "of --start_seed",
+    )
     return parser.parse_args(argv)
 
 
@@ -86,6 +109,14 @@ def check_args(args: argparse.Namespace) -> str | None:
         return f"--seeds={args.seeds}: expected comma-separated integers"
     if not seeds or len(set(seeds)) != len(seeds):
         return f"--seeds={args.seeds}: expected distinct seeds"
+    try:
+        starts = mle_starts(args)
+    except ValueError:
+        return f"--mle_starts={args.mle_starts}: expected comma-separated integers"
+    if len(set(starts)) != len(starts) or any(start < 0 for start in starts):
+        return f"--mle_starts={args.mle_starts}: expected distinct seeds, none negative"
+    if starts and args.phase != "mle":
+        return "--mle_starts needs --phase=mle"
     programs = [p.strip() for p in args.programs.split(",") if p.strip()]
     if not programs or set(programs) - set(PROGRAMS):
         return f"--programs={args.programs}: expected a subset of port,original"
@@ -98,6 +129,11 @@ def check_args(args: argparse.Namespace) -> str | None:
     if not 0.0 <= args.rollout_update_rate <= 1.0:
         return f"--rollout_update_rate={args.rollout_update_rate}: must lie in [0, 1]"
     return None
+
+
+def mle_starts(args: argparse.Namespace) -> list[int]:
+    """The seeds of ``--mle_starts`` (empty: the one-start MLE phase)."""
+    return [int(s) for s in args.mle_starts.split(",") if s.strip()]
 
 
 def run_original_seed(
@@ -149,6 +185,15 @@ def main(argv: list[str] | None = None) -> dict:
     workdir.mkdir(parents=True, exist_ok=True)
     flags = " ".join(sys.argv[1:] if argv is None else argv)
     log(f"command: python -m bench.original_parity {flags}")
+    if args.phase == "mle" and mle_starts(args):
+        from bench import parity_mle, parity_report
+
+        starts = mle_starts(args)
+        results = parity_mle.run_starts(args, workdir, real_path, oracle, programs, starts, log)
+        out_dir = workdir / parity_mle.STARTS_DIR
+        parity_report.write_mle(out_dir, results, args.figure)
+        log(f"wrote {out_dir / 'results.json'} and {out_dir / 'results.md'}")
+        return results
     start = parity_start.prepare_start(
         start_dir,
         real_path,

@@ -102,7 +102,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         type=int,
         default=0,
         help="instead of the adversarial schedule, this many MLE epochs from "
-        "start_dir/initial_generator.pkl (exports generator_epoch{e:03d}.pkl)",
+        "start_dir/initial_generator.pkl (exports generator_epoch{e:03d}.pkl; "
+        "no discriminator is read)",
     )
     return parser.parse_args(argv)
 
@@ -110,19 +111,20 @@ def parse_args(argv=None) -> argparse.Namespace:
 def run_mle(args, sess, generator, gen_data_loader, export, log) -> dict:
     """The original's pre_train_epoch, ``mle_epochs`` times over the file in order."""
     gen_data_loader.create_batches(args.positive_file)
-    times = []
+    times, cpu_times = [], []
     for epoch in range(1, args.mle_epochs + 1):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         gen_data_loader.reset_pointer()
         losses = []
         for _ in range(gen_data_loader.num_batch):
             _, loss = generator.pretrain_step(sess, gen_data_loader.next_batch())
             losses.append(loss)
         times.append(time.perf_counter() - start)
+        cpu_times.append(time.process_time() - cpu_start)
         log(f"MLE epoch {epoch}: loss {float(np.mean(losses)):.5f}, {times[-1]:.1f} s")
         if epoch % args.export_every == 0 or epoch == args.mle_epochs:
             export(f"generator_epoch{epoch:03d}.pkl")
-    return {"mle_epoch_s": times}
+    return {"mle_epoch_s": times, "mle_epoch_cpu_s": cpu_times}
 
 
 def main(argv=None) -> None:
@@ -164,16 +166,8 @@ def main(argv=None) -> None:
         raise ValueError(f"{len(generator_arrays)} generator arrays for 15 variables")
     for variable, value in zip(generator.g_params, generator_arrays, strict=True):
         variable.load(value, sess)
-    with np.load(os.path.join(args.start_dir, "discriminator.npz")) as weights:
-        names = {variable.name[: -len(":0")]: variable for variable in discriminator.params}
-        if set(names) != set(weights.files):
-            raise ValueError(
-                "discriminator names differ: original has "
-                f"{sorted(set(names) - set(weights.files))}, file has "
-                f"{sorted(set(weights.files) - set(names))}"
-            )
-        for name, variable in names.items():
-            variable.load(weights[name], sess)
+    if not args.mle_epochs:  # MLE never uses the discriminator: its start has none
+        load_discriminator(sess, discriminator, os.path.join(args.start_dir, "discriminator.npz"))
     log(f"loaded the start from {args.start_dir}; seed {args.seed}")
 
     def export(name: str) -> None:
@@ -230,6 +224,20 @@ def main(argv=None) -> None:
         os.remove(negative_file)
     result = {"program": "original", "seed": args.seed, "iterations": args.iterations}
     write_result(args, dict(result, times=times), wall, log)
+
+
+def load_discriminator(sess, discriminator, path: str) -> None:
+    """The port's discriminator weights, stored under the original's variable names."""
+    with np.load(path) as weights:
+        names = {variable.name[: -len(":0")]: variable for variable in discriminator.params}
+        if set(names) != set(weights.files):
+            raise ValueError(
+                "discriminator names differ: original has "
+                f"{sorted(set(names) - set(weights.files))}, file has "
+                f"{sorted(set(weights.files) - set(names))}"
+            )
+        for name, variable in names.items():
+            variable.load(weights[name], sess)
 
 
 def write_result(args, result: dict, wall: float, log) -> None:

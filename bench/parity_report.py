@@ -1,4 +1,6 @@
-"""The parity run's results: results.json, a Markdown table and the curves' figure."""
+"""The parity run's results: results.json, a Markdown table and the curves' figure, for the
+adversarial phase (``collect``, ``write``) and the MLE phase over several starts
+(``write_mle``, from ``parity_mle.collect_starts``)."""
 
 from __future__ import annotations
 
@@ -137,3 +139,123 @@ def write(workdir: pathlib.Path, results: dict, figure: str | None) -> None:
     (workdir / "results.md").write_text(markdown(results))
     if figure:
         plot(results, figure)
+
+
+def _number(value: float, digits: int = 4, sign: bool = False) -> str:
+    if value != value:  # NaN: the paired t is undefined when every difference is equal
+        return "--"
+    return f"{value:+.{digits}f}" if sign else f"{value:.{digits}f}"
+
+
+def mle_markdown(results: dict) -> str:
+    """The MLE phase over several starts: the last epoch start by start, then the paired
+    start-level test at every exported epoch."""
+    runs, last = results["runs"], str(results["mle_epochs"])
+    lines = [
+        f"MLE, {results['mle_epochs']} epochs in file order in both programs, from the "
+        f"port's untrained generator at each seed of {', '.join(map(str, results['starts']))}. "
+        "NLL_oracle on "
+        f"{results['score_samples']:,} fresh samples (the port's scorer), one sampling "
+        "stream per (start, epoch) shared by both programs. Differences are port - original.",
+        "",
+        f"| start | port, epoch {last} | original, epoch {last} | port - original | "
+        "largest relative parameter difference |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for start in map(str, results["starts"]):
+        port = runs.get("port", {}).get(start, {}).get("curve", {}).get(last, float("nan"))
+        original = runs.get("original", {}).get(start, {}).get("curve", {}).get(last, float("nan"))
+        arrays = results["parameter_differences"].get(start, {}).get(last)
+        largest = f"{max(a['relative'] for a in arrays.values()):.1e}" if arrays else "--"
+        lines.append(
+            f"| {start} | {_number(port)} | {_number(original)} | "
+            f"{_number(port - original, sign=True)} | {largest} |"
+        )
+    if not results["comparison_by_epoch"]:
+        return "\n".join(lines + ["", "Fewer than two starts finished in both programs."]) + "\n"
+    lines += [
+        "",
+        "| epoch | starts | port, mean (sd) | original, mean (sd) | difference, mean (sd) | "
+        "paired t (df) | paired p | 95% CI | port lower / higher / equal | sign p | "
+        "Wilcoxon p |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for epoch, test in results["comparison_by_epoch"].items():
+        port, original, difference = test["port"], test["original"], test["difference"]
+        low, high = test["paired_ci95"]
+        lines.append(
+            f"| {epoch} | {difference['n']} | {port['mean']:.4f} ({port['std']:.4f}) | "
+            f"{original['mean']:.4f} ({original['std']:.4f}) | "
+            f"{difference['mean']:+.4f} ({difference['std']:.4f}) | "
+            f"{_number(test['paired_t'], 2)} ({test['paired_df']:.0f}) | "
+            f"{_number(test['paired_p'], 3)} | [{_number(low, sign=True)}, "
+            f"{_number(high, sign=True)}] | {test['port_lower']} / {test['port_higher']} / "
+            f"{test['equal']} | {test['sign_p']:.3f} | {test['wilcoxon_p']:.3f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def plot_mle(results: dict, path: str) -> None:
+    """NLL_oracle against the epoch, one line per start and program; beside it the mean
+    difference port - original with its paired 95% interval and each start's difference."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    styles = {"port": ("tab:blue", "-"), "original": ("tab:red", "--")}
+    fig, (curves, gaps) = plt.subplots(1, 2, figsize=(10.0, 4.0))
+    for program, runs in results["runs"].items():
+        colour, line = styles[program]
+        for index, run in enumerate(runs.values()):
+            points = sorted((int(e), v) for e, v in run["curve"].items())
+            curves.plot(
+                [e for e, _ in points],
+                [v for _, v in points],
+                color=colour,
+                linestyle=line,
+                alpha=0.7,
+                marker=".",
+                label=program if index == 0 else None,
+            )
+    curves.set_xlabel("MLE epoch")
+    curves.set_ylabel("NLL_oracle (port's scorer)")
+    curves.set_title("One line per start and program")
+    curves.legend()
+    port_runs, original_runs = results["runs"].get("port", {}), results["runs"].get("original", {})
+    for start in set(port_runs) & set(original_runs):
+        port, original = port_runs[start]["curve"], original_runs[start]["curve"]
+        points = sorted((int(e), port[e] - original[e]) for e in set(port) & set(original))
+        gaps.plot([e for e, _ in points], [d for _, d in points], color="0.6", marker=".")
+    tests = sorted((int(e), t) for e, t in results["comparison_by_epoch"].items())
+    if tests:
+        means = [t["difference"]["mean"] for _, t in tests]
+        errors = [
+            [m - t["paired_ci95"][0] for m, (_, t) in zip(means, tests, strict=True)],
+            [t["paired_ci95"][1] - m for m, (_, t) in zip(means, tests, strict=True)],
+        ]
+        gaps.errorbar(
+            [e for e, _ in tests],
+            means,
+            yerr=errors,
+            color="black",
+            marker="o",
+            capsize=3,
+            label="mean, paired 95% interval",
+        )
+        gaps.legend()
+    gaps.axhline(0.0, color="0.3", linewidth=0.8)
+    gaps.set_xlabel("MLE epoch")
+    gaps.set_ylabel("NLL_oracle, port - original")
+    gaps.set_title("Per start (grey) and mean")
+    fig.suptitle("MLE from identical initial weights: port vs original TF1 code")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_mle(out_dir: pathlib.Path, results: dict, figure: str | None) -> None:
+    parity_port.write_json(out_dir / "results.json", results)
+    (out_dir / "results.md").write_text(mle_markdown(results))
+    if figure:
+        plot_mle(results, figure)

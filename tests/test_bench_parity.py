@@ -10,9 +10,11 @@ formula and SciPy). The end-to-end run needs a clone of LantaoYu/SeqGAN: set
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import pickle
+from itertools import product
 
 import numpy as np
 import numpy_reference as ref
@@ -20,7 +22,7 @@ import pytest
 import tensorflow as tf
 from scipy import stats
 
-from bench import original_parity, parity_port, parity_stats, parity_weights
+from bench import original_parity, parity_mle, parity_port, parity_stats, parity_weights
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.models.discriminator import Discriminator
 from seqgan_tf.models.generator import Generator
@@ -238,3 +240,237 @@ def test_report_compares_the_gains_from_the_start_of_every_finished_seed(tmp_pat
     table = parity_report.markdown(results)
     assert "| 2 | 8.8500 | 0.1500 | 8.8300 | 0.1700 |" in table
     assert "| 3 | 8.9000 | 0.1000 | -- | -- |" in table
+
+
+def exact_wilcoxon_p(differences: np.ndarray) -> tuple[float, float]:
+    """Wilcoxon's signed-rank statistic min(W+, W-) and its exact two-sided p-value, by
+    enumerating every sign pattern (no ties or zeros among the differences)."""
+    ranks = np.argsort(np.argsort(np.abs(differences))) + 1.0
+    positive = float(ranks[differences > 0].sum())
+    statistic = min(positive, float(ranks.sum()) - positive)
+    sums = [float(ranks @ np.array(signs)) for signs in product((0, 1), repeat=len(ranks))]
+    tail = sum(1 for w in sums if w <= statistic) / len(sums)
+    return statistic, min(1.0, 2 * tail)
+
+
+def test_start_level_comparison_is_the_paired_t_test_sign_and_wilcoxon():
+    port = [9.101, 9.085, 9.130, 9.112, 9.090, 9.121]
+    original = [9.109, 9.080, 9.146, 9.127, 9.102, 9.118]
+    result = parity_stats.compare_paired(port, original)
+    d = np.array(port, np.float64) - np.array(original, np.float64)
+    n = d.size
+    standard_error = d.std(ddof=1) / math.sqrt(n)
+    t = d.mean() / standard_error
+    assert result["difference"]["mean"] == pytest.approx(d.mean(), rel=1e-12)
+    assert result["difference"]["std"] == pytest.approx(d.std(ddof=1), rel=1e-12)
+    assert result["paired_t"] == pytest.approx(t, rel=1e-10)
+    assert result["paired_df"] == n - 1
+    assert result["paired_p"] == pytest.approx(2 * stats.t.sf(abs(t), n - 1), rel=1e-10)
+    half_width = stats.t.ppf(0.975, n - 1) * standard_error
+    assert result["paired_ci95"] == pytest.approx(
+        [d.mean() - half_width, d.mean() + half_width], rel=1e-10
+    )
+    # The port is lower at 4 starts of 6; the exact sign test of 2 highers in 6.
+    assert (result["port_lower"], result["port_higher"], result["equal"]) == (4, 2, 0)
+    tail = sum(math.comb(n, k) for k in range(0, 3)) / 2**n
+    assert result["sign_p"] == pytest.approx(min(1.0, 2 * tail), rel=1e-12)
+    statistic, p = exact_wilcoxon_p(d)
+    assert result["wilcoxon_w"] == statistic
+    assert result["wilcoxon_p"] == pytest.approx(p, rel=1e-12)
+
+
+def test_start_level_comparison_with_equal_differences_has_no_t():
+    same = parity_stats.compare_paired([9.1, 9.2, 9.3], [9.1, 9.2, 9.3])
+    assert math.isnan(same["paired_t"]) and math.isnan(same["paired_p"])
+    assert (same["equal"], same["sign_p"], same["wilcoxon_p"]) == (3, 1.0, 1.0)
+    shifted = parity_stats.compare_paired([9.0, 9.5], [8.5, 9.0])
+    assert math.isnan(shifted["paired_t"]) and shifted["port_higher"] == 2
+    with pytest.raises(ValueError, match="two starts"):
+        parity_stats.compare_paired([9.1], [9.0])
+    with pytest.raises(ValueError, match="equal"):
+        parity_stats.compare_paired([9.1, 9.2], [9.0, 9.1, 9.2])
+
+
+def fake_clone(tmp_path):
+    clone = tmp_path / "clone"
+    clone.mkdir()
+    for name in original_parity.ORIGINAL_MODULES:
+        (clone / name).write_text("")
+    return clone
+
+
+def test_mle_starts_flag_is_checked(tmp_path):
+    common = [f"--original_repo={fake_clone(tmp_path)}", f"--workdir={tmp_path / 'w'}"]
+
+    def problem(*flags):
+        return original_parity.check_args(original_parity.parse_args(common + list(flags)))
+
+    assert problem("--phase=mle", "--mle_starts=1,2,3") is None
+    assert problem("--phase=mle") is None  # the one-start MLE phase
+    assert "needs --phase=mle" in problem("--mle_starts=1,2")
+    assert "comma-separated integers" in problem("--phase=mle", "--mle_starts=1,x")
+    assert "distinct" in problem("--phase=mle", "--mle_starts=1,1")
+    assert "none negative" in problem("--phase=mle", "--mle_starts=-1,2")
+    args = original_parity.parse_args(common + ["--mle_starts= 4, 2 ,"])
+    assert original_parity.mle_starts(args) == [4, 2]
+
+
+def test_mle_exports_fall_every_few_epochs_and_on_the_last():
+    assert parity_mle.export_epochs(120, 10) == list(range(10, 121, 10))
+    assert parity_mle.export_epochs(7, 3) == [3, 6, 7]
+    assert parity_mle.export_epochs(2, 5) == [2]
+
+
+class StreamOracle:
+    """Stands in for the scorer: the 'NLL' is the stream's first uniform plus the mean of
+    the embedding it was given, so equal streams and equal generators give equal values."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def nll_and_standard_error(self, model, num_sequences, rng):
+        self.calls += 1
+        draw = float(rng.uniform([], dtype=tf.float64))
+        return draw + float(np.mean(model.export_params()[0])), 0.01 * num_sequences
+
+
+def write_fake_run(run_dir, epochs, mle_epochs, params_seed, scores=None):
+    """A finished run's files in WORKDIR/mle_starts/start_N/PROGRAM: its checkpoints (the
+    oracle pickle layout, full size), its result.json and, when given, its scores.json."""
+    from seqgan_tf.models.oracle import random_params, save_params
+
+    run_dir.mkdir(parents=True, exist_ok=True)
+    for index, epoch in enumerate(epochs):
+        save_params(run_dir / parity_mle.checkpoint_name(epoch), random_params(params_seed + index))
+    times = {"mle_epoch_s": [2.0] * mle_epochs, "mle_epoch_cpu_s": [3.0] * mle_epochs}
+    (run_dir / "result.json").write_text(json.dumps({"wall_s": 1.0, "times": times}))
+    if scores is not None:
+        epochs_scored = {str(e): {"nll": v, "standard_error": 0.01} for e, v in scores.items()}
+        start = int(run_dir.parent.name.removeprefix("start_"))
+        (run_dir / "scores.json").write_text(
+            json.dumps({"score_samples": 100, "start": start, "epochs": epochs_scored})
+        )
+
+
+def test_both_programs_score_a_start_on_one_stream_per_epoch(tmp_path):
+    oracle = StreamOracle()
+    for program in ("port", "original"):  # the same generators in both programs
+        write_fake_run(tmp_path / program, [1, 2], 2, params_seed=5)
+    port = parity_mle.score_start_run(oracle, tmp_path / "port", 3, [1, 2], 100)
+    original = parity_mle.score_start_run(oracle, tmp_path / "original", 3, [1, 2], 100)
+
+    def nll(scores):
+        return {epoch: score["nll"] for epoch, score in scores["epochs"].items()}
+
+    assert nll(port) == nll(original)
+    assert nll(port)["1"] != nll(port)["2"]
+    other_start = parity_mle.score_start_run(oracle, tmp_path / "port", 4, [1, 2], 100)
+    assert other_start["epochs"]["1"]["nll"] != port["epochs"]["1"]["nll"]  # rescored
+    assert oracle.calls == 6
+    cached = parity_mle.score_start_run(oracle, tmp_path / "port", 4, [1, 2], 100)
+    assert cached == other_start and oracle.calls == 6  # scores.json matches: no rescoring
+
+
+def test_mle_starts_skip_finished_runs_and_compare_the_paired_starts(tmp_path, monkeypatch):
+    import argparse
+
+    workdir = tmp_path / "w"
+    port_final = {1: 9.20, 2: 9.10, 3: 9.30}
+    original_final = {1: 9.25, 2: 9.12}
+    for start, final in port_final.items():
+        write_fake_run(
+            parity_mle.start_dir(workdir, start) / "port",
+            [5, 10],
+            10,
+            10 * start,
+            {5: final + 0.2, 10: final},
+        )
+    for start, final in original_final.items():
+        write_fake_run(
+            parity_mle.start_dir(workdir, start) / "original",
+            [5, 10],
+            10,
+            10 * start + 1,
+            {5: final + 0.1, 10: final},
+        )
+    ran = []
+
+    def fake_original(args, start_directory, real_path, out_dir, seed, extra):
+        assert (start_directory / "initial_generator.pkl").is_file()
+        ran.append((seed, extra))
+        write_fake_run(out_dir, [5, 10], 10, 77, {5: 9.5, 10: 9.33})
+
+    def no_port(*args, **kwargs):
+        raise AssertionError("a finished port run was rerun")
+
+    monkeypatch.setattr(original_parity, "run_original_seed", fake_original)
+    monkeypatch.setattr(parity_port, "run_port_mle", no_port)
+    args = argparse.Namespace(mle_epochs=10, export_every=5, score_samples=100)
+    logged = []
+    results = parity_mle.run_starts(
+        args, workdir, None, StreamOracle(), ["port", "original"], [1, 2, 3], logged.append
+    )
+    assert ran == [(3, ("--mle_epochs=10",))]  # only the missing run, with its start's seed
+    assert sorted(results["runs"]["original"]) == ["1", "2", "3"]
+    last = results["comparison_by_epoch"]["10"]
+    expected = parity_stats.compare_paired([9.20, 9.10, 9.30], [9.25, 9.12, 9.33])
+    assert last["paired_t"] == pytest.approx(expected["paired_t"])
+    assert last["starts"] == [1, 2, 3] and last["port_lower"] == 3
+    assert results["comparison_by_epoch"]["5"]["difference"]["mean"] == pytest.approx(
+        np.mean([9.40 - 9.35, 9.30 - 9.22, 9.50 - 9.50])
+    )
+    assert set(results["parameter_differences"]["2"]["10"]) >= {"embedding", "bo"}
+    assert results["runs"]["port"]["1"]["median_epoch_cpu_s"] == 3.0
+    args.mle_epochs = 20
+    with pytest.raises(SystemExit, match="10 epochs, not --mle_epochs=20"):
+        parity_mle.run_starts(args, workdir, None, StreamOracle(), ["port"], [1], print)
+
+
+def test_mle_report_tables_every_start_and_the_paired_test(tmp_path):
+    from bench import parity_report
+
+    workdir = tmp_path / "w"
+    for start, (port, original) in {1: (9.20, 9.25), 2: (9.10, 9.12), 3: (9.30, 9.30)}.items():
+        directory = parity_mle.start_dir(workdir, start)
+        write_fake_run(directory / "port", [5, 10], 10, 10 * start, {5: 9.5, 10: port})
+        write_fake_run(directory / "original", [5, 10], 10, 10 * start, {5: 9.5, 10: original})
+    write_fake_run(parity_mle.start_dir(workdir, 4) / "port", [5, 10], 10, 40, {5: 9.6, 10: 9.4})
+    results = parity_mle.collect_starts(workdir, 10, 5, 100, ["port", "original"], [1, 2, 3, 4])
+    table = parity_report.mle_markdown(results)
+    # Equal parameters at start 3 (the same pickles): relative difference 0.
+    assert "| 1 | 9.2000 | 9.2500 | -0.0500 | " in table
+    assert "| 3 | 9.3000 | 9.3000 | +0.0000 | 0.0e+00 |" in table
+    assert "| 4 | 9.4000 | -- | -- | -- |" in table
+    assert "| 5 | 3 | 9.5000 (0.0000) | 9.5000 (0.0000) | +0.0000 (0.0000) | -- (2) | -- |" in table
+    test = parity_stats.compare_paired([9.20, 9.10, 9.30], [9.25, 9.12, 9.30])
+    assert f"| {test['paired_p']:.3f} |" in table and "| 2 / 0 / 1 |" in table
+    figure = tmp_path / "mle.png"
+    parity_report.write_mle(workdir, results, str(figure))
+    assert figure.stat().st_size > 10_000
+    assert json.loads((workdir / "results.json").read_text())["starts"] == [1, 2, 3, 4]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get("SEQGAN_ORIGINAL_REPO"),
+    reason="set SEQGAN_ORIGINAL_REPO to a clone of LantaoYu/SeqGAN",
+)
+def test_both_programs_train_several_starts_by_mle_and_are_paired(tmp_path):
+    flags = [
+        f"--original_repo={os.environ['SEQGAN_ORIGINAL_REPO']}",
+        f"--workdir={tmp_path}",
+        "--phase=mle",
+        "--mle_starts=1,2",
+        "--mle_epochs=1",
+        "--score_samples=1024",
+    ]
+    results = original_parity.main(flags)
+    test = results["comparison_by_epoch"]["1"]
+    assert test["starts"] == [1, 2]
+    for program in ("port", "original"):
+        assert all(4.0 < v < 12.0 for v in test[program]["values"])
+    # One epoch from identical weights: the programs' parameters agree to float32 rounding.
+    for start in ("1", "2"):
+        arrays = results["parameter_differences"][start]["1"]
+        assert max(a["relative"] for a in arrays.values()) < 1e-3
+    assert (tmp_path / "mle_starts" / "results.md").is_file()
