@@ -60,6 +60,7 @@ from seqgan_tf.models.oracle import load_params, save_params
 from seqgan_tf.models.rollout import Rollout
 from seqgan_tf.reporting import results as results_lib
 from seqgan_tf.reporting.curves import plot_learning_curves
+from seqgan_tf.reporting.table1_curves import method_curves
 from seqgan_tf.schedule import BaselineSchedule, Schedule, check_table1_schedules, graph_coin
 from seqgan_tf.training import projection
 from seqgan_tf.training.metrics_log import metrics_rows
@@ -387,20 +388,9 @@ class Table1Experiment(OracleExperiment):
     def _learning_curves(self) -> str | None:
         """learning_curves.png from metrics.jsonl: NLL_oracle against epochs, adversarial
         iterations counted after the pre-training they start from (as the paper's Fig. 2)."""
-        rows = metrics_rows(self.workdir)
-        curves: dict[str, list[tuple[float, float]]] = {}
-        offsets = {
-            "mle": ("MLE", 1),
-            "scheduled_sampling": ("Scheduled Sampling", 1),
-            "pg_bleu": ("PG-BLEU", 1 + self.baselines.pg_bleu_mle_epochs),
-            "adversarial": ("SeqGAN", 1 + self.schedule.mle_epochs),
-        }
-        for row in rows:
-            if row.get("nll_oracle") is None or row["phase"] not in offsets:
-                continue
-            name, offset = offsets[row["phase"]]
-            curves.setdefault(name, []).append((row["step"] + offset, row["nll_oracle"]))
-        random_nll = next((r["nll_oracle"] for r in rows if r["phase"] == "oracle_samples"), None)
+        curves, random_nll = method_curves(
+            metrics_rows(self.workdir), self.schedule.mle_epochs, self.baselines.pg_bleu_mle_epochs
+        )
         return plot_learning_curves(curves, random_nll, self.path("learning_curves.png"))
 
 
