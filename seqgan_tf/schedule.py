@@ -81,7 +81,8 @@ SCHEDULE_HELP = {
     "generator_steps_per_iteration": "Policy-gradient steps per adversarial iteration",
     "dis_rounds_per_iteration": "Discriminator rounds per adversarial iteration",
     "rescore_samples": "--mode=oracle: at the end, score the final MLE, final SeqGAN and "
-    "best SeqGAN generators on this many fresh samples, with the standard error (0: skip)",
+    "best SeqGAN generators on this many fresh samples, with the standard error (0: skip); "
+    "--mode=table1: the untrained generator and each trained method's final and best",
 }
 
 MODEL_HELP = {

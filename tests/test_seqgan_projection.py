@@ -162,6 +162,16 @@ def _table1_unit_cost(schedule: Schedule, baselines: BaselineSchedule, costs: Un
 
     if unit.phase == "oracle_samples":
         return 2 * costs.nll_eval_s
+    if unit.phase == "rescore":
+        # Random's generator, and each method's final and best where it had any steps.
+        steps = (
+            baselines.mle_baseline_epochs,
+            baselines.ss_epochs,
+            baselines.pg_bleu_iterations,
+            schedule.adversarial_iterations,
+        )
+        generators = 1 + sum(2 for count in steps if count)
+        return generators * costs.nll_eval_s * schedule.rescore_samples / 9984
     if unit.phase == "mle":
         branches = (schedule.mle_epochs - 1, baselines.pg_bleu_mle_epochs - 1)
         every, epochs = schedule.mle_eval_every, baselines.mle_baseline_epochs
@@ -205,7 +215,8 @@ def test_table1_original_in_closed_form():
     # MLE baseline: 350 epochs, evaluated at 0, 5, ..., 345, the last (349) and the
     # branches after 120 and 200 epochs (119, 199): 70 + 1 + 2. Scheduled sampling: 300
     # epochs, 60 + 1 evaluations. PG-BLEU: 800 steps, 160 + 1. SeqGAN from its
-    # discriminator: 50 + 200 x 5 rounds, 200 steps, 41 evaluations. No rescoring.
+    # discriminator: 50 + 200 x 5 rounds, 200 steps, 41 evaluations. The rescoring: Random,
+    # and the final and best of the four others, on 100,000 samples each.
     expected = (
         2 * 10.0
         + 350 * 1.0
@@ -217,9 +228,21 @@ def test_table1_original_in_closed_form():
         + (50 + 1000) * (1000.0 + 3 * 100.0)
         + 200 * 1e4
         + 41 * 10.0
+        + 9 * 10.0 * 100_000 / 9984
     )
     total = table1_seconds(Schedule(), BaselineSchedule(), COSTS)["total"]
     assert total == pytest.approx(expected)
+
+
+def test_table1_baselines_alone_rescore_seven_generators():
+    schedule, baselines = TABLE1_CASES["baselines only"]
+    phases = table1_seconds(schedule, baselines, COSTS)
+    assert phases["rescore"] == pytest.approx(7 * 10.0 * 100_000 / 9984)
+    unrescored = dataclasses.replace(schedule, rescore_samples=0)
+    assert table1_seconds(unrescored, baselines, COSTS)["rescore"] == 0
+    assert table1_units(unrescored, baselines)[-1].phase == "pg_bleu"
+    assert "fresh scores" not in projection.describe_table1(unrescored, baselines, COSTS)
+    assert "fresh scores" in projection.describe_table1(schedule, baselines, COSTS)
 
 
 def test_the_cpu_preset_fits_the_searchs_time_limit_on_the_reference_machine():
@@ -276,7 +299,10 @@ def test_every_run_announces_its_preset_plan_and_projected_time(capsys):
     out = _announcement(capsys, "table1", "original", original, BaselineSchedule())
     assert out[0].startswith("--mode=table1, preset original: MLE baseline 350 epochs (SeqGAN ")
     assert "MLE baseline 350 epochs (SeqGAN branches after 120, PG-BLEU after 200)" in out[0]
-    assert "rescored" not in out[0]  # Table 1 does not rescore
+    assert out[0].endswith(
+        "; each method's final and best generators (Random's untrained one) rescored on "
+        "100,000 samples."
+    )
     hours = table1_seconds(original, BaselineSchedule(), REFERENCE_COSTS)["total"] / 3600
     assert f": {hours:.2f} h (data and Random " in out[1]
     for method in (
@@ -285,6 +311,7 @@ def test_every_run_announces_its_preset_plan_and_projected_time(capsys):
         "PG-BLEU",
         "SeqGAN's discriminator",
         "SeqGAN's adversarial",
+        "fresh scores",
     ):
         assert f", {method}" in out[1], method
     quick = table1_seconds(

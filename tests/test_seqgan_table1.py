@@ -1,5 +1,5 @@
 """``--mode=table1`` at a tiny scale: the five methods, the branch points, the table, the
-t-tests, the figure, and resume after an interruption in each phase."""
+t-tests, the figure, the fresh scores, and resume after an interruption in each phase."""
 
 from __future__ import annotations
 
@@ -7,14 +7,19 @@ import dataclasses
 import json
 
 import numpy as np
+import numpy_reference as ref
 import pytest
+import tensorflow as tf
 from seqgan_tiny import TINY_CONFIG, TINY_SCHEDULE, Interrupted, interrupt_after
 
 from seqgan_tf.experiments.oracle import ExperimentSpec, WorkdirMismatchError
-from seqgan_tf.experiments.table1 import Table1Experiment, table1_units
+from seqgan_tf.experiments.table1 import Table1Experiment, best_generator_file, table1_units
 from seqgan_tf.models.generator import Generator
+from seqgan_tf.models.oracle import load_params, random_params
 from seqgan_tf.reporting.results import PAPER_TABLE_1
 from seqgan_tf.schedule import BaselineSchedule
+from seqgan_tf.training.projection import table1_rescored
+from seqgan_tf.training.units import Unit
 
 BASELINES = BaselineSchedule(
     mle_baseline_epochs=5,
@@ -25,10 +30,20 @@ BASELINES = BaselineSchedule(
 )
 SPEC = ExperimentSpec(TINY_CONFIG, TINY_SCHEDULE, seed=5, preset="original", baselines=BASELINES)
 # Units: 0 samples; 1-5 MLE; 6-8 scheduled sampling; 9-11 PG-BLEU; 12-13 discriminator
-# pre-training; 14-19 SeqGAN (generator part, discriminator round) x 3.
+# pre-training; 14-19 SeqGAN (generator part, discriminator round) x 3; 20 the rescoring.
 # Discriminator pre-training is OracleExperiment's unit, whose resume test_seqgan_resume
 # covers; the run interrupted at 17 passes through it with this experiment's models.
-INTERRUPT_AT = {"mle": 3, "scheduled_sampling": 7, "pg_bleu": 10, "adv": 17}
+INTERRUPT_AT = {"mle": 3, "scheduled_sampling": 7, "pg_bleu": 10, "adv": 17, "rescore": 20}
+RESCORE_UNIT = 20
+# The generators by method: results.json's keys and the experiment's attributes.
+GENERATORS = {
+    "mle": lambda experiment: experiment.mle_generator,
+    "ss": lambda experiment: experiment.ss_generator,
+    "pg_bleu": lambda experiment: experiment.pg_bleu.generator,
+    "seqgan": lambda experiment: experiment.generator,
+}
+# Each method's phase: where its evaluations are units (part 0).
+PHASES = {"mle": "mle", "ss": "scheduled_sampling", "pg_bleu": "pg_bleu", "seqgan": "adversarial"}
 
 
 def _run(workdir, **kwargs) -> dict:
@@ -39,30 +54,32 @@ def _run(workdir, **kwargs) -> dict:
 
 @pytest.fixture(scope="module")
 def run_with_weights(tmp_path_factory):
-    """The finished run, and every generator's weights after each unit (by unit index)."""
+    """The finished run; every generator's weights after each unit (by unit index); and,
+    as the rescoring starts, the run's random stream (state, algorithm) and each
+    generator's 15 arrays."""
     workdir = tmp_path_factory.mktemp("table1")
     weights: dict[int, dict[str, list[np.ndarray]]] = {}
+    before_rescore: dict = {}
 
     def record(index, _unit):
-        generators = {
-            "mle": experiment.mle_generator,
-            "ss": experiment.ss_generator,
-            "pg_bleu": experiment.pg_bleu.generator,
-            "seqgan": experiment.generator,
-        }
+        generators = {name: get(experiment) for name, get in GENERATORS.items()}
         weights[index] = {
             name: [v.numpy() for v in g.lstm_variables] for name, g in generators.items()
         }
+        if index == RESCORE_UNIT - 1:
+            before_rescore["rng"] = (experiment.rng.state.numpy().copy(), experiment.rng.algorithm)
+            before_rescore["params"] = {name: g.export_params() for name, g in generators.items()}
 
     experiment = Table1Experiment(
         str(workdir), SPEC, progress_interval=1e9, print_fn=lambda _: None, after_unit=record
     )
-    return workdir, experiment.run(), weights
+    assert experiment.units[RESCORE_UNIT] == Unit("rescore")
+    return workdir, experiment.run(), weights, before_rescore
 
 
 @pytest.fixture(scope="module")
 def finished(run_with_weights):
-    workdir, results, _ = run_with_weights
+    workdir, results, _, _ = run_with_weights
     return workdir, results
 
 
@@ -80,7 +97,10 @@ def test_units_run_every_method_once_in_order():
         + ["pg_bleu"] * 3
         + ["dis_pretrain"] * 2
         + ["adversarial"] * 6
+        + ["rescore"]
     )
+    without = dataclasses.replace(TINY_SCHEDULE, rescore_samples=0)
+    assert [unit.phase for unit in table1_units(without, BASELINES)] == phases[:-1]
 
 
 def test_results_hold_all_five_methods_with_tests_and_figure(finished):
@@ -108,8 +128,24 @@ def test_table_lists_every_method_beside_the_paper(finished):
     for name in ("Random", "MLE", "Scheduled Sampling", "PG-BLEU", "SeqGAN"):
         row = next(line for line in table.splitlines() if line.startswith(f"| {name}"))
         assert f"{PAPER_TABLE_1[name]:.3f}" in row
-        assert row.count("|") == 9  # 8 columns, every row
+        assert row.count("|") == 10  # 9 columns, every row
     assert "learning_curves.png" in table and "Welch" in table
+    assert "| fresh 256 samples: final; best |" in table
+
+
+def test_table_quotes_the_fresh_scores(finished):
+    workdir, results = finished
+    table = (workdir / "results.md").read_text()
+    rescored = results["rescored"]
+    for key, name in (("random", "Random"), ("mle", "MLE"), ("seqgan", "SeqGAN")):
+        row = next(line for line in table.splitlines() if line.startswith(f"| {name}"))
+        fresh = row.split("|")[4].strip()
+        entries = [rescored[f"{key}_final"]] + (
+            [] if key == "random" else [rescored[f"{key}_best"]]
+        )
+        assert fresh == "; ".join(
+            f"{entry['nll']:.3f} \u00b1 {entry['standard_error']:.3f}" for entry in entries
+        )
 
 
 def test_seqgan_and_pg_bleu_branch_from_the_mle_run(finished):
@@ -128,12 +164,61 @@ def test_seqgan_and_pg_bleu_branch_from_the_mle_run(finished):
     assert [row["true_input_prob"] for row in ss_rows] == pytest.approx([1.0, 0.75, 0.5])
 
 
+def test_rescoring_scores_every_generator_in_order_on_fresh_samples(run_with_weights):
+    """Reproduced outside the run: the stream as the rescoring unit found it, each
+    generator rebuilt from its 15 arrays (the best ones from the workdir's files), its
+    samples scored under the oracle by the float64 NumPy LSTM."""
+    workdir, results, _, before = run_with_weights
+    count = TINY_SCHEDULE.rescore_samples
+    untrained = Generator(TINY_CONFIG, seed=SPEC.seed).export_params()
+    expected_params = {"random_final": untrained}
+    for method in ("mle", "ss", "pg_bleu", "seqgan"):
+        expected_params[f"{method}_final"] = before["params"][method]
+        expected_params[f"{method}_best"] = load_params(
+            workdir / best_generator_file(method), TINY_CONFIG
+        )
+    assert list(results["rescored"]) == list(expected_params)  # the order of the draws
+    assert len(expected_params) == table1_rescored(TINY_SCHEDULE, BASELINES)  # as projected
+    assert results["rescore_samples"] == count
+    state, algorithm = before["rng"]
+    stream = tf.random.Generator.from_state(state, algorithm)
+    oracle = random_params(SPEC.seed, TINY_CONFIG)
+    for name, params in expected_params.items():
+        model = Generator(TINY_CONFIG)
+        model.import_params(params)
+        samples = model.generate_many(count, stream)
+        per_sequence = -ref.token_log_probs(oracle, samples, TINY_CONFIG.start_token).mean(axis=1)
+        entry = results["rescored"][name]
+        assert entry["nll"] == pytest.approx(per_sequence.mean(), rel=1e-6), name
+        error = per_sequence.std(ddof=1) / np.sqrt(count)
+        assert entry["standard_error"] == pytest.approx(error, rel=1e-4), name
+    rows = _metrics(workdir)
+    assert rows[-1]["phase"] == "rescore" and rows[-1]["rescored"] == results["rescored"]
+
+
+def test_best_generator_files_hold_the_weights_of_the_best_evaluation(run_with_weights):
+    workdir, results, weights, _ = run_with_weights
+    units = table1_units(TINY_SCHEDULE, BASELINES)
+    for method, phase in PHASES.items():
+        entry = results["methods"][method]
+        evaluated = [
+            row["nll_oracle"]
+            for row in _metrics(workdir)
+            if row["phase"] == phase and row["nll_oracle"] is not None
+        ]
+        assert entry["nll_best"] == min(evaluated) <= entry["nll_final"] == evaluated[-1]
+        at_best = weights[units.index(Unit(phase, entry["step_best"]))][method]
+        saved = Generator(TINY_CONFIG)
+        saved.import_params(load_params(workdir / best_generator_file(method), TINY_CONFIG))
+        assert _same([v.numpy() for v in saved.lstm_variables], at_best), method
+
+
 def _same(a: list[np.ndarray], b: list[np.ndarray]) -> bool:
     return all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))
 
 
 def test_every_method_starts_from_the_same_weights_and_branches_from_mle(run_with_weights):
-    _, _, weights = run_with_weights
+    _, _, weights, _ = run_with_weights
     # Unit 0 draws the oracle's samples and scores the untrained generator: no update yet.
     initial = weights[0]
     untrained = Generator(TINY_CONFIG, seed=SPEC.seed)
@@ -168,7 +253,7 @@ def test_interrupt_in_each_phase_then_resume(finished, tmp_path):
         return [{k: v for k, v in row.items() if k != "wall_seconds"} for row in rows]
 
     assert without_time(_metrics(tmp_path)) == without_time(_metrics(reference))
-    for key in ("methods", "t_tests", "mle_nll", "seqgan_nll_best"):
+    for key in ("methods", "t_tests", "mle_nll", "seqgan_nll_best", "rescored"):
         assert results[key] == reference_results[key], key
 
 
@@ -211,12 +296,18 @@ def test_a_method_given_no_training_is_reported_as_missing(tmp_path):
     assert results["methods"]["ss"]["nll_final"] is None
     assert results["t_tests"]["ss"] is None and results["t_tests"]["pg_bleu"] is None
     assert results["t_tests"]["mle"] is not None
+    assert set(results["rescored"]) == {"random_final", "mle_final", "mle_best"} | {
+        "seqgan_final",
+        "seqgan_best",
+    }
+    assert len(results["rescored"]) == table1_rescored(TINY_SCHEDULE, baselines)
     row = next(
         line
         for line in (tmp_path / "results.md").read_text().splitlines()
         if line.startswith("| Scheduled Sampling")
     )
-    assert "| n/a |" in row and row.count("|") == 9
+    assert row.split("|")[2].strip() == "n/a" and row.split("|")[4].strip() == "n/a"
+    assert row.count("|") == 10
 
 
 def test_every_unit_has_a_projection_for_the_first_eta(tmp_path):
@@ -239,9 +330,18 @@ def test_baselines_alone_without_seqgans_discriminator_and_adversarial_phase(tmp
         assert np.isfinite(methods[name]["nll_final"]), name
     assert methods["seqgan"]["nll_final"] is None
     assert all(test is None for test in results["t_tests"].values())
+    # Every method trained is scored afresh, SeqGAN's unrun generator not.
+    assert list(results["rescored"]) == [
+        f"{method}_{which}"
+        for method in ("random", "mle", "ss", "pg_bleu")
+        for which in ("final", "best")
+        if (method, which) != ("random", "best")
+    ]
+    assert not (tmp_path / best_generator_file("seqgan")).exists()
+    assert len(results["rescored"]) == table1_rescored(schedule, BASELINES)
     row = next(
         line
         for line in (tmp_path / "results.md").read_text().splitlines()
         if line.startswith("| SeqGAN")
     )
-    assert "+ 0 iterations" in row and "| n/a |" in row and row.count("|") == 9
+    assert "+ 0 iterations" in row and "| n/a |" in row and row.count("|") == 10

@@ -37,8 +37,8 @@ def announce(
 def plan_text(
     schedule: Schedule, baselines: BaselineSchedule | None = None, rescored: bool = True
 ) -> str:
-    """What a schedule does, in one sentence (``rescored``: with the oracle experiment's
-    rescoring of the reported generators, when the schedule has it)."""
+    """What a schedule does, in one sentence (``rescored``: with the rescoring of the
+    reported generators, or with ``baselines`` of every method's, when the schedule has it)."""
     parts = []
     if baselines is not None:
         parts.append(
@@ -59,7 +59,12 @@ def plan_text(
         f"{_count(schedule.dis_rounds_per_iteration, 'discriminator round')}"
     )
     if rescored and schedule.rescore_samples:
-        parts.append(f"the reported generators rescored on {schedule.rescore_samples:,} samples")
+        scored = (
+            "the reported generators"
+            if baselines is None
+            else "each method's final and best generators (Random's untrained one)"
+        )
+        parts.append(f"{scored} rescored on {schedule.rescore_samples:,} samples")
     return "; ".join(parts) + "."
 
 

@@ -82,8 +82,7 @@ def start_oracle_run(mode: str, spec: ExperimentSpec, strategy_name: str) -> tf.
             spec.seed,
         )
     tf.get_logger().setLevel("WARNING")  # checkpoint writes log at INFO on every save
-    # Table 1 reports the final and best evaluations; it does not rescore.
-    plan = plan_text(spec.schedule, spec.baselines, rescored=mode == "oracle")
+    plan = plan_text(spec.schedule, spec.baselines)
     projected = projection.projection_text(spec.preset, spec.schedule, spec.baselines)
     announce(mode, spec.preset, plan, projected)
     return strategy

@@ -15,15 +15,21 @@ Units, in order (each checkpointed as in the oracle experiment):
 3. scheduled sampling's epochs, from the same initial weights;
 4. PG-BLEU's policy-gradient iterations (:func:`seqgan_tf.train.adversarial_training`
    with BLEU as the reward);
-5. SeqGAN's discriminator pre-training and adversarial iterations, as in ``--mode=oracle``.
+5. SeqGAN's discriminator pre-training and adversarial iterations, as in ``--mode=oracle``;
+6. (``rescore_samples`` > 0) the rescoring: each trained method's final and best
+   generators, and Random's untrained one, scored on ``rescore_samples`` fresh samples
+   with the standard error, as ``--mode=oracle`` scores its reported generators. It runs
+   last, so that every earlier draw of the run's stream is the same with or without it.
 
 NLL_oracle is measured on the same rule in every method (every ``mle_eval_every``
 epochs, every ``adversarial_eval_every`` iterations, and after the last), each time on
 ``eval_samples`` fresh samples; the final evaluation's samples of each method are kept
 and their per-sequence NLL_oracle gives a Welch t-test of SeqGAN against each baseline.
+Each method's best evaluation keeps its generator (:func:`best_generator_file`), for the
+rescoring: a best value chosen on the samples it is reported from is optimistic.
 
 The module runs past 300 lines: it is five methods' loop and their comparison (NLL_test,
-t-tests, learning curves), which read best in one place.
+t-tests, fresh scores, learning curves), which read best in one place.
 """
 
 from __future__ import annotations
@@ -50,10 +56,11 @@ from seqgan_tf.experiments.oracle import (
 from seqgan_tf.metrics.bleu import BleuScorer
 from seqgan_tf.metrics.significance import welch_t_test
 from seqgan_tf.models.generator import Generator
-from seqgan_tf.models.oracle import save_params
+from seqgan_tf.models.oracle import load_params, save_params
 from seqgan_tf.models.rollout import Rollout
 from seqgan_tf.reporting import results as results_lib
 from seqgan_tf.reporting.curves import plot_learning_curves
+from seqgan_tf.reporting.table1_curves import method_curves
 from seqgan_tf.schedule import BaselineSchedule, Schedule, check_table1_schedules, graph_coin
 from seqgan_tf.training import projection
 from seqgan_tf.training.metrics_log import metrics_rows
@@ -70,6 +77,12 @@ METHODS = (
     ("pg_bleu", "PG-BLEU"),
     ("seqgan", "SeqGAN"),
 )
+
+
+def best_generator_file(method: str) -> str:
+    """The workdir's file of ``method``'s best-evaluated generator (SeqGAN's is
+    ``best_generator.pkl``, as in ``--mode=oracle``)."""
+    return "best_generator.pkl" if method == "seqgan" else f"{method}_best_generator.pkl"
 
 
 def table1_experiment(
@@ -109,13 +122,16 @@ def select_references(data: np.ndarray, fraction: float, seed: int) -> np.ndarra
 
 def table1_units(schedule: Schedule, baselines: BaselineSchedule) -> list[Unit]:
     """The plan of :meth:`Table1Experiment.train`."""
-    return (
+    units = (
         [Unit("oracle_samples")]
         + [Unit("mle", epoch) for epoch in range(baselines.mle_baseline_epochs)]
         + [Unit("scheduled_sampling", epoch) for epoch in range(baselines.ss_epochs)]
         + train.adversarial_units("pg_bleu", baselines.pg_bleu_iterations, 0)
         + train.seqgan_units(dataclasses.replace(schedule, mle_epochs=0))
     )
+    if schedule.rescore_samples:
+        units.append(Unit("rescore"))
+    return units
 
 
 class Table1Experiment(OracleExperiment):
@@ -185,7 +201,8 @@ class Table1Experiment(OracleExperiment):
     # ------------------------------------------------------------------ the loop
     def train(self, run: Run) -> None:
         """The data; the MLE baseline (whose epochs are SeqGAN's and PG-BLEU's pre-training);
-        scheduled sampling; PG-BLEU; SeqGAN from its discriminator pre-training on."""
+        scheduled sampling; PG-BLEU; SeqGAN from its discriminator pre-training on; the
+        rescoring."""
         schedule, baselines = self.schedule, self.baselines
         self.training_data(run)
         batches = train.mle_batches(self.real, self.config.batch_size)
@@ -232,12 +249,16 @@ class Table1Experiment(OracleExperiment):
         # into its generator above: Algorithm 1 from the discriminator's pre-training on.
         pretrained = dataclasses.replace(schedule, mle_epochs=0)
         train.seqgan(run, self.models, self.real, pretrained, hooks=self)
+        if schedule.rescore_samples:
+            for _ in run.unit("rescore"):
+                run.record(rescored=self.rescore(run))
 
     def _evaluate(self, run: Run, method: str, generator: Generator, step: int) -> None:
         """NLL_oracle of ``generator``; logs the original's line, keeps final and best."""
         nll, samples = self.evaluate(generator)
         self.log_line(f"epoch:\t{step}\tnll:\t{nll:g}\n")
-        record_evaluation(run.values, method, step, nll)
+        if record_evaluation(run.values, method, step, nll):
+            save_params(self.path(best_generator_file(method)), generator.export_params())
         write_token_file(self.path("samples", f"{method}_final.txt"), samples)
         run.record(nll_oracle=nll)
 
@@ -253,6 +274,38 @@ class Table1Experiment(OracleExperiment):
             self.baselines.pg_bleu_rollout_num,
         )
         return bleu.reward
+
+    def rescore(self, run: Run) -> dict:
+        """NLL_oracle and its standard error on ``rescore_samples`` fresh samples of
+        Random's untrained generator and of each trained method's final and best
+        generators, in Table 1's order (``{method}_final``, ``{method}_best``)."""
+        finals = {
+            "random": Generator(self.config, seed=self.spec.seed, name="untrained"),
+            "mle": self.mle_generator,
+            "ss": self.ss_generator,
+            "pg_bleu": self.pg_bleu.generator,
+            "seqgan": self.generator,
+        }
+        scratch = Generator(self.config)
+        rescored = {}
+        for method, final in finals.items():
+            reported: dict[str, Generator | str] = {f"{method}_final": final}
+            if method != "random":
+                if run.values.get(f"{method}_nll_final") is None:
+                    continue  # given no training: never evaluated
+                reported[f"{method}_best"] = self.path(best_generator_file(method))
+            for name, model in reported.items():
+                if isinstance(model, str):
+                    if not os.path.exists(model):  # a run begun before best generators were kept
+                        continue
+                    scratch.import_params(load_params(model, self.config), source=model)
+                    model = scratch
+                nll, error = self.oracle.nll_and_standard_error(
+                    model, self.schedule.rescore_samples, self.rng
+                )
+                rescored[name] = {"nll": nll, "standard_error": error}
+        run.values["rescored"] = rescored
+        return rescored
 
     # ------------------------------------------------------------------ results
     def results(self, values: dict, wall_seconds: float) -> dict:
@@ -335,20 +388,9 @@ class Table1Experiment(OracleExperiment):
     def _learning_curves(self) -> str | None:
         """learning_curves.png from metrics.jsonl: NLL_oracle against epochs, adversarial
         iterations counted after the pre-training they start from (as the paper's Fig. 2)."""
-        rows = metrics_rows(self.workdir)
-        curves: dict[str, list[tuple[float, float]]] = {}
-        offsets = {
-            "mle": ("MLE", 1),
-            "scheduled_sampling": ("Scheduled Sampling", 1),
-            "pg_bleu": ("PG-BLEU", 1 + self.baselines.pg_bleu_mle_epochs),
-            "adversarial": ("SeqGAN", 1 + self.schedule.mle_epochs),
-        }
-        for row in rows:
-            if row.get("nll_oracle") is None or row["phase"] not in offsets:
-                continue
-            name, offset = offsets[row["phase"]]
-            curves.setdefault(name, []).append((row["step"] + offset, row["nll_oracle"]))
-        random_nll = next((r["nll_oracle"] for r in rows if r["phase"] == "oracle_samples"), None)
+        curves, random_nll = method_curves(
+            metrics_rows(self.workdir), self.schedule.mle_epochs, self.baselines.pg_bleu_mle_epochs
+        )
         return plot_learning_curves(curves, random_nll, self.path("learning_curves.png"))
 
 

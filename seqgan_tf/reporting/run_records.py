@@ -206,17 +206,24 @@ def current_schedule(schedule: dict) -> dict:
 
 
 def load_runs(runs_dir: str | pathlib.Path) -> list[Run]:
-    """Every run folder of ``runs_dir`` (those holding a ``metrics.jsonl``), by name."""
+    """Every run folder of ``runs_dir`` (those holding a ``metrics.jsonl``) but a finished
+    ``--mode=table1`` run's, by name."""
     runs_dir = pathlib.Path(runs_dir)
     index_path = runs_dir / "index.ini"
     if not index_path.exists():
         raise ValueError(f"{runs_dir}: no index.ini")
     index = read_index(index_path)
-    folders = sorted(p.parent for p in runs_dir.glob("*/metrics.jsonl"))
+    folders = sorted(p.parent for p in runs_dir.glob("*/metrics.jsonl") if not _is_table1(p.parent))
     unknown = set(index) - {folder.name for folder in folders}
     if unknown:
         raise ValueError(f"index.ini names runs with no folder: {', '.join(sorted(unknown))}")
     return [load_run(folder, index) for folder in folders]
+
+
+def _is_table1(folder: pathlib.Path) -> bool:
+    """A finished ``--mode=table1`` run: Table 1's own tables report it (table1_runs.py)."""
+    path = folder / "results.json"
+    return path.exists() and json.loads(path.read_text()).get("mode") == "table1"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -4,13 +4,18 @@
     python -m seqgan_tf.reporting.runs_doc --runs=docs/runs --output=docs/RESULTS.md --check
 
 The tables come from each run folder's ``results.json`` and ``metrics.jsonl`` and from
-``index.ini`` (run_records.py), and for the text and music runs from the ``results.json``
-one level down (corpus_runs.py); the prose between them from ``READINGS.md`` in the same
+``index.ini`` (run_records.py), for the text and music runs from the ``results.json``
+one level down (corpus_runs.py), and for the ``--mode=table1`` runs from theirs, in a folder
+or one level down (table1_runs.py; table1_curves.py draws their ``table1-curves.png`` beside
+the output); the prose between them from ``READINGS.md`` in the same
 folder, one ``## key`` section per experiment, where ``{run[NAME].final.nll:.3f}`` and the
 like insert a run's figures (``{corpus[NAME].results[methods][seqgan][bleu2]:.3f}`` a text
-or music run's), so that no number in the prose is typed by hand. A reading
+or music run's, ``{table1[NAME].results[rescored][mle_final][nll]:.3f}`` a Table 1 run's,
+``{table1_rows[FLAGS][mle].mean:.3f}`` a Table 1 group's mean over seeds),
+so that no number in the prose is typed by hand. A reading
 for an experiment that no longer has runs, or an experiment without a reading, is an error.
-``--check`` exits 1 when the output file differs from what the runs give.
+``--check`` exits 1 when the output file differs from what the runs give, or when the
+Table 1 figure is missing.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import pathlib
 import re
 import sys
 
+from seqgan_tf.reporting import table1_runs
 from seqgan_tf.reporting.corpus_runs import group_section, groups, load_corpus_runs
 from seqgan_tf.reporting.results import PAPER_TABLE_1
 from seqgan_tf.reporting.run_comparisons import (
@@ -32,6 +38,7 @@ from seqgan_tf.reporting.run_comparisons import (
     unfinished_section,
 )
 from seqgan_tf.reporting.run_records import CODE_LABELS, Aggregate, Run, load_runs, seed_groups
+from seqgan_tf.reporting.table1_curves import table1_figure
 
 COMMAND = "python -m seqgan_tf.reporting.runs_doc --runs=docs/runs --output=docs/RESULTS.md"
 
@@ -193,10 +200,16 @@ def render(runs_dir: str | pathlib.Path) -> str:
     runs_dir = pathlib.Path(runs_dir)
     runs = load_runs(runs_dir)
     corpus_runs = load_corpus_runs(runs_dir)
+    table1_records = table1_runs.load_table1_runs(runs_dir)
     readings = read_readings(runs_dir / "READINGS.md")
     namespace = {
         "run": {run.name: run for run in runs},
         "corpus": {run.name: run for run in corpus_runs},
+        "table1": {run.name: run for run in table1_records},
+        "table1_rows": {
+            flags: table1_runs.method_rows(members, runs)
+            for flags, members in table1_runs.groups(table1_records).items()
+        },
         "paper": PAPER_TABLE_1,
         "paper_gain": PAPER_TABLE_1["SeqGAN"] - PAPER_TABLE_1["MLE"],
     }
@@ -232,6 +245,9 @@ def render(runs_dir: str | pathlib.Path) -> str:
         lines += ["", *unfinished_section(runs), *reading("unfinished")]
     if any(run.preset == "original" for run in runs):
         lines += ["", *curve_section(runs), *reading("original curves")]
+    for flags, members in table1_runs.groups(table1_records).items():
+        section = table1_runs.group_section(flags, members, runs)
+        lines += ["", *section, *reading(table1_runs.reading_key(flags))]
     for (mode, flags), members in groups(corpus_runs).items():
         lines += ["", *group_section(mode, flags, members), *reading(f"{mode}: {flags}")]
     lines += ["", "## Not in these tables", *reading("elsewhere")]
@@ -254,13 +270,18 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         parser.error(str(error))
     output = pathlib.Path(args.output)
+    figure = output.parent / table1_runs.FIGURE
     if args.check:
         current = output.read_text() if output.exists() else ""
         if current != text:
             print(f"{output} is stale: run {COMMAND}", file=sys.stderr)
             return 1
+        if table1_runs.load_table1_runs(args.runs) and not figure.exists():
+            print(f"{figure} is missing: run {COMMAND}", file=sys.stderr)
+            return 1
         return 0
     output.write_text(text)
+    table1_figure(args.runs, figure)
     return 0
 
 

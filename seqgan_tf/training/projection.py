@@ -7,7 +7,8 @@ its first unit (:func:`projection_text`), and from then on its progress lines gi
 ETA measured in the run itself; a kind of unit not yet run counts at its projected cost
 scaled by how the units run so far compare with theirs (:func:`unit_seconds`).
 ``--mode=table1`` is projected whole, its baselines beside SeqGAN (:func:`table1_seconds`,
-:func:`table1_unit_seconds`).
+:func:`table1_unit_seconds`). Both count the rescoring at one evaluation's cost per
+``eval_samples`` scaled to ``rescore_samples``, for each generator scored afresh.
 
 Not counted: what a unit does around the work the bench times (its batches, the metrics row,
 the checkpoint), first calls (tracing, XLA), another process's share of the cores, and
@@ -116,10 +117,16 @@ def projected_seconds(schedule: Schedule, costs: UnitCosts) -> dict[str, float]:
         )
         + evaluations(schedule.adversarial_iterations, schedule.adversarial_eval_every)
         * evaluation,
-        "rescore": reported * costs.nll_eval_s * schedule.rescore_samples / BENCH_SAMPLES,
+        "rescore": _rescore_seconds(schedule, reported, costs),
     }
     phases["total"] = sum(phases.values())
     return phases
+
+
+def _rescore_seconds(schedule: Schedule, generators: int, costs: UnitCosts) -> float:
+    """``generators`` scored on ``rescore_samples`` fresh samples each, at an evaluation's
+    cost per sample."""
+    return generators * costs.nll_eval_s * schedule.rescore_samples / BENCH_SAMPLES
 
 
 def unit_seconds(schedule: Schedule, costs: UnitCosts) -> dict[tuple[str, bool], float]:
@@ -147,7 +154,7 @@ def table1_seconds(
 ) -> dict[str, float]:
     """Projected seconds of each phase of ``--mode=table1`` (the phases of its units, in
     order), and ``total``."""
-    # SeqGAN's pre-training is the MLE baseline's run, and Table 1 does not rescore.
+    # SeqGAN's pre-training is the MLE baseline's run; the rescoring is Table 1's own.
     seqgan = projected_seconds(
         dataclasses.replace(schedule, mle_epochs=0, rescore_samples=0), costs
     )
@@ -167,9 +174,22 @@ def table1_seconds(
         + evaluations(iterations, schedule.adversarial_eval_every) * evaluation,
         "dis_pretrain": seqgan["dis_pretrain"],
         "adversarial": seqgan["adversarial"],
+        "rescore": _rescore_seconds(schedule, table1_rescored(schedule, baselines), costs),
     }
     phases["total"] = sum(phases.values())
     return phases
+
+
+def table1_rescored(schedule: Schedule, baselines: BaselineSchedule) -> int:
+    """How many generators ``--mode=table1``'s rescoring scores: Random's, and the final
+    and best of each method given any training."""
+    trained = (
+        baselines.mle_baseline_epochs,
+        baselines.ss_epochs,
+        baselines.pg_bleu_iterations,
+        schedule.adversarial_iterations,
+    )
+    return 1 + 2 * sum(steps > 0 for steps in trained)
 
 
 def table1_unit_seconds(
@@ -178,7 +198,7 @@ def table1_unit_seconds(
     """:func:`unit_seconds` for the units of ``--mode=table1``."""
     phases = table1_seconds(schedule, baselines, costs)
     units = unit_seconds(dataclasses.replace(schedule, mle_epochs=0, rescore_samples=0), costs)
-    del units[("rescore", False)]
+    units[("rescore", False)] = phases["rescore"]
     units[("mle", False)] = phases["mle"] / max(1, baselines.mle_baseline_epochs)
     units[("scheduled_sampling", False)] = phases["scheduled_sampling"] / max(
         1, baselines.ss_epochs
@@ -195,13 +215,17 @@ TABLE1_SHARES = {
     "pg_bleu": "PG-BLEU",
     "dis_pretrain": "SeqGAN's discriminator pre-training",
     "adversarial": "SeqGAN's adversarial iterations",
+    "rescore": "fresh scores",
 }
 
 
 def describe_table1(schedule: Schedule, baselines: BaselineSchedule, costs: UnitCosts) -> str:
-    """One line: the total of ``--mode=table1`` and each method's share."""
+    """One line: the total of ``--mode=table1`` and each method's share (the fresh scores'
+    when the schedule has them)."""
     phases = table1_seconds(schedule, baselines, costs)
     total = phases.pop("total")
+    if not schedule.rescore_samples:
+        del phases["rescore"]
     parts = ", ".join(f"{TABLE1_SHARES[name]} {_span(s)}" for name, s in phases.items())
     return f"{_span(total)} ({parts})"
 
