@@ -262,18 +262,34 @@ def test_a_single_seed_and_a_missing_seqgan_are_not_tested(runs):
     assert rows["MLE"][1] == f"{FRESH[1]['mle']:.3f}" and rows["MLE"][2] == "1"
     assert rows["MLE"][5] == "n/a (MLE: 1 seed)"
     assert rows["PG-BLEU"][6] == "n/a (PG-BLEU: 1 seed, MLE: 1 seed)"
-    for seed in SEQGAN_FRESH:  # SeqGAN's runs withdrawn: only other kinds remain
+    for seed in SEQGAN_FRESH:  # SeqGAN's runs withdrawn: only other settings remain
         shutil.rmtree(runs / f"paper-seed{seed}")
     (runs / "index.ini").write_text(
         "[paper-old-init]\ncode = old-init\n[original-seed1]\ncode = current\n"
     )
     rows = _section(runs, FLAGS)
-    assert rows["SeqGAN"][1] == "n/a" and rows["SeqGAN"][2] == "0"
-    assert rows["SeqGAN"][7].startswith("n/a: no finished `--mode=oracle --preset=paper` run")
-    assert rows["MLE"][5] == "n/a (SeqGAN: 0 seeds)"
+    # The full-length runs of other settings stand in, named, and are never tested against.
+    source = rows["SeqGAN"][7]
+    assert source.startswith("not this group's setting")
+    assert "`paper-old-init` (--preset=paper, old-init code" in source
+    assert "`original-seed1` (--preset=original, current code" in source
+    # Each run's value in the order the row names them, not a mean over settings.
+    named = sorted(("paper-old-init", "original-seed1"), key=source.index)
+    values = {"paper-old-init": "8.000", "original-seed1": "8.500"}
+    assert rows["SeqGAN"][1] == "; ".join(values[name] for name in named)
+    for name in ("Random", "MLE", "Scheduled Sampling", "PG-BLEU"):
+        assert rows[name][5] == "n/a (SeqGAN: another setting)", name
     ss = [FRESH[seed]["ss"] for seed in FRESH]
     t, p = welch(ss, [FRESH[seed]["mle"] for seed in FRESH])
     assert rows["Scheduled Sampling"][6] == f"{t:+.2f} ({p:.2g})"  # MLE's test stands
+    # Without any full-length SeqGAN run, the row is n/a.
+    for name in ("paper-old-init", "original-seed1"):
+        shutil.rmtree(runs / name)
+    (runs / "index.ini").write_text("")
+    rows = _section(runs, FLAGS)
+    assert rows["SeqGAN"][1] == "n/a" and rows["SeqGAN"][2] == "0"
+    assert rows["SeqGAN"][7].startswith("n/a: no finished `--mode=oracle --preset=paper` run")
+    assert rows["MLE"][5] == "n/a (SeqGAN: 0 seeds)"
 
 
 def test_a_full_table1_group_takes_seqgan_from_its_own_runs(tmp_path):
