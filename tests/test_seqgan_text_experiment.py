@@ -387,6 +387,16 @@ def test_text_run_resumes_after_an_interrupt_with_identical_metrics(text_run, tm
         assert (workdir / name).read_text() == (reference / name).read_text()
 
 
+def test_overrides_are_the_flags_not_the_counts_the_run_chose(text_run):
+    # No --dis_samples: the run draws the training split's size in whole batches a round,
+    # and the results' flags departing from the preset say what the flags and preset said.
+    _, _, results = text_run
+    batch = TINY_CONFIG.batch_size
+    negatives = results["train_sequences"] // batch * batch
+    assert results["schedule"]["dis_samples"] == negatives != TINY_SCHEDULE.dis_samples
+    assert results["overrides"]["dis_samples"] == TINY_SCHEDULE.dis_samples
+
+
 def test_a_workdir_of_another_corpus_is_refused(text_run, tmp_path):
     from seqgan_tf.training.runner import WorkdirMismatchError
 

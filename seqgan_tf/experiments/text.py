@@ -151,14 +151,15 @@ class TextExperiment(AdversarialTraining):
         after_unit: Callable[[int, Unit], None] | None = None,
     ) -> None:
         self.corpus, self.preset = corpus, preset
-        given_config = config  # as the flags set it (the corpus sets its shapes)
+        # The settings as the flags and the preset set them, for the results' title: the
+        # corpus sets the shapes, and the counts the run chose itself are not flags.
+        self.given = (config, schedule, corpus.settings)
         config = text_config(config, corpus)
         schedule = dataclasses.replace(
             schedule,
             dis_samples=negatives_per_round(num_negatives, len(corpus.train), config.batch_size),
             eval_samples=eval_samples or EVAL_SAMPLES,
         )
-        self.given = (given_config, schedule, corpus.settings)  # for the results' title
         if schedule.eval_samples < 2:
             raise ValueError("--eval_samples: self-BLEU needs at least 2 sentences")
         self.units = [Unit("corpus"), *train.seqgan_units(schedule)]
