@@ -86,6 +86,21 @@ def _table_after(lines: list[str], caption: str) -> list[dict[str, str]]:
     return rows
 
 
+def test_negatives_the_run_chose_are_not_a_flag_of_older_text_runs(tmp_path):
+    # Runs before the text mode recorded the flags as given listed the negatives a round
+    # they chose (the training split in whole batches of 64) as --dis_samples.
+    for seed, negatives in ((1, 15_040), (2, 9_984)):
+        folder = tmp_path / f"t{seed}" / "run"
+        _write(folder, "text", seed, 0.3, overrides={"dis_samples": negatives})
+        results = json.loads((folder / "results.json").read_text())
+        (folder / "results.json").write_text(json.dumps({**results, "train_sequences": 15_061}))
+    grouped = groups(load_corpus_runs(tmp_path))
+    assert sorted(grouped) == [
+        ("text", "--preset=quick"),
+        ("text", "--preset=quick --dis_samples=9984"),
+    ]
+
+
 def test_music_tables_carry_the_papers_numbers(tmp_path):
     _write(tmp_path / "m1" / "workdir", "music", 1, 0.8)
     lines = group_section("music", "--preset=quick", load_corpus_runs(tmp_path))

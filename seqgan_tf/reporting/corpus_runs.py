@@ -18,12 +18,14 @@ import json
 import pathlib
 import statistics
 
+from seqgan_tf.config import ModelConfig
 from seqgan_tf.data.benchmarks import PAPER_POEM_BLEU2, is_coco, is_poems
 from seqgan_tf.reporting.run_comparisons import markdown_table
 from seqgan_tf.reporting.run_records import commits_of, machine_kind
 
 # Flags that name where the data lies, not how the run was made.
 PATH_FLAGS = ("data", "test_data")
+DEFAULT_BATCH_SIZE = ModelConfig().batch_size
 # (results key, column label) of each mode's table, per method.
 COLUMNS = {
     "text": (
@@ -75,9 +77,22 @@ class CorpusRun:
     @property
     def flags(self) -> str:
         """``--preset=P`` and the flags departing from it, paths to the data aside."""
-        overrides = {k: v for k, v in self.results["overrides"].items() if k not in PATH_FLAGS}
+        overrides = {
+            k: v
+            for k, v in self.results["overrides"].items()
+            if k not in PATH_FLAGS and not self._chosen_by_the_run(k, v)
+        }
         flags = [f"--preset={self.results['preset']}"]
         return " ".join(flags + [f"--{key}={value}" for key, value in sorted(overrides.items())])
+
+    def _chosen_by_the_run(self, key: str, value) -> bool:
+        """Text runs made before commit 2087ecf recorded the negatives a round they chose
+        themselves (the training split in whole batches) as a flag departing from the
+        preset; a flag of that value makes the same run, so it is left out."""
+        if self.mode != "text" or key != "dis_samples":
+            return False
+        batch = self.results["overrides"].get("batch_size", DEFAULT_BATCH_SIZE)
+        return value == self.results["train_sequences"] // batch * batch
 
     def value(self, method: str, key: str) -> float:
         return float(self.results["methods"][method][key])
