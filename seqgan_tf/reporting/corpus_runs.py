@@ -21,7 +21,7 @@ import statistics
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.data.benchmarks import PAPER_POEM_BLEU2, is_coco, is_poems
 from seqgan_tf.reporting.run_comparisons import markdown_table
-from seqgan_tf.reporting.run_records import commits_of, machine_kind
+from seqgan_tf.reporting.run_records import RecordedProcesses
 
 # Flags that name where the data lies, not how the run was made.
 PATH_FLAGS = ("data", "test_data")
@@ -49,7 +49,7 @@ RESCORED_FILE = "texygen_full.json"
 
 
 @dataclasses.dataclass(frozen=True)
-class CorpusRun:
+class CorpusRun(RecordedProcesses):
     """One committed text or music run: where it lies, what it ran and its final scores;
     ``rescored`` the content of its :data:`RESCORED_FILE`, if any."""
 
@@ -61,18 +61,6 @@ class CorpusRun:
     @property
     def mode(self) -> str:
         return self.results["mode"]
-
-    @property
-    def seed(self) -> int:
-        return self.results["seed"]
-
-    @property
-    def machine(self) -> str:
-        return machine_kind(self.results["processes"])
-
-    @property
-    def commit(self) -> str:
-        return commits_of(self.results["processes"])
 
     @property
     def flags(self) -> str:

@@ -106,6 +106,25 @@ def _flag_value(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+class RecordedProcesses:
+    """The seed, machine and commits a ``results.json`` records (its ``processes``): what
+    every committed run's table row shows. A mixin for dataclasses with a ``results``."""
+
+    results: dict
+
+    @property
+    def seed(self) -> int:
+        return self.results["seed"]
+
+    @property
+    def machine(self) -> str:
+        return machine_kind(self.results["processes"])
+
+    @property
+    def commit(self) -> str:
+        return commits_of(self.results["processes"])
+
+
 def machine_kind(processes: list[dict]) -> str:
     """One label for the machines that ran a run's units, or the labels of each joined by
     " then " when the run moved between kinds. Vector extensions tell apart machines that

@@ -31,7 +31,7 @@ import statistics
 from seqgan_tf.metrics.significance import welch_t_test
 from seqgan_tf.reporting.results import PAPER_TABLE_1
 from seqgan_tf.reporting.run_comparisons import markdown_table
-from seqgan_tf.reporting.run_records import Run, commits_of, machine_kind
+from seqgan_tf.reporting.run_records import RecordedProcesses, Run
 from seqgan_tf.schedule import BaselineSchedule
 
 # (results key, Table 1's name) of each row, in the paper's order.
@@ -51,25 +51,13 @@ FULL_LENGTH = ("paper", "original")
 
 
 @dataclasses.dataclass(frozen=True)
-class Table1Run:
+class Table1Run(RecordedProcesses):
     """One committed ``--mode=table1`` run: its folder (``name`` relative to the runs
     folder) and its ``results.json``."""
 
     name: str
     folder: pathlib.Path
     results: dict
-
-    @property
-    def seed(self) -> int:
-        return self.results["seed"]
-
-    @property
-    def machine(self) -> str:
-        return machine_kind(self.results["processes"])
-
-    @property
-    def commit(self) -> str:
-        return commits_of(self.results["processes"])
 
     @property
     def flags(self) -> str:
