@@ -249,24 +249,30 @@ class OracleExperiment(AdversarialTraining):
     def rescore(self, run: Run) -> dict:
         """NLL_oracle and its standard error on ``rescore_samples`` fresh samples of each
         reported generator (the evaluations use ``eval_samples``, 9,984 in the original)."""
-        scratch = Generator(self.config)
-        reported = {"mle_final": self.path("mle_generator.pkl")}
+        reported: dict[str, Generator | str] = {"mle_final": self.path("mle_generator.pkl")}
         if self.schedule.adversarial_iterations:
-            reported["seqgan_final"] = None  # the generator as it stands
+            reported["seqgan_final"] = self.generator  # the generator as it stands
             reported["seqgan_best"] = self.path("best_generator.pkl")
+        rescored = self.score_afresh(reported)
+        run.values["rescored"] = rescored
+        return rescored
+
+    def score_afresh(self, reported: dict[str, Generator | str]) -> dict[str, dict]:
+        """{name: {"nll", "standard_error"}} of each generator of ``reported`` (a model, or
+        the path of its saved parameters; a path that does not exist is left out) on
+        ``rescore_samples`` fresh samples, in order, from the run's stream."""
+        scratch = Generator(self.config)
         rescored = {}
-        for name, params in reported.items():
-            if params is not None and not os.path.exists(params):
-                continue
-            model = self.generator
-            if params is not None:
-                scratch.import_params(load_params(params, self.config), source=params)
+        for name, model in reported.items():
+            if isinstance(model, str):
+                if not os.path.exists(model):
+                    continue
+                scratch.import_params(load_params(model, self.config), source=model)
                 model = scratch
             nll, error = self.oracle.nll_and_standard_error(
                 model, self.schedule.rescore_samples, self.rng
             )
             rescored[name] = {"nll": nll, "standard_error": error}
-        run.values["rescored"] = rescored
         return rescored
 
     # ------------------------------------------------------------------ results

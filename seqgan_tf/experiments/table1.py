@@ -56,7 +56,7 @@ from seqgan_tf.experiments.oracle import (
 from seqgan_tf.metrics.bleu import BleuScorer
 from seqgan_tf.metrics.significance import welch_t_test
 from seqgan_tf.models.generator import Generator
-from seqgan_tf.models.oracle import load_params, save_params
+from seqgan_tf.models.oracle import save_params
 from seqgan_tf.models.rollout import Rollout
 from seqgan_tf.reporting import results as results_lib
 from seqgan_tf.reporting.curves import plot_learning_curves
@@ -286,24 +286,15 @@ class Table1Experiment(OracleExperiment):
             "pg_bleu": self.pg_bleu.generator,
             "seqgan": self.generator,
         }
-        scratch = Generator(self.config)
-        rescored = {}
+        reported: dict[str, Generator | str] = {}
         for method, final in finals.items():
-            reported: dict[str, Generator | str] = {f"{method}_final": final}
+            if method != "random" and run.values.get(f"{method}_nll_final") is None:
+                continue  # given no training: never evaluated
+            reported[f"{method}_final"] = final
             if method != "random":
-                if run.values.get(f"{method}_nll_final") is None:
-                    continue  # given no training: never evaluated
+                # absent for a run begun before best generators were kept
                 reported[f"{method}_best"] = self.path(best_generator_file(method))
-            for name, model in reported.items():
-                if isinstance(model, str):
-                    if not os.path.exists(model):  # a run begun before best generators were kept
-                        continue
-                    scratch.import_params(load_params(model, self.config), source=model)
-                    model = scratch
-                nll, error = self.oracle.nll_and_standard_error(
-                    model, self.schedule.rescore_samples, self.rng
-                )
-                rescored[name] = {"nll": nll, "standard_error": error}
+        rescored = self.score_afresh(reported)
         run.values["rescored"] = rescored
         return rescored
 
