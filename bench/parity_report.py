@@ -97,13 +97,19 @@ def markdown(results: dict) -> str:
             f"p = {comparison['welch_p']:.3f}; Mann-Whitney U = "
             f"{comparison['mann_whitney_u']:.0f}, p = {comparison['mann_whitney_p']:.3f}.",
             "",
-            "| iteration | port gain, mean (sd) | original gain, mean (sd) | Welch p |",
-            "| --- | --- | --- | --- |",
+            "| gain after iteration | samples | seeds, port / original | port, mean (sd) | "
+            "original, mean (sd) | Welch p |",
+            "| --- | --- | --- | --- | --- | --- |",
         ]
+        schedule = results["schedule"]
         for point, test in results["comparison_by_iteration"].items():
             port, original = test["port"], test["original"]
+            # the last point is the final, scored on more samples than the curve's
+            final = int(point) == schedule["iterations"]
+            samples = schedule["score_samples" if final else "curve_samples"]
             lines.append(
-                f"| {point} | {port['mean']:.4f} ({port['std']:.4f}) | "
+                f"| {point} | {samples:,} | {port['n']} / {original['n']} | "
+                f"{port['mean']:.4f} ({port['std']:.4f}) | "
                 f"{original['mean']:.4f} ({original['std']:.4f}) | {test['welch_p']:.3f} |"
             )
     return "\n".join(lines) + "\n"
