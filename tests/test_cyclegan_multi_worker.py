@@ -14,6 +14,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from conftest import REPO_ROOT
 
 SCRIPT = """
@@ -140,6 +141,8 @@ def test_two_workers_match_one_mirrored_process_and_resume_from_the_chief(tmp_pa
     np.testing.assert_allclose(second[0]["sums"], mirrored["sums"], rtol=1e-5)
 
 
+# Slow (four TensorFlow processes): the default run keeps the two-worker resume test above.
+@pytest.mark.slow
 def test_sigterm_to_one_worker_stops_both_after_the_same_step(tmp_path):
     """A preemption signal reaches worker 1 only (after its step 1, while its callbacks
     run): the workers' stop requests travel with step 2's all-reduce, so both stop after

@@ -181,6 +181,9 @@ def test_resume_on_another_replica_count_is_refused_clearly(tmp_path):
     RunConfig(workdir=str(tmp_path), replicas=1).check_resumable(RunConfig(), "x/config.json")
 
 
+# Slow (about a minute): three options at once through a kill, test and translate. The default
+# run resumes a killed run above and covers each option in test_cyclegan_data/_driver.
+@pytest.mark.slow
 def test_non_square_photos_with_batch_norm_and_btoa_resume_then_test_and_translate(tmp_path):
     """--preprocess=none (each photo at its own shape, rounded to multiples of 4),
     --norm=batch and --direction=BtoA together: a run killed between checkpoints resumes

@@ -239,9 +239,17 @@ def test_every_method_starts_from_the_same_weights_and_branches_from_mle(run_wit
     assert not _same(weights[6]["ss"], initial["ss"])
 
 
-def test_interrupt_in_each_phase_then_resume(finished, tmp_path):
+@pytest.mark.parametrize(
+    "phases",
+    [
+        # the baselines' own phases; the oracle's units are resumed in test_seqgan_resume
+        ("scheduled_sampling", "pg_bleu"),
+        pytest.param(tuple(INTERRUPT_AT), marks=pytest.mark.slow, id="every-phase"),
+    ],
+)
+def test_interrupt_in_each_phase_then_resume(finished, tmp_path, phases):
     reference, reference_results = finished
-    for unit in INTERRUPT_AT.values():
+    for unit in (INTERRUPT_AT[phase] for phase in phases):
         with pytest.raises(Interrupted):
             _run(tmp_path, after_unit=interrupt_after(unit))
     results = _run(tmp_path)
