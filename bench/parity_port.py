@@ -3,8 +3,10 @@
 The port runs the same short adversarial schedule as ``bench.original_runner`` from the
 same start, through the models' public API: per iteration one generator step (a batch of
 64, rewards from 16 rollouts per prefix, the policy-gradient update), the rollout update,
-then ``dis_rounds`` rounds of 9,984 fresh negatives mixed with the training data,
-shuffled, ``dis_epochs`` epochs. It writes the same files as the original's runner:
+then ``dis_rounds`` rounds of the experiment's own discriminator round
+(``train.train_discriminator_round``): 9,984 fresh negatives mixed with every line of the
+training file, as the original's ``Dis_dataloader`` mixes them, shuffled, ``dis_epochs``
+epochs. It writes the same files as the original's runner:
 ``generator_iter{i:03d}.pkl``, ``log.txt`` and ``result.json`` (last).
 """
 
@@ -19,11 +21,14 @@ import numpy as np
 import tensorflow as tf
 
 from bench import parity_start, parity_weights
+from seqgan_tf import train
 from seqgan_tf.config import ModelConfig
+from seqgan_tf.data.token_files import read_token_file
 from seqgan_tf.models.discriminator import Discriminator
 from seqgan_tf.models.generator import Generator
 from seqgan_tf.models.oracle import Oracle
 from seqgan_tf.models.rollout import Rollout
+from seqgan_tf.schedule import Schedule
 
 RESULT_FILE = "result.json"
 # One model holds every scored generator in turn (a new model per score would retrace).
@@ -88,7 +93,9 @@ def run_port_seed(
     models.load_start(start_dir)
     config = models.config
     generator, discriminator, rollout = models.generator, models.discriminator, models.rollout
-    real = parity_start.read_real(real_path, config.batch_size)
+    # The original's Dis_dataloader reads every line of the training file as a positive.
+    positives = read_token_file(real_path, config.vocab_size, config.sequence_length)
+    negatives = Schedule().dis_samples  # the original's 10,000 // 64 batches of 64
     rng = tf.random.Generator.from_seed(seed)
     length = config.sequence_length
     times = {"generator_step_s": [], "discriminator_round_s": [], "iteration_s": []}
@@ -105,9 +112,10 @@ def run_port_seed(
             rollout.update_params(generator)
             for _ in range(dis_rounds):
                 round_start = time.perf_counter()
-                generated = generator.generate_many(len(real), rng)
                 shuffle_seed = int(rng.uniform([], 0, 2**31 - 1, dtype=tf.int64))
-                discriminator.train_round(real, generated, dis_epochs, shuffle_seed)
+                train.train_discriminator_round(
+                    discriminator, generator, positives, negatives, dis_epochs, rng, shuffle_seed
+                )
                 times["discriminator_round_s"].append(time.perf_counter() - round_start)
             times["iteration_s"].append(time.perf_counter() - start)
             log.write(

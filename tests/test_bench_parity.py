@@ -206,6 +206,49 @@ def test_reset_optimizer_returns_adam_to_its_fresh_state():
     assert all(not np.any(v.numpy()) for v in discriminator.train_optimizer.variables)
 
 
+def test_the_ports_discriminator_round_is_the_experiments_on_every_training_line(
+    tmp_path, monkeypatch
+):
+    """The original's Dis_dataloader reads every line of the training file as a positive
+    beside its 156 x 64 negatives; the port's side of the harness runs the experiment's own
+    round on the same: all lines (not whole batches of them), 9,984 negatives."""
+    from bench import parity_start
+    from seqgan_tf.data.token_files import write_token_file
+
+    lines = np.random.default_rng(4).integers(0, TINY.vocab_size, (100, TINY.sequence_length))
+    real_path = tmp_path / "real.txt"  # 100 lines: not whole batches of 64
+    write_token_file(real_path, lines)
+    monkeypatch.setattr(parity_port, "ModelConfig", lambda: TINY)  # quick models
+    models = parity_port.PortModels(rollout_update_rate=0.0)
+    start = tmp_path / "start"
+    start.mkdir()
+    parity_weights.save_generator(start / parity_start.GENERATOR_FILE, models.generator)
+    parity_weights.save_discriminator(start / parity_start.DISCRIMINATOR_FILE, models.discriminator)
+    rounds = []
+
+    def fake_round(discriminator, generator, real, num_samples, epochs, rng, shuffle_seed):
+        assert discriminator is models.discriminator and generator is models.generator
+        rounds.append((np.array(real), num_samples, epochs))
+        return 0.0
+
+    monkeypatch.setattr(parity_port.train, "train_discriminator_round", fake_round)
+    parity_port.run_port_seed(
+        models,
+        start,
+        real_path,
+        tmp_path / "out",
+        seed=1,
+        iterations=1,
+        dis_rounds=2,
+        dis_epochs=3,
+        export_every=1,
+    )
+    assert len(rounds) == 2
+    for real, num_samples, epochs in rounds:
+        np.testing.assert_array_equal(real, lines)
+        assert (num_samples, epochs) == (10_000 // 64 * 64, 3)
+
+
 def test_report_compares_the_gains_from_the_start_of_every_finished_seed(tmp_path):
     import argparse
     import json
