@@ -42,17 +42,15 @@ import argparse
 import json
 import os
 import pathlib
-import subprocess
 import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from bench import parity_port, parity_start  # noqa: E402
+from bench import parity_original, parity_port, parity_start  # noqa: E402
 
 ORIGINAL_MODULES = ("generator.py", "discriminator.py", "rollout.py", "dataloader.py")
 PROGRAMS = ("port", "original")
-ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -136,29 +134,6 @@ def mle_starts(args: argparse.Namespace) -> list[int]:
     return [int(s) for s in args.mle_starts.split(",") if s.strip()]
 
 
-def run_original_seed(
-    args, start_dir: pathlib.Path, real_path, out_dir, seed: int, extra: tuple = ()
-) -> None:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    command = [
-        sys.executable,
-        "-m",
-        "bench.original_runner",
-        f"--original_repo={os.path.abspath(args.original_repo)}",
-        f"--start_dir={start_dir}",
-        f"--positive_file={real_path}",
-        f"--out_dir={out_dir}",
-        f"--seed={seed}",
-        f"--iterations={args.iterations}",
-        f"--dis_rounds={args.dis_rounds}",
-        f"--dis_epochs={args.dis_epochs}",
-        f"--export_every={args.export_every}",
-        *extra,
-    ]
-    with open(out_dir / "stdout.txt", "w") as stdout:
-        subprocess.run(command, cwd=ROOT, stdout=stdout, stderr=subprocess.STDOUT, check=True)
-
-
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     problem = check_args(args)
@@ -232,7 +207,7 @@ def main(argv: list[str] | None = None) -> dict:
                         args.export_every,
                     )
                 else:
-                    run_original_seed(args, start_dir, real_path, out_dir, seed)
+                    parity_original.run_original_seed(args, start_dir, real_path, out_dir, seed)
             scores = parity_port.score_run(
                 oracle,
                 out_dir,

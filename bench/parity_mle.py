@@ -31,7 +31,7 @@ import time
 
 import numpy as np
 
-from bench import parity_port, parity_stats
+from bench import parity_original, parity_port, parity_stats
 from seqgan_tf.models.oracle import load_params
 from seqgan_tf.models.param_layout import PARAM_NAMES
 
@@ -59,8 +59,6 @@ def checkpoint_name(epoch: int) -> str:
 
 
 def run_phase(args, workdir, start_dir, real_path, oracle, programs, log) -> dict:
-    from bench import original_parity
-
     base = workdir / "mle"
     for program in programs:
         out_dir = base / program
@@ -72,7 +70,7 @@ def run_phase(args, workdir, start_dir, real_path, oracle, programs, log) -> dic
                 start_dir, real_path, out_dir, args.mle_epochs, args.export_every
             )
         else:
-            original_parity.run_original_seed(
+            parity_original.run_original_seed(
                 args, start_dir, real_path, out_dir, 0, (f"--mle_epochs={args.mle_epochs}",)
             )
     epochs = export_epochs(args.mle_epochs, args.export_every)
@@ -157,8 +155,6 @@ def score_start_run(oracle, run_dir: pathlib.Path, start: int, epochs, num_sampl
 
 def run_starts(args, workdir, real_path, oracle, programs, starts: list[int], log) -> dict:
     """Each start's MLE in both programs, scored, then the start-level comparison."""
-    from bench import original_parity
-
     epochs = export_epochs(args.mle_epochs, args.export_every)
     for start in starts:
         directory = start_dir(workdir, start)
@@ -174,7 +170,7 @@ def run_starts(args, workdir, real_path, oracle, programs, starts: list[int], lo
                     )
                 else:
                     extra = (f"--mle_epochs={args.mle_epochs}",)
-                    original_parity.run_original_seed(
+                    parity_original.run_original_seed(
                         args, directory, real_path, out_dir, start, extra
                     )
             elif done != args.mle_epochs:

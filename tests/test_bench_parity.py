@@ -22,7 +22,14 @@ import pytest
 import tensorflow as tf
 from scipy import stats
 
-from bench import original_parity, parity_mle, parity_port, parity_stats, parity_weights
+from bench import (
+    original_parity,
+    parity_mle,
+    parity_original,
+    parity_port,
+    parity_stats,
+    parity_weights,
+)
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.models.discriminator import Discriminator
 from seqgan_tf.models.generator import Generator
@@ -446,7 +453,7 @@ def test_mle_starts_skip_finished_runs_and_compare_the_paired_starts(tmp_path, m
     def no_port(*args, **kwargs):
         raise AssertionError("a finished port run was rerun")
 
-    monkeypatch.setattr(original_parity, "run_original_seed", fake_original)
+    monkeypatch.setattr(parity_original, "run_original_seed", fake_original)
     monkeypatch.setattr(parity_port, "run_port_mle", no_port)
     args = argparse.Namespace(mle_epochs=10, export_every=5, score_samples=100)
     logged = []
