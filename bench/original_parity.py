@@ -17,7 +17,9 @@ published oracle. The comparison is of seed-level gains (``bench.parity_stats``)
 The original runs in a subprocess (``bench.original_runner``) under ``tf.compat.v1``. The
 port runs with ``--rollout_update_rate=0`` by default, which is what the original code
 effectively does (docs/FIDELITY.md). Each finished run leaves ``result.json`` and
-``scores.json`` in ``WORKDIR/{port,original}/seed_N``; a rerun skips them.
+``scores.json`` in ``WORKDIR/{port,original}/seed_N``; a rerun skips them. While a run
+goes on, its progress (units done, median seconds of one, time left) is logged every
+minute in which it advanced (``bench.parity_progress``).
 
 The MLE phase (``--phase=mle``, ``bench.parity_mle``) trains both programs ``--mle_epochs``
 from one set of initial weights in file order; with ``--mle_starts=1,2,3,4,5`` from each of
@@ -47,7 +49,7 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from bench import parity_original, parity_port, parity_start  # noqa: E402
+from bench import parity_original, parity_port, parity_progress, parity_start  # noqa: E402
 
 ORIGINAL_MODULES = ("generator.py", "discriminator.py", "rollout.py", "dataloader.py")
 PROGRAMS = ("port", "original")
@@ -192,22 +194,25 @@ def main(argv: list[str] | None = None) -> dict:
             out_dir = workdir / program / f"seed_{seed}"
             if not (out_dir / parity_port.RESULT_FILE).exists():
                 log(f"{program} seed {seed}: running")
-                if program == "port":
-                    if port_models is None:
-                        port_models = parity_port.PortModels(args.rollout_update_rate)
-                    parity_port.run_port_seed(
-                        port_models,
-                        start_dir,
-                        real_path,
-                        out_dir,
-                        seed,
-                        args.iterations,
-                        args.dis_rounds,
-                        args.dis_epochs,
-                        args.export_every,
-                    )
-                else:
-                    parity_original.run_original_seed(args, start_dir, real_path, out_dir, seed)
+                with parity_progress.watched(
+                    out_dir / "log.txt", args.iterations, f"{program} seed {seed}", log
+                ):
+                    if program == "port":
+                        if port_models is None:
+                            port_models = parity_port.PortModels(args.rollout_update_rate)
+                        parity_port.run_port_seed(
+                            port_models,
+                            start_dir,
+                            real_path,
+                            out_dir,
+                            seed,
+                            args.iterations,
+                            args.dis_rounds,
+                            args.dis_epochs,
+                            args.export_every,
+                        )
+                    else:
+                        parity_original.run_original_seed(args, start_dir, real_path, out_dir, seed)
             scores = parity_port.score_run(
                 oracle,
                 out_dir,

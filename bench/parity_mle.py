@@ -31,7 +31,7 @@ import time
 
 import numpy as np
 
-from bench import parity_original, parity_port, parity_stats
+from bench import parity_original, parity_port, parity_progress, parity_stats
 from seqgan_tf.models.oracle import load_params
 from seqgan_tf.models.param_layout import PARAM_NAMES
 
@@ -65,14 +65,15 @@ def run_phase(args, workdir, start_dir, real_path, oracle, programs, log) -> dic
         if (out_dir / parity_port.RESULT_FILE).exists():
             continue
         log(f"MLE phase, {program}: {args.mle_epochs} epochs")
-        if program == "port":
-            parity_port.run_port_mle(
-                start_dir, real_path, out_dir, args.mle_epochs, args.export_every
-            )
-        else:
-            parity_original.run_original_seed(
-                args, start_dir, real_path, out_dir, 0, (f"--mle_epochs={args.mle_epochs}",)
-            )
+        with parity_progress.watched(out_dir / "log.txt", args.mle_epochs, f"MLE {program}", log):
+            if program == "port":
+                parity_port.run_port_mle(
+                    start_dir, real_path, out_dir, args.mle_epochs, args.export_every
+                )
+            else:
+                parity_original.run_original_seed(
+                    args, start_dir, real_path, out_dir, 0, (f"--mle_epochs={args.mle_epochs}",)
+                )
     epochs = export_epochs(args.mle_epochs, args.export_every)
     results = {"mle_epochs": args.mle_epochs, "points": {}, "runs": {}}
     for program in programs:
@@ -164,15 +165,17 @@ def run_starts(args, workdir, real_path, oracle, programs, starts: list[int], lo
             done = finished_epochs(out_dir)
             if done is None:
                 log(f"MLE start {start}, {program}: {args.mle_epochs} epochs")
-                if program == "port":
-                    parity_port.run_port_mle(
-                        directory, real_path, out_dir, args.mle_epochs, args.export_every
-                    )
-                else:
-                    extra = (f"--mle_epochs={args.mle_epochs}",)
-                    parity_original.run_original_seed(
-                        args, directory, real_path, out_dir, start, extra
-                    )
+                label = f"MLE start {start}, {program}"
+                with parity_progress.watched(out_dir / "log.txt", args.mle_epochs, label, log):
+                    if program == "port":
+                        parity_port.run_port_mle(
+                            directory, real_path, out_dir, args.mle_epochs, args.export_every
+                        )
+                    else:
+                        extra = (f"--mle_epochs={args.mle_epochs}",)
+                        parity_original.run_original_seed(
+                            args, directory, real_path, out_dir, start, extra
+                        )
             elif done != args.mle_epochs:
                 raise SystemExit(
                     f"{out_dir} holds a finished run of {done} epochs, not --mle_epochs="

@@ -1,0 +1,67 @@
+"""Progress of a parity run's long runs, read from the log each program writes.
+
+Both programs' runs log one line per finished unit (``MLE epoch N: loss L, S s`` or
+``iteration N: mean reward R, S s (...)``). While a run goes on, a watcher reads that log
+every minute and, when units were added, logs how many are done of the total, the median
+seconds of one, and the time left at that pace: an hour-long original run is not silent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pathlib
+import re
+import statistics
+import threading
+from collections.abc import Callable, Iterator
+
+from seqgan_tf.training.progress import format_seconds
+
+UNIT_LINE = re.compile(r"^(?:MLE epoch|iteration) \d+: .*?, (\d+(?:\.\d+)?) s\b", re.MULTILINE)
+
+
+def unit_seconds(text: str) -> list[float]:
+    """The seconds of each finished unit a run's log names, in order."""
+    return [float(seconds) for seconds in UNIT_LINE.findall(text)]
+
+
+def progress_line(label: str, seconds: list[float], total: int) -> str:
+    """``label: 45/120, median 16.3 s each, about 20m23s left``."""
+    done = len(seconds)
+    if not done:
+        return f"{label}: 0/{total}"
+    median = statistics.median(seconds)
+    left = format_seconds(median * max(0, total - done))
+    return f"{label}: {done}/{total}, median {median:.1f} s each, about {left} left"
+
+
+@contextlib.contextmanager
+def watched(
+    log_path: pathlib.Path,
+    total: int,
+    label: str,
+    log: Callable[[str], None],
+    interval: float = 60.0,
+) -> Iterator[None]:
+    """Logs the progress of the run writing ``log_path`` every ``interval`` seconds in
+    which it finished units, until the block ends."""
+    stop = threading.Event()
+
+    def watch() -> None:
+        reported = 0
+        while not stop.wait(interval):
+            try:
+                seconds = unit_seconds(log_path.read_text())
+            except FileNotFoundError:
+                continue
+            if len(seconds) > reported:
+                reported = len(seconds)
+                log(progress_line(label, seconds, total))
+
+    thread = threading.Thread(target=watch, name=f"progress of {label}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
