@@ -69,6 +69,10 @@ def _table1_metrics(seed: int) -> list[dict]:
     return rows
 
 
+def nll_test(seed: int, method: str) -> float:
+    return 9.0 + 0.1 * len(method) + seed / 7
+
+
 def write_table1_run(folder: pathlib.Path, seed: int, overrides: dict, fresh: dict) -> None:
     folder.mkdir(parents=True)
     rescored = {}
@@ -76,12 +80,14 @@ def write_table1_run(folder: pathlib.Path, seed: int, overrides: dict, fresh: di
         rescored[f"{method}_final"] = {"nll": value, "standard_error": 0.003}
         if method != "random":
             rescored[f"{method}_best"] = {"nll": value - 0.01, "standard_error": 0.003}
-    methods = {"random": {"nll_final": fresh["random"]}}
+    methods = {"random": {"nll_final": fresh["random"], "nll_test": nll_test(seed, "random")}}
     for method in ("mle", "ss", "pg_bleu", "seqgan"):
         logged = fresh[method] - 0.02 if method in fresh else None
         methods[method] = {
             "nll_final": logged,
             "nll_best": None if logged is None else logged - seed / 100,
+            # measured for every generator, trained or not, as the experiment does
+            "nll_test": nll_test(seed, method),
         }
     results = {
         "mode": "table1",
@@ -232,6 +238,16 @@ def test_means_and_sds_over_seeds_are_numpys(runs):
     assert rows["Random"][3] == ""
 
 
+def test_nll_test_over_seeds_is_numpys_and_absent_where_not_measured(runs):
+    rows = _section(runs, FLAGS)
+    for method, name in (("random", "Random"), ("mle", "MLE"), ("pg_bleu", "PG-BLEU")):
+        values = np.array([nll_test(seed, method) for seed in FRESH], dtype=np.float64)
+        assert rows[name][7] == f"{values.mean():.3f} (sd {values.std(ddof=1):.3f})", name
+    # SeqGAN's row is oracle runs', which do not measure it; its untrained generator's
+    # value in the baselines' results.json is not SeqGAN's
+    assert rows["SeqGAN"][7] == "n/a (`--mode=oracle` does not measure it)"
+
+
 def test_welch_over_seeds_against_seqgans_oracle_runs_and_mle(runs):
     rows = _section(runs, FLAGS)
     seqgan = list(SEQGAN_FRESH.values())
@@ -253,7 +269,7 @@ def test_seqgans_row_is_the_current_full_length_oracle_runs_of_the_preset(runs):
     assert row[3] == f"{np.mean([v - 0.03 for v in values]):.3f}"  # seqgan_nll_best
     # Named, with seeds; the old code's and another preset's runs are not taken.
     assert (
-        row[7] == "`--mode=oracle --preset=paper`: `paper-seed1` (seed 1), `paper-seed2` (seed 2)"
+        row[8] == "`--mode=oracle --preset=paper`: `paper-seed1` (seed 1), `paper-seed2` (seed 2)"
     )
 
 
@@ -269,7 +285,7 @@ def test_a_single_seed_and_a_missing_seqgan_are_not_tested(runs):
     )
     rows = _section(runs, FLAGS)
     # The full-length runs of other settings stand in, named, and are never tested against.
-    source = rows["SeqGAN"][7]
+    source = rows["SeqGAN"][8]
     assert source.startswith("not this group's setting")
     assert "`paper-old-init` (--preset=paper, old-init code" in source
     assert "`original-seed1` (--preset=original, current code" in source
@@ -288,7 +304,7 @@ def test_a_single_seed_and_a_missing_seqgan_are_not_tested(runs):
     (runs / "index.ini").write_text("")
     rows = _section(runs, FLAGS)
     assert rows["SeqGAN"][1] == "n/a" and rows["SeqGAN"][2] == "0"
-    assert rows["SeqGAN"][7].startswith("n/a: no finished `--mode=oracle --preset=paper` run")
+    assert rows["SeqGAN"][8].startswith("n/a: no finished `--mode=oracle --preset=paper` run")
     assert rows["MLE"][5] == "n/a (SeqGAN: 0 seeds)"
 
 
@@ -300,7 +316,7 @@ def test_a_full_table1_group_takes_seqgan_from_its_own_runs(tmp_path):
     (runs / "index.ini").write_text("")
     row = _section(runs, "--preset=paper")["SeqGAN"]
     assert row[1] == f"{np.mean([8.71, 8.72]):.3f} (sd {np.std([8.71, 8.72], ddof=1):.3f})"
-    assert row[7] == "the runs above"
+    assert row[8] == "the runs above"
 
 
 def _readings(*keys: str) -> str:

@@ -46,6 +46,8 @@ BASELINE_FLAGS = frozenset(field.name for field in dataclasses.fields(BaselineSc
 # The flags that turn SeqGAN off in a run of the baselines alone.
 SEQGAN_OFF_FLAGS = ("adversarial_iterations", "dis_pretrain_rounds")
 FIGURE = "table1-curves.png"
+OWN_RUNS = "the runs above"  # a row's source: the group's own table1 runs
+NO_NLL_TEST = "n/a (`--mode=oracle` does not measure it)"
 # The oracle presets that run SeqGAN at its full length (the paper's and the repository's).
 FULL_LENGTH = ("paper", "original")
 
@@ -76,6 +78,12 @@ class Table1Run(RecordedProcesses):
     def logged_best(self, method: str) -> float | None:
         """``method``'s lowest logged evaluation (Random has one, its only)."""
         return self.results["methods"][method].get("nll_best")
+
+    def nll_test(self, method: str) -> float | None:
+        """NLL_test of ``method``'s final generator (None: given no training)."""
+        if self.results["methods"][method].get("nll_final") is None:
+            return None
+        return self.results["methods"][method].get("nll_test")
 
 
 def flags_text(preset: str, overrides: dict) -> str:
@@ -157,6 +165,8 @@ class MethodRow:
     source: str
     # False: runs of another setting standing in for SeqGAN, shown but never tested against
     comparable: bool = True
+    # NLL_test of the final generators, one a seed (--mode=oracle runs do not measure it)
+    test: tuple[float, ...] = ()
 
     @property
     def mean(self) -> float:
@@ -178,7 +188,8 @@ def method_rows(runs: list[Table1Run], oracle_runs: list[Run]) -> dict[str, Meth
         rows[method] = MethodRow(
             fresh=tuple(v for run in runs if (v := run.fresh_final(method)) is not None),
             best=tuple(v for run in runs if (v := run.logged_best(method)) is not None),
-            source="the runs above",
+            source=OWN_RUNS,
+            test=tuple(v for run in runs if (v := run.nll_test(method)) is not None),
         )
     if "seqgan" not in rows:
         counterparts = seqgan_counterparts(runs, oracle_runs)
@@ -301,6 +312,7 @@ def group_section(flags: str, runs: list[Table1Run], oracle_runs: list[Run]) -> 
                 f"{PAPER_TABLE_1[name]:.3f}",
                 against_seqgan,
                 against_mle,
+                _mean_sd(row.test) if row.test or row.source == OWN_RUNS else NO_NLL_TEST,
                 row.source,
             ]
         )
@@ -312,15 +324,20 @@ def group_section(flags: str, runs: list[Table1Run], oracle_runs: list[Run]) -> 
         "paper's Table 1",
         "vs SeqGAN: Welch t (p)",
         "vs MLE: Welch t (p)",
+        "NLL_test, mean (sd)",
         "from",
     ]
-    lines += ["", *markdown_table(header, table, "lrrrrrrl")]
+    lines += ["", *markdown_table(header, table, "lrrrrrrrl")]
     lines += [
         "",
         f"Fresh: each seed's final generator scored on its run's fresh samples (`rescored`); "
         "mean and sample standard deviation over seeds. Best logged: the lowest evaluation on "
         f"{first['schedule']['eval_samples']:,} samples, chosen on the samples it is scored "
         "on (optimistic). Welch's t-test on the seed-level fresh finals, two-sided; t > 0: the "
-        f"row's NLL_oracle above the other's. Curves: `{FIGURE}`, panel `{flags}`.",
+        f"row's NLL_oracle above the other's. NLL_test: the final generator's mean per-token "
+        "NLL of fresh oracle samples it never trained on, one set a seed, the same for every "
+        "method: NLL_oracle scores a generator's own samples, so a generator that collapses "
+        "onto a few likely sequences scores well on it, and NLL_test rises when it no longer "
+        f"covers the data. Curves: `{FIGURE}`, panel `{flags}`.",
     ]
     return lines
