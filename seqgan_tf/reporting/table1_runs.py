@@ -177,6 +177,11 @@ class MethodRow:
     def sd(self) -> float:
         return statistics.stdev(self.fresh)
 
+    @property
+    def test_mean(self) -> float:
+        """NLL_test's mean over seeds (what a reading quotes)."""
+        return statistics.mean(self.test)
+
 
 def method_rows(runs: list[Table1Run], oracle_runs: list[Run]) -> dict[str, MethodRow]:
     """Each method's seed-level values: the group's own, or for SeqGAN in a group of the
