@@ -11,7 +11,8 @@ the output); the prose between them from ``READINGS.md`` in the same
 folder, one ``## key`` section per experiment, where ``{run[NAME].final.nll:.3f}`` and the
 like insert a run's figures (``{corpus[NAME].results[methods][seqgan][bleu2]:.3f}`` a text
 or music run's, ``{table1[NAME].results[rescored][mle_final][nll]:.3f}`` a Table 1 run's,
-``{table1_rows[FLAGS][mle].mean:.3f}`` a Table 1 group's mean over seeds),
+``{table1_rows[FLAGS][mle].mean:.3f}`` a Table 1 group's mean over seeds, ``.test_mean``
+its NLL_test's),
 so that no number in the prose is typed by hand. A reading
 for an experiment that no longer has runs, or an experiment without a reading, is an error.
 ``--check`` exits 1 when the output file differs from what the runs give, or when the
