@@ -76,7 +76,8 @@ def test_run_logs_drop_the_checkpoint_writers_timing_lines(tmp_path):
 
 def test_relative_links_of_the_documents_exist():
     """Every relative link and image of README.md, docs/*.md and docs/history/*.md
-    resolves (READINGS.md's links are docs/RESULTS.md's, relative to docs/)."""
+    resolves, and a link's #anchor into a Markdown file names one of its headings
+    (READINGS.md's links are docs/RESULTS.md's, relative to docs/)."""
     documents = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
     documents += sorted((REPO / "docs" / "history").glob("*.md"))
     missing = []
@@ -85,7 +86,39 @@ def test_relative_links_of_the_documents_exist():
         for target in re.findall(r"\]\(([^)\s]+)\)", prose):
             if re.match(r"[a-z]+://|#|mailto:", target):
                 continue
-            path = (document.parent / target.split("#")[0]).resolve()
+            file_part, _, anchor = target.partition("#")
+            path = (document.parent / file_part).resolve()
             if not path.exists():
                 missing.append(f"{document.relative_to(REPO)}: {target}")
+            elif anchor and path.suffix == ".md" and anchor not in heading_anchors(path):
+                missing.append(f"{document.relative_to(REPO)}: {target} (no such heading)")
     assert missing == []
+
+
+def heading_anchors(path: pathlib.Path) -> set[str]:
+    """The anchors GitHub gives a Markdown file's headings: lower case, punctuation but
+    '-' and '_' dropped, each space a '-', repeats numbered -1, -2, ..."""
+    prose = re.sub(r"^```.*?^```", "", path.read_text(), flags=re.M | re.S)
+    anchors: set[str] = set()
+    for heading in re.findall(r"^#{1,6}\s+(.+?)\s*#*\s*$", prose, flags=re.M):
+        slug = re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+        anchor, repeat = slug, 0
+        while anchor in anchors:
+            repeat += 1
+            anchor = f"{slug}-{repeat}"
+        anchors.add(anchor)
+    return anchors
+
+
+def test_heading_anchors_follow_githubs_rule(tmp_path):
+    document = tmp_path / "doc.md"
+    document.write_text(
+        "# Text: `--mode=text --preset=coco`\n```\n# not a heading\n```\n"
+        "## Quick start (synthetic facades, no network)\n## Notes\n## Notes\n"
+    )
+    assert heading_anchors(document) == {
+        "text---modetext---presetcoco",
+        "quick-start-synthetic-facades-no-network",
+        "notes",
+        "notes-1",
+    }
