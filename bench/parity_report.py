@@ -5,6 +5,7 @@ adversarial phase (``collect``, ``write``) and the MLE phase over several starts
 from __future__ import annotations
 
 import json
+import math
 import pathlib
 import platform
 
@@ -198,7 +199,28 @@ def mle_markdown(results: dict) -> str:
             f"{_number(high, sign=True)}] | {test['port_lower']} / {test['port_higher']} / "
             f"{test['equal']} | {test['sign_p']:.3f} | {test['wilcoxon_p']:.3f} |"
         )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + ["", multiple_tests_line(results["comparison_by_epoch"])]) + "\n"
+
+
+def multiple_tests_line(comparison_by_epoch: dict, alpha: float = 0.05) -> str:
+    """How many of the exports' paired tests fall below ``alpha``, beside how many would by
+    chance alone, and below Bonferroni's ``alpha / tests``: one test an export, so some
+    small p-values are expected even when the programs agree."""
+    p_values = [
+        test["paired_p"]
+        for test in comparison_by_epoch.values()
+        if test["paired_p"] is not None and math.isfinite(test["paired_p"])
+    ]
+    if not p_values:
+        return "No export has a paired test (every difference is equal)."
+    tests, threshold = len(p_values), alpha / len(p_values)
+    below = sum(p < alpha for p in p_values)
+    below_bonferroni = sum(p < threshold for p in p_values)
+    return (
+        f"Paired p below {alpha:g}: {below} of {tests} exports ({alpha * tests:.2g} expected "
+        f"by chance alone if the programs agree); below Bonferroni's {alpha:g} / {tests} = "
+        f"{threshold:.4f}: {below_bonferroni}."
+    )
 
 
 def plot_mle(results: dict, path: str) -> None:

@@ -476,6 +476,20 @@ def test_mle_starts_skip_finished_runs_and_compare_the_paired_starts(tmp_path, m
         parity_mle.run_starts(args, workdir, None, StreamOracle(), ["port"], [1], print)
 
 
+def test_the_exports_tests_are_counted_against_chance_and_bonferroni():
+    from bench import parity_report
+
+    p_values = {"10": 0.003, "20": 0.04, "30": 0.2, "40": 0.9, "50": math.nan}
+    line = parity_report.multiple_tests_line({e: {"paired_p": p} for e, p in p_values.items()})
+    # Four finite tests: 0.003 and 0.04 fall below 0.05; only 0.003 below 0.05 / 4 = 0.0125.
+    assert line == (
+        "Paired p below 0.05: 2 of 4 exports (0.2 expected by chance alone if the programs "
+        "agree); below Bonferroni's 0.05 / 4 = 0.0125: 1."
+    )
+    nothing = parity_report.multiple_tests_line({"10": {"paired_p": math.nan}})
+    assert nothing == "No export has a paired test (every difference is equal)."
+
+
 def test_mle_report_tables_every_start_and_the_paired_test(tmp_path):
     from bench import parity_report
 
@@ -494,6 +508,12 @@ def test_mle_report_tables_every_start_and_the_paired_test(tmp_path):
     assert "| 5 | 3 | 9.5000 (0.0000) | 9.5000 (0.0000) | +0.0000 (0.0000) | -- (2) | -- |" in table
     test = parity_stats.compare_paired([9.20, 9.10, 9.30], [9.25, 9.12, 9.30])
     assert f"| {test['paired_p']:.3f} |" in table and "| 2 / 0 / 1 |" in table
+    # Epoch 5's differences are all equal (no test), so one test counts, at alpha / 1.
+    below = int(test["paired_p"] < 0.05)
+    assert table.rstrip().endswith(
+        f"Paired p below 0.05: {below} of 1 exports (0.05 expected by chance alone if the "
+        f"programs agree); below Bonferroni's 0.05 / 1 = 0.0500: {below}."
+    )
     figure = tmp_path / "mle.png"
     parity_report.write_mle(workdir, results, str(figure))
     assert figure.stat().st_size > 10_000
