@@ -206,11 +206,8 @@ def multiple_tests_line(comparison_by_epoch: dict, alpha: float = 0.05) -> str:
     """How many of the exports' paired tests fall below ``alpha``, beside how many would by
     chance alone, and below Bonferroni's ``alpha / tests``: one test an export, so some
     small p-values are expected even when the programs agree."""
-    p_values = [
-        test["paired_p"]
-        for test in comparison_by_epoch.values()
-        if test["paired_p"] is not None and math.isfinite(test["paired_p"])
-    ]
+    tested = comparison_by_epoch.values()
+    p_values = [test["paired_p"] for test in tested if math.isfinite(test["paired_p"])]
     if not p_values:
         return "No export has a paired test (every difference is equal)."
     tests, threshold = len(p_values), alpha / len(p_values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import pathlib
 import re
 
@@ -82,8 +83,7 @@ def test_relative_links_of_the_documents_exist():
     documents += sorted((REPO / "docs" / "history").glob("*.md"))
     missing = []
     for document in documents:
-        prose = re.sub(r"^```.*?^```", "", document.read_text(), flags=re.M | re.S)
-        for target in re.findall(r"\]\(([^)\s]+)\)", prose):
+        for target in re.findall(r"\]\(([^)\s]+)\)", prose_of(document)):
             if re.match(r"[a-z]+://|#|mailto:", target):
                 continue
             file_part, _, anchor = target.partition("#")
@@ -95,19 +95,24 @@ def test_relative_links_of_the_documents_exist():
     assert missing == []
 
 
-def heading_anchors(path: pathlib.Path) -> set[str]:
+def prose_of(path: pathlib.Path) -> str:
+    """A Markdown file without its fenced code blocks."""
+    return re.sub(r"^```.*?^```", "", path.read_text(), flags=re.M | re.S)
+
+
+@functools.cache
+def heading_anchors(path: pathlib.Path) -> frozenset[str]:
     """The anchors GitHub gives a Markdown file's headings: lower case, punctuation but
     '-' and '_' dropped, each space a '-', repeats numbered -1, -2, ..."""
-    prose = re.sub(r"^```.*?^```", "", path.read_text(), flags=re.M | re.S)
     anchors: set[str] = set()
-    for heading in re.findall(r"^#{1,6}\s+(.+?)\s*#*\s*$", prose, flags=re.M):
+    for heading in re.findall(r"^#{1,6}\s+(.+?)\s*#*\s*$", prose_of(path), flags=re.M):
         slug = re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
         anchor, repeat = slug, 0
         while anchor in anchors:
             repeat += 1
             anchor = f"{slug}-{repeat}"
         anchors.add(anchor)
-    return anchors
+    return frozenset(anchors)
 
 
 def test_heading_anchors_follow_githubs_rule(tmp_path):

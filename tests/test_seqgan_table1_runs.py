@@ -241,12 +241,11 @@ def test_means_and_sds_over_seeds_are_numpys(runs):
 
 def test_nll_test_over_seeds_is_numpys_and_absent_where_not_measured(runs):
     rows = _section(runs, FLAGS)
+    quoted = method_rows(groups(load_table1_runs(runs))[FLAGS], load_runs(runs))  # by readings
     for method, name in (("random", "Random"), ("mle", "MLE"), ("pg_bleu", "PG-BLEU")):
         values = np.array([nll_test(seed, method) for seed in FRESH], dtype=np.float64)
         assert rows[name][7] == f"{values.mean():.3f} (sd {values.std(ddof=1):.3f})", name
-        grouped = groups(load_table1_runs(runs))[FLAGS]
-        row = method_rows(grouped, load_runs(runs))[method]  # what a reading quotes
-        assert row.test_mean == pytest.approx(values.mean(), abs=1e-12)
+        assert quoted[method].test_mean == pytest.approx(values.mean(), abs=1e-12)
     # SeqGAN's row is oracle runs', which do not measure it; its untrained generator's
     # value in the baselines' results.json is not SeqGAN's
     assert rows["SeqGAN"][7] == "n/a (`--mode=oracle` does not measure it)"
