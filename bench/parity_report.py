@@ -65,11 +65,29 @@ def collect(workdir: pathlib.Path, args, start: dict, programs: list[str], seeds
     }
 
 
+def schedule_line(schedule: dict) -> str:
+    """The adversarial schedule both programs ran, in words, so that each table says which
+    units it compares."""
+    rounds, epochs = schedule["dis_rounds_per_iteration"], schedule["dis_epochs_per_round"]
+    discriminator = (
+        "the discriminator fixed"
+        if rounds == 0
+        else f"then {rounds} discriminator round{'s' if rounds > 1 else ''} of "
+        f"{epochs} epoch{'s' if epochs > 1 else ''}"
+    )
+    return (
+        f"Schedule: {schedule['iterations']} iterations of one generator step "
+        f"({schedule['rollout_num']} rollouts per prefix, the port's rollout update rate "
+        f"{schedule['port_rollout_update_rate']:g}), {discriminator}."
+    )
+
+
 def markdown(results: dict) -> str:
     start_nll = results["start"]["nll_oracle_20000"]
     runs = results["runs"]
     seeds = sorted({int(s) for program in runs.values() for s in program})
     lines = [
+        schedule_line(results["schedule"]),
         f"Start: NLL_oracle {start_nll:.4f} (20,000 samples). Gains = start - final.",
         "",
         "| seed | port final | port gain | original final | original gain |",

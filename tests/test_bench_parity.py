@@ -290,6 +290,27 @@ def test_report_compares_the_gains_from_the_start_of_every_finished_seed(tmp_pat
     table = parity_report.markdown(results)
     assert "| 2 | 8.8500 | 0.1500 | 8.8300 | 0.1700 |" in table
     assert "| 3 | 8.9000 | 0.1000 | -- | -- |" in table
+    assert table.startswith("Schedule: 10 iterations of one generator step (")
+    assert "the discriminator fixed." in table.splitlines()[0]
+
+
+def test_schedule_line_names_the_discriminator_round():
+    from bench import parity_report
+
+    schedule = {
+        "iterations": 15,
+        "dis_rounds_per_iteration": 1,
+        "dis_epochs_per_round": 1,
+        "rollout_num": 16,
+        "port_rollout_update_rate": 0.0,
+    }
+    line = parity_report.schedule_line(schedule)
+    assert line == (
+        "Schedule: 15 iterations of one generator step (16 rollouts per prefix, the port's "
+        "rollout update rate 0), then 1 discriminator round of 1 epoch."
+    )
+    schedule.update(dis_rounds_per_iteration=5, dis_epochs_per_round=3)
+    assert "then 5 discriminator rounds of 3 epochs." in parity_report.schedule_line(schedule)
 
 
 def exact_wilcoxon_p(differences: np.ndarray) -> tuple[float, float]:
