@@ -17,7 +17,11 @@ published oracle. The comparison is of seed-level gains (``bench.parity_stats``)
 The original runs in a subprocess (``bench.original_runner``) under ``tf.compat.v1``. The
 port runs with ``--rollout_update_rate=0`` by default, which is what the original code
 effectively does (docs/FIDELITY.md). Each finished run leaves ``result.json`` and
-``scores.json`` in ``WORKDIR/{port,original}/seed_N``; a rerun skips them. While a run
+``scores.json`` in ``WORKDIR/{port,original}/seed_N``; a rerun skips them, and starts a
+(program, seed) run killed midway again from its first iteration (the original's TF1
+random ops keep their state inside the session, where no checkpoint reaches it, so a
+resumed run could not continue its streams; seeds are short, and run as separate
+processes with ``--seeds``, several can go at once). While a run
 goes on, its progress (units done, median seconds of one, time left) is logged every
 minute in which it advanced (``bench.parity_progress``).
 
