@@ -152,7 +152,17 @@ def plot(results: dict, path: str) -> None:
             ax.plot(xs, ys, color=colours[program], alpha=0.7, marker=".", label=label)
     ax.set_xlabel("adversarial iteration (from the common start)")
     ax.set_ylabel("NLL_oracle (port's scorer)")
-    ax.set_title("Port vs original TF1 code from identical starts, one line per seed")
+    schedule = results["schedule"]
+    rounds = schedule["dis_rounds_per_iteration"]
+    discriminator = (
+        "discriminator fixed"
+        if rounds == 0
+        else f"{rounds} D round(s) of {schedule['dis_epochs_per_round']} epoch(s) an iteration"
+    )
+    ax.set_title(
+        f"Port vs original TF1 code from identical starts, one line per seed\n({discriminator})",
+        fontsize=10,
+    )
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -292,6 +292,11 @@ def test_report_compares_the_gains_from_the_start_of_every_finished_seed(tmp_pat
     assert "| 3 | 8.9000 | 0.1000 | -- | -- |" in table
     assert table.startswith("Schedule: 10 iterations of one generator step (")
     assert "the discriminator fixed." in table.splitlines()[0]
+    figure = tmp_path / "curves.png"
+    parity_report.write(tmp_path, results, str(figure))
+    assert (tmp_path / "results.md").read_text() == table
+    assert json.loads((tmp_path / "results.json").read_text())["runs"] == results["runs"]
+    assert figure.stat().st_size > 10_000
 
 
 def test_schedule_line_names_the_discriminator_round():
