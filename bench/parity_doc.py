@@ -8,7 +8,9 @@ A block in the document
 
 holds the table of ``docs/runs/parity-adversarial/results.json`` as the harness wrote it
 (``parity_report.markdown`` for the adversarial phase, ``parity_report.mle_markdown`` for
-the MLE phase over several starts); everything outside the blocks is prose. Rewrite the
+the MLE phase over several starts), and a block ``<!-- parity-summary: A B -->`` ...
+``<!-- /parity-summary -->`` the verdicts of runs A and B, a row each
+(``parity_report.summary_row``); everything outside the blocks is prose. Rewrite the
 blocks after committing a run with
 
     python -m bench.parity_doc
@@ -33,6 +35,14 @@ BLOCK = re.compile(
 )
 
 
+# a block of the verdicts of several runs, one row each: <!-- parity-summary: A B C -->
+SUMMARY = re.compile(
+    r"(?P<open><!-- parity-summary: (?P<names>[\w.\- ]+?) -->\n)(?P<body>.*?)"
+    r"(?P<close><!-- /parity-summary -->)",
+    re.DOTALL,
+)
+
+
 def table(results: dict) -> str:
     """The harness's own table of a parity run's results: the MLE phase's when the run
     compared starts epoch by epoch, the adversarial phase's otherwise."""
@@ -49,14 +59,20 @@ def render(text: str, runs_dir: str | pathlib.Path) -> str:
     """``text`` with every parity block rewritten from its run's ``results.json``."""
     runs_dir = pathlib.Path(runs_dir)
 
-    def rewrite(match: re.Match) -> str:
-        path = runs_dir / match["name"] / "results.json"
+    def load(name: str) -> dict:
+        path = runs_dir / name / "results.json"
         if not path.exists():
-            raise ValueError(f"parity block '{match['name']}': {path} does not exist")
-        body = table(json.loads(path.read_text()))
+            raise ValueError(f"parity block '{name}': {path} does not exist")
+        return json.loads(path.read_text())
+
+    def rewrite(match: re.Match) -> str:
+        return f"{match['open']}{table(load(match['name']))}{match['close']}"
+
+    def rewrite_summary(match: re.Match) -> str:
+        body = parity_report.summary_markdown({n: load(n) for n in match["names"].split()})
         return f"{match['open']}{body}{match['close']}"
 
-    return BLOCK.sub(rewrite, text)
+    return SUMMARY.sub(rewrite_summary, BLOCK.sub(rewrite, text))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -65,20 +65,24 @@ def collect(workdir: pathlib.Path, args, start: dict, programs: list[str], seeds
     }
 
 
+def discriminator_schedule(schedule: dict) -> str:
+    """The discriminator's part of an adversarial schedule, in words."""
+    rounds, epochs = schedule["dis_rounds_per_iteration"], schedule["dis_epochs_per_round"]
+    if rounds == 0:
+        return "the discriminator fixed"
+    return (
+        f"{rounds} discriminator round{'s' if rounds > 1 else ''} of "
+        f"{epochs} epoch{'s' if epochs > 1 else ''} an iteration"
+    )
+
+
 def schedule_line(schedule: dict) -> str:
     """The adversarial schedule both programs ran, in words, so that each table says which
     units it compares."""
-    rounds, epochs = schedule["dis_rounds_per_iteration"], schedule["dis_epochs_per_round"]
-    discriminator = (
-        "the discriminator fixed"
-        if rounds == 0
-        else f"then {rounds} discriminator round{'s' if rounds > 1 else ''} of "
-        f"{epochs} epoch{'s' if epochs > 1 else ''}"
-    )
     return (
         f"Schedule: {schedule['iterations']} iterations of one generator step "
         f"({schedule['rollout_num']} rollouts per prefix, the port's rollout update rate "
-        f"{schedule['port_rollout_update_rate']:g}), {discriminator}."
+        f"{schedule['port_rollout_update_rate']:g}), {discriminator_schedule(schedule)}."
     )
 
 
@@ -134,6 +138,45 @@ def markdown(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def summary_row(name: str, results: dict) -> str:
+    """One comparison's verdict in a row: what was compared, over how many starts or seeds,
+    the port - original difference of the final values with its 95% interval and p. For
+    the MLE phase the values are NLL_oracle at the last epoch, paired over starts; for the
+    adversarial phase the gains from the common start, over independent seeds (Welch)."""
+    link = f"[`{name}`](runs/{name}/)"
+    if "comparison_by_epoch" in results:
+        last = str(results["mle_epochs"])
+        test = results["comparison_by_epoch"][last]
+        low, high = test["paired_ci95"]
+        return (
+            f"| MLE, {last} epochs | {test['difference']['n']} starts, paired | "
+            f"NLL_oracle after epoch {last} | {_number(test['difference']['mean'], sign=True)} "
+            f"| [{_number(low, sign=True)}, {_number(high, sign=True)}] | "
+            f"{_number(test['paired_p'], 3)} (paired t) | {link} |"
+        )
+    comparison, schedule = results["comparison"], results["schedule"]
+    low, high = comparison["welch_ci95"]
+    return (
+        f"| {schedule['iterations']} adversarial iterations, {discriminator_schedule(schedule)} | "
+        f"{comparison['port']['n']} / {comparison['original']['n']} seeds, independent | "
+        f"gain in NLL_oracle from the common start | "
+        f"{_number(comparison['difference_of_means'], sign=True)} | "
+        f"[{_number(low, sign=True)}, {_number(high, sign=True)}] | "
+        f"{_number(comparison['welch_p'], 3)} (Welch t) | {link} |"
+    )
+
+
+def summary_markdown(named_results: dict[str, dict]) -> str:
+    """The verdicts of several parity runs, one row each (``summary_row``)."""
+    lines = [
+        "| comparison | starts or seeds (port / original) | value compared | port - original "
+        "| 95% CI | p | run |",
+        "| --- | --- | --- | ---: | --- | ---: | --- |",
+    ]
+    lines += [summary_row(name, results) for name, results in named_results.items()]
+    return "\n".join(lines) + "\n"
+
+
 def plot(results: dict, path: str) -> None:
     import matplotlib
 
@@ -152,15 +195,9 @@ def plot(results: dict, path: str) -> None:
             ax.plot(xs, ys, color=colours[program], alpha=0.7, marker=".", label=label)
     ax.set_xlabel("adversarial iteration (from the common start)")
     ax.set_ylabel("NLL_oracle (port's scorer)")
-    schedule = results["schedule"]
-    rounds = schedule["dis_rounds_per_iteration"]
-    discriminator = (
-        "discriminator fixed"
-        if rounds == 0
-        else f"{rounds} D round(s) of {schedule['dis_epochs_per_round']} epoch(s) an iteration"
-    )
     ax.set_title(
-        f"Port vs original TF1 code from identical starts, one line per seed\n({discriminator})",
+        "Port vs original TF1 code from identical starts, one line per seed\n"
+        f"({discriminator_schedule(results['schedule'])})",
         fontsize=10,
     )
     ax.legend()

@@ -297,6 +297,11 @@ def test_report_compares_the_gains_from_the_start_of_every_finished_seed(tmp_pat
     assert (tmp_path / "results.md").read_text() == table
     assert json.loads((tmp_path / "results.json").read_text())["runs"] == results["runs"]
     assert figure.stat().st_size > 10_000
+    row = parity_report.summary_row("fake", results)
+    assert row.startswith("| 10 adversarial iterations, the discriminator fixed | 3 / 2 seeds")
+    gains = results["comparison"]
+    assert f"| {gains['difference_of_means']:+.4f} | [" in row
+    assert row.endswith(f"| {gains['welch_p']:.3f} (Welch t) | [`fake`](runs/fake/) |")
 
 
 def test_schedule_line_names_the_discriminator_round():
@@ -312,10 +317,12 @@ def test_schedule_line_names_the_discriminator_round():
     line = parity_report.schedule_line(schedule)
     assert line == (
         "Schedule: 15 iterations of one generator step (16 rollouts per prefix, the port's "
-        "rollout update rate 0), then 1 discriminator round of 1 epoch."
+        "rollout update rate 0), 1 discriminator round of 1 epoch an iteration."
     )
     schedule.update(dis_rounds_per_iteration=5, dis_epochs_per_round=3)
-    assert "then 5 discriminator rounds of 3 epochs." in parity_report.schedule_line(schedule)
+    assert "5 discriminator rounds of 3 epochs an iteration." in parity_report.schedule_line(
+        schedule
+    )
 
 
 def exact_wilcoxon_p(differences: np.ndarray) -> tuple[float, float]:

@@ -130,3 +130,34 @@ def test_mle_curves_are_the_runs_scores_and_the_paired_test(name):
             t, p = _paired(differences)
             assert test["paired_t"] == pytest.approx(t, rel=1e-9)
             assert test["paired_p"] == pytest.approx(p, rel=1e-6)
+
+
+def test_summary_rows_are_each_runs_final_comparison():
+    match = parity_doc.SUMMARY.search(FIDELITY_MD.read_text())
+    names = match["names"].split()
+    assert set(names) <= set(NAMES)  # every summarised run has its own table in the doc
+    rows = match["body"].splitlines()[2:]
+    for name, row in zip(names, rows, strict=True):
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        results = _results(name)
+        if "comparison_by_epoch" in results:  # MLE: paired over starts at the last epoch
+            test = results["comparison_by_epoch"][str(results["mle_epochs"])]
+            difference, ci, p = test["difference"]["mean"], test["paired_ci95"], test["paired_p"]
+            assert cells[1] == f"{len(test['starts'])} starts, paired"
+        else:  # adversarial: the gains over independent seeds
+            test = results["comparison"]
+            difference, ci, p = test["difference_of_means"], test["welch_ci95"], test["welch_p"]
+            assert cells[1].startswith(f"{len(results['runs']['port'])} / ")
+        assert float(cells[3]) == pytest.approx(difference, abs=5e-5)
+        assert cells[4] == f"[{ci[0]:+.4f}, {ci[1]:+.4f}]"
+        assert float(cells[5].split()[0]) == pytest.approx(p, abs=5e-4)
+        assert cells[6] == f"[`{name}`](runs/{name}/)"
+
+
+def test_a_stale_summary_is_reported(tmp_path, capsys):
+    doc = tmp_path / "FIDELITY.md"
+    text = FIDELITY_MD.read_text()
+    row = parity_doc.SUMMARY.search(text)["body"].splitlines()[2]
+    doc.write_text(text.replace(row, row.replace("| MLE,", "| MLE (edited),"), 1))
+    assert parity_doc.main(["--runs", str(RUNS), "--doc", str(doc), "--check"]) == 1
+    assert "stale" in capsys.readouterr().err
