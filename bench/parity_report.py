@@ -8,6 +8,7 @@ import json
 import math
 import pathlib
 import platform
+import statistics
 
 from bench import parity_port, parity_stats
 
@@ -29,9 +30,7 @@ def collect(workdir: pathlib.Path, args, start: dict, programs: list[str], seeds
                 "gain": start_nll - scores["final_nll"],
                 "curve": scores["curve"],
                 "wall_s": result["wall_s"],
-                "median_iteration_s": sorted(result["times"]["iteration_s"])[
-                    len(result["times"]["iteration_s"]) // 2
-                ],
+                "median_iteration_s": statistics.median(result["times"]["iteration_s"]),
             }
     gains = {p: [r["gain"] for r in runs[p].values()] for p in programs}
     comparison = None
