@@ -145,7 +145,9 @@ def summary_row(name: str, results: dict) -> str:
     link = f"[`{name}`](runs/{name}/)"
     if "comparison_by_epoch" in results:
         last = str(results["mle_epochs"])
-        test = results["comparison_by_epoch"][last]
+        test = results["comparison_by_epoch"].get(last)
+        if test is None:
+            return f"| MLE, {last} epochs | fewer than two starts finished | | | | | {link} |"
         low, high = test["paired_ci95"]
         return (
             f"| MLE, {last} epochs | {test['difference']['n']} starts, paired | "
@@ -154,9 +156,12 @@ def summary_row(name: str, results: dict) -> str:
             f"{_number(test['paired_p'], 3)} (paired t) | {link} |"
         )
     comparison, schedule = results["comparison"], results["schedule"]
+    what = f"{schedule['iterations']} adversarial iterations, {discriminator_schedule(schedule)}"
+    if comparison is None:
+        return f"| {what} | fewer than two seeds finished in a program | | | | | {link} |"
     low, high = comparison["welch_ci95"]
     return (
-        f"| {schedule['iterations']} adversarial iterations, {discriminator_schedule(schedule)} | "
+        f"| {what} | "
         f"{comparison['port']['n']} / {comparison['original']['n']} seeds, independent | "
         f"gain in NLL_oracle from the common start | "
         f"{_number(comparison['difference_of_means'], sign=True)} | "

@@ -302,6 +302,9 @@ def test_report_compares_the_gains_from_the_start_of_every_finished_seed(tmp_pat
     gains = results["comparison"]
     assert f"| {gains['difference_of_means']:+.4f} | [" in row
     assert row.endswith(f"| {gains['welch_p']:.3f} (Welch t) | [`fake`](runs/fake/) |")
+    unfinished = parity_report.summary_row("fake", {**results, "comparison": None})
+    assert "fewer than two seeds finished" in unfinished
+    assert unfinished.count("|") == row.count("|")  # still a row of the summary's columns
 
 
 def test_schedule_line_names_the_discriminator_round():
