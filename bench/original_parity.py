@@ -23,7 +23,8 @@ random ops keep their state inside the session, where no checkpoint reaches it, 
 resumed run could not continue its streams; seeds are short, and run as separate
 processes with ``--seeds``, several can go at once). While a run
 goes on, its progress (units done, median seconds of one, time left) is logged every
-minute in which it advanced (``bench.parity_progress``).
+minute in which it advanced, and after each run the whole comparison's (runs done, time
+left at each program's median run) (``bench.parity_progress``).
 
 The MLE phase (``--phase=mle``, ``bench.parity_mle``) trains both programs ``--mle_epochs``
 from one set of initial weights in file order; with ``--mle_starts=1,2,3,4,5`` from each of
@@ -57,6 +58,21 @@ from bench import parity_original, parity_port, parity_progress, parity_start  #
 
 ORIGINAL_MODULES = ("generator.py", "discriminator.py", "rollout.py", "dataloader.py")
 PROGRAMS = ("port", "original")
+
+
+def comparison_progress(workdir: pathlib.Path, programs: list[str], seeds: list[int]) -> str:
+    """How many (program, seed) runs are finished, and the time the others will take at
+    the median wall time of each program's finished runs (``parity_progress``)."""
+    walls = {program: [] for program in programs}
+    left = dict.fromkeys(programs, 0)
+    for program in programs:
+        for seed in seeds:
+            path = workdir / program / f"seed_{seed}" / parity_port.RESULT_FILE
+            if path.exists():
+                walls[program].append(json.loads(path.read_text())["wall_s"])
+            else:
+                left[program] += 1
+    return parity_progress.comparison_line(walls, left)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -231,6 +247,7 @@ def main(argv: list[str] | None = None) -> dict:
                 f"{program} seed {seed}: final NLL_oracle {scores['final_nll']:.4f}, "
                 f"gain {start_nll - scores['final_nll']:+.4f} ({wall:.0f} s beside other jobs)"
             )
+            log(comparison_progress(workdir, programs, seeds))
     from bench import parity_report
 
     results = parity_report.collect(workdir, args, start, programs, seeds)

@@ -4,6 +4,8 @@ Both programs' runs log one line per finished unit (``MLE epoch N: loss L, S s``
 ``iteration N: mean reward R, S s (...)``). While a run goes on, a watcher reads that log
 every minute and, when units were added, logs how many are done of the total, the median
 seconds of one, and the time left at that pace: an hour-long original run is not silent.
+After each run, ``comparison_line`` says the same of the whole comparison, from the wall
+times of the runs finished so far.
 """
 
 from __future__ import annotations
@@ -33,6 +35,26 @@ def progress_line(label: str, seconds: list[float], total: int) -> str:
     median = statistics.median(seconds)
     left = format_seconds(median * max(0, total - done))
     return f"{label}: {done}/{total}, median {median:.1f} s each, about {left} left"
+
+
+def comparison_line(walls: dict[str, list[float]], left: dict[str, int]) -> str:
+    """``comparison: 4/12 runs done, about 1h20m00s left``: each program's unfinished runs
+    at the median wall time of its finished ones.
+
+    Args:
+      walls: per program, the wall seconds of its finished runs.
+      left: per program, how many of its runs are not finished.
+    """
+    done = sum(len(seconds) for seconds in walls.values())
+    total = done + sum(left.values())
+    head = f"comparison: {done}/{total} runs done"
+    pending = [program for program, count in left.items() if count]
+    if not pending:
+        return head
+    if any(not walls.get(program) for program in pending):
+        return f"{head}, time left known once each program has finished a run"
+    seconds = sum(statistics.median(walls[program]) * left[program] for program in pending)
+    return f"{head}, about {format_seconds(seconds)} left"
 
 
 @contextlib.contextmanager

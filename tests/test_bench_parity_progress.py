@@ -50,3 +50,28 @@ def test_the_watcher_logs_each_advance_once_and_stops_with_its_block(tmp_path):
         f.write("iteration 3: mean reward 0.5, 2.0 s (generator step 2 s)\n")
     time.sleep(0.05)
     assert len(logged) == 2  # the block ended: the watcher has stopped
+
+
+def test_comparison_line_counts_runs_and_prices_the_rest_at_each_programs_median():
+    walls = {"original": [1100.0, 1200.0, 1700.0], "port": [700.0, 760.0]}
+    line = parity_progress.comparison_line(walls, {"original": 1, "port": 2})
+    # 1200 s for the original's last run, 2 x 730 s for the port's: 2660 s
+    assert line == "comparison: 5/8 runs done, about 44m20s left"
+    unknown = parity_progress.comparison_line({"original": [1100.0], "port": []}, {"port": 1})
+    assert (
+        unknown == "comparison: 1/2 runs done, time left known once each program has finished a run"
+    )
+    assert parity_progress.comparison_line(walls, {"original": 0}) == "comparison: 5/5 runs done"
+
+
+def test_comparison_progress_reads_the_finished_runs_of_a_workdir(tmp_path):
+    from bench import original_parity
+
+    for program, seed, wall in (("original", 1, 1000.0), ("port", 1, 600.0), ("port", 2, 800.0)):
+        run = tmp_path / program / f"seed_{seed}"
+        run.mkdir(parents=True)
+        (run / "result.json").write_text(json.dumps({"wall_s": wall}))
+    (tmp_path / "original" / "seed_2").mkdir()  # started, not finished: no result.json
+    line = original_parity.comparison_progress(tmp_path, ["port", "original"], [1, 2, 3])
+    # left: the original's seeds 2 and 3 at 1000 s, the port's seed 3 at 700 s
+    assert line == "comparison: 3/6 runs done, about 45m00s left"
