@@ -60,21 +60,6 @@ ORIGINAL_MODULES = ("generator.py", "discriminator.py", "rollout.py", "dataloade
 PROGRAMS = ("port", "original")
 
 
-def comparison_progress(workdir: pathlib.Path, programs: list[str], seeds: list[int]) -> str:
-    """How many (program, seed) runs are finished, and the time the others will take at
-    the median wall time of each program's finished runs (``parity_progress``)."""
-    walls = {program: [] for program in programs}
-    left = dict.fromkeys(programs, 0)
-    for program in programs:
-        for seed in seeds:
-            path = workdir / program / f"seed_{seed}" / parity_port.RESULT_FILE
-            if path.exists():
-                walls[program].append(json.loads(path.read_text())["wall_s"])
-            else:
-                left[program] += 1
-    return parity_progress.comparison_line(walls, left)
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--original_repo", default=None, help="your clone of LantaoYu/SeqGAN")
@@ -247,7 +232,11 @@ def main(argv: list[str] | None = None) -> dict:
                 f"{program} seed {seed}: final NLL_oracle {scores['final_nll']:.4f}, "
                 f"gain {start_nll - scores['final_nll']:+.4f} ({wall:.0f} s beside other jobs)"
             )
-            log(comparison_progress(workdir, programs, seeds))
+            log(
+                parity_progress.comparison_progress(
+                    {p: [workdir / p / f"seed_{s}" for s in seeds] for p in programs}
+                )
+            )
     from bench import parity_report
 
     results = parity_report.collect(workdir, args, start, programs, seeds)

@@ -184,6 +184,11 @@ def run_starts(args, workdir, real_path, oracle, programs, starts: list[int], lo
             scores = score_start_run(oracle, out_dir, start, epochs, args.score_samples)
             final = scores["epochs"][str(args.mle_epochs)]["nll"]
             log(f"MLE start {start}, {program}: NLL_oracle {final:.4f} after the last epoch")
+            log(
+                parity_progress.comparison_progress(
+                    {p: [start_dir(workdir, s) / p for s in starts] for p in programs}
+                )
+            )
     return collect_starts(
         workdir, args.mle_epochs, args.export_every, args.score_samples, programs, starts
     )

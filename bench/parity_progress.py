@@ -11,6 +11,7 @@ times of the runs finished so far.
 from __future__ import annotations
 
 import contextlib
+import json
 import pathlib
 import re
 import statistics
@@ -19,6 +20,7 @@ from collections.abc import Callable, Iterator
 
 from seqgan_tf.training.progress import format_seconds
 
+RESULT_FILE = "result.json"  # a finished run's record, as bench.parity_port writes it
 UNIT_LINE = re.compile(r"^(?:MLE epoch|iteration) \d+: .*?, (\d+(?:\.\d+)?) s\b", re.MULTILINE)
 
 
@@ -55,6 +57,21 @@ def comparison_line(walls: dict[str, list[float]], left: dict[str, int]) -> str:
         return f"{head}, time left known once each program has finished a run"
     seconds = sum(statistics.median(walls[program]) * left[program] for program in pending)
     return f"{head}, about {format_seconds(seconds)} left"
+
+
+def comparison_progress(runs: dict[str, list[pathlib.Path]]) -> str:
+    """``comparison_line`` of the run folders of each program: a folder holding
+    ``result.json`` (written when its run finished) is done, its ``wall_s`` its time."""
+    walls = {program: [] for program in runs}
+    left = dict.fromkeys(runs, 0)
+    for program, folders in runs.items():
+        for folder in folders:
+            result = folder / RESULT_FILE
+            if result.exists():
+                walls[program].append(json.loads(result.read_text())["wall_s"])
+            else:
+                left[program] += 1
+    return comparison_line(walls, left)
 
 
 @contextlib.contextmanager

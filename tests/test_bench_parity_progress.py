@@ -65,13 +65,16 @@ def test_comparison_line_counts_runs_and_prices_the_rest_at_each_programs_median
 
 
 def test_comparison_progress_reads_the_finished_runs_of_a_workdir(tmp_path):
-    from bench import original_parity
+    from bench import parity_port
 
+    assert parity_progress.RESULT_FILE == parity_port.RESULT_FILE
     for program, seed, wall in (("original", 1, 1000.0), ("port", 1, 600.0), ("port", 2, 800.0)):
         run = tmp_path / program / f"seed_{seed}"
         run.mkdir(parents=True)
         (run / "result.json").write_text(json.dumps({"wall_s": wall}))
     (tmp_path / "original" / "seed_2").mkdir()  # started, not finished: no result.json
-    line = original_parity.comparison_progress(tmp_path, ["port", "original"], [1, 2, 3])
+    runs = {p: [tmp_path / p / f"seed_{s}" for s in (1, 2, 3)] for p in ("port", "original")}
     # left: the original's seeds 2 and 3 at 1000 s, the port's seed 3 at 700 s
-    assert line == "comparison: 3/6 runs done, about 45m00s left"
+    assert (
+        parity_progress.comparison_progress(runs) == "comparison: 3/6 runs done, about 45m00s left"
+    )
