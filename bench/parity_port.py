@@ -21,6 +21,7 @@ import numpy as np
 import tensorflow as tf
 
 from bench import parity_start, parity_weights
+from bench.parity_progress import RESULT_FILE
 from seqgan_tf import train
 from seqgan_tf.config import ModelConfig
 from seqgan_tf.data.token_files import read_token_file
@@ -30,7 +31,6 @@ from seqgan_tf.models.oracle import Oracle
 from seqgan_tf.models.rollout import Rollout
 from seqgan_tf.schedule import Schedule
 
-RESULT_FILE = "result.json"
 # One model holds every scored generator in turn (a new model per score would retrace).
 _SCORED: dict[str, Generator] = {}
 SCORES_FILE = "scores.json"

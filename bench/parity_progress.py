@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 
 from seqgan_tf.training.progress import format_seconds
 
-RESULT_FILE = "result.json"  # a finished run's record, as bench.parity_port writes it
+RESULT_FILE = "result.json"  # a finished run's record (bench.parity_port writes it)
 UNIT_LINE = re.compile(r"^(?:MLE epoch|iteration) \d+: .*?, (\d+(?:\.\d+)?) s\b", re.MULTILINE)
 
 
