@@ -5,6 +5,7 @@ rules, SeqGAN's row from the full-length oracle runs, the readings and the figur
 
 from __future__ import annotations
 
+import collections
 import json
 import math
 import pathlib
@@ -110,6 +111,30 @@ def write_table1_run(folder: pathlib.Path, seed: int, overrides: dict, fresh: di
     (folder / "metrics.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
 
 
+def samples(seed: int, method: str) -> list[list[int]]:
+    """A method's final samples as committed: 40 sequences of 20 tokens, PG-BLEU's
+    repeating one token for most of their length, the others spread."""
+    rng = np.random.default_rng(seed * 10 + len(method))
+    rows = rng.integers(0, 5000, size=(40, 20))
+    if method == "pg_bleu":
+        rows[:, 5 + seed :] = 2068
+    return rows.tolist()
+
+
+def write_samples(folder: pathlib.Path, seed: int) -> None:
+    (folder / "samples").mkdir()
+    for method in ("random", "mle", "ss", "pg_bleu"):
+        name = "random.txt" if method == "random" else f"{method}_final.txt"
+        lines = [" ".join(map(str, row)) + "\n" for row in samples(seed, method)]
+        (folder / "samples" / name).write_text("".join(lines))
+
+
+def top_share(rows: list[list[int]]) -> float:
+    """The most frequent token's share, counted in plain Python."""
+    counts = collections.Counter(token for row in rows for token in row)
+    return max(counts.values()) / sum(counts.values())
+
+
 def write_oracle_run(runs: pathlib.Path, name: str, seed: int, final: float, preset="paper"):
     """A finished --mode=oracle run of the paper's length (2 MLE epochs, 3 iterations here)."""
     folder = runs / name
@@ -171,6 +196,8 @@ def runs(tmp_path) -> pathlib.Path:
     runs = tmp_path / "runs"
     write_table1_run(runs / "t1-seed1", 1, BASELINES_ONLY, FRESH[1])
     write_table1_run(runs / "t1-seed2" / "run", 2, BASELINES_ONLY, FRESH[2])
+    for folder, seed in ((runs / "t1-seed1", 1), (runs / "t1-seed2" / "run", 2)):
+        write_samples(folder, seed)
     write_table1_run(runs / "t1-seed3", 3, BASELINES_ONLY, FRESH[3])
     write_table1_run(runs / "t1-described", 1, DESCRIBED, FRESH[1])
     for seed, final in SEQGAN_FRESH.items():
@@ -251,6 +278,21 @@ def test_nll_test_over_seeds_is_numpys_and_absent_where_not_measured(runs):
     assert rows["SeqGAN"][7] == "n/a (`--mode=oracle` does not measure it)"
 
 
+def test_top_token_share_is_counted_over_the_seeds_with_samples(runs):
+    rows = _section(runs, FLAGS)
+    quoted = method_rows(groups(load_table1_runs(runs))[FLAGS], load_runs(runs))
+    for method, name in (("random", "Random"), ("mle", "MLE"), ("pg_bleu", "PG-BLEU")):
+        shares = [top_share(samples(seed, method)) for seed in (1, 2)]  # seed 3 has none
+        assert rows[name][8] == f"{np.mean(shares):.2%} (2 seeds of 3)", name
+        assert quoted[method].top_share_mean == pytest.approx(np.mean(shares), abs=1e-12)
+    # PG-BLEU's repeated token takes most of its samples (14 and 13 of 20 positions, and
+    # now and then a random draw); the spread samples' top token is a few of 800
+    assert 0.675 <= quoted["pg_bleu"].top_share_mean < 0.69
+    assert quoted["mle"].top_share_mean < 0.01
+    assert rows["SeqGAN"][8] == "n/a (no samples committed)"  # the oracle runs' row
+    assert _section(runs, DESCRIBED_FLAGS)["MLE"][8] == "n/a (no samples committed)"
+
+
 def test_welch_over_seeds_against_seqgans_oracle_runs_and_mle(runs):
     rows = _section(runs, FLAGS)
     seqgan = list(SEQGAN_FRESH.values())
@@ -272,7 +314,7 @@ def test_seqgans_row_is_the_current_full_length_oracle_runs_of_the_preset(runs):
     assert row[3] == f"{np.mean([v - 0.03 for v in values]):.3f}"  # seqgan_nll_best
     # Named, with seeds; the old code's and another preset's runs are not taken.
     assert (
-        row[8] == "`--mode=oracle --preset=paper`: `paper-seed1` (seed 1), `paper-seed2` (seed 2)"
+        row[9] == "`--mode=oracle --preset=paper`: `paper-seed1` (seed 1), `paper-seed2` (seed 2)"
     )
 
 
@@ -288,7 +330,7 @@ def test_a_single_seed_and_a_missing_seqgan_are_not_tested(runs):
     )
     rows = _section(runs, FLAGS)
     # The full-length runs of other settings stand in, named, and are never tested against.
-    source = rows["SeqGAN"][8]
+    source = rows["SeqGAN"][9]
     assert source.startswith("not this group's setting")
     assert "`paper-old-init` (--preset=paper, old-init code" in source
     assert "`original-seed1` (--preset=original, current code" in source
@@ -307,7 +349,7 @@ def test_a_single_seed_and_a_missing_seqgan_are_not_tested(runs):
     (runs / "index.ini").write_text("")
     rows = _section(runs, FLAGS)
     assert rows["SeqGAN"][1] == "n/a" and rows["SeqGAN"][2] == "0"
-    assert rows["SeqGAN"][8].startswith("n/a: no finished `--mode=oracle --preset=paper` run")
+    assert rows["SeqGAN"][9].startswith("n/a: no finished `--mode=oracle --preset=paper` run")
     assert rows["MLE"][5] == "n/a (SeqGAN: 0 seeds)"
 
 
@@ -319,7 +361,7 @@ def test_a_full_table1_group_takes_seqgan_from_its_own_runs(tmp_path):
     (runs / "index.ini").write_text("")
     row = _section(runs, "--preset=paper")["SeqGAN"]
     assert row[1] == f"{np.mean([8.71, 8.72]):.3f} (sd {np.std([8.71, 8.72], ddof=1):.3f})"
-    assert row[8] == "the runs above"
+    assert row[9] == "the runs above"
 
 
 def _readings(*keys: str) -> str:

@@ -28,6 +28,8 @@ import json
 import pathlib
 import statistics
 
+import numpy as np
+
 from seqgan_tf.metrics.significance import welch_t_test
 from seqgan_tf.reporting.results import PAPER_TABLE_1
 from seqgan_tf.reporting.run_comparisons import markdown_table
@@ -78,6 +80,18 @@ class Table1Run(RecordedProcesses):
     def logged_best(self, method: str) -> float | None:
         """``method``'s lowest logged evaluation (Random has one, its only)."""
         return self.results["methods"][method].get("nll_best")
+
+    def top_token_share(self, method: str) -> float | None:
+        """The share of the tokens of ``method``'s committed final samples
+        (``samples/{method}_final.txt``, Random's ``samples/random.txt``) that are their
+        most frequent token: near one over the vocabulary for a generator whose samples
+        spread over it, large for one that repeats a token (None: no samples committed)."""
+        name = "random.txt" if method == "random" else f"{method}_final.txt"
+        path = self.folder / "samples" / name
+        if not path.is_file():
+            return None
+        _, counts = np.unique(np.loadtxt(path, dtype=np.int64, ndmin=2), return_counts=True)
+        return float(counts.max() / counts.sum())
 
     def nll_test(self, method: str) -> float | None:
         """NLL_test of ``method``'s final generator (None: given no training)."""
@@ -167,6 +181,8 @@ class MethodRow:
     comparable: bool = True
     # NLL_test of the final generators, one a seed (--mode=oracle runs do not measure it)
     test: tuple[float, ...] = ()
+    # the most frequent token's share of the final samples, one a seed with samples committed
+    top_share: tuple[float, ...] = ()
 
     @property
     def mean(self) -> float:
@@ -182,6 +198,11 @@ class MethodRow:
         """NLL_test's mean over seeds (what a reading quotes)."""
         return statistics.mean(self.test)
 
+    @property
+    def top_share_mean(self) -> float:
+        """The most frequent token's share of the final samples, mean over seeds."""
+        return statistics.mean(self.top_share)
+
 
 def method_rows(runs: list[Table1Run], oracle_runs: list[Run]) -> dict[str, MethodRow]:
     """Each method's seed-level values: the group's own, or for SeqGAN in a group of the
@@ -195,6 +216,7 @@ def method_rows(runs: list[Table1Run], oracle_runs: list[Run]) -> dict[str, Meth
             best=tuple(v for run in runs if (v := run.logged_best(method)) is not None),
             source=OWN_RUNS,
             test=tuple(v for run in runs if (v := run.nll_test(method)) is not None),
+            top_share=tuple(v for run in runs if (v := run.top_token_share(method)) is not None),
         )
     if "seqgan" not in rows:
         counterparts = seqgan_counterparts(runs, oracle_runs)
@@ -255,6 +277,14 @@ def _each(values: tuple[float, ...]) -> str:
 
 def _mean(values: tuple[float, ...]) -> str:
     return f"{statistics.mean(values):.3f}" if values else "n/a"
+
+
+def _share(values: tuple[float, ...], seeds: int) -> str:
+    """The mean share, naming how many seeds have samples when not all of them do."""
+    if not values:
+        return "n/a (no samples committed)"
+    share = f"{statistics.mean(values):.2%}"
+    return share if len(values) == seeds else f"{share} ({_count(len(values))} of {seeds})"
 
 
 def _count(number: int) -> str:
@@ -318,6 +348,7 @@ def group_section(flags: str, runs: list[Table1Run], oracle_runs: list[Run]) -> 
                 against_seqgan,
                 against_mle,
                 _mean_sd(row.test) if row.test or row.source == OWN_RUNS else NO_NLL_TEST,
+                _share(row.top_share, len(row.fresh)),
                 row.source,
             ]
         )
@@ -330,9 +361,10 @@ def group_section(flags: str, runs: list[Table1Run], oracle_runs: list[Run]) -> 
         "vs SeqGAN: Welch t (p)",
         "vs MLE: Welch t (p)",
         "NLL_test, mean (sd)",
+        "most frequent token's share of the samples, mean",
         "from",
     ]
-    lines += ["", *markdown_table(header, table, "lrrrrrrrl")]
+    lines += ["", *markdown_table(header, table, "lrrrrrrrrl")]
     lines += [
         "",
         f"Fresh: each seed's final generator scored on its run's fresh samples (`rescored`); "
@@ -343,6 +375,9 @@ def group_section(flags: str, runs: list[Table1Run], oracle_runs: list[Run]) -> 
         "NLL of fresh oracle samples it never trained on, one set a seed, the same for every "
         "method: NLL_oracle scores a generator's own samples, so a generator that collapses "
         "onto a few likely sequences scores well on it, and NLL_test rises when it no longer "
-        f"covers the data. Curves: `{FIGURE}`, panel `{flags}`.",
+        "covers the data. Most frequent token: the share of the tokens of each seed's "
+        "committed final samples (its folder's `samples/`) taken by their most frequent token, "
+        "mean over the seeds; near one over the vocabulary when the samples spread over it, "
+        f"large when they repeat one token. Curves: `{FIGURE}`, panel `{flags}`.",
     ]
     return lines
