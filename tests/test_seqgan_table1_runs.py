@@ -18,7 +18,13 @@ from scipy import stats
 from seqgan_tf.reporting import runs_doc
 from seqgan_tf.reporting.results import PAPER_TABLE_1
 from seqgan_tf.reporting.run_records import load_runs
-from seqgan_tf.reporting.table1_curves import method_curves, seed_band, seed_bands
+from seqgan_tf.reporting.table1_curves import (
+    OFF_ZOOM_NATS,
+    method_curves,
+    seed_band,
+    seed_bands,
+    zoom_limits,
+)
 from seqgan_tf.reporting.table1_runs import (
     FIGURE,
     group_section,
@@ -430,3 +436,24 @@ def test_bands_are_the_mean_and_range_over_seeds_at_the_shared_points():
     bands, random = seed_bands([({"MLE": curves[0]}, 10.0), ({"MLE": curves[1]}, 10.4)])
     assert list(bands) == ["MLE"] and random.mean.tolist() == [10.2]
     assert (random.low.tolist(), random.high.tolist()) == ([10.0], [10.4])
+
+
+def test_the_zoom_holds_the_paper_and_every_last_range_but_a_collapse():
+    def band(*curves):
+        return seed_band([list(enumerate(curve)) for curve in curves])
+
+    bands = {
+        "MLE": band([9.5, 9.08], [9.5, 9.06]),
+        "Scheduled Sampling": band([9.9, 9.08], [9.9, 10.14]),  # one seed fed its samples
+        "PG-BLEU": band([9.1, 3.1], [9.1, 3.9]),
+    }
+    (low, high), off = zoom_limits(bands)
+    assert off == ["PG-BLEU"]
+    paper = [PAPER_TABLE_1[name] for name in bands]
+    assert low == pytest.approx(min([*paper, 9.06, 9.08]) - 0.05)
+    assert high == pytest.approx(10.14 + 0.15)  # the highest seed's last value shows
+    # A method within OFF_ZOOM_NATS of the paper's lowest value stays, and sets the range.
+    near = PAPER_TABLE_1["PG-BLEU"] - OFF_ZOOM_NATS + 0.01
+    bands["PG-BLEU"] = band([9.1, near], [9.1, near])
+    (low, _), off = zoom_limits(bands)
+    assert off == [] and low == pytest.approx(near - 0.05)

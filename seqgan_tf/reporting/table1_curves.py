@@ -38,6 +38,10 @@ PHASE_METHODS = {
     "pg_bleu": "PG-BLEU",
     "adversarial": "SeqGAN",
 }
+# A method ending this many nats below the paper's lowest value among the figure's methods
+# is left off the zoomed panel, named in its title (PG-BLEU's collapse would otherwise
+# stretch the axis back to the whole curves').
+OFF_ZOOM_NATS = 1.0
 
 
 def method_curves(
@@ -95,11 +99,24 @@ def seed_bands(
     return bands, (seed_band(randoms) if randoms else None)
 
 
+def zoom_limits(bands: dict[str, Band]) -> tuple[tuple[float, float], list[str]]:
+    """The zoomed panel's NLL_oracle range, around the paper's values and each method's last
+    mean and seed range, and the methods left off it: those whose last mean lies more than
+    :data:`OFF_ZOOM_NATS` below the paper's lowest value."""
+    paper = [PAPER_TABLE_1[name] for name in bands]
+    floor = min(paper) - OFF_ZOOM_NATS
+    kept = {name: band for name, band in bands.items() if band.mean[-1] >= floor}
+    off = [name for name in bands if name not in kept]
+    ends = [*paper, *(band.low[-1] for band in kept.values())]
+    tops = [*paper, *(band.high[-1] for band in kept.values())]
+    return (min(ends) - 0.05, max(tops) + 0.15), off
+
+
 def plot_seed_bands(panels: dict[str, tuple[dict[str, Band], Band | None]], path: str) -> str:
     """Writes the committed runs' figure, a column per group ({title: seed_bands(...)}):
-    the whole curves above, below the same zoomed onto the trained methods' last values
-    and the paper's (Random's 10.3 otherwise flattens their differences); returns
-    ``path``."""
+    the whole curves above, below the same zoomed onto the paper's values and the trained
+    methods' last values (:func:`zoom_limits`; Random's 10.3 would otherwise flatten their
+    differences); returns ``path``."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -113,12 +130,13 @@ def plot_seed_bands(panels: dict[str, tuple[dict[str, Band], Band | None]], path
         whole, zoomed = all_axes[:, column]
         whole.set_title(textwrap.fill(title, 90), fontsize=8)
         whole.legend(fontsize=7)
+        zoom_title = "the same, zoomed onto the paper's values and the methods' last values"
         if bands:
-            ends = [band.mean[-1] for band in bands.values()]
-            ends += [PAPER_TABLE_1[name] for name in bands]
-            low = min([*ends, *(band.low.min() for band in bands.values())])
-            zoomed.set_ylim(low - 0.05, max(ends) + 0.15)
-        zoomed.set_title("the same, zoomed onto the trained methods' last values", fontsize=8)
+            limits, off = zoom_limits(bands)
+            zoomed.set_ylim(*limits)
+            if off:
+                zoom_title += f" ({', '.join(off)}: far below, off the axis)"
+        zoomed.set_title(zoom_title, fontsize=8)
     figure.tight_layout()
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     figure.savefig(path, dpi=110)
