@@ -6,11 +6,13 @@ Runs group into experiments by preset, the oracle and the flags that depart from
 preset (the seed aside), and each group is one table: Random, MLE, Scheduled Sampling,
 PG-BLEU and SeqGAN, each with the mean and sample standard deviation over seeds of its
 final generator's NLL_oracle on fresh samples (the run's rescoring), the mean of its best
-logged evaluation (chosen on the samples it is scored on: optimistic), and the paper's
-value. Significance is over seeds: Welch's t-test of the seed-level fresh finals of each
-baseline against SeqGAN's, and of each other baseline against MLE's, where both sides have
-two seeds or more; the seeds differ in the oracle's training data, the initial weights and
-every draw, so that the test asks whether the methods differ beyond a rerun's spread.
+logged evaluation (chosen on the samples it is scored on: optimistic), the paper's
+value, NLL_test, and the share of the tokens of its committed final samples taken by their
+most frequent token (a generator that repeats one token shows there). Significance is over
+seeds: Welch's t-test of the seed-level fresh finals of each baseline against SeqGAN's, and
+of each other baseline against MLE's, where both sides have two seeds or more; the seeds
+differ in the oracle's training data, the initial weights and every draw, so that the test
+asks whether the methods differ beyond a rerun's spread.
 
 A group that ran the baselines alone (``--adversarial_iterations=0``) takes SeqGAN's row
 from the committed full-length ``--mode=oracle`` runs of the same preset, oracle and
