@@ -130,7 +130,7 @@ def samples(seed: int, method: str) -> list[list[int]]:
 def write_samples(folder: pathlib.Path, seed: int) -> None:
     (folder / "samples").mkdir()
     for method in ("random", "mle", "ss", "pg_bleu"):
-        name = "random.txt" if method == "random" else f"{method}_final.txt"
+        name = "random.txt" if method == "random" else f"{method}_final.txt"  # as written
         lines = [" ".join(map(str, row)) + "\n" for row in samples(seed, method)]
         (folder / "samples" / name).write_text("".join(lines))
 

@@ -61,6 +61,7 @@ from seqgan_tf.models.rollout import Rollout
 from seqgan_tf.reporting import results as results_lib
 from seqgan_tf.reporting.curves import plot_learning_curves
 from seqgan_tf.reporting.table1_curves import method_curves
+from seqgan_tf.reporting.table1_runs import final_samples_file
 from seqgan_tf.schedule import BaselineSchedule, Schedule, check_table1_schedules, graph_coin
 from seqgan_tf.training import projection
 from seqgan_tf.training.metrics_log import metrics_rows
@@ -259,7 +260,7 @@ class Table1Experiment(OracleExperiment):
         self.log_line(f"epoch:\t{step}\tnll:\t{nll:g}\n")
         if record_evaluation(run.values, method, step, nll):
             save_params(self.path(best_generator_file(method)), generator.export_params())
-        write_token_file(self.path("samples", f"{method}_final.txt"), samples)
+        write_token_file(self._final_samples(method), samples)
         run.record(nll_oracle=nll)
 
     def _bleu_reward(self) -> train.Reward:
@@ -355,7 +356,7 @@ class Table1Experiment(OracleExperiment):
         }
 
     def _final_samples(self, method: str) -> str:
-        return self.path("samples", "random.txt" if method == "random" else f"{method}_final.txt")
+        return self.path("samples", final_samples_file(method))
 
     def _t_tests(self) -> dict:
         """Welch's t-test of SeqGAN's final samples against each other method's, on the

@@ -56,6 +56,12 @@ NO_NLL_TEST = "n/a (`--mode=oracle` does not measure it)"
 FULL_LENGTH = ("paper", "original")
 
 
+def final_samples_file(method: str) -> str:
+    """The name, in a Table 1 run's ``samples/``, of ``method``'s final evaluation's
+    samples (Random's: the untrained generator's)."""
+    return "random.txt" if method == "random" else f"{method}_final.txt"
+
+
 @dataclasses.dataclass(frozen=True)
 class Table1Run(RecordedProcesses):
     """One committed ``--mode=table1`` run: its folder (``name`` relative to the runs
@@ -88,8 +94,7 @@ class Table1Run(RecordedProcesses):
         (``samples/{method}_final.txt``, Random's ``samples/random.txt``) that are their
         most frequent token: near one over the vocabulary for a generator whose samples
         spread over it, large for one that repeats a token (None: no samples committed)."""
-        name = "random.txt" if method == "random" else f"{method}_final.txt"
-        path = self.folder / "samples" / name
+        path = self.folder / "samples" / final_samples_file(method)
         if not path.is_file():
             return None
         _, counts = np.unique(np.loadtxt(path, dtype=np.int64, ndmin=2), return_counts=True)
